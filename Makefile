@@ -1,0 +1,48 @@
+# metric-pulse: every target sets up what it needs (venv + packages) on a fresh clone.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv elt extract test test-slow test-reliability dbt-build bench schedule unschedule clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+# Re-install only when a pyproject changes.
+$(STAMP): pyproject.toml adapters/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./adapters
+	@touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install the project
+
+elt: $(STAMP)  ## extract, load, dbt build, record the run (sandbox stores when no platform is configured)
+	$(BIN)/metric-pulse run
+
+extract: $(STAMP)  ## extract + load only
+	$(BIN)/metric-pulse extract
+
+test: $(STAMP)  ## the test suite (real Postgres, real dbt, real HTTP on loopback)
+	$(BIN)/python -m pytest
+
+test-slow: $(STAMP)  ## tests marked slow
+	$(BIN)/python -m pytest -m slow
+
+test-reliability: $(STAMP)  ## kill/fault/bad-input suite
+	$(BIN)/python -m pytest -m reliability
+
+bench: $(STAMP)  ## every benchmark in bench/, printing ratios
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
+
+SCHEDULE_CRON ?= 0 2 * * *
+schedule:  ## print the crontab line (INSTALL=1 installs it)
+	@scripts/schedule.sh install-or-print "$(SCHEDULE_CRON)" "$(INSTALL)"
+
+unschedule:  ## remove the crontab line
+	@scripts/schedule.sh remove
+
+clean:  ## remove venv, data, logs and dbt targets
+	rm -rf $(VENV) .data logs dbt_project/target dbt_project/logs

@@ -1,0 +1,93 @@
+"""`metric-pulse`: the command line. Each subcommand module adds its own parser.
+
+Known failures (MetricPulseError) print one line and return their exit code;
+anything unexpected prints one line and leaves the traceback in logs/error.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Sequence
+
+from loaders.config import load_environment, load_settings
+from loaders.dbt_runner import run_dbt
+from loaders.errors import MetricPulseError
+from loaders.logging_setup import mask, setup_logging
+from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
+
+log = logging.getLogger("metric_pulse")
+
+
+def _db_url(args: argparse.Namespace) -> int:
+    print(resolve_warehouse(load_environment()).url())
+    return 0
+
+
+def _db_env(args: argparse.Namespace) -> int:
+    """Print `export` lines for running dbt or psql by hand (the password included: it is your shell)."""
+    for key, value in resolve_warehouse(load_environment()).dbt_env().items():
+        print(f"export {key}={value!r}")
+    return 0
+
+
+def _db_stop(args: argparse.Namespace) -> int:
+    if external_settings(load_environment()) is not None:
+        print("DB_* / DATABASE_URL point at an external server; nothing to stop.")
+        return 0
+    stopped = EmbeddedPostgres().stop()
+    print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+    return 0
+
+
+def _dbt(args: argparse.Namespace) -> int:
+    db = resolve_warehouse(load_environment())
+    return run_dbt(args.dbt_args, db).returncode
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="metric-pulse",
+        description="E-commerce ELT: Shopify, WooCommerce and commercetools into PostgreSQL, modelled with dbt.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="the warehouse connection (embedded or external PostgreSQL)")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("url", help="print a libpq URL of the warehouse (without the password)").set_defaults(func=_db_url)
+    db_sub.add_parser("env", help="print export lines (DB_*) for running dbt/psql by hand").set_defaults(func=_db_env)
+    db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(func=_db_stop)
+
+    dbt = sub.add_parser("dbt", help="run dbt on dbt_project/ with the warehouse settings, e.g. `metric-pulse dbt build`")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
+    dbt.set_defaults(func=_dbt)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    env = load_environment()
+    try:
+        secrets = load_settings(env).secrets()
+    except MetricPulseError:
+        secrets = []
+    setup_logging(secrets, verbose=args.verbose)
+    try:
+        return int(args.func(args) or 0)
+    except MetricPulseError as exc:
+        log.debug("failure detail", exc_info=True)
+        print(f"metric-pulse: {mask(str(exc), secrets)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("metric-pulse: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line here, the traceback in logs/error.log
+        log.error("unexpected error: %s", exc, exc_info=True)
+        print("metric-pulse: unexpected error (traceback in logs/error.log)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

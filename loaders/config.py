@@ -1,0 +1,234 @@
+"""Settings from the environment (and `.env`), resolved once and passed down.
+
+Nothing reads `os.environ` after this module: sources, the warehouse and the run
+receive the objects built here, which keeps them testable and free of globals.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+
+from dotenv import dotenv_values
+
+from loaders.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+COMMERCETOOLS_REGIONS = (
+    "us-central1.gcp",
+    "us-east-2.aws",
+    "europe-west1.gcp",
+    "eu-central-1.aws",
+    "australia-southeast1.gcp",
+)
+
+
+def load_environment(project_root: Path = PROJECT_ROOT, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process environment over `.env` (a real environment variable always wins)."""
+    env_file = project_root / ".env"
+    merged: dict[str, str] = {}
+    if env_file.exists():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ if environ is None else environ)
+    return merged
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number, got {raw!r}") from None
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_https(name: str, url: str) -> str:
+    """Real stores need https; plain http is only allowed for a sandbox on loopback."""
+    parsed = urlparse(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ConfigError(f"{name} must be an http(s) URL, got {url!r}")
+    if parsed.scheme == "http" and not is_loopback_url(url):
+        raise ConfigError(f"{name} must use https (plain http is only allowed on loopback): {url!r}")
+    return url.rstrip("/")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Client-side pacing: `rate` requests per second with a bucket of `burst`."""
+
+    rate: float
+    burst: float = 1.0
+
+
+@dataclass(frozen=True)
+class ShopifyConfig:
+    store_url: str
+    access_token: str = field(repr=False)
+    api_version: str = "2024-10"
+    rate_limit: RateLimit = RateLimit(2.0, 40.0)
+    page_size: int = 250
+
+    @property
+    def admin_url(self) -> str:
+        base = self.store_url if "://" in self.store_url else f"https://{self.store_url}"
+        return f"{base.rstrip('/')}/admin/api/{self.api_version}"
+
+
+@dataclass(frozen=True)
+class WooCommerceConfig:
+    url: str
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
+    rate_limit: RateLimit = RateLimit(3.0, 3.0)
+    page_size: int = 100
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url.rstrip('/')}/wp-json/wc/v3"
+
+
+@dataclass(frozen=True)
+class CommercetoolsConfig:
+    project_key: str
+    client_id: str = field(repr=False)
+    client_secret: str = field(repr=False)
+    api_url: str
+    auth_url: str
+    rate_limit: RateLimit = RateLimit(5.0, 5.0)
+    page_size: int = 500
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How incremental loading behaves; shared by every source."""
+
+    lookback_minutes: float = 10.0
+    request_timeout: float = 30.0
+    max_retries: int = 6
+
+
+@dataclass(frozen=True)
+class Settings:
+    shopify: ShopifyConfig | None
+    woocommerce: WooCommerceConfig | None
+    commercetools: CommercetoolsConfig | None
+    load: LoadOptions
+    schedule_cron: str
+    env: Mapping[str, str] = field(repr=False)
+
+    @property
+    def platforms(self) -> dict[str, object]:
+        """Enabled platform configs by name, in a stable order."""
+        found = {"shopify": self.shopify, "woocommerce": self.woocommerce, "commercetools": self.commercetools}
+        return {name: cfg for name, cfg in found.items() if cfg is not None}
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for log masking and output scans."""
+        keys = [k for k in self.env if any(w in k for w in ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY"))]
+        values = {self.env[k] for k in keys if self.env.get(k)}
+        url = self.env.get("DATABASE_URL")
+        if url and urlparse(url).password:
+            values.add(urlparse(url).password)
+        return sorted(v for v in values if len(v) >= 4)
+
+
+def _shopify(env: Mapping[str, str], page_size: int | None) -> ShopifyConfig | None:
+    url, token = env.get("SHOPIFY_STORE_URL", "").strip(), env.get("SHOPIFY_ACCESS_TOKEN", "").strip()
+    if not _flag(env.get("ENABLE_SHOPIFY"), default=bool(url or token)):
+        return None
+    if not (url and token):
+        raise ConfigError("Shopify is enabled but SHOPIFY_STORE_URL or SHOPIFY_ACCESS_TOKEN is empty")
+    if "://" not in url:
+        url = f"https://{url}"
+    return ShopifyConfig(
+        store_url=require_https("SHOPIFY_STORE_URL", url),
+        access_token=token,
+        api_version=env.get("SHOPIFY_API_VERSION", "").strip() or "2024-10",
+        rate_limit=RateLimit(_number(env, "SHOPIFY_RATE_LIMIT", 2.0), _number(env, "SHOPIFY_RATE_BURST", 40.0)),
+        page_size=min(page_size or 250, 250),
+    )
+
+
+def _woocommerce(env: Mapping[str, str], page_size: int | None) -> WooCommerceConfig | None:
+    url = env.get("WOOCOMMERCE_URL", "").strip()
+    key, secret = env.get("WOOCOMMERCE_CONSUMER_KEY", "").strip(), env.get("WOOCOMMERCE_CONSUMER_SECRET", "").strip()
+    if not _flag(env.get("ENABLE_WOOCOMMERCE"), default=bool(url or key)):
+        return None
+    if not (url and key and secret):
+        raise ConfigError("WooCommerce is enabled but WOOCOMMERCE_URL, _CONSUMER_KEY or _CONSUMER_SECRET is empty")
+    rate = _number(env, "WOOCOMMERCE_RATE_LIMIT", 3.0)
+    return WooCommerceConfig(
+        url=require_https("WOOCOMMERCE_URL", url),
+        consumer_key=key,
+        consumer_secret=secret,
+        rate_limit=RateLimit(rate, _number(env, "WOOCOMMERCE_RATE_BURST", rate)),
+        page_size=min(page_size or 100, 100),
+    )
+
+
+def _commercetools(env: Mapping[str, str], page_size: int | None) -> CommercetoolsConfig | None:
+    project = env.get("COMMERCETOOLS_PROJECT_KEY", "").strip()
+    client_id = env.get("COMMERCETOOLS_CLIENT_ID", "").strip()
+    client_secret = env.get("COMMERCETOOLS_CLIENT_SECRET", "").strip()
+    if not _flag(env.get("ENABLE_COMMERCETOOLS"), default=bool(project or client_id)):
+        return None
+    if not (project and client_id and client_secret):
+        raise ConfigError(
+            "commercetools is enabled but COMMERCETOOLS_PROJECT_KEY, _CLIENT_ID or _CLIENT_SECRET is empty"
+        )
+    region = env.get("COMMERCETOOLS_REGION", "").strip() or "europe-west1.gcp"
+    if region not in COMMERCETOOLS_REGIONS and not (env.get("COMMERCETOOLS_API_URL") and env.get("COMMERCETOOLS_AUTH_URL")):
+        raise ConfigError(f"COMMERCETOOLS_REGION {region!r} is not one of {', '.join(COMMERCETOOLS_REGIONS)}")
+    api_url = env.get("COMMERCETOOLS_API_URL", "").strip() or f"https://api.{region}.commercetools.com"
+    auth_url = env.get("COMMERCETOOLS_AUTH_URL", "").strip() or f"https://auth.{region}.commercetools.com"
+    rate = _number(env, "COMMERCETOOLS_RATE_LIMIT", 5.0)
+    return CommercetoolsConfig(
+        project_key=project,
+        client_id=client_id,
+        client_secret=client_secret,
+        api_url=require_https("COMMERCETOOLS_API_URL", api_url),
+        auth_url=require_https("COMMERCETOOLS_AUTH_URL", auth_url),
+        rate_limit=RateLimit(rate, _number(env, "COMMERCETOOLS_RATE_BURST", rate)),
+        page_size=min(page_size or 500, 500),
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from a mapping (default: `.env` under the real environment)."""
+    env = load_environment() if env is None else dict(env)
+    batch = env.get("BATCH_SIZE", "").strip()
+    page_size = int(_number(env, "BATCH_SIZE", 0)) if batch else None
+    return Settings(
+        shopify=_shopify(env, page_size),
+        woocommerce=_woocommerce(env, page_size),
+        commercetools=_commercetools(env, page_size),
+        load=LoadOptions(
+            lookback_minutes=_number(env, "INCREMENTAL_LOOKBACK_MINUTES", 10.0),
+            request_timeout=_number(env, "HTTP_TIMEOUT_SECONDS", 30.0),
+            max_retries=int(_number(env, "HTTP_MAX_RETRIES", 6)),
+        ),
+        schedule_cron=env.get("SCHEDULE_CRON", "").strip() or "0 2 * * *",
+        env=env,
+    )

