@@ -37,9 +37,8 @@ test-reliability: $(STAMP)  ## kill/fault/bad-input suite
 bench: $(STAMP)  ## every benchmark in bench/, printing ratios
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
 
-SCHEDULE_CRON ?= 0 2 * * *
-schedule:  ## print the crontab line (INSTALL=1 installs it)
-	@scripts/schedule.sh install-or-print "$(SCHEDULE_CRON)" "$(INSTALL)"
+schedule:  ## print the crontab line for SCHEDULE_CRON (default 0 2 * * *); INSTALL=1 installs it
+	@scripts/schedule.sh $(if $(filter 1,$(INSTALL)),install,print)
 
 unschedule:  ## remove the crontab line
 	@scripts/schedule.sh remove

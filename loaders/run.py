@@ -1,0 +1,161 @@
+"""One pipeline run: load every enabled platform concurrently, then `dbt build`, recording each step.
+
+This is what `make elt` (via `metric-pulse run`) executes. A platform that fails is
+recorded and reported, the others still load, and dbt still builds on what is there;
+the exit code says whether everything succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from loaders.config import Settings
+from loaders.dbt_runner import DbtResult, run_dbt
+from loaders.extract import PlatformLoad, load_platform
+from loaders.run_log import RunLog, StepCounts
+from loaders.warehouse import DbSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    loads: list[PlatformLoad] = field(default_factory=list)
+    dbt: DbtResult | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed_platforms(self) -> list[str]:
+        return [load.platform for load in self.loads if load.error]
+
+    @property
+    def status(self) -> str:
+        dbt_failed = self.dbt is not None and not self.dbt.ok
+        if not self.failed_platforms and not dbt_failed:
+            return "success"
+        all_loads_failed = self.loads and len(self.failed_platforms) == len(self.loads)
+        return "failed" if all_loads_failed or dbt_failed and not self.loads else "partial"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status == "success" else 1
+
+
+def _load_counts(load: PlatformLoad) -> StepCounts:
+    rows = sum(load.rows.values())
+    return StepCounts(extracted=rows + load.rejected, loaded=rows, rejected=load.rejected, requests=load.requests,
+                      throttled=load.throttled, details={"rows": load.rows, "retries": load.retries,
+                                                         "rate_limit_wait_seconds": round(load.waited_seconds, 1),
+                                                         "seconds": round(load.seconds, 1)})
+
+
+def _extract_all(settings: Settings, db: DbSettings, run_log: RunLog, platforms: list[str], full_refresh: bool,
+                 pipelines_dir: Path | None) -> list[PlatformLoad]:
+    for name in platforms:
+        run_log.start(f"load:{name}", platform=name)
+        log.info("loading %s%s", name, " (full refresh)" if full_refresh else "")
+
+    def one(name: str) -> PlatformLoad:
+        load = load_platform(name, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir)
+        if load.error:
+            log.error("%s: %s", name, load.error)
+        else:
+            log.info("%s: loaded %d rows in %.1fs (%d requests, %d x 429)", name, sum(load.rows.values()),
+                     load.seconds, load.requests, load.throttled)
+        run_log.finish(f"load:{name}", "failed" if load.error else "success", _load_counts(load), load.error)
+        return load
+
+    with ThreadPoolExecutor(max_workers=max(1, len(platforms)), thread_name_prefix="load") as pool:
+        return list(pool.map(one, platforms))
+
+
+def _dbt_build(db: DbSettings, run_log: RunLog, dbt_vars: Mapping[str, object] | None) -> DbtResult:
+    run_log.start("dbt:build")
+    args = ["build"] if sys.stdout.isatty() else ["--no-use-colors", "build"]
+    result = run_dbt(args, db, dbt_vars=dbt_vars)
+    error = None if result.ok else (
+        f"dbt build failed ({len(result.failures())} failing nodes: {', '.join(result.failures()[:5])})"
+        if result.failures() else f"dbt build exited {result.returncode} (see the dbt output above)")
+    counts = StepCounts(transformed=result.rows_affected(),
+                        details={"success": result.count("success"), "pass": result.count("pass"),
+                                 "error": result.count("error"), "fail": result.count("fail"),
+                                 "warn": result.count("warn")})
+    run_log.finish("dbt:build", "success" if result.ok else "failed", counts, error)
+    return result
+
+
+def run_pipeline(
+    settings: Settings,
+    db: DbSettings,
+    *,
+    platforms: list[str] | None = None,
+    full_refresh: bool = False,
+    with_dbt: bool = True,
+    dbt_vars: Mapping[str, object] | None = None,
+    pipelines_dir: Path | None = None,
+) -> RunOutcome:
+    """Extract + load the chosen platforms (all enabled by default), then build dbt."""
+    chosen = platforms or list(settings.platforms)
+    run_log = RunLog(db, settings.secrets())
+    try:
+        run_log.acquire()
+        outcome = RunOutcome(run_log.run_id)
+        started = time.monotonic()
+        run_log.start("run")
+        try:
+            outcome.loads = _extract_all(settings, db, run_log, chosen, full_refresh, pipelines_dir)
+            if with_dbt:
+                outcome.dbt = _dbt_build(db, run_log, dbt_vars)
+        finally:
+            outcome.seconds = time.monotonic() - started
+            loads = outcome.loads
+            errors = [f"{load.platform}: {load.error}" for load in loads if load.error]
+            if outcome.dbt is not None and not outcome.dbt.ok:
+                errors.append("dbt build failed")
+            status = outcome.status if loads or outcome.dbt else "failed"
+            run_log.finish("run", status, StepCounts(
+                extracted=sum(sum(l.rows.values()) + l.rejected for l in loads),
+                loaded=sum(sum(l.rows.values()) for l in loads),
+                transformed=outcome.dbt.rows_affected() if outcome.dbt else None,
+                rejected=sum(l.rejected for l in loads),
+                requests=sum(l.requests for l in loads),
+                throttled=sum(l.throttled for l in loads),
+                details={"platforms": chosen, "full_refresh": full_refresh, "seconds": round(outcome.seconds, 1)},
+            ), "; ".join(errors) or None)
+        return outcome
+    finally:
+        run_log.close()
+
+
+def format_summary(outcome: RunOutcome) -> str:
+    """The one-screen summary printed at the end of every run."""
+    lines = [f"run {outcome.run_id[:12]}  status={outcome.status}  {outcome.seconds:.1f}s"]
+    if outcome.loads:
+        lines.append(f"  {'platform':<14} {'table':<34} {'rows':>8}")
+        for load in outcome.loads:
+            if load.error:
+                lines.append(f"  {load.platform:<14} FAILED: {load.error}")
+                continue
+            if not load.rows:
+                lines.append(f"  {load.platform:<14} {'(no new or changed records)':<34} {0:>8}")
+            for table, rows in sorted(load.rows.items()):
+                lines.append(f"  {load.platform:<14} {table:<34} {rows:>8}")
+            lines.append(f"  {'':<14} {load.requests} requests, {load.throttled} x 429, {load.retries} retries, "
+                         f"{load.waited_seconds:.1f}s rate-limit wait, {load.rejected} rejected, {load.seconds:.1f}s")
+        if not any(load.rows for load in outcome.loads) and not outcome.failed_platforms:
+            lines.append("  nothing new to load: every platform is up to date")
+    if outcome.dbt is not None:
+        d = outcome.dbt
+        lines.append(f"  dbt build: {'ok' if d.ok else 'FAILED'}  models/seeds {d.count('success')}, "
+                     f"tests passed {d.count('pass')}, failed {d.count('fail')}, errors {d.count('error')}, "
+                     f"warnings {d.count('warn')}")
+        for node in d.failures()[:10]:
+            lines.append(f"    failed: {node}")
+    return "\n".join(lines)
