@@ -15,6 +15,7 @@ from loaders.config import load_environment, load_settings
 from loaders.dbt_runner import run_dbt
 from loaders.errors import MetricPulseError
 from loaders.logging_setup import mask, setup_logging
+from loaders.status import report
 from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
 
 log = logging.getLogger("metric_pulse")
@@ -46,6 +47,14 @@ def _dbt(args: argparse.Namespace) -> int:
     return run_dbt(args.dbt_args, db).returncode
 
 
+def _status(args: argparse.Namespace) -> int:
+    env = load_environment()
+    max_age = args.max_age_hours if args.max_age_hours is not None else float(env.get("STATUS_MAX_AGE_HOURS") or 26)
+    text, code = report(resolve_warehouse(env), limit=args.limit, max_age_hours=max_age)
+    print(text)
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="metric-pulse",
@@ -59,6 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("url", help="print a libpq URL of the warehouse (without the password)").set_defaults(func=_db_url)
     db_sub.add_parser("env", help="print export lines (DB_*) for running dbt/psql by hand").set_defaults(func=_db_env)
     db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(func=_db_stop)
+
+    status = sub.add_parser(
+        "status",
+        help="show the last runs; exit 1 if the last run failed, 4 if data is stale, 5 if never run",
+        description="Show the last runs from ops.etl_logs. Exit codes for monitoring: 0 ok, 1 last run "
+                    "failed/partial/interrupted, 2 warehouse unreachable, 4 stale data, 5 no run recorded.",
+    )
+    status.add_argument("--limit", type=int, default=10, help="how many runs to show (default 10)")
+    status.add_argument("--max-age-hours", type=float, default=None,
+                        help="data older than this is stale (default $STATUS_MAX_AGE_HOURS or 26)")
+    status.set_defaults(func=_status)
 
     dbt = sub.add_parser("dbt", help="run dbt on dbt_project/ with the warehouse settings, e.g. `metric-pulse dbt build`")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
