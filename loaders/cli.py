@@ -11,7 +11,7 @@ import logging
 import sys
 from typing import Sequence
 
-from loaders.config import load_environment, load_settings
+from loaders.config import data_dir, load_environment, load_settings
 from loaders.dbt_runner import run_dbt
 from loaders.errors import MetricPulseError
 from loaders.logging_setup import mask, setup_logging
@@ -34,10 +34,11 @@ def _db_env(args: argparse.Namespace) -> int:
 
 
 def _db_stop(args: argparse.Namespace) -> int:
-    if external_settings(load_environment()) is not None:
+    env = load_environment()
+    if external_settings(env) is not None:
         print("DB_* / DATABASE_URL point at an external server; nothing to stop.")
         return 0
-    stopped = EmbeddedPostgres().stop()
+    stopped = EmbeddedPostgres(data_dir(env) / "postgres").stop()
     print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
     return 0
 

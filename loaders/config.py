@@ -38,6 +38,15 @@ def load_environment(project_root: Path = PROJECT_ROOT, environ: Mapping[str, st
     return merged
 
 
+def data_dir(env: Mapping[str, str]) -> Path:
+    """Where local state lives: embedded PostgreSQL, dlt pipeline state, demo sandbox data.
+
+    `METRIC_PULSE_DATA_DIR` moves it (benchmarks and tests use throwaway ones); default `.data/`.
+    """
+    configured = env.get("METRIC_PULSE_DATA_DIR", "").strip()
+    return Path(configured).resolve() if configured else PROJECT_ROOT / ".data"
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default

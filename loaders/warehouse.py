@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlparse
 import psycopg2
 from psycopg2 import sql
 
-from loaders.config import PROJECT_ROOT
+from loaders.config import PROJECT_ROOT, data_dir
 from loaders.errors import WarehouseError
 
 log = logging.getLogger(__name__)
@@ -279,6 +279,6 @@ def resolve_warehouse(env: Mapping[str, str], embedded: EmbeddedPostgres | None 
     """External server if configured, else the embedded one; the database exists on return."""
     settings = external_settings(env)
     if settings is None:
-        settings = (embedded or EmbeddedPostgres()).start()
+        settings = (embedded or EmbeddedPostgres(data_dir(env) / "postgres")).start()
     ensure_database(settings)
     return settings
