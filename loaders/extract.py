@@ -1,0 +1,176 @@
+"""Extract + load of one platform into its raw schema: the entry point the run calls.
+
+`load_platform` builds the dlt pipeline `metric_pulse_<platform>` (destination:
+the warehouse, dataset `raw_<platform>`, working directory under the data dir),
+first finishes whatever an interrupted run left behind, then runs the platform's
+source. It never raises: the outcome, with counters and a one-line error whose
+secrets are masked, comes back as a `PlatformLoad`, so the run can load the
+platforms concurrently and one failing store does not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+# No phoning home: the only network a run needs is the stores and the warehouse.
+os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+
+import dlt  # noqa: E402  (telemetry must be off before dlt reads its config)
+
+from loaders.commercetools import commercetools_source  # noqa: E402
+from loaders.config import Settings, data_dir  # noqa: E402
+from loaders.errors import MetricPulseError  # noqa: E402
+from loaders.incremental import REJECTED_TABLE  # noqa: E402
+from loaders.logging_setup import add_secrets, mask  # noqa: E402
+from loaders.pacing import RequestStats  # noqa: E402
+from loaders.shopify import shopify_source  # noqa: E402
+from loaders.warehouse import DbSettings  # noqa: E402
+from loaders.woocommerce import woocommerce_source  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+SOURCES: Mapping[str, Callable[..., Any]] = {
+    "shopify": shopify_source,
+    "woocommerce": woocommerce_source,
+    "commercetools": commercetools_source,
+}
+
+
+def pipeline_name(platform: str) -> str:
+    return f"metric_pulse_{platform}"
+
+
+def dataset_name(platform: str) -> str:
+    return f"raw_{platform}"
+
+
+@dataclass
+class PlatformLoad:
+    """What one platform's extract + load did; `error` is None on success."""
+
+    platform: str
+    rows: dict[str, int] = field(default_factory=dict)
+    rejected: int = 0
+    requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+    pages: int = 0
+    seconds: float = 0.0
+    load_ids: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """dlt wraps failures in PipelineStepFailed (and jobs in more layers); find the one we can explain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, MetricPulseError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return exc
+
+
+def describe_failure(exc: BaseException, secrets: list[str]) -> str:
+    """One line for the summary and etl_logs: what failed, without secrets or stack traces."""
+    cause = _root_cause(exc)
+    if isinstance(cause, MetricPulseError):
+        text = str(cause)
+    else:
+        step = getattr(exc, "step", None)
+        text = f"{f'{step} step: ' if step else ''}{type(cause).__name__}: {cause}"
+    return mask(" ".join(text.split()), secrets)[:500]
+
+
+def _table_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
+    """Rows per data table normalized in the last run (dlt's own tables and rejects left out)."""
+    trace = pipeline.last_trace
+    info = trace.last_normalize_info if trace else None
+    if info is None:
+        return {}
+    return {table: count for table, count in info.row_counts.items()
+            if not table.startswith("_dlt") and table != REJECTED_TABLE}
+
+
+def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
+    """Load the packages a killed run extracted but never loaded; if they cannot load, abort them.
+
+    A package carries its rows and the resource state (cursors) together, so completing
+    it is safe (the merge makes a half-loaded package idempotent), and aborting it
+    rolls the local state back to what the warehouse has: nothing lost, nothing twice.
+    """
+    if not pipeline.has_pending_data:
+        return
+    log.info("%s: completing the load interrupted in a previous run", result.platform)
+    try:
+        info = pipeline.run()
+        if info is not None:
+            result.load_ids.extend(info.loads_ids)
+        for table, count in _table_rows(pipeline).items():
+            result.rows[table] = result.rows.get(table, 0) + count
+    except Exception as exc:  # a broken package must not block every future run
+        log.warning("%s: discarding the interrupted run's unfinished load (%s); its records are re-extracted",
+                    result.platform, describe_failure(exc, []))
+        pipeline.abort_packages()
+
+
+def make_pipeline(platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None) -> dlt.Pipeline:
+    """The platform's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse."""
+    return dlt.pipeline(
+        pipeline_name=pipeline_name(platform),
+        pipelines_dir=str(pipelines_dir or data_dir(settings.env) / "dlt"),
+        destination=dlt.destinations.postgres(credentials=db.url(with_password=True)),
+        dataset_name=dataset_name(platform),
+    )
+
+
+def load_platform(
+    platform: str,
+    settings: Settings,
+    db: DbSettings,
+    *,
+    full_refresh: bool = False,
+    pipelines_dir: Path | None = None,
+) -> PlatformLoad:
+    """Extract `platform` and load it into `raw_<platform>`; never raises (see `PlatformLoad.error`).
+
+    `full_refresh` drops the platform's raw tables and cursors first and reloads everything.
+    """
+    started = time.monotonic()
+    stats = RequestStats()
+    result = PlatformLoad(platform)
+    secrets = [*settings.secrets(), db.password]
+    add_secrets(secrets)
+    try:
+        if platform not in SOURCES:
+            raise MetricPulseError(f"{platform}: unknown platform (expected one of {', '.join(SOURCES)})")
+        config = settings.platforms.get(platform)
+        if config is None:
+            raise MetricPulseError(f"{platform}: not configured")
+        pipeline = make_pipeline(platform, settings, db, pipelines_dir)
+        _finish_interrupted(pipeline, result)
+        source = SOURCES[platform](config, settings.load, stats)
+        info = pipeline.run(source, refresh="drop_sources" if full_refresh else None)
+        result.load_ids.extend(info.loads_ids)
+        for table, count in _table_rows(pipeline).items():
+            result.rows[table] = result.rows.get(table, 0) + count
+    except Exception as exc:
+        result.error = describe_failure(exc, secrets)
+        log.debug("%s: load failed", platform, exc_info=True)
+    finally:
+        counts = stats.snapshot()
+        result.rejected = int(counts["rejected"])
+        result.requests = int(counts["requests"])
+        result.throttled = int(counts["throttled"])
+        result.retries = int(counts["retries"])
+        result.waited_seconds = float(counts["waited_seconds"])
+        result.pages = int(counts["pages"])
+        result.seconds = time.monotonic() - started
+    return result

@@ -1,0 +1,217 @@
+"""The one HTTP client every source uses: paced, retrying, and careful with secrets.
+
+Each request first takes a token from the platform's `Pacer`, then goes out with a
+connect/read timeout. What the server says about its limits (`Retry-After`,
+`X-Shopify-Shop-Api-Call-Limit`, GraphQL `throttleStatus`) is fed back into the
+pacer. 429, 5xx, timeouts, dropped connections and bodies that are not the JSON we
+expect are retried with exponential backoff and jitter, at most
+`LoadOptions.max_retries` times; after that, and at once for errors a retry cannot
+fix (bad credentials, 400, 404), an `ApiError` names the platform, the request
+path and what happened. Messages never carry a query string (WooCommerce keys can
+travel there) and every known secret is masked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import urlsplit
+
+import requests
+
+from loaders.config import LoadOptions, RateLimit
+from loaders.errors import MetricPulseError
+from loaders.logging_setup import add_secrets, mask
+from loaders.pacing import Pacer, RequestStats, parse_call_limit, parse_retry_after, throttle_status
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 30.0
+USER_AGENT = "metric-pulse/0.1 (+https://github.com/metric-pulse)"
+
+
+class ApiError(MetricPulseError):
+    """A platform's API failed for good; the message is safe to show and log."""
+
+    def __init__(self, platform: str, message: str) -> None:
+        super().__init__(f"{platform}: {message}")
+        self.platform = platform
+
+
+class AuthError(ApiError):
+    """The store rejected our credentials or their permissions (401/403)."""
+
+
+class MalformedBody(ValueError):
+    """The body parsed, but is not the shape this endpoint returns (a cut-off or foreign response)."""
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    body: Any
+    headers: Mapping[str, str]
+    links: Mapping[str, Mapping[str, str]]
+    status: int
+
+
+Validator = Callable[[Any], None]
+
+
+def _backoff(attempt: int, rng: random.Random) -> float:
+    """Exponential with 'equal jitter': at least half the step, so retries never bunch up at zero."""
+    step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    return step / 2 + rng.uniform(0, step / 2)
+
+
+def _server_message(response: requests.Response) -> str:
+    """The human part of an error body, whatever the platform's envelope looks like."""
+    try:
+        body = response.json()
+    except ValueError:
+        return " ".join(response.text.split())[:200]
+    if isinstance(body, dict):
+        for key in ("error_description", "message", "errors", "error"):
+            if body.get(key):
+                value = body[key]
+                return (value if isinstance(value, str) else json.dumps(value))[:200]
+    return json.dumps(body)[:200]
+
+
+class ApiClient:
+    """HTTP for one platform: shared pacer, shared stats, one `requests.Session`."""
+
+    def __init__(
+        self,
+        platform: str,
+        rate_limit: RateLimit,
+        options: LoadOptions,
+        stats: RequestStats,
+        *,
+        headers: Mapping[str, str] | None = None,
+        auth: requests.auth.AuthBase | tuple[str, str] | None = None,
+        secrets: Iterable[str] = (),
+        credentials_hint: str = "",
+        on_unauthorized: Callable[[], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.platform = platform
+        self.options = options
+        self.stats = stats
+        self.pacer = Pacer(rate_limit, sleep=sleep)
+        self.credentials_hint = credentials_hint
+        self.on_unauthorized = on_unauthorized
+        self._secrets: set[str] = set()
+        self.add_secrets(secrets)
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session.headers.update(headers or {})
+        self.session.auth = auth
+
+    def add_secrets(self, values: Iterable[str]) -> None:
+        """Values to mask in our messages (and in every log line, via logging_setup)."""
+        values = [v for v in values if v]
+        self._secrets.update(values)
+        add_secrets(values)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(self, url: str, params: Mapping[str, Any] | list[tuple[str, Any]] | None = None, *,
+            validate: Validator | None = None) -> ApiResponse:
+        return self.request("GET", url, params=params, validate=validate)
+
+    def post(self, url: str, data: Mapping[str, Any] | None = None, *, auth: Any = None,
+             validate: Validator | None = None) -> ApiResponse:
+        return self.request("POST", url, data=data, auth=auth, validate=validate)
+
+    def _fail(self, cls: type[ApiError], text: str) -> ApiError:
+        return cls(self.platform, mask(text, self._secrets))
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        data: Mapping[str, Any] | None = None,
+        auth: Any = None,
+        validate: Validator | None = None,
+    ) -> ApiResponse:
+        """Send one logical request, retrying what can be retried; return the parsed JSON body."""
+        parts = urlsplit(url)
+        what = f"{method} {parts.path}"  # never the query string: it may hold keys or cursors
+        timeout = (min(10.0, self.options.request_timeout), self.options.request_timeout)
+        failures = 0
+        refreshed_auth = False
+        while True:
+            self.stats.add(waited_seconds=self.pacer.acquire(), requests=1)
+            retry_after: float | None = None
+            paced = False  # True when the pacer already holds requests back (429)
+            try:
+                response = self.session.request(method, url, params=params, data=data, auth=auth,
+                                                 timeout=timeout, allow_redirects=False)
+            except requests.Timeout:
+                reason = f"no response within {self.options.request_timeout:g}s"
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                reason = f"connection to {parts.hostname}:{parts.port or ''} failed ({type(exc).__name__})"
+            else:
+                status = response.status_code
+                retry_after = parse_retry_after(response.headers)
+                call_limit = parse_call_limit(response.headers)
+                if call_limit:
+                    self.pacer.observe_bucket(*call_limit)
+                if status == 429:
+                    self.stats.add(throttled=1)
+                    self.pacer.throttled()
+                    pause = retry_after if retry_after is not None else _backoff(failures + 1, self._rng)
+                    self.pacer.hold(pause)
+                    reason = f"rate limited (HTTP 429, Retry-After {retry_after if retry_after is not None else '-'})"
+                    paced = True
+                elif status == 401 and self.on_unauthorized is not None and not refreshed_auth:
+                    # An expired or revoked token: get a fresh one once, then believe the server.
+                    refreshed_auth = True
+                    self.on_unauthorized()
+                    continue
+                elif status in (401, 403):
+                    hint = f" (check {self.credentials_hint})" if self.credentials_hint else ""
+                    raise self._fail(AuthError, f"{what} was refused: HTTP {status} "
+                                                f"{_server_message(response)}{hint}")
+                elif status >= 500 or status == 408:
+                    reason = f"HTTP {status} {_server_message(response)[:80]}"
+                elif status >= 300:
+                    where = response.headers.get("Location", "")
+                    detail = f" to {urlsplit(where).netloc}{urlsplit(where).path}" if status < 400 and where else \
+                        f" {_server_message(response)}"
+                    raise self._fail(ApiError, f"{what} failed: HTTP {status}{detail}")
+                else:
+                    try:
+                        body = json.loads(response.content)
+                        if validate is not None:
+                            validate(body)
+                    except (ValueError, MalformedBody) as exc:
+                        reason = f"malformed response body ({str(exc)[:80]})"
+                    else:
+                        self.pacer.succeeded()
+                        cost = throttle_status(body)
+                        if cost:
+                            self.pacer.observe_throttle_status(*cost)
+                        return ApiResponse(body, response.headers, response.links, status)
+            failures += 1
+            if failures > self.options.max_retries:
+                raise self._fail(ApiError, f"{what} failed after {failures} attempts "
+                                           f"({self.options.max_retries} retries): {reason}")
+            self.stats.add(retries=1)
+            delay = 0.0 if paced else max(_backoff(failures, self._rng), retry_after or 0.0)
+            log.debug("%s: %s: %s; retry %d/%d in %.1fs", self.platform, what, mask(reason, self._secrets),
+                      failures, self.options.max_retries, delay)
+            if delay:
+                self._sleep(delay)

@@ -1,0 +1,182 @@
+"""Client-side pacing per platform, and the counters the run summary reports.
+
+Store APIs punish bursts (Shopify answers 429 once its leaky bucket of 40 is full),
+and dlt only retries, it does not pace. So every platform gets one `Pacer`: a token
+bucket at the configured `RateLimit(rate, burst)`, which also listens to the
+server. Shopify's `X-Shopify-Shop-Api-Call-Limit: used/cap` shrinks our bucket to
+the room the server says is left, so we slow down before a 429 instead of after;
+a GraphQL `throttleStatus` or a `Retry-After` holds every request until the
+server's bucket has refilled; a 429 lowers the rate a little and successful
+requests bring it back (additive increase, multiplicative decrease), so a plan with
+a lower limit than configured settles instead of hammering.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Mapping
+
+from loaders.config import RateLimit
+
+# Requests kept free in the server's bucket: a response's used/cap is already a
+# little stale when the next request lands, and one spare slot absorbs that.
+SERVER_BUCKET_MARGIN = 1.0
+# After a 429 the rate drops to this share of what it was, never below FLOOR of the configured rate...
+THROTTLE_BACKOFF = 0.75
+THROTTLE_FLOOR = 0.25
+# ...and each successful request wins back this share of the configured rate.
+RECOVERY_STEP = 0.02
+
+
+@dataclass
+class RequestStats:
+    """Counters for one platform's run; thread-safe so concurrent resources can share it."""
+
+    requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+    pages: int = 0
+    rows: int = 0
+    rejected: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, **deltas: float) -> None:
+        """Add to one or more counters, e.g. `stats.add(requests=1, throttled=1)`."""
+        with self._lock:
+            for name, delta in deltas.items():
+                if name.startswith("_") or not hasattr(self, name):
+                    raise AttributeError(f"RequestStats has no counter {name!r}")
+                setattr(self, name, getattr(self, name) + delta)
+
+    def snapshot(self) -> dict[str, float]:
+        """A consistent copy of every counter (for summaries and etl_logs)."""
+        with self._lock:
+            return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+
+
+class Pacer:
+    """A token bucket that hands out one token per request and adapts to the server."""
+
+    def __init__(
+        self,
+        limit: RateLimit,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if limit.rate <= 0:
+            raise ValueError("rate limit must be positive")
+        self.configured_rate = float(limit.rate)
+        self.rate = float(limit.rate)
+        self.capacity = max(1.0, float(limit.burst))
+        self._tokens = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._hold_until = 0.0
+        self._lock = threading.Lock()
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+
+    def acquire(self) -> float:
+        """Block until a request may be sent; return the seconds spent waiting."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                self._refill(now)
+                if now < self._hold_until:
+                    delay = self._hold_until - now
+                elif self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    return waited
+                else:
+                    delay = (1.0 - self._tokens) / self.rate
+            self._sleep(delay)
+            waited += delay
+
+    def hold(self, seconds: float) -> None:
+        """Send nothing for `seconds` (Retry-After, GraphQL throttling): the server asked for a pause."""
+        if seconds <= 0:
+            return
+        with self._lock:
+            now = self._clock()
+            self._refill(now)
+            self._hold_until = max(self._hold_until, now + seconds)
+            # The pause refills the server's bucket, not ours: start again from an empty one.
+            self._tokens = min(self._tokens, 0.0)
+
+    def observe_bucket(self, used: float, capacity: float) -> None:
+        """The server's leaky bucket is `used` of `capacity`: never plan more requests than fit."""
+        with self._lock:
+            self._refill(self._clock())
+            room = capacity - used - SERVER_BUCKET_MARGIN
+            self._tokens = min(self._tokens, room)
+
+    def observe_throttle_status(self, requested: float, available: float, restore_rate: float) -> float:
+        """GraphQL cost: if the query needs more points than are left, wait until they are restored."""
+        if restore_rate <= 0 or available >= requested:
+            return 0.0
+        delay = (requested - available) / restore_rate
+        self.hold(delay)
+        return delay
+
+    def throttled(self) -> None:
+        """A 429 arrived: our idea of the limit was too generous, so lower the rate."""
+        with self._lock:
+            self._refill(self._clock())
+            self.rate = max(self.configured_rate * THROTTLE_FLOOR, self.rate * THROTTLE_BACKOFF)
+            self._tokens = min(self._tokens, 0.0)
+
+    def succeeded(self) -> None:
+        """A request went through: creep back towards the configured rate."""
+        if self.rate >= self.configured_rate:
+            return
+        with self._lock:
+            self._refill(self._clock())
+            self.rate = min(self.configured_rate, self.rate + self.configured_rate * RECOVERY_STEP)
+
+
+def parse_call_limit(headers: Mapping[str, str]) -> tuple[float, float] | None:
+    """`X-Shopify-Shop-Api-Call-Limit: 32/40` → (32.0, 40.0); None if absent or garbled."""
+    raw = headers.get("X-Shopify-Shop-Api-Call-Limit")
+    if not raw or "/" not in raw:
+        return None
+    used, _, cap = raw.partition("/")
+    try:
+        used_f, cap_f = float(used.strip()), float(cap.strip())
+    except ValueError:
+        return None
+    return (used_f, cap_f) if cap_f > 0 else None
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """`Retry-After` in seconds; Shopify sends floats like "2.0". HTTP dates are rare enough to ignore."""
+    raw = headers.get("Retry-After")
+    if raw is None:
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def throttle_status(body: object) -> tuple[float, float, float] | None:
+    """(requested, available, restoreRate) from a GraphQL body's `extensions.cost`, if present."""
+    if not isinstance(body, dict):
+        return None
+    cost = (body.get("extensions") or {}).get("cost") if isinstance(body.get("extensions"), dict) else None
+    if not isinstance(cost, dict) or not isinstance(cost.get("throttleStatus"), dict):
+        return None
+    status = cost["throttleStatus"]
+    try:
+        requested = float(cost.get("requestedQueryCost") or 0)
+        return requested, float(status["currentlyAvailable"]), float(status["restoreRate"])
+    except (KeyError, TypeError, ValueError):
+        return None
