@@ -62,9 +62,9 @@ class ApiResponse:
 Validator = Callable[[Any], None]
 
 
-def _backoff(attempt: int, rng: random.Random) -> float:
+def _backoff(attempt: int, rng: random.Random, base: float = BACKOFF_BASE_SECONDS) -> float:
     """Exponential with 'equal jitter': at least half the step, so retries never bunch up at zero."""
-    step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    step = min(BACKOFF_CAP_SECONDS, base * 2 ** (attempt - 1))
     return step / 2 + rng.uniform(0, step / 2)
 
 
@@ -99,6 +99,7 @@ class ApiClient:
         on_unauthorized: Callable[[], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        backoff_base: float = BACKOFF_BASE_SECONDS,
     ) -> None:
         self.platform = platform
         self.options = options
@@ -110,6 +111,7 @@ class ApiClient:
         self.add_secrets(secrets)
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self.backoff_base = backoff_base
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.session.headers.update(headers or {})
@@ -172,7 +174,7 @@ class ApiClient:
                 if status == 429:
                     self.stats.add(throttled=1)
                     self.pacer.throttled()
-                    pause = retry_after if retry_after is not None else _backoff(failures + 1, self._rng)
+                    pause = retry_after if retry_after is not None else _backoff(failures + 1, self._rng, self.backoff_base)
                     self.pacer.hold(pause)
                     reason = f"rate limited (HTTP 429, Retry-After {retry_after if retry_after is not None else '-'})"
                     paced = True
@@ -210,7 +212,7 @@ class ApiClient:
                 raise self._fail(ApiError, f"{what} failed after {failures} attempts "
                                            f"({self.options.max_retries} retries): {reason}")
             self.stats.add(retries=1)
-            delay = 0.0 if paced else max(_backoff(failures, self._rng), retry_after or 0.0)
+            delay = 0.0 if paced else max(_backoff(failures, self._rng, self.backoff_base), retry_after or 0.0)
             log.debug("%s: %s: %s; retry %d/%d in %.1fs", self.platform, what, mask(reason, self._secrets),
                       failures, self.options.max_retries, delay)
             if delay:

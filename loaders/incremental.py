@@ -138,24 +138,18 @@ class IncrementalWindow:
         self._state["seen"] = {k: v for k, v in self.seen.items() if v >= horizon}
 
 
-def rejected_row(platform: str, resource: str, reason: str, record: object) -> Any:
-    """A `rejected_records` row, marked for dlt to put in that table (append, no primary key)."""
+class RejectedRow(dict):
+    """A `rejected_records` row; its type is what routes it to that table (see `incremental_resource`)."""
+
+
+def rejected_row(platform: str, resource: str, reason: str, record: object) -> RejectedRow:
+    """The row kept for a record that cannot be loaded: who, why, and the record as JSON text."""
     try:
         raw = json.dumps(record, sort_keys=True, default=str)
     except (TypeError, ValueError):
         raw = repr(record)
-    row = {
-        "platform": platform,
-        "resource": resource,
-        "reason": reason,
-        "raw_json": raw,
-        "loaded_at": datetime.now(timezone.utc),
-    }
-    return dlt.mark.with_hints(
-        row,
-        dlt.mark.make_hints(table_name=REJECTED_TABLE, write_disposition="append", primary_key=(), merge_key=()),
-        create_table_variant=True,
-    )
+    return RejectedRow(platform=platform, resource=resource, reason=reason, raw_json=raw,
+                       loaded_at=datetime.now(timezone.utc))
 
 
 def admitted(
@@ -214,5 +208,18 @@ def incremental_resource(
         yield from admitted(pages(window.start), platform=platform, resource=name, shape=shape,
                             window=window, stats=stats)
 
-    return dlt.resource(records, name=name, primary_key="id", write_disposition="merge",
-                        columns={shape.cursor: {"dedup_sort": "desc"}})
+    # One resource feeds two tables with different hints: records merge into `name` by id,
+    # rejects append to `rejected_records`. dlt evaluates callable hints per row for that.
+    cursor_hint = {shape.cursor: {"dedup_sort": "desc"}}
+
+    def pick(for_data: Any, for_rejects: Any) -> Callable[[Any], Any]:
+        return lambda row: for_rejects if isinstance(row, RejectedRow) else for_data
+
+    return dlt.resource(
+        records,
+        name=name,
+        table_name=pick(name, REJECTED_TABLE),
+        write_disposition=pick("merge", "append"),
+        primary_key=pick("id", ()),
+        columns=pick(cursor_hint, {}),
+    )

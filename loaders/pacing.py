@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable, Mapping
 
 from loaders.config import RateLimit
@@ -54,7 +54,7 @@ class RequestStats:
     def snapshot(self) -> dict[str, float]:
         """A consistent copy of every counter (for summaries and etl_logs)."""
         with self._lock:
-            return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+            return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
 
 
 class Pacer:
