@@ -1,0 +1,29 @@
+"""Small numerically careful helpers shared by the models."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def log1mexp(d: np.ndarray) -> np.ndarray:
+    """log(1 - exp(d)) for d <= 0, accurate for d near 0 and for very negative d.
+
+    Used for log(A - B) = log A + log1mexp(log B - log A) when A >= B; gives
+    -inf (not NaN) when A == B, which logaddexp then treats as "no term".
+    """
+    d = np.minimum(np.asarray(d, dtype=float), 0.0)
+    with np.errstate(divide="ignore"):
+        return np.where(d > -np.log(2.0), np.log(-np.expm1(d)), np.log1p(-np.exp(d)))
+
+
+def one_minus_power_over_k(k: np.ndarray | float, u: np.ndarray | float) -> np.ndarray:
+    """[1 - (1+u)^(-k)] / k, continuous through k = 0 (where it is log(1+u)).
+
+    Pareto/NBD expectations divide by s-1; fitted s near 1 would otherwise lose
+    all precision (or divide by zero).
+    """
+    k = np.asarray(k, dtype=float)
+    lu = np.log1p(np.asarray(u, dtype=float))
+    small = np.abs(k) < 1e-8
+    safe_k = np.where(small, 1.0, k)
+    return np.where(small, lu * (1.0 - 0.5 * k * lu), -np.expm1(-safe_k * lu) / safe_k)
