@@ -62,6 +62,23 @@ class ApiResponse:
 Validator = Callable[[Any], None]
 
 
+@dataclass(frozen=True)
+class _Retry:
+    """Why an attempt failed in a way worth retrying."""
+
+    reason: str
+    retry_after: float | None = None
+    paced: bool = False  # the pacer already holds every request back (429): no extra sleep
+
+
+def _graphql_throttled(body: Any) -> bool:
+    """Shopify GraphQL answers 200 with errors[].extensions.code THROTTLED and no data."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and isinstance(e.get("extensions"), dict) and e["extensions"].get("code") == "THROTTLED"
+        for e in errors)
+
+
 def _backoff(attempt: int, rng: random.Random, base: float = BACKOFF_BASE_SECONDS) -> float:
     """Exponential with 'equal jitter': at least half the step, so retries never bunch up at zero."""
     step = min(BACKOFF_CAP_SECONDS, base * 2 ** (attempt - 1))
@@ -152,68 +169,77 @@ class ApiClient:
         what = f"{method} {parts.path}"  # never the query string: it may hold keys or cursors
         timeout = (min(10.0, self.options.request_timeout), self.options.request_timeout)
         failures = 0
-        refreshed_auth = False
+        renewed_auth = False
         while True:
             self.stats.add(waited_seconds=self.pacer.acquire(), requests=1)
-            retry_after: float | None = None
-            paced = False  # True when the pacer already holds requests back (429)
             try:
                 response = self.session.request(method, url, params=params, data=data, auth=auth,
                                                  timeout=timeout, allow_redirects=False)
             except requests.Timeout:
-                reason = f"no response within {self.options.request_timeout:g}s"
+                outcome: ApiResponse | _Retry = _Retry(f"no response within {self.options.request_timeout:g}s")
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
-                reason = f"connection to {parts.hostname}:{parts.port or ''} failed ({type(exc).__name__})"
+                outcome = _Retry(f"connection to {parts.hostname}:{parts.port or ''} failed ({type(exc).__name__})")
             else:
-                status = response.status_code
-                retry_after = parse_retry_after(response.headers)
-                call_limit = parse_call_limit(response.headers)
-                if call_limit:
-                    self.pacer.observe_bucket(*call_limit)
-                if status == 429:
-                    self.stats.add(throttled=1)
-                    self.pacer.throttled()
-                    pause = retry_after if retry_after is not None else _backoff(failures + 1, self._rng, self.backoff_base)
-                    self.pacer.hold(pause)
-                    reason = f"rate limited (HTTP 429, Retry-After {retry_after if retry_after is not None else '-'})"
-                    paced = True
-                elif status == 401 and self.on_unauthorized is not None and not refreshed_auth:
+                if response.status_code == 401 and self.on_unauthorized is not None and not renewed_auth:
                     # An expired or revoked token: get a fresh one once, then believe the server.
-                    refreshed_auth = True
+                    renewed_auth = True
                     self.on_unauthorized()
                     continue
-                elif status in (401, 403):
-                    hint = f" (check {self.credentials_hint})" if self.credentials_hint else ""
-                    raise self._fail(AuthError, f"{what} was refused: HTTP {status} "
-                                                f"{_server_message(response)}{hint}")
-                elif status >= 500 or status == 408:
-                    reason = f"HTTP {status} {_server_message(response)[:80]}"
-                elif status >= 300:
-                    where = response.headers.get("Location", "")
-                    detail = f" to {urlsplit(where).netloc}{urlsplit(where).path}" if status < 400 and where else \
-                        f" {_server_message(response)}"
-                    raise self._fail(ApiError, f"{what} failed: HTTP {status}{detail}")
-                else:
-                    try:
-                        body = json.loads(response.content)
-                        if validate is not None:
-                            validate(body)
-                    except (ValueError, MalformedBody) as exc:
-                        reason = f"malformed response body ({str(exc)[:80]})"
-                    else:
-                        self.pacer.succeeded()
-                        cost = throttle_status(body)
-                        if cost:
-                            self.pacer.observe_throttle_status(*cost)
-                        return ApiResponse(body, response.headers, response.links, status)
+                outcome = self._judge(what, response, validate, failures + 1)
+            if isinstance(outcome, ApiResponse):
+                return outcome
             failures += 1
             if failures > self.options.max_retries:
                 raise self._fail(ApiError, f"{what} failed after {failures} attempts "
-                                           f"({self.options.max_retries} retries): {reason}")
+                                           f"({self.options.max_retries} retries): {outcome.reason}")
             self.stats.add(retries=1)
-            delay = 0.0 if paced else max(_backoff(failures, self._rng, self.backoff_base), retry_after or 0.0)
-            log.debug("%s: %s: %s; retry %d/%d in %.1fs", self.platform, what, mask(reason, self._secrets),
+            delay = 0.0 if outcome.paced else max(self._backoff(failures), outcome.retry_after or 0.0)
+            log.debug("%s: %s: %s; retry %d/%d in %.1fs", self.platform, what, mask(outcome.reason, self._secrets),
                       failures, self.options.max_retries, delay)
             if delay:
                 self._sleep(delay)
+
+    def _backoff(self, attempt: int) -> float:
+        return _backoff(attempt, self._rng, self.backoff_base)
+
+    def _judge(self, what: str, response: requests.Response, validate: Validator | None,
+               attempt: int) -> ApiResponse | _Retry:
+        """The parsed response, or why to retry; raises for what no retry can fix."""
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers)
+        call_limit = parse_call_limit(response.headers)
+        if call_limit:
+            self.pacer.observe_bucket(*call_limit)
+        if status == 429:
+            self.stats.add(throttled=1)
+            self.pacer.throttled()
+            self.pacer.hold(retry_after if retry_after is not None else self._backoff(attempt))
+            return _Retry(f"rate limited (HTTP 429, Retry-After {retry_after if retry_after is not None else '-'})",
+                          paced=True)
+        if status in (401, 403):
+            hint = f" (check {self.credentials_hint})" if self.credentials_hint else ""
+            raise self._fail(AuthError, f"{what} was refused: HTTP {status} {_server_message(response)}{hint}")
+        if status >= 500 or status == 408:
+            return _Retry(f"HTTP {status} {_server_message(response)[:80]}", retry_after=retry_after)
+        if 300 <= status < 400:
+            where = urlsplit(response.headers.get("Location", ""))
+            raise self._fail(ApiError, f"{what} failed: HTTP {status} to {where.netloc}{where.path} "
+                                       "(redirects are not followed: check the configured URL)")
+        if status >= 400:
+            raise self._fail(ApiError, f"{what} failed: HTTP {status} {_server_message(response)}")
+        try:
+            body = json.loads(response.content)
+            if validate is not None:
+                validate(body)
+        except (ValueError, MalformedBody) as exc:
+            return _Retry(f"malformed response body ({str(exc)[:80]})")
+        cost = throttle_status(body)
+        if cost:
+            self.pacer.observe_throttle_status(*cost)
+            if _graphql_throttled(body):
+                self.stats.add(throttled=1)
+                self.pacer.hold(self._backoff(attempt))  # at least a little, even if the cost says it fits
+                return _Retry("GraphQL THROTTLED", paced=True)
+        self.pacer.succeeded()
+        return ApiResponse(body, response.headers, response.links, status)

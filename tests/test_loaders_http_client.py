@@ -245,3 +245,19 @@ def test_redirects_are_not_followed(server: tuple[str, Script]) -> None:
     script.responses = [(302, {"Location": "http://elsewhere.example/steal"}, {})]
     with pytest.raises(ApiError, match="HTTP 302 to elsewhere.example/steal"):
         _client(RequestStats()).get(f"{url}/orders.json")
+
+
+def test_graphql_throttled_waits_for_the_points_and_retries(server: tuple[str, Script]) -> None:
+    url, script = server
+    cost = {"requestedQueryCost": 60, "actualQueryCost": None,
+            "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 40, "restoreRate": 100.0}}
+    script.responses = [
+        (200, {}, {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}], "extensions": {"cost": cost}}),
+        (200, {}, {"data": {"orders": {"nodes": []}}}),
+    ]
+    stats = RequestStats()
+    started = time.monotonic()
+    body = _client(stats).post(f"{url}/admin/api/2024-10/graphql.json", {"query": "{ orders { nodes { id } } }"}).body
+    assert body == {"data": {"orders": {"nodes": []}}}
+    assert time.monotonic() - started >= 0.2  # (60 - 40) / 100 points per second
+    assert stats.snapshot()["throttled"] == 1
