@@ -1,0 +1,10 @@
+{#- commercetools CentPrecisionMoney: centAmount / 10^fractionDigits (JPY has 0 digits). -#}
+{% macro cents_to_amount(cent_amount, fraction_digits) -%}
+    ({{ cent_amount }} / power(10::numeric, coalesce({{ fraction_digits }}, 2)))
+{%- endmacro %}
+
+
+{#- A reporting-currency amount rounded to cents; NULL stays NULL (unknown currency). -#}
+{% macro to_reporting(amount, exchange_rate) -%}
+    round(({{ amount }}) * {{ exchange_rate }}, 2)
+{%- endmacro %}

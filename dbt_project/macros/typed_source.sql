@@ -1,0 +1,218 @@
+{#
+    Raw tables are written by dlt, which only creates the tables and columns it has
+    seen: a store without refunds has no `orders__refunds` table, a store whose
+    orders never carried a customer has no `customer__id` column, and a JSON number
+    that was an integer first and a decimal later lands in two columns (`price` and
+    the variant `price__v_double`).
+
+    `typed_source(source_name, table_name, columns)` renders a SELECT that returns
+    exactly the requested raw columns with the requested types, whatever the raw
+    table looks like today:
+
+      * a missing column is returned as a typed NULL;
+      * dlt variant columns (`<name>__v_<type>`) are coalesced into the column;
+      * a missing table gives zero rows (the `source()` call still records lineage);
+      * text that does not parse as the requested type becomes NULL instead of
+        failing the whole build;
+      * kind `timestamp` returns `timestamp without time zone` in UTC: values with an
+        offset are converted, values without one (WooCommerce `*_gmt`) are taken as UTC.
+
+    Kinds: text, numeric, bigint, integer, double, boolean, timestamp, date, and
+    localized: a commercetools LocalizedString flattened by dlt into `<name>__<locale>`
+    columns, returned as text in the locale of the var `commercetools_locale`
+    (default 'en'), falling back to any other locale present.
+#}
+{% macro typed_source(source_name, table_name, columns) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- set found = {'relation': none, 'columns': {}} -%}
+    {%- if execute -%}
+        {%- set existing = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+        {%- if existing is not none -%}
+            {%- do found.update({'relation': existing}) -%}
+            {%- for column in adapter.get_columns_in_relation(existing) -%}
+                {%- do found['columns'].update({column.name | lower: column}) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif %}
+    select
+    {%- for name, kind in columns.items() %}
+        {{ typed_column(found['columns'], name, kind) }} as {{ adapter.quote(name) }}{{ "," if not loop.last }}
+    {%- endfor %}
+    {% if found['relation'] is not none -%}
+    from {{ relation }}
+    {%- else -%}
+    where false  -- {{ relation }} does not exist (yet)
+    {%- endif %}
+{%- endmacro %}
+
+
+{% macro typed_column(existing_columns, name, kind) -%}
+    {%- if kind == 'localized' -%}
+        {{ return(localized_column(existing_columns, name)) }}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- set variant_prefix = (name ~ '__v_') | lower -%}
+    {%- for column_name, column in existing_columns.items() -%}
+        {%- if column_name == name | lower or column_name.startswith(variant_prefix) -%}
+            {%- do parts.append(cast_raw_value(adapter.quote(column.name), column.dtype | lower, kind)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if parts | length == 0 -%}
+        {%- set json_value = json_ancestor_value(existing_columns, name) -%}
+        {%- if json_value -%}
+            {%- do parts.append(cast_raw_value(json_value, 'text', kind)) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if parts | length == 0 -%}
+        cast(null as {{ sql_type_for_kind(kind) }})
+    {%- elif parts | length == 1 -%}
+        {{ parts[0] }}
+    {%- else -%}
+        coalesce({{ parts | join(', ') }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    dlt stores objects nested deeper than the source's max_table_nesting as one JSON
+    column (`price__value` holding {"centAmount": .., "fractionDigits": ..}). When the
+    flat column `price__value__cent_amount` is absent, read the value from the closest
+    JSON ancestor column, trying the key as written (snake_case, Shopify) and in
+    camelCase (commercetools). Returns '' when there is no such ancestor.
+-#}
+{% macro json_ancestor_value(existing_columns, name, operator='#>>') -%}
+    {%- set lowered = name | lower -%}
+    {%- set candidates = [] -%}
+    {%- for column_name, column in existing_columns.items() -%}
+        {%- if column.dtype | lower in ['jsonb', 'json'] and lowered.startswith(column_name ~ '__') -%}
+            {%- do candidates.append(column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if candidates | length == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set ancestor = (candidates | sort(attribute='name') | last) -%}
+    {%- set segments = lowered[(ancestor.name | length) + 2:].split('__') -%}
+    {%- set camel = [] -%}
+    {%- for segment in segments -%}
+        {%- set words = segment.split('_') -%}
+        {%- set ns = namespace(text=words[0]) -%}
+        {%- for word in words[1:] -%}
+            {%- set ns.text = ns.text ~ (word[:1] | upper) ~ word[1:] -%}
+        {%- endfor -%}
+        {%- do camel.append(ns.text) -%}
+    {%- endfor -%}
+    {%- set column_sql = 'cast(' ~ adapter.quote(ancestor.name) ~ ' as jsonb)' -%}
+    {%- set snake_path = column_sql ~ " " ~ operator ~ " '{" ~ segments | join(',') ~ "}'" -%}
+    {%- set camel_path = column_sql ~ " " ~ operator ~ " '{" ~ camel | join(',') ~ "}'" -%}
+    {%- if snake_path == camel_path -%}
+        {{ return('(' ~ snake_path ~ ')') }}
+    {%- endif -%}
+    {{ return('coalesce(' ~ snake_path ~ ', ' ~ camel_path ~ ')') }}
+{%- endmacro %}
+
+
+{% macro localized_column(existing_columns, name) -%}
+    {%- set prefix = (name ~ '__') | lower -%}
+    {%- set preferred = prefix ~ (var('commercetools_locale', 'en') | lower | replace('-', '_')) -%}
+    {%- set first = [] -%}
+    {%- set others = [] -%}
+    {%- for column_name, column in existing_columns.items() -%}
+        {%- set locale = column_name[prefix | length:] -%}
+        {%- if column_name.startswith(prefix) and locale and '__' not in locale -%}
+            {%- do (first if column_name == preferred or column_name.startswith(preferred ~ '_') else others).append(
+                'nullif(cast(' ~ adapter.quote(column.name) ~ ' as text), \'\')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set parts = first + (others | sort) -%}
+    {%- if parts | length == 0 -%}
+        {#- the whole LocalizedString may sit inside a JSON ancestor column -#}
+        {%- set object = json_ancestor_value(existing_columns, name, operator='#>') -%}
+        {%- if object -%}
+            {%- set locale = var('commercetools_locale', 'en') -%}
+            {{ return('coalesce(nullif(' ~ object ~ " ->> '" ~ locale ~ "', ''), "
+                      ~ '(select nullif(value, \'\') from jsonb_each_text(case when jsonb_typeof(' ~ object
+                      ~ ") = 'object' then " ~ object ~ ' end) order by key limit 1))') }}
+        {%- endif -%}
+        {{ return('cast(null as text)') }}
+    {%- elif parts | length == 1 -%}
+        {{ return(parts[0]) }}
+    {%- else -%}
+        {{ return('coalesce(' ~ parts | join(', ') ~ ')') }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro sql_type_for_kind(kind) -%}
+    {{ return({
+        'text': 'text',
+        'numeric': 'numeric',
+        'bigint': 'bigint',
+        'integer': 'integer',
+        'double': 'double precision',
+        'boolean': 'boolean',
+        'timestamp': 'timestamp',
+        'date': 'date',
+        'localized': 'text',
+    }[kind]) }}
+{%- endmacro %}
+
+
+{#- One raw column (whatever dlt made of it) as the requested kind. -#}
+{% macro cast_raw_value(column, dtype, kind) -%}
+    {%- set is_text = dtype in ['text', 'character varying', 'varchar', 'character', 'char', 'jsonb', 'json'] -%}
+    {%- set as_text = 'cast(' ~ column ~ ' as text)' -%}
+    {%- set trimmed = 'nullif(trim(' ~ as_text ~ '), \'\')' -%}
+    {%- if kind == 'text' -%}
+        {{ as_text }}
+    {%- elif kind in ['numeric', 'double'] -%}
+        {%- if is_text -%}
+            case when {{ trimmed }} ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+                 then cast({{ trimmed }} as {{ sql_type_for_kind(kind) }}) end
+        {%- elif dtype == 'boolean' -%}
+            cast(null as {{ sql_type_for_kind(kind) }})
+        {%- else -%}
+            cast({{ column }} as {{ sql_type_for_kind(kind) }})
+        {%- endif -%}
+    {%- elif kind in ['bigint', 'integer'] -%}
+        {%- if is_text -%}
+            case when {{ trimmed }} ~ '^[+-]?[0-9]+([.]0*)?$'
+                 then cast(cast({{ trimmed }} as numeric) as {{ sql_type_for_kind(kind) }}) end
+        {%- elif dtype == 'boolean' -%}
+            cast(null as {{ sql_type_for_kind(kind) }})
+        {%- else -%}
+            cast({{ column }} as {{ sql_type_for_kind(kind) }})
+        {%- endif -%}
+    {%- elif kind == 'boolean' -%}
+        {%- if dtype == 'boolean' -%}
+            {{ column }}
+        {%- elif is_text -%}
+            case when lower({{ trimmed }}) in ('true', 't', 'yes', 'y', '1') then true
+                 when lower({{ trimmed }}) in ('false', 'f', 'no', 'n', '0') then false end
+        {%- else -%}
+            ({{ column }} <> 0)
+        {%- endif -%}
+    {%- elif kind in ['timestamp', 'date'] -%}
+        {%- if dtype == 'timestamp with time zone' -%}
+            {%- set utc = '(' ~ column ~ ' at time zone \'UTC\')' -%}
+        {%- elif dtype in ['timestamp without time zone', 'timestamp', 'date'] -%}
+            {%- set utc = 'cast(' ~ column ~ ' as timestamp)' -%}
+        {%- elif is_text -%}
+            {%- set utc -%}
+            case
+                when {{ trimmed }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$'
+                    then cast({{ trimmed }} as timestamp)
+                when {{ trimmed }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+                    then (cast({{ trimmed }} as timestamptz) at time zone 'UTC')
+            end
+            {%- endset -%}
+        {%- else -%}
+            {%- set utc = 'cast(null as timestamp)' -%}
+        {%- endif -%}
+        {%- if kind == 'date' -%}
+            cast({{ utc }} as date)
+        {%- else -%}
+            {{ utc }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

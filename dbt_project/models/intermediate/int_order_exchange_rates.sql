@@ -1,0 +1,86 @@
+{#-
+    The rate that converts each order's currency into the reporting currency (dbt var
+    `reporting_currency`, default USD), from the seed `currency_rates` (units of a
+    currency per US dollar, valid from a date). The rate used is the latest one valid
+    on the order date, or the earliest known one for orders older than every rate.
+    Every amount of an order (lines, refunds) uses the order's rate, so an order's
+    net revenue is not moved by rate changes between sale and refund.
+    An order in a currency missing from the seed gets no rate: its reporting amounts
+    are NULL and `is_currency_unknown` flags it.
+-#}
+with
+
+orders as (
+
+    select order_key, currency, ordered_at from {{ ref('int_orders_unioned') }}
+
+),
+
+rates as (
+
+    select
+        upper(trim(currency_code)) as currency_code,
+        valid_from,
+        units_per_usd
+
+    from {{ ref('currency_rates') }}
+    where units_per_usd > 0
+
+),
+
+order_dates as (
+
+    select
+        order_key,
+        currency,
+        upper('{{ var("reporting_currency", "USD") }}') as reporting_currency,
+        coalesce(cast(ordered_at as date), cast(now() at time zone 'UTC' as date)) as rate_date
+
+    from orders
+
+),
+
+with_rates as (
+
+    select
+        order_dates.*,
+        order_rate.units_per_usd as order_units_per_usd,
+        reporting_rate.units_per_usd as reporting_units_per_usd
+
+    from order_dates
+    left join lateral (
+        select rates.units_per_usd
+        from rates
+        where rates.currency_code = order_dates.currency
+        order by rates.valid_from > order_dates.rate_date, abs(order_dates.rate_date - rates.valid_from)
+        limit 1
+    ) as order_rate on true
+    left join lateral (
+        select rates.units_per_usd
+        from rates
+        where rates.currency_code = order_dates.reporting_currency
+        order by rates.valid_from > order_dates.rate_date, abs(order_dates.rate_date - rates.valid_from)
+        limit 1
+    ) as reporting_rate on true
+
+),
+
+final as (
+
+    select
+        order_key,
+        currency,
+        reporting_currency,
+        rate_date,
+        case
+            when currency = reporting_currency then 1::numeric
+            else reporting_units_per_usd / order_units_per_usd
+        end as exchange_rate,
+        currency is distinct from reporting_currency
+            and (order_units_per_usd is null or reporting_units_per_usd is null) as is_currency_unknown
+
+    from with_rates
+
+)
+
+select * from final

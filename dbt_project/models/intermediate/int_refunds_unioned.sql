@@ -1,0 +1,173 @@
+{#-
+    One row per refund of every platform: when money went back and how much, in the
+    order's currency. Refunds are dated:
+      * Shopify: the refund's processed_at (else created_at). The amount in the
+        shop currency is what its refund line items give back (subtotal + tax) plus
+        its order adjustments (shipping refunds, discrepancies; negative amounts are
+        refunded). Refund transactions are in the presentment currency, so they are
+        used only for a refund without line items or adjustments, converted with the
+        order's own shop/presentment ratio when their currency differs;
+      * WooCommerce: the order object carries no refund date, so a refund is dated
+        by the order's date_modified_gmt (the sandbox generator documents the same);
+      * commercetools: see the commercetools CTE.
+-#}
+with
+
+orders as (
+
+    select order_key, platform, order_dlt_id, currency, updated_at, loaded_at from {{ ref('int_orders_unioned') }}
+
+),
+
+shopify_orders as (
+
+    select * from {{ ref('stg_shopify__orders') }}
+
+),
+
+shopify_refund_line_items as (
+
+    select * from {{ ref('stg_shopify__order_refund_line_items') }}
+
+),
+
+shopify_refund_adjustments as (
+
+    select * from {{ ref('stg_shopify__order_refund_adjustments') }}
+
+),
+
+shopify_refunds as (
+
+    select * from {{ ref('stg_shopify__order_refunds') }}
+
+),
+
+shopify_refund_transactions as (
+
+    select * from {{ ref('stg_shopify__order_refund_transactions') }}
+
+),
+
+woocommerce_refunds as (
+
+    select * from {{ ref('stg_woocommerce__order_refunds') }}
+
+),
+
+shopify_refund_components as (
+
+    select
+        refund_dlt_id,
+        coalesce(subtotal, 0) + coalesce(tax_total, 0) as amount
+
+    from shopify_refund_line_items
+
+    union all
+
+    select
+        refund_dlt_id,
+        -(coalesce(amount, 0) + coalesce(tax_amount, 0)) as amount
+
+    from shopify_refund_adjustments
+
+),
+
+shopify_refund_calculated as (
+
+    select
+        refund_dlt_id,
+        sum(amount) as refund_amount
+
+    from shopify_refund_components
+    group by refund_dlt_id
+
+),
+
+shopify_refund_transacted as (
+
+    select
+        shopify_refund_transactions.refund_dlt_id,
+        sum(
+            case
+                when shopify_refund_transactions.currency is null
+                    or shopify_refund_transactions.currency = shopify_orders.currency
+                    then shopify_refund_transactions.amount
+                else round(
+                    shopify_refund_transactions.amount * shopify_orders.order_total
+                    / nullif(shopify_orders.order_total_presentment, 0),
+                    2
+                )
+            end
+        ) as refund_amount
+
+    from shopify_refund_transactions
+    inner join shopify_orders
+        on shopify_orders.order_dlt_id = shopify_refund_transactions.order_dlt_id
+    where coalesce(shopify_refund_transactions.kind, 'refund') = 'refund'
+        and coalesce(shopify_refund_transactions.status, 'success') = 'success'
+    group by shopify_refund_transactions.refund_dlt_id
+
+),
+
+shopify as (
+
+    select
+        'shopify'::text as platform,
+        shopify_refunds.order_dlt_id,
+        coalesce(shopify_refunds.refund_id, 'dlt:' || shopify_refunds.refund_dlt_id) as refund_id,
+        coalesce(shopify_refunds.processed_at, shopify_refunds.created_at, orders.updated_at, orders.loaded_at)
+            as refunded_at,
+        coalesce(shopify_refund_calculated.refund_amount, shopify_refund_transacted.refund_amount, 0)
+            as refund_amount
+
+    from shopify_refunds
+    inner join orders
+        on orders.platform = 'shopify'
+        and orders.order_dlt_id = shopify_refunds.order_dlt_id
+    left join shopify_refund_calculated
+        on shopify_refund_calculated.refund_dlt_id = shopify_refunds.refund_dlt_id
+    left join shopify_refund_transacted
+        on shopify_refund_transacted.refund_dlt_id = shopify_refunds.refund_dlt_id
+
+),
+
+woocommerce as (
+
+    select
+        'woocommerce'::text as platform,
+        woocommerce_refunds.order_dlt_id,
+        coalesce(woocommerce_refunds.refund_id, 'dlt:' || woocommerce_refunds.refund_dlt_id) as refund_id,
+        coalesce(orders.updated_at, orders.loaded_at) as refunded_at,
+        coalesce(woocommerce_refunds.refund_amount, 0) as refund_amount
+
+    from woocommerce_refunds
+    inner join orders
+        on orders.platform = 'woocommerce'
+        and orders.order_dlt_id = woocommerce_refunds.order_dlt_id
+
+),
+
+unioned as (
+
+    select * from shopify
+    union all
+    select * from woocommerce
+
+),
+
+final as (
+
+    select
+        orders.order_key || '|' || unioned.refund_id as refund_key,
+        orders.order_key,
+        unioned.*
+
+    from unioned
+    inner join orders
+        on orders.platform = unioned.platform
+        and orders.order_dlt_id = unioned.order_dlt_id
+
+)
+
+select * from final

@@ -1,0 +1,49 @@
+with
+
+source as (
+
+    {{ typed_source('commercetools', 'customers', {
+        'id': 'text',
+        'customer_number': 'text',
+        'external_id': 'text',
+        'email': 'text',
+        'first_name': 'text',
+        'last_name': 'text',
+        'company_name': 'text',
+        'is_email_verified': 'boolean',
+        'created_at': 'timestamp',
+        'last_modified_at': 'timestamp',
+        '_dlt_id': 'text',
+        '_dlt_load_id': 'text',
+    }) }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        id as customer_id,
+        _dlt_id as customer_dlt_id,
+        customer_number,
+        external_id,
+
+        ---------- text
+        email,
+        first_name,
+        last_name,
+        company_name,
+
+        ---------- booleans
+        is_email_verified,
+
+        ---------- timestamps (UTC)
+        created_at,
+        last_modified_at as updated_at,
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+
+    from source
+
+)
+
+select * from final

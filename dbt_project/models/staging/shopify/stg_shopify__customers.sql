@@ -1,0 +1,51 @@
+with
+
+source as (
+
+    {{ typed_source('shopify', 'customers', {
+        'id': 'text',
+        'email': 'text',
+        'first_name': 'text',
+        'last_name': 'text',
+        'phone': 'text',
+        'state': 'text',
+        'verified_email': 'boolean',
+        'tags': 'text',
+        'currency': 'text',
+        'default_address__country_code': 'text',
+        'created_at': 'timestamp',
+        'updated_at': 'timestamp',
+        '_dlt_load_id': 'text',
+    }) }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        id as customer_id,
+
+        ---------- text
+        email,
+        first_name,
+        last_name,
+        phone,
+        state as account_state,
+        tags,
+        upper(currency) as currency,
+        upper(default_address__country_code) as country_code,
+
+        ---------- booleans
+        verified_email as is_email_verified,
+
+        ---------- timestamps (UTC)
+        created_at,
+        updated_at,
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    {{ typed_source('shopify', 'orders__line_items__discount_allocations', {
+        'amount': 'numeric',
+        'discount_application_index': 'integer',
+        '_dlt_id': 'text',
+        '_dlt_parent_id': 'text',
+        '_dlt_root_id': 'text',
+    }) }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        _dlt_id as discount_allocation_dlt_id,
+        _dlt_parent_id as order_item_dlt_id,
+        _dlt_root_id as order_dlt_id,
+        discount_application_index,
+
+        ---------- money (shop currency)
+        amount as discount_amount
+
+    from source
+
+)
+
+select * from final

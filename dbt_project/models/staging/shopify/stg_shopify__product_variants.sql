@@ -1,0 +1,46 @@
+with
+
+source as (
+
+    {{ typed_source('shopify', 'products__variants', {
+        'id': 'text',
+        'product_id': 'text',
+        'sku': 'text',
+        'title': 'text',
+        'price': 'numeric',
+        'compare_at_price': 'numeric',
+        'inventory_quantity': 'integer',
+        'created_at': 'timestamp',
+        'updated_at': 'timestamp',
+        '_dlt_id': 'text',
+        '_dlt_parent_id': 'text',
+    }) }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        id as variant_id,
+        _dlt_parent_id as product_dlt_id,
+        product_id,
+
+        ---------- text
+        sku,
+        title as variant_name,
+
+        ---------- numerics
+        price,
+        compare_at_price,
+        inventory_quantity,
+
+        ---------- timestamps (UTC)
+        created_at,
+        updated_at
+
+    from source
+
+)
+
+select * from final
