@@ -17,6 +17,7 @@ import numpy as np
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
 from clv.purchase_model import PurchaseModel, rate_scale
+from clv.special import hyp2f1_series
 
 
 def bg_family_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
@@ -65,7 +66,11 @@ def bg_alive_expected(t: np.ndarray, r: float, alpha: float, a: float, b_post: f
     c = a_ + b_post + x - 1.0
     log1mz = np.log(alpha + T) - np.log(alpha + T + t)  # log(1 - z), z = t/(alpha+T+t)
     z = -np.expm1(log1mz)
-    f = hyp2f1(a_ + b_post - 1.0 - r, e, c, z)
+    A = a_ + b_post - 1.0 - r
+    f = np.array(hyp2f1(A, e, c, z), dtype=float)
+    bad = ~np.isfinite(f)
+    if bad.any():  # scipy gives up on some extreme parameters (e.g. after a degenerate fit)
+        f[bad] = hyp2f1_series(*(np.broadcast_to(v, f.shape)[bad] for v in (A, e, c, z)))
     power = np.exp(e * log1mz)
     return c * (-np.expm1(e * log1mz) / e - power * (f - 1.0) / e)
 

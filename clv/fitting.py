@@ -75,7 +75,7 @@ def _run(loglik: Callable[[np.ndarray], float], theta0: np.ndarray, scale: float
 
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(theta0)
     res = minimize(objective, np.clip(theta0, -LOG_BOUND, LOG_BOUND), method="L-BFGS-B", bounds=bounds,
-                   options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-7})
+                   options={"maxiter": 1000, "ftol": 1e-11, "gtol": 1e-6})
     value = -res.fun * scale
     if not np.isfinite(value) or res.fun >= 1e10:
         value = -np.inf

@@ -17,6 +17,10 @@ Row `status` values:
   insufficient_data  purchase model impossible (e.g. no repeat buyers): all
                      predictions NaN
   fit_failed         the optimiser found no finite likelihood: all NaN
+  prediction_failed  this customer's prediction was not finite (extreme
+                     parameters): NaN rather than a garbage number
+
+Fits need at least MIN_CUSTOMERS customers and MIN_REPEAT_BUYERS repeat buyers.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ from clv.purchase_model import PurchaseModel
 from clv.summary import as_day, days_per_unit, summarize
 from clv.transactions import normalize_transactions
 from clv.value import discounted_clv, model_retention_clv, periods_per_month
+
+# Below these a fit "succeeds" with meaningless parameters (four of them from a
+# handful of customers); better to say so than to publish noise as churn.
+MIN_CUSTOMERS = 10
+MIN_REPEAT_BUYERS = 2
 
 OUTPUT_COLUMNS = [
     "customer_id", "frequency", "recency", "T", "n_purchases", "avg_repeat_value",
@@ -57,6 +66,10 @@ def fit_purchase_model(summary: pd.DataFrame, model: str) -> tuple[PurchaseModel
     if n_repeat == 0:
         return None, {**rec, "status": "insufficient_data",
                       "reason": "no repeat buyers: purchase rate and drop-out cannot be estimated"}
+    if n < MIN_CUSTOMERS or n_repeat < MIN_REPEAT_BUYERS:
+        return None, {**rec, "status": "insufficient_data",
+                      "reason": f"{n} customer(s), {n_repeat} repeat buyer(s): need at least {MIN_CUSTOMERS} "
+                                f"customers and {MIN_REPEAT_BUYERS} repeat buyers for a meaningful fit"}
     res = m.fit(summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"].to_numpy())
     rec.update(params=res.params, log_likelihood=res.log_likelihood, converged=res.converged,
                fit_seconds=round(res.fit_seconds, 4))
@@ -193,7 +206,12 @@ def score_customers(
         status = "ok" if srec["status"] == "ok" else "fit_not_converged"
 
     numeric = out.columns
-    out[numeric] = out[numeric].where(np.isfinite(out[numeric].to_numpy(float)))  # inf -> NaN, never garbage
+    finite = np.isfinite(out[numeric].to_numpy(float))
+    out[numeric] = out[numeric].where(finite)  # inf -> NaN, never garbage
+    status = np.full(len(out), status, dtype=object)
+    if purchase is not None:
+        broken = ~finite[:, :3].all(axis=1)  # expected_purchases, p_alive, churn_probability
+        status[broken] = "prediction_failed"
     scores = pd.DataFrame({
         "customer_id": summary.index.to_numpy(),
         "frequency": summary["x"].to_numpy(int),

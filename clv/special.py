@@ -27,3 +27,24 @@ def one_minus_power_over_k(k: np.ndarray | float, u: np.ndarray | float) -> np.n
     small = np.abs(k) < 1e-8
     safe_k = np.where(small, 1.0, k)
     return np.where(small, lu * (1.0 - 0.5 * k * lu), -np.expm1(-safe_k * lu) / safe_k)
+
+
+def hyp2f1_series(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray, max_terms: int = 20_000) -> np.ndarray:
+    """Gauss 2F1 by direct summation of its power series (|z| < 1); NaN where it did not converge.
+
+    Only a fallback for the parameter combinations where scipy's hyp2f1
+    returns NaN (very large parameters with a small z, where the series
+    itself converges in a few terms).
+    """
+    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, c, z)))
+    term = np.ones(a.shape)
+    total = np.ones(a.shape)
+    done = np.zeros(a.shape, dtype=bool)
+    with np.errstate(all="ignore"):
+        for n in range(max_terms):
+            term = term * (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z
+            total = np.where(done, total, total + term)
+            done |= (np.abs(term) <= 1e-16 * np.abs(total)) | (term == 0)
+            if done.all():
+                break
+    return np.where(done & np.isfinite(total), total, np.nan)

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-DATE_FORMATS_HELP = "YYYY-MM-DD, YYYYMMDD or ISO 8601 date-time (offsets converted to UTC; the time of day is ignored)"
+DATE_FORMATS_HELP = "YYYY-MM-DD, YYYYMMDD or ISO 8601 date-time"
+DATE_NOTE = "date-times with a UTC offset are converted to UTC; only the calendar day is used"
 CANONICAL = ("customer_id", "date", "amount")
 
 
@@ -102,7 +103,7 @@ def normalize_transactions(
     checks = [
         (~cust_ok, "missing_customer_id", lambda i: f"{_where(i, line_numbers)}: missing customer id in column '{customer_col}'"),
         (~date_ok, "bad_date", lambda i: f"{_where(i, line_numbers)}: cannot parse date {df.at[i, date_col]!r} in column "
-                                         f"'{date_col}' (expected {DATE_FORMATS_HELP.split(' (')[0]})"),
+                                         f"'{date_col}' (expected {DATE_FORMATS_HELP})"),
         (~amount_ok, "bad_amount", lambda i: f"{_where(i, line_numbers)}: amount {df.at[i, amount_col]!r} in column "
                                              f"'{amount_col}' is not a number"),
         (amount_ok & ~nonneg, "negative_amount", lambda i: f"{_where(i, line_numbers)}: negative amount "

@@ -1,0 +1,114 @@
+"""Timings and the CDNOW holdout check behind docs/clv.md.
+
+    .venv/bin/python -m clv.bench [--customers 100000] [--repeat 3]
+
+Prints markdown: fit time per model on CDNOW (median of --repeat runs), the
+39-week holdout check per model (total and by number of calibration
+purchases), and fit time / recovered parameters on synthetic customers drawn
+from the CDNOW fits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clv.gamma_gamma import GammaGamma
+from clv.models import MODELS, make_model
+from clv.simulate import observation_lengths, simulate_bg, simulate_pnbd
+from clv.summary import summarize
+
+CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
+
+
+def load_cdnow(path: Path = CDNOW) -> pd.DataFrame:
+    """The raw CDNOW sample as (customer_id, date, amount)."""
+    raw = pd.read_csv(path, sep=r"\s+", header=None, dtype={2: str},
+                      names=["master_id", "customer_id", "date", "n_cds", "amount"])
+    return raw[["customer_id", "date", "amount"]]
+
+
+def _timed_fit(name: str, x, t_x, T, repeat: int):
+    times, res = [], None
+    for _ in range(repeat):
+        m = make_model(name)
+        t0 = time.perf_counter()
+        res = m.fit(x, t_x, T)
+        times.append(time.perf_counter() - t0)
+    return m, res, statistics.median(times)
+
+
+def _fmt(params: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:.4g}" for k, v in params.items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--customers", type=int, default=100_000, help="synthetic population size")
+    ap.add_argument("--repeat", type=int, default=3, help="CDNOW fits per model (median reported)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+
+    tx = load_cdnow()
+    s = summarize(tx, "1997-09-30", holdout_end="1998-06-30")
+    x, t_x, T = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()
+    h = 39.0  # holdout weeks: 1997-10-01 .. 1998-06-30
+
+    print("## CDNOW (2,357 customers, calibration 1997-01-01..1997-09-30, weeks)\n")
+    print("| model | fit seconds (median) | log-likelihood | converged | parameters |")
+    print("| --- | --- | --- | --- | --- |")
+    fitted = {}
+    for name in MODELS:
+        m, res, sec = _timed_fit(name, x, t_x, T, args.repeat)
+        fitted[name] = m
+        print(f"| {name} | {sec:.3f} | {res.log_likelihood:.2f} | {res.converged} | {_fmt(res.params)} |")
+    gg_times = []
+    for _ in range(args.repeat):
+        gg = GammaGamma()
+        t0 = time.perf_counter()
+        gres = gg.fit(x, s["zbar"].to_numpy())
+        gg_times.append(time.perf_counter() - t0)
+    print(f"| gamma-gamma | {statistics.median(gg_times):.3f} | {gres.log_likelihood:.2f} | {gres.converged} | {_fmt(gres.params)} |")
+
+    actual = s["x_holdout"].to_numpy(float)
+    print(f"\n## CDNOW holdout, 39 weeks to 1998-06-30 (actual repeat purchases: {actual.sum():.0f})\n")
+    groups = np.minimum(x, 7).astype(int)
+    head = " | ".join(f"x={g}" if g < 7 else "x>=7" for g in range(8))
+    print(f"| model | predicted total | error | mean abs error per customer | {head} |")
+    print("| --- | --- | --- | --- |" + " --- |" * 8)
+    by_group_actual = [actual[groups == g].sum() for g in range(8)]
+    print(f"| actual | {actual.sum():.0f} | | | " + " | ".join(f"{v:.0f}" for v in by_group_actual) + " |")
+    for name, m in fitted.items():
+        pred = m.conditional_expected_purchases(h, x, t_x, T)
+        err = pred.sum() / actual.sum() - 1.0
+        cells = " | ".join(f"{pred[groups == g].sum():.0f}" for g in range(8))
+        print(f"| {name} | {pred.sum():.1f} | {err:+.1%} | {np.mean(np.abs(pred - actual)):.4f} | {cells} |")
+    one_timers = x == 0
+    print("\nOne-time buyers (x = 0): " + ", ".join(
+        f"{n} mean P(alive) {fitted[n].p_alive(x[one_timers], t_x[one_timers], T[one_timers]).mean():.3f}"
+        for n in fitted) + f"; {int((actual[one_timers] > 0).sum())} of {int(one_timers.sum())} bought again in the holdout.")
+
+    n = args.customers
+    print(f"\n## {n:,} synthetic customers (simulated from the CDNOW fits, continuous times: no two alike)\n")
+    print("| model | simulated from | fit seconds | log-likelihood | converged | recovered parameters |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    Tsyn = observation_lengths(np.random.default_rng(args.seed), n)
+    sims = {
+        "bgnbd": ("bgnbd", simulate_bg(fitted["bgnbd"].params, Tsyn, seed=args.seed)),
+        "mbgnbd": ("mbgnbd", simulate_bg(fitted["mbgnbd"].params, Tsyn, zero_dropout=True, seed=args.seed)),
+        "pnbd": ("pnbd", simulate_pnbd(fitted["pnbd"].params, Tsyn, seed=args.seed)),
+    }
+    for name, (source, (sx, stx, sT)) in sims.items():
+        _, res, sec = _timed_fit(name, sx, stx, sT, 1)
+        print(f"| {name} | {source}: {_fmt(fitted[source].params)} | {sec:.2f} | {res.log_likelihood:.1f} | "
+              f"{res.converged} | {_fmt(res.params)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
