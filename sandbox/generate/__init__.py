@@ -2,5 +2,10 @@
 
 `population` decides who buys what and when (platform-neutral); `shopify`,
 `woocommerce` and `commercetools` render that into the objects each API returns;
-`sandbox.generator` is the entry point (`generate()`, the CLI flags).
+`writer.generate()` writes a store directory (re-exported here and from
+`sandbox.generator`, which also holds the CLI flags).
 """
+
+from sandbox.generate.writer import generate
+
+__all__ = ["generate"]

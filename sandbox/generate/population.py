@@ -226,6 +226,12 @@ def build_population(rng: np.random.Generator, customers: int, orders: int, star
         order = np.lexsort((acc, ts))
         orders_out[platform] = (ts[order].astype(np.int64), acc[order].astype(np.int64))
 
+    for slot, platform in enumerate(PLATFORMS):  # even a tiny store has a guest who ordered, on every platform
+        buyers = np.unique(orders_out[platform][1])
+        buyers = buyers[is_home[buyers] & (acc_person[buyers] >= 3)]
+        if buyers.size >= 4 and not acc_guest[buyers].any():
+            acc_guest[buyers[0]] = True
+
     last_order = np.full(acc_count, -1, dtype=np.int64)
     first_order = np.full(acc_count, np.iinfo(np.int64).max, dtype=np.int64)
     for ts, acc in orders_out.values():

@@ -1,0 +1,382 @@
+"""The sandbox data generator: determinism, each platform's response shapes, and the realism the marts rely on.
+
+Small stores (a few hundred orders) keep this fast; one CLI run uses the default size.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from sandbox.generator import generate
+from sandbox.generate.population import split_orders
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLATFORMS = ("shopify", "woocommerce", "commercetools")
+FILES = ("customers.json", "products.json", "orders.json")
+START, END = date(2025, 1, 1), date(2025, 12, 31)
+END_OF_DATA = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+SHOPIFY_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+WOO_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+CT_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+MONEY = re.compile(r"^-?\d+\.\d\d$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("sandbox")
+    counts = generate(out, seed=11, customers=150, orders=1200, start=START, end=END)
+    data = {p: {f[:-5]: json.loads((out / p / f).read_text(encoding="utf-8")) for f in FILES} for p in PLATFORMS}
+    return {"dir": out, "counts": counts, **data}
+
+
+def _instant(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _norm(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+# -- determinism and counts ----------------------------------------------------------------------
+
+def test_same_seed_gives_byte_identical_files_and_another_seed_differs(tmp_path: Path) -> None:
+    args = dict(customers=40, orders=200, start=START, end=END)
+    generate(tmp_path / "a", seed=3, **args)
+    generate(tmp_path / "b", seed=3, **args)
+    generate(tmp_path / "c", seed=4, **args)
+    for platform in PLATFORMS:
+        for name in FILES:
+            a = (tmp_path / "a" / platform / name).read_bytes()
+            assert a == (tmp_path / "b" / platform / name).read_bytes(), f"{platform}/{name} differs"
+    assert (tmp_path / "a" / "shopify" / "orders.json").read_bytes() != \
+        (tmp_path / "c" / "shopify" / "orders.json").read_bytes()
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_counts_are_honoured_and_match_the_files(store: dict) -> None:
+    expected = split_orders(1200)
+    assert sum(expected.values()) == 1200
+    for platform in PLATFORMS:
+        assert store["counts"][platform] == {entity: len(store[platform][entity]) for entity in
+                                             ("customers", "products", "orders")}
+        assert store["counts"][platform]["orders"] == expected[platform]
+    assert expected == {"shopify": 540, "woocommerce": 360, "commercetools": 300}
+
+
+def test_each_file_is_a_json_array_with_one_object_per_line(store: dict) -> None:
+    lines = (store["dir"] / "woocommerce" / "orders.json").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    assert len(lines) == len(store["woocommerce"]["orders"]) + 2
+
+
+def test_zero_orders_writes_empty_arrays(tmp_path: Path) -> None:
+    counts = generate(tmp_path, seed=1, customers=10, orders=0, start=START, end=END)
+    assert all(c["orders"] == 0 for c in counts.values())
+    assert (tmp_path / "shopify" / "orders.json").read_text() == "[]\n"
+
+
+def test_nothing_happens_outside_the_window(store: dict) -> None:
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    for o in store["shopify"]["orders"]:
+        assert start <= _instant(o["created_at"]) <= _instant(o["updated_at"]) < END_OF_DATA
+    for o in store["woocommerce"]["orders"]:
+        assert start <= _instant(o["date_created_gmt"]) <= _instant(o["date_modified_gmt"]) < END_OF_DATA
+    for o in store["commercetools"]["orders"]:
+        assert start <= _instant(o["createdAt"]) <= _instant(o["lastModifiedAt"]) < END_OF_DATA
+
+
+# -- Shopify ---------------------------------------------------------------------------------------
+
+def _money_set(value: dict, shop_amount: str, presentment: str) -> None:
+    assert value["shop_money"] == {"amount": shop_amount, "currency_code": "USD"}
+    assert MONEY.match(value["presentment_money"]["amount"])
+    assert value["presentment_money"]["currency_code"] == presentment
+
+
+def test_shopify_orders_have_the_rest_2024_10_shape(store: dict) -> None:
+    orders = store["shopify"]["orders"]
+    for o in orders:
+        assert isinstance(o["id"], int) and o["admin_graphql_api_id"] == f"gid://shopify/Order/{o['id']}"
+        assert re.match(r"^#\d{4,}$", o["name"]) and o["order_number"] == int(o["name"][1:])
+        for key in ("created_at", "updated_at", "processed_at"):
+            assert SHOPIFY_TS.match(o[key]), o[key]
+        for key in ("cancelled_at", "closed_at"):
+            assert o[key] is None or SHOPIFY_TS.match(o[key])
+        assert o["currency"] == "USD" and isinstance(o["test"], bool)
+        for key in ("total_price", "subtotal_price", "total_tax", "total_discounts", "current_total_price"):
+            assert MONEY.match(o[key]), (key, o[key])
+            _money_set(o[f"{key}_set"], o[key], o["presentment_currency"])
+        assert o["financial_status"] in {"pending", "authorized", "paid", "partially_refunded", "refunded", "voided"}
+        assert o["fulfillment_status"] in {None, "fulfilled", "partial"}
+        cents = lambda s: round(float(s) * 100)  # noqa: E731
+        shipping = cents(o["total_shipping_price_set"]["shop_money"]["amount"])
+        assert cents(o["total_price"]) == cents(o["subtotal_price"]) + shipping + cents(o["total_tax"])
+        assert o["line_items"]
+        for li in o["line_items"]:
+            assert all(isinstance(li[k], int) for k in ("id", "product_id", "variant_id", "quantity"))
+            assert li["sku"].startswith("MP-") and li["title"] and li["name"]
+            assert MONEY.match(li["price"])
+            _money_set(li["price_set"], li["price"], o["presentment_currency"])
+        if "customer" in o:
+            assert isinstance(o["customer"]["id"], int) and o["customer"]["email"] == o["email"]
+
+
+def test_shopify_refunds_are_dated_after_the_order_and_carry_transactions(store: dict) -> None:
+    refunded = [o for o in store["shopify"]["orders"] if o["refunds"]]
+    assert refunded
+    for o in refunded:
+        line_ids = {li["id"] for li in o["line_items"]}
+        for refund in o["refunds"]:
+            assert refund["order_id"] == o["id"]
+            assert _instant(refund["created_at"]) > _instant(o["created_at"])
+            assert _instant(refund["created_at"]) <= _instant(o["updated_at"])
+            assert refund["refund_line_items"] and isinstance(refund["order_adjustments"], list)
+            assert {rli["line_item_id"] for rli in refund["refund_line_items"]} <= line_ids
+            (tx,) = refund["transactions"]
+            assert tx["kind"] == "refund" and tx["status"] == "success"
+            assert MONEY.match(tx["amount"]) and float(tx["amount"]) > 0
+            assert tx["currency"] == o["presentment_currency"]
+    statuses = Counter(o["financial_status"] for o in refunded)
+    assert statuses["refunded"] and statuses["partially_refunded"]
+
+
+def test_shopify_customers_and_products(store: dict) -> None:
+    customers = store["shopify"]["customers"]
+    by_id = {c["id"]: c for c in customers}
+    orders_per_customer = Counter(o["customer"]["id"] for o in store["shopify"]["orders"] if "customer" in o)
+    for c in customers:
+        assert isinstance(c["id"], int) and "@" in c["email"]
+        assert SHOPIFY_TS.match(c["created_at"]) and _instant(c["updated_at"]) >= _instant(c["created_at"])
+        assert c["orders_count"] == orders_per_customer.get(c["id"], 0)
+        assert MONEY.match(c["total_spent"]) and c["currency"] == "USD"
+        assert c["state"] in {"enabled", "disabled", "invited"} and isinstance(c["tags"], str)
+    assert set(orders_per_customer) <= set(by_id)
+    for o in store["shopify"]["orders"]:
+        if "customer" in o:
+            assert o["customer"]["updated_at"] == by_id[o["customer"]["id"]]["updated_at"]
+    variant_ids = set()
+    for p in store["shopify"]["products"]:
+        assert isinstance(p["id"], int) and p["title"] and p["vendor"] and p["product_type"]
+        assert p["status"] in {"active", "draft", "archived"}
+        for v in p["variants"]:
+            assert v["product_id"] == p["id"] and MONEY.match(v["price"]) and v["sku"] and v["title"]
+            variant_ids.add(v["id"])
+    assert {li["variant_id"] for o in store["shopify"]["orders"] for li in o["line_items"]} <= variant_ids
+
+
+# -- WooCommerce ----------------------------------------------------------------------------------
+
+def test_woocommerce_orders_have_the_v3_shape(store: dict) -> None:
+    site_offsets = set()
+    for o in store["woocommerce"]["orders"]:
+        assert isinstance(o["id"], int) and o["number"] == str(o["id"])
+        assert o["status"] in {"pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"}
+        assert o["created_via"] in {"checkout", "admin", "rest-api"} and isinstance(o["customer_id"], int)
+        for key in ("date_created", "date_created_gmt", "date_modified", "date_modified_gmt"):
+            assert WOO_TS.match(o[key]), o[key]
+        site_offsets.add((datetime.fromisoformat(o["date_created"]) -
+                          datetime.fromisoformat(o["date_created_gmt"])).total_seconds())
+        for key in ("total", "total_tax", "discount_total", "shipping_total", "cart_tax"):
+            assert MONEY.match(o[key]) and not o[key].startswith("-"), (key, o[key])
+        assert "@" in o["billing"]["email"]
+        for li in o["line_items"]:
+            assert isinstance(li["quantity"], int) and isinstance(li["variation_id"], int)
+            assert isinstance(li["price"], (int, float)) and not isinstance(li["price"], bool)
+            assert all(MONEY.match(li[k]) for k in ("subtotal", "subtotal_tax", "total", "total_tax"))
+            assert isinstance(li["taxes"], list) and isinstance(li["meta_data"], list) and li["sku"]
+        lines = sum(round(float(li["total"]) * 100) for li in o["line_items"])
+        assert round(float(o["total"]) * 100) == lines + round(float(o["shipping_total"]) * 100) + \
+            round(float(o["total_tax"]) * 100)
+    assert site_offsets == {0.0, 3600.0}  # Europe/London: GMT in winter, BST in summer
+
+
+def test_woocommerce_refunds_are_negative_and_date_the_order_modification(store: dict) -> None:
+    refunded = [o for o in store["woocommerce"]["orders"] if o["refunds"]]
+    assert refunded
+    for o in refunded:
+        for refund in o["refunds"]:
+            assert set(refund) == {"id", "reason", "total"}
+            assert re.match(r"^-\d+\.\d\d$", refund["total"]), refund["total"]
+        assert _instant(o["date_modified_gmt"]) > _instant(o["date_created_gmt"])
+        assert o["date_paid_gmt"] and _instant(o["date_modified_gmt"]) > _instant(o["date_paid_gmt"])
+    full = [o for o in refunded if o["status"] == "refunded"]
+    partial = [o for o in refunded if o["status"] != "refunded"]
+    assert full and partial
+    for o in full:
+        assert -sum(float(r["total"]) for r in o["refunds"]) == pytest.approx(float(o["total"]))
+
+
+def test_woocommerce_customers_and_products(store: dict) -> None:
+    customer_ids = set()
+    for c in store["woocommerce"]["customers"]:
+        assert isinstance(c["id"], int) and c["role"] == "customer" and c["username"]
+        assert all(WOO_TS.match(c[k]) for k in ("date_created", "date_created_gmt", "date_modified",
+                                                  "date_modified_gmt"))
+        assert c["billing"]["email"] == c["email"] and isinstance(c["is_paying_customer"], bool)
+        customer_ids.add(c["id"])
+    assert {o["customer_id"] for o in store["woocommerce"]["orders"]} - {0} <= customer_ids
+    for p in store["woocommerce"]["products"]:
+        assert isinstance(p["id"], int) and p["name"] and p["slug"] and p["sku"]
+        assert p["type"] in {"simple", "variable"} and p["status"] in {"publish", "draft", "private"}
+        assert MONEY.match(p["price"]) and p["categories"] and WOO_TS.match(p["date_created_gmt"])
+
+
+# -- commercetools --------------------------------------------------------------------------------
+
+def _cent(money: dict, currency: str | None = None) -> int:
+    assert money["type"] == "centPrecision" and isinstance(money["centAmount"], int)
+    assert money["fractionDigits"] == (0 if money["currencyCode"] == "JPY" else 2)
+    if currency:
+        assert money["currencyCode"] == currency
+    return money["centAmount"]
+
+
+def test_commercetools_orders_have_the_http_api_shape(store: dict) -> None:
+    currencies = Counter()
+    for o in store["commercetools"]["orders"]:
+        assert o["type"] == "Order" and UUID.match(o["id"]) and isinstance(o["version"], int) and o["version"] >= 1
+        assert CT_TS.match(o["createdAt"]) and CT_TS.match(o["lastModifiedAt"])
+        assert o["orderState"] in {"Open", "Confirmed", "Complete", "Cancelled"}
+        assert o["paymentState"] in {"BalanceDue", "Failed", "Pending", "CreditOwed", "Paid"}
+        assert o["origin"] in {"Customer", "Merchant", "Quote", "RecurringOrder"}
+        assert "@" in o["customerEmail"] and o["billingAddress"]["email"] == o["customerEmail"]
+        currency = o["totalPrice"]["currencyCode"]
+        currencies[currency] += 1
+        lines = 0
+        for li in o["lineItems"]:
+            assert UUID.match(li["id"]) and UUID.match(li["productId"]) and li["productKey"]
+            assert set(li["name"]) == {"en", "de"} and set(li["productSlug"]) == {"en", "de"}
+            assert li["variant"]["sku"] and li["variant"]["prices"] and isinstance(li["quantity"], int)
+            unit = _cent(li["price"]["value"], currency)
+            assert _cent(li["totalPrice"], currency) == unit * li["quantity"]
+            lines += unit * li["quantity"]
+        assert _cent(o["totalPrice"]) == lines + _cent(o["shippingInfo"]["price"], currency)
+        taxed = o["taxedPrice"]
+        assert _cent(taxed["totalNet"]) + _cent(taxed["totalTax"]) == _cent(taxed["totalGross"], currency)
+    assert {"EUR", "GBP", "USD", "JPY"} <= set(currencies)
+
+
+def test_commercetools_refunds_are_payment_transactions_after_the_order(store: dict) -> None:
+    refunds = 0
+    for o in store["commercetools"]["orders"]:
+        (payment,) = o["paymentInfo"]["payments"]
+        assert payment["typeId"] == "payment" and payment["obj"]["id"] == payment["id"]
+        for tx in payment["obj"]["transactions"]:
+            assert tx["type"] in {"Authorization", "CancelAuthorization", "Charge", "Refund", "Chargeback"}
+            assert tx["state"] in {"Initial", "Pending", "Success", "Failure"} and CT_TS.match(tx["timestamp"])
+            if tx["type"] == "Refund":
+                refunds += 1
+                assert tx["state"] == "Success"
+                assert _instant(o["createdAt"]) < _instant(tx["timestamp"]) <= _instant(o["lastModifiedAt"])
+                assert 0 < _cent(tx["amount"]) <= _cent(o["taxedPrice"]["totalGross"])
+                assert o["returnInfo"] and o["returnInfo"][0]["items"][0]["paymentState"] == "Refunded"
+    assert refunds
+
+
+def test_commercetools_customers_and_products(store: dict) -> None:
+    ids = set()
+    for c in store["commercetools"]["customers"]:
+        assert UUID.match(c["id"]) and isinstance(c["version"], int) and "@" in c["email"]
+        assert c["firstName"] and c["lastName"] and CT_TS.match(c["createdAt"]) and CT_TS.match(c["lastModifiedAt"])
+        ids.add(c["id"])
+    assert {o["customerId"] for o in store["commercetools"]["orders"] if "customerId" in o} <= ids
+    for p in store["commercetools"]["products"]:
+        assert UUID.match(p["id"]) and p["key"] and p["productType"]["typeId"] == "product-type"
+        current = p["masterData"]["current"]
+        assert set(current["name"]) == {"en", "de"} and set(current["slug"]) == {"en", "de"}
+        prices = current["masterVariant"]["prices"]
+        assert {pr["value"]["currencyCode"] for pr in prices} == {"EUR", "GBP", "USD", "CAD", "JPY"}
+        for price in prices:
+            _cent(price["value"])
+        assert isinstance(p["masterData"]["published"], bool)
+
+
+# -- realism ---------------------------------------------------------------------------------------
+
+def test_some_people_shop_on_two_platforms_under_differently_typed_emails(store: dict) -> None:
+    spellings: dict[str, set[str]] = defaultdict(set)
+    platforms: dict[str, set[str]] = defaultdict(set)
+    for platform in PLATFORMS:
+        for c in store[platform]["customers"]:
+            spellings[_norm(c["email"])].add(c["email"])
+            platforms[_norm(c["email"])].add(platform)
+    shared = [e for e, ps in platforms.items() if len(ps) > 1]
+    assert len(shared) >= 5
+    differing = [e for e in shared if len(spellings[e]) > 1]
+    assert differing
+    assert any(s != s.strip() for e in spellings for s in spellings[e])  # stray whitespace
+    assert any(s.strip() != s.strip().lower() for e in spellings for s in spellings[e])  # other case
+
+
+def test_guests_and_orders_without_customer(store: dict) -> None:
+    woo_guests = [o for o in store["woocommerce"]["orders"] if o["customer_id"] == 0]
+    assert woo_guests and all("@" in o["billing"]["email"] for o in woo_guests)
+    assert any("customer" not in o for o in store["shopify"]["orders"])
+    assert any("customerId" not in o and "anonymousId" in o for o in store["commercetools"]["orders"])
+
+
+def test_several_currencies(store: dict) -> None:
+    seen = {o["presentment_currency"] for o in store["shopify"]["orders"]}
+    seen |= {o["currency"] for o in store["woocommerce"]["orders"]}
+    seen |= {o["totalPrice"]["currencyCode"] for o in store["commercetools"]["orders"]}
+    assert {"USD", "EUR", "GBP", "CAD", "JPY"} <= seen
+
+
+def test_cancellations_on_every_platform(store: dict) -> None:
+    shopify = [o for o in store["shopify"]["orders"] if o["cancelled_at"]]
+    assert shopify and all(o["financial_status"] == "voided" for o in shopify)
+    assert any(o["status"] in ("cancelled", "failed") for o in store["woocommerce"]["orders"])
+    assert any(o["orderState"] == "Cancelled" for o in store["commercetools"]["orders"])
+
+
+def test_test_orders_and_late_updates(store: dict) -> None:
+    orders = store["shopify"]["orders"]
+    assert 0 < sum(o["test"] for o in orders) < len(orders) * 0.05
+    late = [o for o in orders if (_instant(o["updated_at"]) - _instant(o["created_at"])).days >= 7]
+    assert late
+    assert sum(_instant(o["updated_at"]) > _instant(o["created_at"]) for o in orders) > len(orders) * 0.9
+    assert any(o["version"] > 3 for o in store["commercetools"]["orders"])
+
+
+def test_purchase_frequency_is_heterogeneous(store: dict) -> None:
+    per_person = Counter()
+    for o in store["shopify"]["orders"]:
+        if o["email"]:
+            per_person[_norm(o["email"])] += 1
+    for o in store["woocommerce"]["orders"]:
+        per_person[_norm(o["billing"]["email"])] += 1
+    for o in store["commercetools"]["orders"]:
+        per_person[_norm(o["customerEmail"])] += 1
+    counts = sorted(per_person.values())
+    assert counts[0] == 1 and sum(c == 1 for c in counts) >= len(counts) * 0.1  # one-time buyers
+    assert counts[-1] >= 5 * (sum(counts) / len(counts))  # and a heavy tail of loyal ones
+
+
+# -- command line ----------------------------------------------------------------------------------
+
+def test_cli_writes_the_default_store(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "sandbox.generator", "--out", str(tmp_path / "data")],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for platform in PLATFORMS:
+        for name in FILES:
+            assert (tmp_path / "data" / platform / name).stat().st_size > 2
+    assert "shopify: " in result.stdout and "1350 orders" in result.stdout
+
+
+def test_cli_rejects_bad_arguments(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "sandbox.generator", "--out", str(tmp_path), "--start",
+                             "2025-05-01", "--end", "2025-01-01"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and "--end" in result.stderr
