@@ -46,18 +46,17 @@ def parse_dates(values: pd.Series) -> pd.Series:
         return values.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return pd.to_datetime(values).dt.normalize()
-    text = values.astype("string").str.strip()
-    compact = text.str.fullmatch(r"\d{8}")
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    if compact.fillna(False).any():
-        m = compact.fillna(False).to_numpy(bool)
-        out.loc[values.index[m]] = pd.to_datetime(text[m], format="%Y%m%d", errors="coerce").to_numpy()
-    rest = (~compact.fillna(False)) & text.notna() & (text != "")
+    # positional work on a fresh RangeIndex: the caller's index may have duplicates
+    text = pd.Series(values.to_numpy(), dtype="string").str.strip()
+    compact = text.str.fullmatch(r"\d{8}").fillna(False).to_numpy(bool)
+    rest = ~compact & text.notna().to_numpy(bool) & (text != "").fillna(False).to_numpy(bool)
+    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if compact.any():
+        out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce").to_numpy("datetime64[ns]")
     if rest.any():
-        m = rest.to_numpy(bool)
-        parsed = pd.to_datetime(text[m], format="ISO8601", errors="coerce", utc=True)
-        out.loc[values.index[m]] = parsed.dt.tz_localize(None).to_numpy()
-    return out.dt.normalize()
+        parsed = pd.to_datetime(text[rest], format="ISO8601", errors="coerce", utc=True)
+        out[rest] = parsed.dt.tz_localize(None).to_numpy("datetime64[ns]")
+    return pd.Series(out, index=values.index).dt.normalize()
 
 
 def _where(label: object, line_numbers: bool) -> str:
@@ -88,42 +87,47 @@ def normalize_transactions(
         have = ", ".join(map(str, df.columns)) or "none"
         raise TransactionError(f"missing column(s) {', '.join(missing)} (columns found: {have})")
 
-    cust = df[customer_col]
-    cust_ok = cust.notna() & (cust.astype("string").str.strip() != "")
-    dates = parse_dates(df[date_col])
-    date_ok = dates.notna()
+    # positional numpy arrays throughout: the caller's index may have duplicates
+    cust = df[customer_col].to_numpy()
+    cust_text = pd.Series(cust, dtype="string").str.strip()
+    cust_ok = (cust_text.notna() & (cust_text != "")).fillna(False).to_numpy(bool)
+    dates = parse_dates(df[date_col]).to_numpy("datetime64[ns]")
+    date_ok = ~np.isnat(dates)
     if amount_col is not None:
-        amount = pd.to_numeric(df[amount_col], errors="coerce").astype(float)
-        amount_ok = amount.notna() & np.isfinite(amount)
-        nonneg = ~(amount < 0)
+        amount = pd.to_numeric(pd.Series(df[amount_col].to_numpy()), errors="coerce").to_numpy(float, na_value=np.nan)
+        amount_ok = np.isfinite(amount)
+        negative = amount_ok & (amount < 0)
     else:
-        amount = pd.Series(np.nan, index=df.index, dtype=float)
-        amount_ok = nonneg = pd.Series(True, index=df.index)
+        amount = np.full(len(df), np.nan)
+        amount_ok = np.ones(len(df), dtype=bool)
+        negative = np.zeros(len(df), dtype=bool)
+
+    def where(pos: int) -> str:
+        return _where(df.index[pos], line_numbers)
+
+    def shown(col: str, pos: int) -> str:
+        return repr(df[col].iloc[pos])
 
     checks = [
-        (~cust_ok, "missing_customer_id", lambda i: f"{_where(i, line_numbers)}: missing customer id in column '{customer_col}'"),
-        (~date_ok, "bad_date", lambda i: f"{_where(i, line_numbers)}: cannot parse date {df.at[i, date_col]!r} in column "
+        (~cust_ok, "missing_customer_id", lambda i: f"{where(i)}: missing customer id in column '{customer_col}'"),
+        (~date_ok, "bad_date", lambda i: f"{where(i)}: cannot parse date {shown(date_col, i)} in column "
                                          f"'{date_col}' (expected {DATE_FORMATS_HELP})"),
-        (~amount_ok, "bad_amount", lambda i: f"{_where(i, line_numbers)}: amount {df.at[i, amount_col]!r} in column "
+        (~amount_ok, "bad_amount", lambda i: f"{where(i)}: amount {shown(amount_col, i)} in column "
                                              f"'{amount_col}' is not a number"),
-        (amount_ok & ~nonneg, "negative_amount", lambda i: f"{_where(i, line_numbers)}: negative amount "
-                                                           f"{df.at[i, amount_col]!r} in column '{amount_col}' "
-                                                           f"({int((amount < 0).sum())} negative row(s); refunds are not purchases)"),
+        (negative, "negative_amount", lambda i: f"{where(i)}: negative amount {shown(amount_col, i)} in column "
+                                                f"'{amount_col}' ({int(negative.sum())} negative row(s); "
+                                                f"refunds are not purchases)"),
     ]
-    bad = pd.Series(False, index=df.index)
+    bad = np.zeros(len(df), dtype=bool)
     for mask, key, message in checks:
         mask = mask & ~bad
         if mask.any():
             if strict:
-                raise TransactionError(message(mask[mask].index[0]))
+                raise TransactionError(message(int(np.flatnonzero(mask)[0])))
             report.dropped[key] = int(mask.sum())
             bad |= mask
     keep = ~bad
-    out = pd.DataFrame({
-        "customer_id": cust[keep].to_numpy(),
-        "date": dates[keep].to_numpy(),
-        "amount": amount[keep].to_numpy(),
-    })
+    out = pd.DataFrame({"customer_id": cust[keep], "date": dates[keep], "amount": amount[keep]})
     report.rows_used = len(out)
     return out, report
 
