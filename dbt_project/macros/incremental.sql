@@ -41,14 +41,14 @@
         (
             {{ orders }}.platform = '{{ platform }}'
             and (
-                {{ orders }}.loaded_at >= timestamp '{{ watermark }}' - {{ lookback }}
+                {{ orders }}.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
                 or {{ orders }}.customer_id in (
                     select changed_customers.customer_id
                     from {{ ref('int_customers_unioned') }} as changed_customers
                     where changed_customers.platform = '{{ platform }}'
                         and changed_customers.store = {{ orders }}.store
-                        and (changed_customers.updated_at >= timestamp '{{ watermark }}' - {{ lookback }}
-                             or changed_customers.loaded_at >= timestamp '{{ watermark }}' - {{ lookback }}
+                        and (changed_customers.updated_at > timestamp '{{ watermark }}' - {{ lookback }}
+                             or changed_customers.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
                                 and changed_customers.updated_at is null)
                 )
             )

@@ -17,7 +17,8 @@
       * kind `timestamp` returns `timestamp without time zone` in UTC: values with an
         offset are converted, values without one (WooCommerce `*_gmt`) are taken as UTC.
 
-    Kinds: text, numeric, bigint, integer, double, boolean, timestamp, date, and
+    Kinds: text, numeric, bigint, integer, double, boolean, timestamp, date, json
+    (a JSON document as jsonb), and
     localized: a commercetools LocalizedString flattened by dlt into `<name>__<locale>`
     columns, returned as text in the locale of the var `commercetools_locale`
     (default 'en'), falling back to any other locale present.
@@ -126,8 +127,13 @@
     {%- endfor -%}
     {%- set parts = first + (others | sort) -%}
     {%- if parts | length == 0 -%}
-        {#- the whole LocalizedString may sit inside a JSON ancestor column -#}
-        {%- set object = json_ancestor_value(existing_columns, name, operator='#>') -%}
+        {#- the whole LocalizedString may be one JSON column, or sit inside a JSON ancestor -#}
+        {%- set own = existing_columns.get(name | lower) -%}
+        {%- if own is not none and own.dtype | lower in ['jsonb', 'json'] -%}
+            {%- set object = 'cast(' ~ adapter.quote(own.name) ~ ' as jsonb)' -%}
+        {%- else -%}
+            {%- set object = json_ancestor_value(existing_columns, name, operator='#>') -%}
+        {%- endif -%}
         {%- if object -%}
             {%- set locale = var('commercetools_locale', 'en') -%}
             {{ return('coalesce(nullif(' ~ object ~ " ->> '" ~ locale ~ "', ''), "
@@ -154,6 +160,7 @@
         'timestamp': 'timestamp',
         'date': 'date',
         'localized': 'text',
+        'json': 'jsonb',
     }[kind]) }}
 {%- endmacro %}
 
@@ -165,6 +172,14 @@
     {%- set trimmed = 'nullif(trim(' ~ as_text ~ '), \'\')' -%}
     {%- if kind == 'text' -%}
         {{ as_text }}
+    {%- elif kind == 'json' -%}
+        {%- if dtype in ['jsonb', 'json'] -%}
+            cast({{ column }} as jsonb)
+        {%- elif is_text -%}
+            case when {{ trimmed }} ~ '^[\[{]' then cast({{ trimmed }} as jsonb) end
+        {%- else -%}
+            to_jsonb({{ column }})
+        {%- endif -%}
     {%- elif kind in ['numeric', 'double'] -%}
         {%- if is_text -%}
             case when {{ trimmed }} ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$'

@@ -133,9 +133,9 @@ commercetools as (
         false as is_test,
         coalesce(lower(origin), 'unknown') as source,
         currency,
-        -- with tax added on top (not included in prices) totalPrice is net: charge the gross
-        coalesce(total_gross, order_total) as order_total,
-        order_total - coalesce(shipping_total, 0) as subtotal,
+        -- totalPrice is net where tax is added on top of prices: the charge is the gross
+        coalesce(total_gross, total_price) as order_total,
+        total_price - coalesce(shipping_total, 0) as subtotal,
         tax_total,
         shipping_total,
         cast(null as numeric) as discount_total,

@@ -9,7 +9,8 @@
         order's own shop/presentment ratio when their currency differs;
       * WooCommerce: the order object carries no refund date, so a refund is dated
         by the order's date_modified_gmt (the sandbox generator documents the same);
-      * commercetools: see the commercetools CTE.
+      * commercetools: orders carry no refund object; a refund is a successful
+        `Refund` transaction on the order's payment, dated by its timestamp.
 -#}
 with
 
@@ -52,6 +53,12 @@ shopify_refund_transactions as (
 woocommerce_refunds as (
 
     select * from {{ ref('stg_woocommerce__order_refunds') }}
+
+),
+
+commercetools_payment_transactions as (
+
+    select * from {{ ref('stg_commercetools__order_payment_transactions') }}
 
 ),
 
@@ -148,11 +155,28 @@ woocommerce as (
 
 ),
 
+commercetools as (
+
+    select
+        'commercetools'::text as platform,
+        order_dlt_id,
+        transaction_id as refund_id,
+        transacted_at as refunded_at,
+        coalesce(amount, 0) as refund_amount
+
+    from commercetools_payment_transactions
+    where transaction_type = 'Refund'
+        and coalesce(transaction_state, 'Success') = 'Success'
+
+),
+
 unioned as (
 
     select * from shopify
     union all
     select * from woocommerce
+    union all
+    select * from commercetools
 
 ),
 

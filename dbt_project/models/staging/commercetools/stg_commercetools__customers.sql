@@ -4,12 +4,16 @@ source as (
 
     {{ typed_source('commercetools', 'customers', {
         'id': 'text',
+        'version': 'integer',
         'customer_number': 'text',
         'external_id': 'text',
         'email': 'text',
         'first_name': 'text',
         'last_name': 'text',
         'company_name': 'text',
+        'locale': 'text',
+        'default_billing_address_id': 'text',
+        'default_shipping_address_id': 'text',
         'is_email_verified': 'boolean',
         'created_at': 'timestamp',
         'last_modified_at': 'timestamp',
@@ -27,12 +31,16 @@ final as (
         _dlt_id as customer_dlt_id,
         customer_number,
         external_id,
+        default_billing_address_id,
+        default_shipping_address_id,
+        version,
 
         ---------- text
         email,
         first_name,
         last_name,
         company_name,
+        locale,
 
         ---------- booleans
         is_email_verified,

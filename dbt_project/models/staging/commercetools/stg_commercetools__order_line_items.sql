@@ -10,14 +10,19 @@ source as (
         'variant__id': 'text',
         'variant__sku': 'text',
         'quantity': 'integer',
+        'price_mode': 'text',
+        'line_item_mode': 'text',
         'price__value__currency_code': 'text',
         'price__value__cent_amount': 'bigint',
         'price__value__fraction_digits': 'integer',
-        'price__discounted__value__cent_amount': 'bigint',
-        'price__discounted__value__fraction_digits': 'integer',
         'total_price__currency_code': 'text',
         'total_price__cent_amount': 'bigint',
         'total_price__fraction_digits': 'integer',
+        'taxed_price__total_net__cent_amount': 'bigint',
+        'taxed_price__total_net__fraction_digits': 'integer',
+        'taxed_price__total_gross__cent_amount': 'bigint',
+        'taxed_price__total_gross__fraction_digits': 'integer',
+        'added_at': 'timestamp',
         '_dlt_id': 'text',
         '_dlt_parent_id': 'text',
     }) }}
@@ -38,13 +43,20 @@ final as (
         ---------- text
         variant__sku as sku,
         name as line_name,
-        upper(total_price__currency_code) as currency,
+        price_mode,
+        line_item_mode,
+        upper(coalesce(total_price__currency_code, price__value__currency_code)) as currency,
 
         ---------- numerics (CentPrecisionMoney: centAmount / 10^fractionDigits)
         quantity,
         {{ cents_to_amount('price__value__cent_amount', 'price__value__fraction_digits') }} as unit_price,
-        {{ cents_to_amount('price__discounted__value__cent_amount', 'price__discounted__value__fraction_digits') }} as discounted_unit_price,
-        {{ cents_to_amount('total_price__cent_amount', 'total_price__fraction_digits') }} as line_total
+        -- totalPrice: after line discounts; net or gross as the prices are
+        {{ cents_to_amount('total_price__cent_amount', 'total_price__fraction_digits') }} as line_total,
+        {{ cents_to_amount('taxed_price__total_net__cent_amount', 'taxed_price__total_net__fraction_digits') }} as line_total_net,
+        {{ cents_to_amount('taxed_price__total_gross__cent_amount', 'taxed_price__total_gross__fraction_digits') }} as line_total_gross,
+
+        ---------- timestamps (UTC)
+        added_at
 
     from source
 

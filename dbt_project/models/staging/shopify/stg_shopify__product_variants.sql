@@ -7,6 +7,7 @@ source as (
         'product_id': 'text',
         'sku': 'text',
         'title': 'text',
+        'position': 'integer',
         'price': 'numeric',
         'compare_at_price': 'numeric',
         'inventory_quantity': 'integer',
@@ -31,6 +32,7 @@ final as (
         title as variant_name,
 
         ---------- numerics
+        position,
         price,
         compare_at_price,
         inventory_quantity,

@@ -1,0 +1,26 @@
+with
+
+source as (
+
+    {{ typed_source('commercetools', 'customers__shipping_address_ids', {
+        'value': 'text',
+        '_dlt_id': 'text',
+        '_dlt_parent_id': 'text',
+    }) }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        _dlt_id as shipping_address_dlt_id,
+        _dlt_parent_id as customer_dlt_id,
+        -- an id of customers__addresses that the customer uses as a shipping address
+        value as address_id
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,62 @@
+{#-
+    One row per transaction of an order's (expanded) Payment: Authorization, Charge,
+    Refund, CancelAuthorization. The transactions sit four levels deep in the order
+    (paymentInfo.payments[].obj.transactions[]), deeper than the loader's dlt nesting
+    limit, so dlt keeps them as a JSON array in `obj__transactions`; this model reads
+    that array (one row per element), which is the raw table's own content.
+-#}
+with
+
+source as (
+
+    {{ typed_source('commercetools', 'orders__payment_info__payments', {
+        'id': 'text',
+        'obj__transactions': 'json',
+        '_dlt_id': 'text',
+        '_dlt_root_id': 'text',
+    }) }}
+
+),
+
+transactions as (
+
+    select
+        source.id as payment_id,
+        source._dlt_id as payment_dlt_id,
+        source._dlt_root_id as order_dlt_id,
+        transaction.value as doc,
+        transaction.position
+
+    from source
+    cross join lateral jsonb_array_elements(
+        case when jsonb_typeof(source.obj__transactions) = 'array' then source.obj__transactions else '[]'::jsonb end
+    ) with ordinality as transaction(value, position)
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        coalesce(doc ->> 'id', payment_dlt_id || ':' || position) as transaction_id,
+        payment_id,
+        payment_dlt_id,
+        order_dlt_id,
+        doc ->> 'interactionId' as interaction_id,
+
+        ---------- text
+        doc ->> 'type' as transaction_type,
+        doc ->> 'state' as transaction_state,
+        upper(doc #>> '{amount,currencyCode}') as currency,
+
+        ---------- money (CentPrecisionMoney: centAmount / 10^fractionDigits)
+        {{ cents_to_amount("cast(doc #>> '{amount,centAmount}' as bigint)", "cast(doc #>> '{amount,fractionDigits}' as integer)") }} as amount,
+
+        ---------- timestamps (UTC)
+        cast(doc ->> 'timestamp' as timestamptz) at time zone 'UTC' as transacted_at
+
+    from transactions
+
+)
+
+select * from final

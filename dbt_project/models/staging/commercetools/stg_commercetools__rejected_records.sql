@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    {{ typed_source('commercetools', 'rejected_records', {
+        'platform': 'text',
+        'resource': 'text',
+        'reason': 'text',
+        'raw_json': 'text',
+        'loaded_at': 'timestamp',
+        '_dlt_id': 'text',
+        '_dlt_load_id': 'text',
+    }) }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        _dlt_id as rejected_record_dlt_id,
+        _dlt_load_id as dlt_load_id,
+
+        ---------- text
+        coalesce(platform, 'commercetools') as platform,
+        resource,
+        reason,
+        raw_json,
+
+        ---------- timestamps (UTC)
+        loaded_at as rejected_at
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with
+
+source as (
+
+    {{ typed_source('shopify', 'orders__payment_gateway_names', {
+        'value': 'text',
+        '_dlt_id': 'text',
+        '_dlt_parent_id': 'text',
+    }) }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        _dlt_id as payment_gateway_dlt_id,
+        _dlt_parent_id as order_dlt_id,
+
+        ---------- text
+        value as payment_gateway
+
+    from source
+
+)
+
+select * from final

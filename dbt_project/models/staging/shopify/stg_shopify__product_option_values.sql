@@ -1,0 +1,33 @@
+with
+
+source as (
+
+    {{ typed_source('shopify', 'products__options__values', {
+        'value': 'text',
+        '_dlt_id': 'text',
+        '_dlt_parent_id': 'text',
+        '_dlt_root_id': 'text',
+        '_dlt_list_idx': 'integer',
+    }) }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        _dlt_id as option_value_dlt_id,
+        _dlt_parent_id as option_dlt_id,
+        _dlt_root_id as product_dlt_id,
+
+        ---------- text
+        value as option_value,
+
+        ---------- numerics
+        _dlt_list_idx as position
+
+    from source
+
+)
+
+select * from final
