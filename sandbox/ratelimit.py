@@ -1,0 +1,108 @@
+"""Server-side rate limits as Shopify applies them.
+
+REST: a leaky bucket per shop and app (capacity 40, leaking 2 requests per second
+on Standard plans). GraphQL: a bucket of cost points (maximumAvailable, restored
+at restoreRate per second) that each query draws its requested cost from and is
+refunded the difference once the actual cost is known.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+Clock = Callable[[], float]
+
+
+class LeakyBucket:
+    """`take()` -> (allowed, used) where used is what `X-Shopify-Shop-Api-Call-Limit` shows."""
+
+    def __init__(self, capacity: int = 40, leak_per_second: float = 2.0, *, enforce: bool = True,
+                 clock: Clock = time.monotonic) -> None:
+        self.capacity = capacity
+        self.leak_per_second = leak_per_second
+        self.enforce = enforce
+        self._clock = clock
+        self._level = 0.0
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def _leak(self) -> None:
+        now = self._clock()
+        self._level = max(0.0, self._level - (now - self._stamp) * self.leak_per_second)
+        self._stamp = now
+
+    def take(self) -> tuple[bool, int]:
+        with self._lock:
+            self._leak()
+            if self._level + 1 > self.capacity + 1e-9:
+                if self.enforce:
+                    return False, self.capacity
+                self._level = float(self.capacity)  # rate limits off: report a full bucket, never refuse
+                return True, self.capacity
+            self._level += 1
+            return True, self.used()
+
+    def peek(self) -> int:
+        with self._lock:
+            self._leak()
+            return self.used()
+
+    def used(self) -> int:
+        return min(self.capacity, math.ceil(round(self._level, 6)))
+
+    def header(self, used: int) -> str:
+        return f"{used}/{self.capacity}"
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """The numbers reported in extensions.cost.throttleStatus."""
+
+    maximum_available: float
+    currently_available: float
+    restore_rate: float
+
+    def as_json(self) -> dict:
+        return {"maximumAvailable": float(self.maximum_available),
+                "currentlyAvailable": int(self.currently_available),
+                "restoreRate": float(self.restore_rate)}
+
+
+class CostBucket:
+    """GraphQL query-cost points: `charge(requested)` -> (allowed, Throttle); `refund(points)` after the query."""
+
+    def __init__(self, maximum_available: float = 1000.0, restore_rate: float = 50.0, *, enforce: bool = True,
+                 clock: Clock = time.monotonic) -> None:
+        self.maximum_available = maximum_available
+        self.restore_rate = restore_rate
+        self.enforce = enforce
+        self._clock = clock
+        self._available = maximum_available
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def _restore(self) -> None:
+        now = self._clock()
+        self._available = min(self.maximum_available, self._available + (now - self._stamp) * self.restore_rate)
+        self._stamp = now
+
+    def _status(self) -> Throttle:
+        return Throttle(self.maximum_available, self._available, self.restore_rate)
+
+    def charge(self, requested: float) -> tuple[bool, Throttle]:
+        with self._lock:
+            self._restore()
+            if requested > self._available and self.enforce:
+                return False, self._status()
+            self._available = max(0.0, self._available - requested)
+            return True, self._status()
+
+    def refund(self, points: float) -> Throttle:
+        with self._lock:
+            self._restore()
+            self._available = min(self.maximum_available, self._available + max(0.0, points))
+            return self._status()
