@@ -170,7 +170,8 @@ class WooStore:
         timestamps, accounts = pop.orders[self.platform]
         order_id = 1000
         item_id = 500
-        refund_id = 9_000_000
+        # refunds are posts too; keep their ids clear of every order id (at most 1000 + 3 per order)
+        refund_id = ((1000 + 3 * timestamps.size) // 1_000_000 + 9) * 1_000_000
         for ts, account in zip(timestamps.tolist(), accounts.tolist()):
             order_id += r.randint(1, 3)  # posts/HPOS ids are shared with drafts and refunds
             person = int(pop.acc_person[account])
