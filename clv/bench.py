@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from clv.gamma_gamma import GammaGamma
 from clv.models import MODELS, make_model
@@ -41,6 +42,13 @@ def _timed_fit(name: str, x, t_x, T, repeat: int):
         res = m.fit(x, t_x, T)
         times.append(time.perf_counter() - t0)
     return m, res, statistics.median(times)
+
+
+def _auc(score: np.ndarray, positive: np.ndarray) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    ranks = rankdata(score)
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def _fmt(params: dict[str, float]) -> str:
@@ -89,9 +97,15 @@ def main(argv: list[str] | None = None) -> int:
         cells = " | ".join(f"{pred[groups == g].sum():.0f}" for g in range(8))
         print(f"| {name} | {pred.sum():.1f} | {err:+.1%} | {np.mean(np.abs(pred - actual)):.4f} | {cells} |")
     one_timers = x == 0
-    print("\nOne-time buyers (x = 0): " + ", ".join(
-        f"{n} mean P(alive) {fitted[n].p_alive(x[one_timers], t_x[one_timers], T[one_timers]).mean():.3f}"
-        for n in fitted) + f"; {int((actual[one_timers] > 0).sum())} of {int(one_timers.sum())} bought again in the holdout.")
+    bought = actual > 0
+    print(f"\nP(alive) as a churn score: AUC for 'buys again in the holdout' (all customers; the "
+          f"{int(one_timers.sum())} one-time buyers, {int(bought[one_timers].sum())} of whom bought again)\n")
+    print("| model | mean P(alive), x = 0 | AUC all | AUC x = 0 |")
+    print("| --- | --- | --- | --- |")
+    for name, m in fitted.items():
+        pa = m.p_alive(x, t_x, T)
+        print(f"| {name} | {pa[one_timers].mean():.3f} | {_auc(pa, bought):.3f} | "
+              f"{_auc(pa[one_timers], bought[one_timers]):.3f} |")
 
     n = args.customers
     print(f"\n## {n:,} synthetic customers (simulated from the CDNOW fits, continuous times: no two alike)\n")
