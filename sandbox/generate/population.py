@@ -2,8 +2,8 @@
 
 The purchase process is BG/NBD-like, so CLV and churn models have signal:
 
-* each person is acquired at a time spread over the window (more of them later:
-  the shop grows) and makes a first purchase then;
+* each person is acquired at a time spread over the window (three times as many
+  per day at the end as at the start: the shop grows) and makes a first purchase then;
 * while alive, repeat purchases arrive as a Poisson process with a personal rate
   lambda ~ Gamma(r, alpha) (heterogeneous frequency);
 * after every purchase the person drops out with a personal probability
@@ -162,7 +162,9 @@ def build_population(rng: np.random.Generator, customers: int, orders: int, star
     span_days = (end_ts - start_ts) / DAY
     start_day = start_ts // DAY
     last_day = (end_ts - 1) // DAY
-    acquired_days = start_day + np.floor(span_days * rng.random(n) ** 0.75).astype(np.int64)
+    # acquisition density grows linearly, 1 : 3 from the first day to the last (inverse CDF of 0.5 + x)
+    growth = np.sqrt(0.25 + 2.0 * rng.random(n)) - 0.5
+    acquired_days = start_day + np.floor(span_days * growth).astype(np.int64)
     acquired = np.clip(_diurnal(rng, np.minimum(acquired_days, last_day)), start_ts, end_ts - 1)
     window = (end_ts - acquired) / DAY
     rate = rng.gamma(RATE_SHAPE, 1.0, size=n)
