@@ -1,0 +1,49 @@
+{#-
+    Money identity: an order's lines (line_total, after discounts) add up to the
+    order's subtotal (merchandise after discounts, before shipping and tax, as the
+    platform reports or implies it), within rounding: one cent per line.
+    Orders without lines or without a subtotal have nothing to check.
+-#}
+with
+
+orders as (
+
+    select * from {{ ref('orders') }}
+
+),
+
+order_items as (
+
+    select * from {{ ref('order_items') }}
+
+),
+
+item_sums as (
+
+    select
+        order_key,
+        count(*) as lines,
+        sum(line_total) as lines_total
+
+    from order_items
+    group by order_key
+
+),
+
+final as (
+
+    select
+        orders.order_key,
+        orders.subtotal,
+        item_sums.lines_total,
+        item_sums.lines
+
+    from orders
+    inner join item_sums
+        on item_sums.order_key = orders.order_key
+    where orders.subtotal is not null
+        and abs(orders.subtotal - coalesce(item_sums.lines_total, 0)) > 0.01 * item_sums.lines
+
+)
+
+select * from final
