@@ -39,7 +39,6 @@ PAYMENT_METHODS = (("CREDIT_CARD", "Credit card", 0.7), ("PAYPAL", "PayPal", 0.2
 CANCEL_SHARE = 0.04
 REFUND_SHARE = 0.08
 LATE_EDIT_SHARE = 0.1
-ANONYMOUS_SESSION_CREATED = "anonymous"
 
 
 def _fixed_uuid(label: str) -> str:

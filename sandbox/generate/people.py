@@ -148,9 +148,7 @@ def phone(country: str, r: random.Random) -> str:
 
 
 def street_line(address: dict) -> str:
-    """'12 Main St' / 'Hauptstraße 12' (German and French put the number after / before)."""
-    if address["country"] in ("DE",):
-        return f"{address['street']} {address['number']}"
-    if address["country"] == "JP":
+    """'12 Main St' in the US, UK, Canada and France; 'Hauptstraße 12' in Germany and Japan."""
+    if address["country"] in ("DE", "JP"):
         return f"{address['street']} {address['number']}"
     return f"{address['number']} {address['street']}"

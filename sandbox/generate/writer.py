@@ -22,7 +22,6 @@ DEFAULT_ORDERS = 3000
 DEFAULT_END = date(2026, 10, 31)
 DEFAULT_START = date(2024, 11, 1)
 CATALOG_SIZE = 150
-ENTITIES = ("customers", "products", "orders")
 STORES = (ShopifyStore, WooStore, CommercetoolsStore)
 
 Progress = Callable[[str, int, int], None]  # (platform, orders written, orders to write)
