@@ -115,6 +115,9 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
             result.load_ids.extend(info.loads_ids)
         for table, count in _table_rows(pipeline).items():
             result.rows[table] = result.rows.get(table, 0) + count
+        # dlt commits a package before it saves the local state: a run killed in between
+        # left the newer cursors only in the package we just loaded. Take them back.
+        pipeline.sync_destination()
     except Exception as exc:  # a broken package must not block every future run
         log.warning("%s: discarding the interrupted run's unfinished load (%s); its records are re-extracted",
                     result.platform, describe_failure(exc, []))

@@ -110,11 +110,9 @@ class IncrementalWindow:
         cursor = state.get("cursor")
         self.cursor: datetime | None = parse_timestamp(cursor) if cursor else None
         self.seen: dict[str, str] = dict(state.get("seen") or {})
-
-    @property
-    def start(self) -> datetime | None:
+        # Fixed for the whole run: records need not arrive in cursor order (WooCommerce customers don't).
+        self.start: datetime | None = None if self.cursor is None else self.cursor - lookback
         """Ask the API for records modified at or after this (None: everything, first run)."""
-        return None if self.cursor is None else self.cursor - self.lookback
 
     def admit(self, record_id: Any, modified: datetime) -> bool:
         """True if this (id, time) is new to us; remember it either way."""

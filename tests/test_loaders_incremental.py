@@ -101,3 +101,10 @@ def test_admitted_splits_rows_and_rejects_and_counts() -> None:
     snap = stats.snapshot()
     assert (snap["pages"], snap["rows"], snap["rejected"]) == (2, 2, 2)
     assert state["cursor"] == "2024-05-01T14:04:00.000000+00:00"
+
+
+def test_records_out_of_cursor_order_are_all_loaded() -> None:
+    """WooCommerce customers arrive by id, not by modification time: the window must not move mid-run."""
+    window = IncrementalWindow({}, timedelta(minutes=10))
+    assert window.admit(1, parse_timestamp(t(59)))
+    assert window.admit(2, parse_timestamp(t(0)))
