@@ -161,19 +161,20 @@ def score_customers(
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
     f = periods_per_month(time_unit)
-    if int(horizon_months) < 1 or not monthly_discount > -1:
+    # dbt vars may arrive as strings
+    horizon_months, monthly_discount = int(horizon_months), float(monthly_discount)
+    holdout_weeks = float(holdout_weeks) if holdout_weeks else None
+    if horizon_months < 1 or not monthly_discount > -1:
         raise ValueError("horizon_months must be >= 1 and monthly_discount > -1")
     tx, cleaning = normalize_transactions(transactions, customer_col, date_col, amount_col, strict=False)
     as_of_day = as_day(as_of) if as_of is not None else (tx["date"].max() if len(tx) else None)
     record: dict[str, Any] = {
         "model": model, "as_of": None if as_of_day is None else as_of_day.date().isoformat(),
-        "time_unit": time_unit, "horizon_months": int(horizon_months), "monthly_discount": float(monthly_discount),
+        "time_unit": time_unit, "horizon_months": horizon_months, "monthly_discount": monthly_discount,
         "periods_per_month": f, "input": cleaning.as_dict(),
     }
-    if as_of_day is None:
-        summary = summarize(tx, pd.Timestamp("1970-01-01"), time_unit=time_unit)
-    else:
-        summary = summarize(tx, as_of_day, time_unit=time_unit)
+    # no usable rows -> no as_of; any date then gives the (empty) summary
+    summary = summarize(tx, as_of_day if as_of_day is not None else "1970-01-01", time_unit=time_unit)
 
     purchase, prec = fit_purchase_model(summary, model)
     spend, srec = fit_spend_model(summary) if purchase is not None else (None, {
@@ -192,13 +193,11 @@ def score_customers(
         if spend is not None:
             em = spend.expected_average_value(x, summary["zbar"].to_numpy(float))
             out["expected_avg_order_value"] = em
-            out["predicted_clv"] = discounted_clv(purchase, em, x, t_x, T, horizon_months=int(horizon_months),
+            out["predicted_clv"] = discounted_clv(purchase, em, x, t_x, T, horizon_months=horizon_months,
                                                   monthly_discount=monthly_discount, f=f)
             out["retention_clv"] = model_retention_clv(purchase, em, x, t_x, T,
                                                        monthly_discount=monthly_discount, f=f)[0]
-    if purchase is None:
-        status = prec["status"]
-    elif prec["status"] != "ok":
+    if purchase is None or prec["status"] != "ok":
         status = prec["status"]
     elif spend is None:
         status = "no_spend_model"
@@ -224,7 +223,7 @@ def score_customers(
     }, columns=OUTPUT_COLUMNS)
 
     if holdout_weeks and as_of_day is not None:
-        record["holdout"] = holdout_check(tx, as_of_day, model, float(holdout_weeks), time_unit)
+        record["holdout"] = holdout_check(tx, as_of_day, model, holdout_weeks, time_unit)
     else:
         record["holdout"] = {"status": "skipped", "reason": "holdout_weeks not set" if as_of_day is not None
                              else "no transactions"}
