@@ -11,11 +11,16 @@ import logging
 import sys
 from typing import Sequence
 
+from clv.cli import register as register_clv
 from loaders.config import data_dir, load_environment, load_settings
 from loaders.dbt_runner import run_dbt
-from loaders.errors import MetricPulseError
+from loaders.demo import demo_or_configured
+from loaders.errors import ConfigError, MetricPulseError
 from loaders.logging_setup import mask, setup_logging
+from loaders.run import format_summary, run_pipeline
+from loaders.schedule import run_forever
 from loaders.status import report
+from sandbox.cli import register as register_sandbox
 from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
 
 log = logging.getLogger("metric_pulse")
@@ -48,6 +53,35 @@ def _dbt(args: argparse.Namespace) -> int:
     return run_dbt(args.dbt_args, db).returncode
 
 
+PLATFORMS = ("shopify", "woocommerce", "commercetools")
+
+
+def _pipeline(args: argparse.Namespace, *, with_dbt: bool) -> int:
+    """One run: real stores if any is configured, else the demo sandbox for the duration of the run."""
+    env = load_environment()
+    settings = load_settings(env)
+    db = resolve_warehouse(env)
+    with demo_or_configured(settings) as active:
+        if args.platform and args.platform not in active.platforms:
+            raise ConfigError(f"--platform {args.platform}: that platform is not configured or is disabled")
+        outcome = run_pipeline(active, db, platforms=[args.platform] if args.platform else None,
+                               full_refresh=args.full_refresh, with_dbt=with_dbt)
+    print(format_summary(outcome))
+    return outcome.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not args.schedule:
+        return _pipeline(args, with_dbt=True)
+    cron = load_settings(load_environment()).schedule_cron
+    run_forever(cron, lambda: _pipeline(args, with_dbt=True))
+    return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    return _pipeline(args, with_dbt=False)
+
+
 def _status(args: argparse.Namespace) -> int:
     env = load_environment()
     max_age = args.max_age_hours if args.max_age_hours is not None else float(env.get("STATUS_MAX_AGE_HOURS") or 26)
@@ -70,6 +104,24 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("env", help="print export lines (DB_*) for running dbt/psql by hand").set_defaults(func=_db_env)
     db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(func=_db_stop)
 
+    run = sub.add_parser(
+        "run",
+        help="extract + load every enabled platform, then dbt build (what `make elt` runs)",
+        description="Extract and load every enabled platform concurrently, then `dbt build`, then print a summary. "
+                    "With no platform configured, runs against the built-in sandbox stores. Exit 0 on success, "
+                    "1 if any step failed, 2 on configuration/warehouse errors, 3 if a run is already in progress.",
+    )
+    extract = sub.add_parser("extract", help="extract + load only (no dbt)",
+                             description="Extract and load every enabled platform into raw_<platform>; no dbt.")
+    for command in (run, extract):
+        command.add_argument("--platform", choices=PLATFORMS, help="only this platform")
+        command.add_argument("--full-refresh", action="store_true",
+                             help="drop the platform's raw tables and cursors, then reload everything")
+    run.add_argument("--schedule", action="store_true",
+                     help="stay in the foreground and run at every SCHEDULE_CRON time (default 0 2 * * *)")
+    run.set_defaults(func=_run)
+    extract.set_defaults(func=_extract)
+
     status = sub.add_parser(
         "status",
         help="show the last runs; exit 1 if the last run failed, 4 if data is stale, 5 if never run",
@@ -84,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     dbt = sub.add_parser("dbt", help="run dbt on dbt_project/ with the warehouse settings, e.g. `metric-pulse dbt build`")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     dbt.set_defaults(func=_dbt)
+
+    register_sandbox(sub)
+    register_clv(sub)
     return parser
 
 

@@ -134,23 +134,27 @@ def run_pipeline(
         run_log.close()
 
 
+def _platform_line(load: PlatformLoad) -> str:
+    if load.error:
+        return f"  {load.platform:<14} FAILED: {load.error}"
+    if not load.rows:
+        return f"  {load.platform:<14} no new or changed records"
+    top = {t: n for t, n in load.rows.items() if "__" not in t}
+    child = sum(n for t, n in load.rows.items() if "__" in t)
+    tables = "  ".join(f"{t} {n}" for t, n in sorted(top.items()))
+    return f"  {load.platform:<14} {tables}  (+{child} child rows)"
+
+
 def format_summary(outcome: RunOutcome) -> str:
     """The one-screen summary printed at the end of every run."""
     lines = [f"run {outcome.run_id[:12]}  status={outcome.status}  {outcome.seconds:.1f}s"]
-    if outcome.loads:
-        lines.append(f"  {'platform':<14} {'table':<34} {'rows':>8}")
-        for load in outcome.loads:
-            if load.error:
-                lines.append(f"  {load.platform:<14} FAILED: {load.error}")
-                continue
-            if not load.rows:
-                lines.append(f"  {load.platform:<14} {'(no new or changed records)':<34} {0:>8}")
-            for table, rows in sorted(load.rows.items()):
-                lines.append(f"  {load.platform:<14} {table:<34} {rows:>8}")
-            lines.append(f"  {'':<14} {load.requests} requests, {load.throttled} x 429, {load.retries} retries, "
-                         f"{load.waited_seconds:.1f}s rate-limit wait, {load.rejected} rejected, {load.seconds:.1f}s")
-        if not any(load.rows for load in outcome.loads) and not outcome.failed_platforms:
-            lines.append("  nothing new to load: every platform is up to date")
+    for load in outcome.loads:
+        lines.append(_platform_line(load))
+        lines.append(f"  {'':<14} {load.requests} requests, {load.throttled} x 429, {load.retries} retries, "
+                     f"{load.waited_seconds:.1f}s waiting for rate limits, {load.rejected} rejected, "
+                     f"{load.seconds:.1f}s")
+    if outcome.loads and not any(load.rows for load in outcome.loads) and not outcome.failed_platforms:
+        lines.append("  nothing new to load: every platform is up to date")
     if outcome.dbt is not None:
         d = outcome.dbt
         lines.append(f"  dbt build: {'ok' if d.ok else 'FAILED'}  models/seeds {d.count('success')}, "
