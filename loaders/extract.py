@@ -19,6 +19,8 @@ from typing import Any, Callable, Mapping
 
 # No phoning home: the only network a run needs is the stores and the warehouse.
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+# dlt warns about every all-null column on every run; errors are what an operator needs.
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 import dlt  # noqa: E402  (telemetry must be off before dlt reads its config)
 
@@ -39,6 +41,24 @@ SOURCES: Mapping[str, Callable[..., Any]] = {
     "woocommerce": woocommerce_source,
     "commercetools": commercetools_source,
 }
+
+
+class _ThroughOurHandlers(logging.Handler):
+    """dlt gives its logger its own stderr handler, which neither masks secrets nor writes logs/.
+
+    Installed as that logger's first handler, it is the one dlt keeps (dlt reuses the
+    first handler and only swaps its formatter), and it hands every record to the
+    root handlers that `logging_setup` configured.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger().handle(record)
+
+
+def _route_dlt_logs() -> None:
+    dlt_logger = logging.getLogger("dlt")
+    if not any(isinstance(h, _ThroughOurHandlers) for h in dlt_logger.handlers[:1]):
+        dlt_logger.handlers[:] = [_ThroughOurHandlers()]
 
 
 def pipeline_name(platform: str) -> str:
@@ -126,6 +146,7 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
 
 def make_pipeline(platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None) -> dlt.Pipeline:
     """The platform's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse."""
+    _route_dlt_logs()
     return dlt.pipeline(
         pipeline_name=pipeline_name(platform),
         pipelines_dir=str(pipelines_dir or data_dir(settings.env) / "dlt"),

@@ -42,6 +42,11 @@ SHAPES: Mapping[str, RecordShape] = {
 }
 
 
+def _without_links(records: list[Any]) -> list[Any]:
+    """Drop `_links` (API navigation, not data), which dlt would turn into three child tables."""
+    return [{k: v for k, v in r.items() if k != "_links"} if isinstance(r, dict) else r for r in records]
+
+
 def _is_list(body: Any) -> None:
     if not isinstance(body, list):
         raise MalformedBody("expected a JSON array")
@@ -71,7 +76,7 @@ def modified_pages(client: ApiClient, url: str, per_page: int, since: datetime |
         if bound is not None:
             params["modified_after"] = _gmt(bound)
         records = client.get(url, params, validate=_is_list).body
-        yield records
+        yield _without_links(records)
         if len(records) < per_page:
             return
         newest = _newest(records)
@@ -88,7 +93,7 @@ def all_pages(client: ApiClient, url: str, per_page: int) -> Iterator[list[Any]]
     while True:
         records = client.get(url, {"per_page": per_page, "page": page, "orderby": "id", "order": "asc"},
                              validate=_is_list).body
-        yield records
+        yield _without_links(records)
         if len(records) < per_page:
             return
         page += 1
