@@ -68,7 +68,7 @@ class Throttle:
 
     def as_json(self) -> dict:
         return {"maximumAvailable": float(self.maximum_available),
-                "currentlyAvailable": int(self.currently_available),
+                "currentlyAvailable": int(self.currently_available + 1e-6),
                 "restoreRate": float(self.restore_rate)}
 
 

@@ -90,8 +90,8 @@ class _HTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"       # keep-alive, like the real APIs
     server_version = "metric-pulse-sandbox/0.1"
-    sys_version = ""
     timeout = 120                        # an idle keep-alive connection is closed after this
+    disable_nagle_algorithm = True       # headers and body go out at once (no 40 ms delayed-ACK stall)
     server: _HTTPServer
 
     def setup(self) -> None:
@@ -106,6 +106,9 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         with self.server.connections_lock:
             self.server.open_connections.discard(self.connection)
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
         if self.server.sandbox.log_requests:
@@ -331,8 +334,12 @@ class SandboxServer:
         if decision.kind is not None and not 200 <= response.status < 300:
             decision = Decision(None, decision.slow, decision.pick)
         if decision.kind == "fail":
+            original = response
             response = {"shopify": shopify_api.server_error, "woocommerce": woocommerce_api.server_error}.get(
                 platform, lambda: commercetools_api.server_error(decision.pick))()
+            call_limit = original.header("X-Shopify-Shop-Api-Call-Limit")
+            if call_limit:  # Shopify reports its bucket on every response, errors included
+                response.headers.append(("X-Shopify-Shop-Api-Call-Limit", call_limit))
         elif decision.kind == "throttle":
             response = commercetools_api.too_many_requests()
         self._count(platform, response, decision)
