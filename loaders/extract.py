@@ -82,6 +82,7 @@ class PlatformLoad:
     waited_seconds: float = 0.0
     pages: int = 0
     seconds: float = 0.0
+    extract_seconds: float = 0.0
     load_ids: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -107,6 +108,13 @@ def describe_failure(exc: BaseException, secrets: list[str]) -> str:
         step = getattr(exc, "step", None)
         text = f"{f'{step} step: ' if step else ''}{type(cause).__name__}: {cause}"
     return mask(" ".join(text.split()), secrets)[:500]
+
+
+def _extract_seconds(pipeline: dlt.Pipeline) -> float:
+    """Time dlt spent in the extract step, i.e. talking to the API (for rates: requests / this)."""
+    trace = pipeline.last_trace
+    steps = [s for s in (trace.steps if trace else []) if s.step == "extract" and s.finished_at]
+    return sum((s.finished_at - s.started_at).total_seconds() for s in steps)
 
 
 def _table_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
@@ -182,6 +190,7 @@ def load_platform(
         _finish_interrupted(pipeline, result)
         source = SOURCES[platform](config, settings.load, stats)
         info = pipeline.run(source, refresh="drop_sources" if full_refresh else None)
+        result.extract_seconds = _extract_seconds(pipeline)
         result.load_ids.extend(info.loads_ids)
         for table, count in _table_rows(pipeline).items():
             result.rows[table] = result.rows.get(table, 0) + count

@@ -1,0 +1,379 @@
+"""End to end: the three sources over real HTTP to the sandbox stores, into the embedded PostgreSQL.
+
+The data directory is the ground truth: after every scenario the raw tables must
+hold exactly its records (every id once, at its latest modification time), and
+the child tables exactly their line items. Data sets are small so the default
+suite stays quick; the kill and fault scenarios are marked `reliability`, the
+real-speed Shopify rate-limit run `slow`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from loaders.config import Settings, load_settings
+from loaders.extract import PlatformLoad, load_platform
+from loaders.incremental import parse_timestamp
+from loaders.logging_setup import setup_logging
+from loaders.warehouse import DbSettings
+from sandbox.generator import generate
+from sandbox.server import SandboxServer
+from conftest import PROJECT_ROOT, cli_env
+
+PLATFORMS = ("shopify", "woocommerce", "commercetools")
+RESOURCES = ("customers", "products", "orders")
+CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
+CURSOR_COLUMN = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "last_modified_at"}
+LINE_ITEMS = {"shopify": "line_items", "woocommerce": "line_items", "commercetools": "lineItems"}
+
+
+# --- the store and the warehouse ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated store (about 135 Shopify, 90 WooCommerce, 75 commercetools orders)."""
+    out = tmp_path_factory.mktemp("sandbox-store")
+    generate(out, customers=60, orders=300)
+    return out
+
+
+@pytest.fixture
+def store(dataset: Path, tmp_path: Path) -> Path:
+    """A private copy a test may edit (the sandbox re-reads files when they change)."""
+    copy = tmp_path / "store"
+    shutil.copytree(dataset, copy)
+    return copy
+
+
+@contextmanager
+def sandbox(store: Path, **options: Any) -> Iterator[SandboxServer]:
+    server = SandboxServer(store, rate_limits=options.pop("rate_limits", "off"), **options).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def settings_for(server: SandboxServer, **env: str) -> Settings:
+    base = {**server.env(), "SHOPIFY_RATE_LIMIT": "50", "SHOPIFY_RATE_BURST": "50",
+            "WOOCOMMERCE_RATE_LIMIT": "50", "COMMERCETOOLS_RATE_LIMIT": "50", "HTTP_TIMEOUT_SECONDS": "10"}
+    return load_settings({**base, **env})
+
+
+def load_all(settings: Settings, db: DbSettings, pipelines: Path, platforms: tuple[str, ...] = PLATFORMS,
+             **options: Any) -> dict[str, PlatformLoad]:
+    """Every platform at once, as the run does it."""
+    with ThreadPoolExecutor(max_workers=len(platforms)) as pool:
+        loads = pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=pipelines, **options), platforms)
+        return {load.platform: load for load in loads}
+
+
+def truth(store: Path, platform: str, resource: str) -> list[dict]:
+    return json.loads((store / platform / f"{resource}.json").read_text())
+
+
+def query(db: DbSettings, sql: str, *args: Any) -> list[tuple]:
+    conn = db.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def as_utc(value: Any) -> datetime:
+    return value.astimezone(timezone.utc) if isinstance(value, datetime) else parse_timestamp(value)
+
+
+def assert_raw_equals_store(db: DbSettings, store: Path, platforms: tuple[str, ...] = PLATFORMS) -> None:
+    """Every record once, at its current version; every line item of the current versions once."""
+    for platform in platforms:
+        schema, cursor = f"raw_{platform}", CURSOR[platform]
+        for resource in RESOURCES:
+            records = truth(store, platform, resource)
+            rows = query(db, f"select id, {CURSOR_COLUMN[platform]} from {schema}.{resource}")
+            ids = [row[0] for row in rows]
+            assert len(ids) == len(set(ids)), f"{platform}.{resource}: duplicate ids"
+            assert sorted(map(str, ids)) == sorted(str(r["id"]) for r in records), f"{platform}.{resource}: ids differ"
+            expected = {str(r["id"]): parse_timestamp(r.get(cursor) or r.get("date_created_gmt")) for r in records}
+            stale = [i for i, moment in rows if as_utc(moment) != expected[str(i)]]
+            assert not stale, f"{platform}.{resource}: old versions of {stale[:5]}"
+        items = sum(len(r.get(LINE_ITEMS[platform]) or []) for r in truth(store, platform, "orders"))
+        (loaded,) = query(db, f"select count(*) from {schema}.orders__line_items li "
+                              f"join {schema}.orders o on o._dlt_id = li._dlt_root_id")[0]
+        (orphans,) = query(db, f"select count(*) from {schema}.orders__line_items li where not exists "
+                               f"(select 1 from {schema}.orders o where o._dlt_id = li._dlt_root_id)")[0]
+        assert (loaded, orphans) == (items, 0), f"{platform}: line items"
+
+
+def rows_in_loads(db: DbSettings, platform: str, table: str, load_ids: list[str]) -> int:
+    return query(db, f"select count(*) from raw_{platform}.{table} where _dlt_load_id = any(%s)", load_ids)[0][0]
+
+
+@pytest.fixture
+def log_dir(tmp_path: Path) -> Iterator[Path]:
+    """The project's logging set up into a temporary logs/ (debug level: tracebacks too), undone afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield setup_logging(log_dir=tmp_path / "logs", verbose=True)
+    for handler in root.handlers:
+        if handler not in saved[0]:
+            handler.close()
+    root.handlers[:], root.level = saved
+
+
+def assert_no_secret(text: str, settings: Settings) -> None:
+    for secret in settings.secrets():
+        assert secret not in text
+
+
+# --- editing the store ------------------------------------------------------------------------
+
+def _stamp(platform: str, moment: datetime) -> str:
+    if platform == "shopify":
+        return moment.astimezone(timezone(timedelta(hours=-4))).isoformat(timespec="seconds")
+    if platform == "woocommerce":
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _set_total(platform: str, order: dict, cents: int) -> None:
+    if platform == "shopify":
+        order["total_price"] = f"{cents / 100:.2f}"
+    elif platform == "woocommerce":
+        order["total"] = f"{cents / 100:.2f}"
+    else:
+        order["totalPrice"]["centAmount"] = cents
+
+
+def _total(platform: str) -> str:
+    return {"shopify": "total_price", "woocommerce": "total", "commercetools": "total_price__cent_amount"}[platform]
+
+
+def write(store: Path, platform: str, resource: str, records: list[dict]) -> None:
+    path = store / platform / f"{resource}.json"
+    path.write_text(json.dumps(records))
+    stamp = time.time_ns() + 1_000_000_000
+    os.utime(path, ns=(stamp, stamp))  # a new mtime even within the file system's granularity
+
+
+def change_orders(store: Path, platform: str, *, changed: int, added: int, rng: random.Random) -> dict[str, int]:
+    """Bump `changed` orders (new time, new total) and append `added` new ones; {id: new total in cents}."""
+    orders = truth(store, platform, "orders")
+    newest = max(parse_timestamp(o[CURSOR[platform]]) for o in orders)
+    later = newest + timedelta(hours=1)
+    totals: dict[str, int] = {}
+    for order in rng.sample(orders, changed):
+        order[CURSOR[platform]] = _stamp(platform, later)
+        if platform == "woocommerce":
+            order["date_modified"] = order[CURSOR[platform]]
+        totals[str(order["id"])] = 1_234_500 + len(totals)
+        _set_total(platform, order, totals[str(order["id"])])
+    for n in range(added):
+        order = json.loads(json.dumps(rng.choice(orders)))
+        order["id"] = str(uuid.uuid4()) if platform == "commercetools" else max(o["id"] for o in orders) + 1 + n
+        order[CURSOR[platform]] = _stamp(platform, later + timedelta(seconds=n))
+        totals[str(order["id"])] = 2_000_000 + n
+        _set_total(platform, order, totals[str(order["id"])])
+        orders.append(order)
+    write(store, platform, "orders", orders)
+    return totals
+
+
+# --- scenarios --------------------------------------------------------------------------------
+
+def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(store: Path, pg_db: DbSettings,
+                                                                          tmp_path: Path) -> None:
+    pipelines = tmp_path / "dlt"
+    with sandbox(store) as server:
+        settings = settings_for(server, BATCH_SIZE="40")  # several pages per resource
+        first = load_all(settings, pg_db, pipelines)
+        assert {p: load.error for p, load in first.items()} == dict.fromkeys(PLATFORMS)
+        assert_raw_equals_store(pg_db, store)
+        for platform, load in first.items():
+            assert load.rows["orders"] == len(truth(store, platform, "orders"))
+            assert load.rows["orders__line_items"] > 0 and load.rejected == 0 and load.pages >= 3
+
+        rng = random.Random(7)
+        expected = {p: change_orders(store, p, changed=max(1, len(truth(store, p, "orders")) // 100), added=3, rng=rng)
+                    for p in PLATFORMS}
+        second = load_all(settings, pg_db, pipelines)
+        assert {p: load.error for p, load in second.items()} == dict.fromkeys(PLATFORMS)
+        assert_raw_equals_store(pg_db, store)
+        for platform, load in second.items():
+            totals = expected[platform]
+            assert rows_in_loads(pg_db, platform, "orders", load.load_ids) == len(totals), platform
+            assert load.rows.get("orders") == len(totals)
+            for resource in ("customers", "products"):
+                assert rows_in_loads(pg_db, platform, resource, load.load_ids) == 0, (platform, resource)
+            raw_totals = dict(query(pg_db, f"select id::text, {_total(platform)}::text from raw_{platform}.orders "
+                                           f"where _dlt_load_id = any(%s)", load.load_ids))
+            want = {i: (str(c) if platform == "commercetools" else f"{c / 100:.2f}") for i, c in totals.items()}
+            assert raw_totals == want, platform
+
+        third = load_all(settings, pg_db, pipelines)
+        assert {p: (load.error, load.rows) for p, load in third.items()} == dict.fromkeys(PLATFORMS, (None, {}))
+
+        refreshed = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines, full_refresh=True)
+        assert refreshed.error is None
+        assert refreshed.rows["orders"] == len(truth(store, "woocommerce", "orders"))
+        assert_raw_equals_store(pg_db, store, ("woocommerce",))
+
+
+def test_bad_records_go_to_rejected_records_and_the_rest_loads(store: Path, pg_db: DbSettings,
+                                                               tmp_path: Path) -> None:
+    orders = truth(store, "shopify", "orders")
+    good = len(orders)
+    template = orders[0]
+    orders += [
+        {k: v for k, v in template.items() if k != "id"},
+        {**template, "id": 9_000_001, "updated_at": 12},
+        {**template, "id": 9_000_002, "line_items": "not a list"},
+    ]
+    write(store, "shopify", "orders", orders)
+    ct_orders = truth(store, "commercetools", "orders")
+    ct_orders.append({**ct_orders[0], "id": 42})
+    write(store, "commercetools", "orders", ct_orders)
+    with sandbox(store) as server:
+        settings = settings_for(server)
+        loads = load_all(settings, pg_db, tmp_path / "dlt", ("shopify", "commercetools"))
+    assert loads["shopify"].error is None and loads["commercetools"].error is None
+    assert (loads["shopify"].rejected, loads["commercetools"].rejected) == (3, 1)
+    assert query(pg_db, "select count(*), count(distinct id) from raw_shopify.orders")[0] == (good, good)
+    reasons = sorted(r for (r,) in query(pg_db, "select reason from raw_shopify.rejected_records"))
+    assert reasons == ["line_items has type str", "missing id", "updated_at: timestamp is int 12, expected an ISO-8601 string"]
+    (raw_json, platform, resource) = query(pg_db, "select raw_json, platform, resource from raw_commercetools.rejected_records")[0]
+    assert (json.loads(raw_json)["id"], platform, resource) == (42, "commercetools", "orders")
+
+
+def test_rate_limits_adapt_to_the_shopify_bucket(store: Path, pg_db: DbSettings, tmp_path: Path) -> None:
+    """Shopify's leaky bucket at 5x speed (bucket 10, leak 10/s) with the client set 2x too fast: it must
+    learn from X-Shopify-Shop-Api-Call-Limit, lose nothing, and see (almost) no 429."""
+    with sandbox(store, rate_limits="real", shopify_bucket_size=10, shopify_leak_rate=10.0) as server:
+        settings = settings_for(server, BATCH_SIZE="5", SHOPIFY_RATE_LIMIT="20", SHOPIFY_RATE_BURST="10")
+        load = load_platform("shopify", settings, pg_db, pipelines_dir=tmp_path / "dlt")
+        served = server.stats()["shopify"]
+    assert load.error is None
+    assert_raw_equals_store(pg_db, store, ("shopify",))
+    print(f"\nshopify at 10 req/s, client 20 req/s: {load.requests} requests, {load.throttled} x 429 "
+          f"(server counted {served['rate_limited']}), {load.waited_seconds:.1f}s waited, {load.seconds:.1f}s")
+    assert load.requests >= 60
+    assert load.throttled <= 2 and served["rate_limited"] == load.throttled
+
+
+def test_commercetools_token_expiry_is_renewed(store: Path, pg_db: DbSettings, tmp_path: Path) -> None:
+    with sandbox(store, token_ttl=1.0) as server:
+        settings = settings_for(server, BATCH_SIZE="10", COMMERCETOOLS_RATE_LIMIT="8")
+        load = load_platform("commercetools", settings, pg_db, pipelines_dir=tmp_path / "dlt")
+    assert load.error is None, load.error
+    assert_raw_equals_store(pg_db, store, ("commercetools",))
+    assert load.seconds > 2  # long enough for the token to expire more than once
+
+
+@pytest.mark.parametrize("wrong", PLATFORMS)
+def test_wrong_credentials_fail_one_platform_clearly_and_leak_nothing(
+        wrong: str, store: Path, pg_db: DbSettings, tmp_path: Path, log_dir: Path,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    bad = {"shopify": {"SHOPIFY_ACCESS_TOKEN": "shpat_wrong_token_0123456789"},
+           "woocommerce": {"WOOCOMMERCE_CONSUMER_SECRET": "cs_wrong_secret_0123456789"},
+           "commercetools": {"COMMERCETOOLS_CLIENT_SECRET": "wrong-client-secret-0123456789"}}[wrong]
+    other = next(p for p in PLATFORMS if p != wrong)
+    with sandbox(store) as server:
+        settings = settings_for(server, **bad)
+        loads = load_all(settings, pg_db, tmp_path / "dlt", (wrong, other))
+    error = loads[wrong].error
+    assert error is not None and error.startswith(f"{wrong}: ") and " 401 " in error, error
+    assert "\n" not in error
+    assert loads[other].error is None and loads[other].rows["orders"] > 0
+    assert query(pg_db, "select count(*) from information_schema.tables where table_schema = %s "
+                        "and table_name = 'orders'", f"raw_{wrong}")[0][0] == 0
+    written = "".join(p.read_text() for p in log_dir.glob("*.log"))
+    captured = capfd.readouterr()
+    for text in (error, written, captured.out, captured.err):
+        assert_no_secret(text, settings)
+
+
+# --- reliability: faults, kills --------------------------------------------------------------
+
+@pytest.mark.reliability
+def test_faults_are_retried_and_nothing_is_lost(store: Path, pg_db: DbSettings, tmp_path: Path) -> None:
+    options = dict(fail_rate=0.05, slow_rate=0.02, malformed_rate=0.01, drop_rate=0.01, throttle_rate=0.02,
+                   slow_delay=3.0, seed=11)
+    with sandbox(store, **options) as server:
+        settings = settings_for(server, BATCH_SIZE="10", HTTP_TIMEOUT_SECONDS="1", HTTP_MAX_RETRIES="8")
+        loads = load_all(settings, pg_db, tmp_path / "dlt")
+        served = server.stats()
+    assert {p: load.error for p, load in loads.items()} == dict.fromkeys(PLATFORMS)
+    assert_raw_equals_store(pg_db, store)
+    faults = {p: served[p]["faults"] for p in PLATFORMS}
+    print(f"\nfaults injected: {faults}")
+    for platform, load in loads.items():
+        print(f"{platform}: {load.requests} requests, {load.retries} retries, {load.throttled} x 429, {load.seconds:.1f}s")
+    assert sum(load.retries for load in loads.values()) >= sum(sum(f.values()) for f in faults.values()) // 2
+
+
+@pytest.mark.reliability
+def test_killed_extracts_resume_without_loss_or_duplicates(store: Path, pg_db: DbSettings, tmp_path: Path) -> None:
+    """SIGKILL `metric-pulse extract` at random moments (HTTP, normalize, load), change data in between,
+    then let one run finish: the warehouse equals the store."""
+    rng = random.Random(1234)
+    with sandbox(store) as server:
+        env = cli_env(**server.env(), **pg_db.dbt_env(), METRIC_PULSE_DATA_DIR=str(tmp_path / "data"),
+                      BATCH_SIZE="10", SHOPIFY_RATE_LIMIT="20", SHOPIFY_RATE_BURST="40",
+                      WOOCOMMERCE_RATE_LIMIT="20", COMMERCETOOLS_RATE_LIMIT="20")
+        exe = str(Path(sys.executable).with_name("metric-pulse"))
+        kills = []
+        for attempt in range(5):
+            proc = subprocess.Popen([exe, "extract"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+            delay = rng.uniform(1.5, 9.0)
+            try:
+                proc.wait(timeout=delay)
+                kills.append(f"finished before {delay:.1f}s")
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                kills.append(f"killed at {delay:.1f}s")
+            proc.stdout.close()
+            if attempt == 2:
+                for platform in PLATFORMS:
+                    change_orders(store, platform, changed=2, added=2, rng=rng)
+        final = subprocess.run([exe, "extract"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                               timeout=600)
+    print("\n" + "; ".join(kills) + "\n" + final.stdout)
+    assert final.returncode == 0, final.stdout + final.stderr
+    assert_raw_equals_store(pg_db, store)
+
+
+@pytest.mark.slow
+def test_real_shopify_rate_limit_throughput(store: Path, pg_db: DbSettings, tmp_path: Path) -> None:
+    """Shopify's real Standard-plan limit (bucket 40, 2/s) and default client settings: report the rate achieved."""
+    with sandbox(store, rate_limits="real") as server:
+        settings = load_settings({**server.env(), "BATCH_SIZE": "2"})
+        load = load_platform("shopify", settings, pg_db, pipelines_dir=tmp_path / "dlt")
+        served = server.stats()["shopify"]
+    assert load.error is None
+    assert_raw_equals_store(pg_db, store, ("shopify",))
+    # The bucket absorbs the first 40 requests at once; after that the allowed rate is 2/s.
+    allowed_seconds = max(0.0, (load.requests - 40) / 2.0)
+    print(f"\nshopify real limits: {load.requests} requests, extract {load.extract_seconds:.1f}s "
+          f"(the limit allows {allowed_seconds:.1f}s: {allowed_seconds / load.extract_seconds:.0%} of the allowed rate), "
+          f"{load.throttled} x 429 (server {served['rate_limited']}), waited {load.waited_seconds:.1f}s")
+    assert load.throttled <= max(1, load.requests // 1000)
