@@ -177,10 +177,24 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _escape(text: str, column: str) -> str:
-    if "\x00" in text:
-        raise FrameWriteError(f"column {column!r}: Postgres text cannot hold the NUL character (\\x00)")
+def _escape(text: str) -> str:
     return text.translate(_COPY_ESCAPES)
+
+
+def _format_bool(value: Any) -> str:
+    return "t" if value else "f"
+
+
+# Exact-type fast paths for object columns; anything else goes through format_value + escape.
+_FAST_FORMATTERS: dict[type, Callable[[Any], str]] = {
+    str: _escape,
+    int: str,
+    float: _format_float,
+    Decimal: str,
+    bool: _format_bool,
+    dt.date: dt.date.isoformat,
+    dt.datetime: dt.datetime.isoformat,
+}
 
 
 def _datetimes_as_text(series: pd.Series) -> list[str]:
@@ -188,37 +202,49 @@ def _datetimes_as_text(series: pd.Series) -> list[str]:
     tz_aware = isinstance(series.dtype, pd.DatetimeTZDtype)
     values = series.dt.tz_convert("UTC").dt.tz_localize(None) if tz_aware else series
     array = np.asarray(values.to_numpy()).astype("datetime64[us]")  # sub-microsecond parts dropped
-    suffix = "+00" if tz_aware else ""
-    mask = np.isnat(array)
     text = np.datetime_as_string(array, unit="us")
-    return [COPY_NULL if null else str(t) + suffix for t, null in zip(text, mask)]
+    if tz_aware:
+        text = np.char.add(text, "+00")
+    out = text.tolist()
+    for i in np.flatnonzero(np.isnat(array)).tolist():
+        out[i] = COPY_NULL
+    return out
 
 
 def column_copy_text(series: pd.Series) -> list[str]:
     """A column as COPY text-format fields (escaped, NULL as \\N)."""
-    name = str(series.name)
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or ptypes.is_datetime64_dtype(dtype):
         return _datetimes_as_text(series)
     if isinstance(dtype, pd.CategoricalDtype):
         series = series.astype(object)
         dtype = series.dtype
-    if ptypes.is_extension_array_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype):
-        values: Sequence[Any] = series.to_numpy(dtype=object, na_value=None)
-    else:
-        values = series.to_numpy(dtype=object)
-    out: list[str] = []
-    append = out.append
+    missing = series.isna().to_numpy().tolist()
+    null = COPY_NULL
+    if ptypes.is_bool_dtype(dtype):
+        values = series.to_numpy(dtype=object, na_value=None).tolist()
+        return [null if m else ("t" if v else "f") for v, m in zip(values, missing)]
     if ptypes.is_integer_dtype(dtype):
-        for value in values:
-            append(COPY_NULL if value is None else str(value))
+        values = series.to_numpy(dtype=object, na_value=None).tolist()
+        return [null if m else str(v) for v, m in zip(values, missing)]
+    if ptypes.is_float_dtype(dtype):
+        array = series.to_numpy(dtype="float64", na_value=np.nan)
+        out = [null if m else repr(v) for v, m in zip(array.tolist(), missing)]
+        for i in np.flatnonzero(np.isinf(array)).tolist():
+            out[i] = "Infinity" if array[i] > 0 else "-Infinity"
         return out
+    values = series.to_numpy(dtype=object).tolist()
     if ptypes.is_string_dtype(dtype) and not ptypes.is_object_dtype(dtype):
-        for value in values:
-            append(COPY_NULL if is_missing(value) else _escape(value, name))
-        return out
-    for value in values:
-        append(COPY_NULL if is_missing(value) else _escape(format_value(value), name))
+        return [null if m else _escape(v) for v, m in zip(values, missing)]
+    out = []
+    append = out.append
+    fast = _FAST_FORMATTERS
+    for value, m in zip(values, missing):
+        if m:
+            append(null)
+        else:
+            formatter = fast.get(type(value))
+            append(formatter(value) if formatter else _escape(format_value(value)))
     return out
 
 
@@ -273,9 +299,12 @@ def copy_chunks(frame: pd.DataFrame, rows_per_chunk: int = ROWS_PER_COPY) -> Ite
     """The frame as COPY text-format payloads of at most `rows_per_chunk` rows each."""
     for start in range(0, len(frame), rows_per_chunk):
         part = frame.iloc[start:start + rows_per_chunk]
-        fields = [column_copy_text(part.iloc[:, i].rename(str(part.columns[i])))
-                  for i in range(part.shape[1])]
-        yield "".join("\t".join(row) + "\n" for row in zip(*fields))
+        fields = [column_copy_text(part.iloc[:, i]) for i in range(part.shape[1])]
+        payload = "".join("\t".join(row) + "\n" for row in zip(*fields))
+        if "\x00" in payload:
+            bad = next(str(part.columns[i]) for i, col in enumerate(fields) if any("\x00" in f for f in col))
+            raise FrameWriteError(f"column {bad!r}: Postgres text cannot hold the NUL character (\\x00)")
+        yield payload
 
 
 def write_frame(
