@@ -35,6 +35,13 @@ segments as (
 
 ),
 
+predictions as (
+
+    select customer_key, predicted_clv, churn_probability, clv_status
+    from {{ ref('customer_predictions') }}
+
+),
+
 as_of as (
 
     select {{ as_of_date() }} as as_of_date
@@ -181,11 +188,11 @@ final as (
         scored.has_unconverted_orders,
         upper('{{ var("reporting_currency", "USD") }}') as reporting_currency,
 
-        -- Predictive CLV and churn come from the Python model `customer_predictions`
-        -- (BG/NBD + Gamma-Gamma, fitted on `orders`). When it lands, replace these two
-        -- placeholders with its columns: left join it on customer_key in a CTE above.
-        cast(null as numeric) as predicted_clv,
-        cast(null as numeric) as churn_probability
+        -- Predictive CLV and churn: the Python model customer_predictions
+        -- (Pareto/NBD + Gamma-Gamma by default, fitted on int_clv_transactions).
+        cast(predictions.predicted_clv as numeric) as predicted_clv,
+        cast(predictions.churn_probability as numeric) as churn_probability,
+        predictions.clv_status
 
     from scored
     inner join clv
@@ -194,6 +201,8 @@ final as (
         on customers.customer_key = scored.customer_key
     left join first_segment
         on first_segment.customer_key = scored.customer_key
+    left join predictions
+        on predictions.customer_key = scored.customer_key
 
 )
 
