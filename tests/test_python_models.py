@@ -33,7 +33,7 @@ import pytest
 from dbt.adapters.pypostgres.frame_read import frame_from_cursor
 from dbt.adapters.pypostgres.frame_write import FrameWriteError, column_definitions, infer_pg_type, is_missing
 from dbt.adapters.pypostgres.impl import python_source
-from dbt.adapters.pypostgres.model_runtime import ModelRuntime
+from dbt.adapters.pypostgres.model_runtime import ModelRuntime, TransactionGuardError
 from loaders.warehouse import DbSettings, ensure_database
 
 FIXTURE = Path(__file__).resolve().parent / "dbt_fixtures" / "python_models"
@@ -325,7 +325,8 @@ def test_type_inference_and_refusals() -> None:
 
 
 def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
-    """Empty incremental batches take the target's types; NUL is refused; numeric_as='float'."""
+    """Empty incremental batches take the target's types; NUL is refused; numeric_as='float';
+    the session's connection refuses to end dbt's transaction."""
     conn = psycopg2.connect(host=pg_env["DB_HOST"], port=pg_env["DB_PORT"], user=pg_env["DB_USER"],
                             password=pg_env["DB_PASSWORD"] or None, dbname=pg_env["DB_NAME"])
     try:
@@ -344,5 +345,10 @@ def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
             assert frame_from_cursor(cur).iloc[0].tolist()[0] == Decimal("1.25")
         floats = ModelRuntime(conn, {"numeric_as": "float"}).session.sql("select 1.25::numeric as n, null::numeric as m")
         assert str(floats["n"].dtype) == "float64" and floats["n"][0] == 1.25 and np.isnan(floats["m"][0])
+        for end_transaction in (runtime.session.connection.commit, runtime.session.connection.rollback):
+            with pytest.raises(TransactionGuardError):
+                end_transaction()
+        with pytest.raises(TransactionGuardError):
+            runtime.session.connection.autocommit = True
     finally:
         conn.close()

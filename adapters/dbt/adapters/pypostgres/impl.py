@@ -19,9 +19,6 @@ from dbt.adapters.pypostgres.model_runtime import ModelRuntime
 
 logger = AdapterLogger("pypostgres")
 
-_TRANSACTION_ACTIVE_STATES = {1, 2}  # psycopg2 TRANSACTION_STATUS_ACTIVE / _INTRANS
-
-
 @dataclass
 class PypostgresConfig(PostgresConfig):
     # Python models: Postgres type per output column, e.g. {"amount": "numeric(18,2)"}.
@@ -74,6 +71,7 @@ class PypostgresAdapter(PostgresAdapter):
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
             runtime = ModelRuntime(handle, parsed_model.get("config") or {}, log=logger.debug)
+            transaction = runtime.transaction_id()
             namespace: dict[str, Any] = {"__name__": "__dbt_python_model__", "__file__": filename}
             exec(compile(source, filename, "exec"), namespace)
             main = namespace.get("main")
@@ -83,10 +81,10 @@ class PypostgresAdapter(PostgresAdapter):
                     "table or incremental materialization"
                 )
             main(runtime)
-            if handle.info.transaction_status not in _TRANSACTION_ACTIVE_STATES:
+            if runtime.transaction_id() != transaction:
                 raise DbtRuntimeError(
-                    "pypostgres: the model committed or rolled back the dbt transaction "
-                    "(session.connection.commit()/rollback()); leave that to dbt"
+                    "pypostgres: the model ended dbt's transaction (a COMMIT or ROLLBACK through "
+                    "session); its work may be partly committed. Leave transactions to dbt."
                 )
         except Exception as exc:
             self.connections.rollback_if_open()

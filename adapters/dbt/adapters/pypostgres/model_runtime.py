@@ -16,6 +16,37 @@ from dbt.adapters.pypostgres.frame_read import frame_from_cursor
 from dbt.adapters.pypostgres.frame_write import FrameWriteError, write_frame
 
 
+class TransactionGuardError(RuntimeError):
+    """Model code tried to end the transaction dbt owns."""
+
+
+class GuardedConnection:
+    """The psycopg2 connection, minus what would end dbt's transaction early."""
+
+    def __init__(self, connection: Any) -> None:
+        object.__setattr__(self, "_connection", connection)
+
+    def commit(self) -> None:
+        raise TransactionGuardError("do not commit in a Python model: dbt commits once the model's table is in place")
+
+    def rollback(self) -> None:
+        raise TransactionGuardError("do not roll back in a Python model: raise an exception to fail the model")
+
+    def close(self) -> None:
+        raise TransactionGuardError("do not close the model's connection: dbt owns it")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "autocommit":
+            raise TransactionGuardError("the model's connection must stay in one transaction (autocommit off)")
+        setattr(self._connection, name, value)
+
+    def __repr__(self) -> str:
+        return f"<guarded {self._connection!r}>"
+
+
 class Session:
     """The second argument of `model(dbt, session)`: SQL on the model's own connection.
 
@@ -26,7 +57,7 @@ class Session:
     """
 
     def __init__(self, connection: Any, numeric_as: str) -> None:
-        self.connection = connection
+        self.connection = GuardedConnection(connection)
         self._numeric_as = numeric_as
 
     def sql(self, query: str, params: Any = None) -> pd.DataFrame:
@@ -55,6 +86,12 @@ class ModelRuntime:
         self.session = Session(connection, self.numeric_as)
         self.rows_written = 0
         self._log = log
+
+    def transaction_id(self) -> int:
+        """The id of the current transaction (assigning one if needed)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("select txid_current()")
+            return cursor.fetchone()[0]
 
     def load_df(self, relation: str) -> pd.DataFrame:
         """`dbt.ref(...)` / `dbt.source(...)`: the whole relation as a DataFrame."""
