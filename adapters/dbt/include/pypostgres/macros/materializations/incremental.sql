@@ -5,7 +5,7 @@
   - full refresh (or the target is a view): the model writes the intermediate
     relation, which is swapped in by renames;
   - otherwise: the model writes a temporary table (ON COMMIT DROP), and the
-    configured incremental_strategy (append, delete+insert, merge, microbatch;
+    configured incremental_strategy (append, delete+insert, merge;
     default as on dbt-postgres: delete+insert with a unique_key, else append)
     moves its rows into the target, after on_schema_change is applied.
   All of it, and the grants and docs, is one transaction with one COMMIT.
