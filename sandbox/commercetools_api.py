@@ -27,8 +27,8 @@ from functools import cmp_to_key
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
-from sandbox.http import Request, Response, json_response
-from sandbox.store import HIGHEST, DataStore, Dataset, SortedView, scan, sortable
+from sandbox.http import Request, Response, envelope, json_response, raw_json
+from sandbox.store import HIGHEST, SUMMARY_KEYS, DataStore, Dataset, SortedView, encode_records, full, scan, sortable
 
 PLATFORM = "commercetools"
 RESOURCES = {"orders": "orders", "customers": "customers", "products": "products",
@@ -302,6 +302,17 @@ class Predicate:
         self.variables = variables
         parsed = [PredicateParser(e, variables).parse() for e in expressions]
         self.tree = parsed[0] if len(parsed) == 1 else BoolOp("and", parsed)
+        # Predicates on summary fields only run on the in-memory summary; others parse the record.
+        self.summary_only = self._fields(self.tree) <= SUMMARY_KEYS
+
+    def _fields(self, node: Any) -> set[str]:
+        if isinstance(node, BoolOp):
+            return set().union(*(self._fields(p) for p in node.parts))
+        if isinstance(node, Not):
+            return self._fields(node.expr)
+        if isinstance(node, (Cmp, In, Defined)) or isinstance(node, Nested):
+            return {node.path[0]} | ({"<nested>"} if isinstance(node, Nested) else set())
+        return set()
 
     def literal(self, value: Any, against: Any) -> Any:
         if isinstance(value, VarRef):
@@ -317,7 +328,7 @@ class Predicate:
         return value
 
     def __call__(self, record: dict) -> bool:
-        return self.eval(self.tree, record)
+        return self.eval(self.tree, record if self.summary_only else full(record))
 
     def eval(self, node: Any, record: Any) -> bool:
         if isinstance(node, BoolOp):
@@ -491,7 +502,7 @@ class CommercetoolsAPI:
             record = dataset.by_id(ident)
             if record is None:
                 return error(404, "ResourceNotFound", f"The Resource with ID '{ident}' was not found.")
-            return json_response(200, record)
+            return raw_json(200, encode_records([record])[1:-1])
         return self._query(req, dataset, endpoint)
 
     def _dataset(self, endpoint: str, staged: bool) -> Dataset:
@@ -499,7 +510,7 @@ class CommercetoolsAPI:
         if endpoint != "product-projections":
             return dataset
         return dataset.derived(("projection", staged), lambda records: [
-            p for p in (project_product(r, staged) for r in records) if p is not None])
+            p for p in (project_product(full(r), staged) for r in records) if p is not None])
 
     def _query(self, req: Request, dataset: Dataset, endpoint: str) -> Response:
         try:
@@ -553,11 +564,10 @@ class CommercetoolsAPI:
                 if total >= enough:
                     break
             total = min(total, TOTAL_CAP)
-        body: dict[str, Any] = {"limit": limit, "offset": offset, "count": len(rows)}
+        head: dict[str, Any] = {"limit": limit, "offset": offset, "count": len(rows)}
         if with_total:
-            body["total"] = total
-        body["results"] = rows
-        return json_response(200, body)
+            head["total"] = total
+        return raw_json(200, envelope(head, "results", encode_records(rows)))
 
     @staticmethod
     def _int(req: Request, name: str, default: int, maximum: int) -> int:

@@ -65,6 +65,16 @@ def json_response(status: int, payload: Any, headers: Iterable[tuple[str, str]] 
     return Response(status, body, list(headers))
 
 
+def raw_json(status: int, body: bytes, headers: Iterable[tuple[str, str]] = ()) -> Response:
+    return Response(status, body, list(headers))
+
+
+def envelope(head: Mapping[str, Any], key: str, body: bytes) -> bytes:
+    """`{...head, "key": <body>}` where body is already-encoded JSON (records keep their original bytes)."""
+    prefix = json.dumps(dict(head), ensure_ascii=False, separators=(",", ":"))[:-1]
+    return (prefix + ("," if head else "") + json.dumps(key) + ":").encode("utf-8") + body + b"}"
+
+
 def url_with(base: str, params: Iterable[tuple[str, Any]]) -> str:
     query = urlencode([(k, str(v)) for k, v in params])
     return f"{base}?{query}" if query else base

@@ -188,6 +188,7 @@ class SandboxServer:
         commercetools_scopes: tuple[str, ...] = DEFAULT_SCOPES,
         faults_on_auth: bool = False,
         log_requests: bool = False,
+        preload: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if rate_limits not in ("real", "off", True, False):
@@ -203,6 +204,7 @@ class SandboxServer:
         self.fault_plan = FaultPlan(self.faults)
         self.faults_on_auth = faults_on_auth
         self.log_requests = log_requests
+        self.preload = preload
         self.store = DataStore(self.data_dir)
         c = self.credentials
         self.shopify = ShopifyAPI(
@@ -232,7 +234,15 @@ class SandboxServer:
         if self._thread is None:
             self._thread = threading.Thread(target=self._serve, name="sandbox-server", daemon=True)
             self._thread.start()
+            if self.preload:  # index the data files now, not on the first request (large stores take seconds)
+                threading.Thread(target=self._preload, name="sandbox-preload", daemon=True).start()
         return self
+
+    def _preload(self) -> None:
+        try:
+            self.store.preload()
+        except Exception:  # noqa: BLE001 (a request will report the same problem)
+            log.debug("sandbox: preloading failed", exc_info=True)
 
     def _serve(self) -> None:
         assert self._httpd is not None

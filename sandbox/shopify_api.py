@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sandbox.http import Request, Response, json_response, link_header, url_with
+from sandbox.http import Request, Response, envelope, json_response, link_header, raw_json, url_with
 from sandbox.ratelimit import CostBucket, LeakyBucket
-from sandbox.store import DataStore, HIGHEST, SortedView, parse_instant, scan, sortable
+from sandbox.store import HIGHEST, DataStore, SortedView, encode_records, full, parse_instant, scan, sortable
 
 PLATFORM = "shopify"
 RESOURCES = ("orders", "customers", "products")
@@ -304,7 +304,7 @@ class ShopifyAPI:
         record = self.store.get(PLATFORM, resource).by_id(ident)
         if record is None or (resource == "orders" and not self._visible_order(record)):
             return not_found()
-        return json_response(200, {resource[:-1]: self._project(record, req.param("fields"))})
+        return raw_json(200, envelope({}, resource[:-1], encode_records([self._project(record, req.param("fields"))])[1:-1]))
 
     def _visible_order(self, record: dict) -> bool:
         if self.read_all_orders:
@@ -353,8 +353,8 @@ class ShopifyAPI:
         link = link_header(links)
         if link:
             headers.append(("Link", link))
-        body = {resource: [self._project(record, req.param("fields")) for _, record in page]}
-        return json_response(200, body, headers)
+        body = encode_records(self._project(record, req.param("fields")) for _, record in page)
+        return raw_json(200, envelope({}, resource, body), headers)
 
     def _page(self, view: SortedView, start: int, stop: int, listing: Listing, keep: Callable[[dict], bool],
               position: Any, direction: str) -> tuple[list[tuple[tuple, dict]], bool, bool]:
@@ -394,4 +394,5 @@ class ShopifyAPI:
         if not fields:
             return record
         wanted = [f.strip() for f in fields.split(",") if f.strip()]
-        return {k: record[k] for k in wanted if k in record}
+        whole = full(record)
+        return {k: whole[k] for k in wanted if k in whole}

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator
 
 from sandbox.http import Request, Response, json_response
 from sandbox.ratelimit import CostBucket, Throttle
-from sandbox.store import HIGHEST, DataStore, SortedView, parse_instant, scan
+from sandbox.store import HIGHEST, DataStore, full, parse_instant, scan
 
 MAX_PAGE = 250
 SORT_KEYS = {"ID": "id", "UPDATED_AT": "updated_at", "CREATED_AT": "created_at", "PROCESSED_AT": "processed_at"}
@@ -502,7 +502,8 @@ class Executor:
             if sub.name == "__typename":
                 out[sub.key] = f"{typename}Connection"
             elif sub.name == "nodes":
-                out[sub.key] = [self.obj(r, typename, sub.selections, path + [sub.key, i]) for i, (_, r) in enumerate(rows)]
+                out[sub.key] = [self.obj(full(r), typename, sub.selections, path + [sub.key, i])
+                                for i, (_, r) in enumerate(rows)]
             elif sub.name == "edges":
                 edges = []
                 for i, (key, record) in enumerate(rows):
@@ -511,7 +512,8 @@ class Executor:
                         if part.name == "cursor":
                             edge[part.key] = cursor_of(key)
                         elif part.name == "node":
-                            edge[part.key] = self.obj(record, typename, part.selections, path + [sub.key, i, part.key])
+                            edge[part.key] = self.obj(full(record), typename, part.selections,
+                                                      path + [sub.key, i, part.key])
                         elif part.name == "__typename":
                             edge[part.key] = f"{typename}Edge"
                         else:
@@ -746,7 +748,7 @@ class GraphQL:
                     record = None
                 if record is not None and not self._visible(record):
                     record = None
-                data[f.key] = None if record is None else executor.obj(record, "Order", f.selections, [f.key])
+                data[f.key] = None if record is None else executor.obj(full(record), "Order", f.selections, [f.key])
             else:
                 raise GraphQLError(f"Field '{f.name}' doesn't exist on type 'QueryRoot'", code="undefinedField",
                                    path=["query", f.key], line=f.line, column=f.column,

@@ -1,10 +1,19 @@
 """The sandbox's data: `DIR/<platform>/<resource>.json`, re-read when a file changes.
 
 Every request asks the `DataStore` for a `Dataset`; the store compares the file's
-mtime and size with what it loaded (one `stat`, cheap) and re-parses only when
+mtime and size with what it loaded (one `stat`, cheap) and re-reads only when
 they differ, so edits to the data directory show up on the next request without
 a restart. A file that fails to parse (half-saved by an editor) leaves the last
 good version in service and logs a warning; a missing file is an empty list.
+
+Memory stays close to the file size: files in the generator's layout (`[`, one
+object per line, `]`) are kept as bytes and indexed line by line. Each record
+holds only the few top-level fields the emulators filter and sort on
+(`SUMMARY_KEYS`) plus where its bytes are; the full object is parsed again only
+when a request needs another field, and list responses copy the record's
+original bytes into the body. Any other JSON array (pretty-printed, one line) is
+loaded whole as Python objects (several times the file size: fine for
+hand-written stores).
 
 A `Dataset` also caches sorted views (`sorted_view`) so paging a million orders
 by a timestamp is a binary search plus a short scan, not a sort per request.
@@ -20,21 +29,34 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterator, Sequence
+from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")
 
-# Sorts before every real key and after every real key, whatever the key's type.
-LOWEST: tuple = ()
+# Sorts after every real key, whatever the key's type.
 HIGHEST = (float("inf"),)
+
+# Top-level fields kept in memory for every record: what the emulators filter and sort on.
+SUMMARY_KEYS = frozenset({
+    # Shopify
+    "id", "created_at", "updated_at", "processed_at", "cancelled_at", "closed_at", "published_at",
+    "financial_status", "fulfillment_status", "email", "name", "test", "source_name", "title", "vendor",
+    "handle", "product_type", "status",
+    # WooCommerce
+    "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "customer_id", "parent_id",
+    "role", "first_name", "last_name", "username", "slug", "sku", "type", "price", "total_sales",
+    "average_rating",
+    # commercetools
+    "createdAt", "lastModifiedAt", "orderState", "customerId", "customerEmail", "orderNumber", "key", "version",
+})
 
 
 def parse_instant(value: Any, *, naive_is_utc: bool = True) -> float | None:
     """Seconds since the epoch for an ISO-8601 string ('Z', offsets, date-only, none); None if not one."""
-    if not isinstance(value, str) or len(value) < 10:
+    if not isinstance(value, str) or len(value) < 10 or not value[:4].isdigit():
         return None
     try:
         moment = datetime.fromisoformat(value)
@@ -48,7 +70,7 @@ def parse_instant(value: Any, *, naive_is_utc: bool = True) -> float | None:
 
 
 def sortable(value: Any) -> tuple:
-    """A key that orders values of mixed types without TypeError: missing/None last, numbers, then strings."""
+    """A key that orders values of mixed types without TypeError: numbers, instants, strings, then missing."""
     if value is None:
         return (3,)
     if isinstance(value, bool):
@@ -61,6 +83,59 @@ def sortable(value: Any) -> tuple:
             return (1, instant)
         return (2, value)
     return (2, json.dumps(value, sort_keys=True))
+
+
+class _Source:
+    """A data file's bytes as they were when indexed (an in-place edit cannot change them under a record)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, offset: int, length: int) -> bytes:
+        return self.data[offset:offset + length]
+
+
+class Record(dict):
+    """A record's summary fields; any other field (and `full()`) parses the original bytes on demand."""
+
+    __slots__ = ("_source", "_offset", "_length")
+
+    def __init__(self, summary: dict, source: _Source, offset: int, length: int) -> None:
+        super().__init__(summary)
+        self._source, self._offset, self._length = source, offset, length
+
+    def raw(self) -> bytes:
+        return self._source.read(self._offset, self._length)
+
+    def full(self) -> dict:
+        return json.loads(self.raw())
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in SUMMARY_KEYS:
+            return dict.get(self, key, default)
+        return self.full().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        if key in SUMMARY_KEYS:
+            return dict.__getitem__(self, key)
+        return self.full()[key]
+
+    def __contains__(self, key: object) -> bool:
+        if key in SUMMARY_KEYS:
+            return dict.__contains__(self, key)
+        return key in self.full()
+
+
+def full(record: dict) -> dict:
+    """The complete object of a record, whichever way it was loaded."""
+    return record.full() if isinstance(record, Record) else record
+
+
+def encode_records(records: Iterable[dict]) -> bytes:
+    """A JSON array of records: a lazily loaded record contributes its original bytes."""
+    parts = [r.raw() if isinstance(r, Record) else
+             json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for r in records]
+    return b"[" + b",".join(parts) + b"]"
 
 
 @dataclass
@@ -117,7 +192,7 @@ class Dataset:
         if self._by_id is None:
             with self._lock:
                 if self._by_id is None:
-                    self._by_id = {r.get("id"): r for r in self.records if isinstance(r, dict)}
+                    self._by_id = {dict.get(r, "id"): r for r in self.records}
         return self._by_id.get(ident)
 
     def __len__(self) -> int:
@@ -125,6 +200,52 @@ class Dataset:
 
     def __iter__(self) -> Iterator[dict]:
         return iter(self.records)
+
+
+class NotLineDelimited(ValueError):
+    pass
+
+
+def _read_lines(path: Path) -> list[dict]:
+    """Index a '[\\n{...},\\n{...}\\n]' file: a summary and the byte range of each line's object."""
+    data = path.read_bytes()
+    source = _Source(data)
+    records: list[dict] = []
+    newline = data.find(b"\n")
+    if newline < 0 or data[:newline].strip() != b"[":
+        raise NotLineDelimited("the first line is not '['")
+    pos, end, closed = newline + 1, len(data), False
+    loads = json.loads
+    while pos < end:
+        newline = data.find(b"\n", pos)
+        stop = end if newline < 0 else newline
+        start, line_end = pos, stop
+        pos = stop + 1
+        while line_end > start and data[line_end - 1] in b" \t\r":
+            line_end -= 1
+        if line_end == start:
+            continue
+        if closed:
+            raise NotLineDelimited("data after the closing ']'")
+        if data[start:line_end] == b"]":
+            closed = True
+            continue
+        if data[line_end - 1] == 0x5D and data[start:line_end - 1].rstrip().endswith(b"}"):  # '{...}]'
+            line_end, closed = start + len(data[start:line_end - 1].rstrip()), True
+        if data[line_end - 1] == 0x2C:  # ','
+            line_end -= 1
+        if data[start] != 0x7B or data[line_end - 1] != 0x7D:  # '{' ... '}'
+            raise NotLineDelimited("a line is not one JSON object")
+        try:
+            obj = loads(data[start:line_end])
+        except ValueError:
+            raise NotLineDelimited("a line is not one JSON object") from None
+        if not isinstance(obj, dict):
+            raise NotLineDelimited("a line is not one JSON object")
+        records.append(Record({k: v for k, v in obj.items() if k in SUMMARY_KEYS}, source, start, line_end - start))
+    if not closed:
+        raise ValueError("the JSON array is not closed (a file still being written?)")
+    return records
 
 
 class DataStore:
@@ -157,20 +278,30 @@ class DataStore:
             self._loaded[(platform, resource)] = fresh
             return fresh
 
+    def preload(self) -> None:
+        """Index every file now (the server does this in the background at start)."""
+        for platform in PLATFORMS:
+            for resource in RESOURCES:
+                self.get(platform, resource)
+
     def _read(self, path: Path, version: tuple[int, int], previous: Dataset | None) -> Dataset:
         if version == (0, 0):
             return Dataset([], version)
         try:
-            with open(path, "rb") as handle:
-                records = json.load(handle)
-            if not isinstance(records, list):
-                raise ValueError("the file is not a JSON array")
+            try:
+                records = _read_lines(path)
+            except NotLineDelimited:
+                with open(path, "rb") as handle:
+                    loaded = json.load(handle)
+                if not isinstance(loaded, list):
+                    raise ValueError("the file is not a JSON array") from None
+                records = [r for r in loaded if isinstance(r, dict)]
         except (OSError, ValueError) as exc:
             log.warning("sandbox: cannot read %s (%s); serving the previous version", path, exc)
             kept = previous.records if previous is not None else []
             return Dataset(kept, version)
         self.reloads += 1
-        return Dataset([r for r in records if isinstance(r, dict)], version)
+        return Dataset(records, version)
 
 
 def scan(view: SortedView, start: int, stop: int, descending: bool,

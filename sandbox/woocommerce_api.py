@@ -23,8 +23,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from sandbox.http import Request, Response, json_response, url_with
-from sandbox.store import DataStore, SortedView, parse_instant, scan, sortable
+from sandbox.http import Request, Response, json_response, raw_json, url_with
+from sandbox.store import DataStore, SortedView, encode_records, parse_instant, scan, sortable
 
 PLATFORM = "woocommerce"
 NAMESPACE = "/wp-json/wc/v3"
@@ -241,7 +241,7 @@ class WooCommerceAPI:
             record = self.store.get(PLATFORM, resource).by_id(int(ident))
             if record is None:
                 return error(404, *INVALID_ID[resource])
-            return json_response(200, record)
+            return raw_json(200, encode_records([record])[1:-1])
         return self._list(req, resource, authenticated=presented is not None)
 
     @staticmethod
@@ -381,7 +381,7 @@ class WooCommerceAPI:
             headers.append(("Link", f'<{url_with(base, base_params + [("page", min(page - 1, max_pages) or 1)])}>; rel="prev"'))
         if max_pages > page:
             headers.append(("Link", f'<{url_with(base, base_params + [("page", page + 1)])}>; rel="next"'))
-        response = json_response(200, rows, headers)
+        response = raw_json(200, encode_records(rows), headers)
         response.content_type = "application/json; charset=UTF-8"
         return response
 

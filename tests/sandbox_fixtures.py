@@ -35,10 +35,14 @@ class FakeClock:
         self.now += seconds
 
 
-def write(root: Path, platform: str, resource: str, records: list[dict]) -> Path:
+def write(root: Path, platform: str, resource: str, records: list[dict], *, layout: str = "lines") -> Path:
+    """The generator's layout ('[', one object per line, ']') or `layout="pretty"` (indented JSON)."""
     path = root / platform / f"{resource}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(records, indent=0))
+    if layout == "lines":
+        path.write_text("[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n" if records else "[]\n")
+    else:
+        path.write_text(json.dumps(records, indent=2))
     return path
 
 
