@@ -116,7 +116,7 @@ def test_edits_to_the_data_directory_are_served_without_restart(tmp_path: Path) 
         http.headers["X-Shopify-Access-Token"] = server.credentials.shopify_access_token
         url = f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/2024-10/orders.json"
         assert [o["id"] for o in http.get(url, params={"status": "any"}).json()["orders"]] == [1]
-        write(tmp_path, "shopify", "orders", [shopify_order(1), shopify_order(2)])
+        write(tmp_path, "shopify", "orders", [shopify_order(1), shopify_order(2)], layout="pretty")
         assert [o["id"] for o in http.get(url, params={"status": "any"}).json()["orders"]] == [1, 2]
         # a half-written file keeps the last good version in service
         path.write_text('[{"id": 3')
