@@ -3,9 +3,9 @@
 
     The watermark of a platform is the newest raw load (dlt `_dlt_load_id` time) the
     fact already holds for it. A run reprocesses every order of that platform whose raw
-    row was (re)loaded at or after `watermark - incremental_lookback_days`, and every
-    order of a customer whose record was updated in that window (an e-mail change
-    moves the order to another customer_key). dlt merges a changed order - a status
+    row was (re)loaded after `watermark - incremental_lookback_days`, and every order
+    of a customer whose record was (re)loaded in that window (an e-mail change moves
+    the order to another customer_key; the loaders only reload changed records). dlt merges a changed order - a status
     change, a late edit, a new refund - as a new row with a new load id, so late
     updates and refunds are picked up; the lookback also covers loads that committed
     out of order. A platform the fact does not hold yet is processed in full.
@@ -47,9 +47,7 @@
                     from {{ ref('int_customers_unioned') }} as changed_customers
                     where changed_customers.platform = '{{ platform }}'
                         and changed_customers.store = {{ orders }}.store
-                        and (changed_customers.updated_at > timestamp '{{ watermark }}' - {{ lookback }}
-                             or changed_customers.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
-                                and changed_customers.updated_at is null)
+                        and changed_customers.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
                 )
             )
         ) or

@@ -1,0 +1,471 @@
+"""The dbt project, built for real on the embedded PostgreSQL.
+
+Raw data goes in exactly as the loaders put it there (tests/raw_fixtures.py: dlt,
+one source per platform, max_table_nesting=2), then `dbt` runs through
+`loaders.dbt_runner.run_dbt` with the project's own profile. Each test gets a
+fresh database.
+
+* generator data: `dbt build` (every model, seed and test) passes, and the marts
+  keep their promises (no test orders, identity across platforms, conversion);
+* a messy data set: nulls, unknown currencies, zero-quantity lines, orders
+  without customers, missing tables and columns - `dbt build` still passes;
+* a small data set whose RFM scores, segments, daily revenue and AOV are worked
+  out by hand below; editing the segment seed changes the segments;
+* an incremental run after a small change gives the same marts as a full refresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from loaders.dbt_runner import DBT_PROJECT_DIR, DbtResult, dbt_environment, run_dbt
+from loaders.warehouse import DbSettings
+from sandbox.generator import generate
+from tests.raw_fixtures import (
+    ct_customer, ct_line, ct_order, load_raw, read_data_dir, shopify_customer, shopify_line, shopify_order,
+    shopify_refund, woo_customer, woo_line, woo_order,
+)
+
+MARTS = ("orders", "order_items", "customers", "customer_metrics", "daily_metrics", "products",
+         "product_daily_sales")
+MART_KEYS = {
+    "orders": "order_key",
+    "order_items": "order_item_key",
+    "customers": "customer_key",
+    "customer_metrics": "customer_key",
+    "daily_metrics": "date, platform, store, source",
+    "products": "product_key",
+    "product_daily_sales": "date, platform, store, product_id",
+}
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def dbt(db: DbSettings, tmp_path: Path, *args: str, dbt_vars: dict[str, Any] | None = None) -> DbtResult:
+    """`dbt <args>` on the project; the target dir is per test so partial parsing works within it."""
+    return run_dbt(list(args), db, dbt_vars=dbt_vars, target_path=tmp_path / "target", capture=True)
+
+
+def dbt_in(project_dir: Path, db: DbSettings, tmp_path: Path, *args: str,
+           dbt_vars: dict[str, Any] | None = None) -> subprocess.CompletedProcess:
+    """`dbt <args>` on a copy of the project (same profile and environment as run_dbt)."""
+    command = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(project_dir),
+               "--profiles-dir", str(project_dir), "--target-path", str(tmp_path / "copy-target")]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    return subprocess.run(command, env=dbt_environment(db), cwd=project_dir, capture_output=True, text=True)
+
+
+def rows(db: DbSettings, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = db.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, params or None)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def value(db: DbSettings, sql: str, params: tuple = ()) -> Any:
+    return rows(db, sql, params)[0][0]
+
+
+def mart(db: DbSettings, name: str) -> list[tuple]:
+    return rows(db, f"select * from analytics.{name} order by {MART_KEYS[name]}")
+
+
+def email_key(email: str) -> str:
+    return hashlib.md5(f"email:{email}".encode()).hexdigest()
+
+
+def account_key(platform: str, store: str, customer_id: str) -> str:
+    return hashlib.md5(f"account:{platform}|{store}|{customer_id}".encode()).hexdigest()
+
+
+def assert_ok(result: DbtResult) -> None:
+    assert result.ok, f"dbt failed: {result.failures()}"
+
+
+# -- generator data -------------------------------------------------------------------------------
+
+GENERATOR_VARS = {"as_of": "2026-10-31"}
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> dict:
+    generate(tmp_path / "sandbox", seed=11, customers=120, orders=500)
+    return read_data_dir(tmp_path / "sandbox")
+
+
+def test_dbt_build_passes_on_generator_data(pg_db: DbSettings, tmp_path: Path, generated: dict) -> None:
+    load_raw(pg_db, generated, tmp_path / "dlt")
+
+    result = dbt(pg_db, tmp_path, "build", dbt_vars=GENERATOR_VARS)
+    assert_ok(result)
+    assert result.count("pass") > 250  # the data tests ran
+
+    # test orders exist in raw and never reach the marts
+    test_ids = [r[0] for r in rows(pg_db, "select id::text from raw_shopify.orders where test")]
+    assert test_ids
+    assert value(pg_db, "select count(*) from analytics.orders where platform = 'shopify' and order_id = any(%s)",
+                 (test_ids,)) == 0
+    assert value(pg_db, "select count(*) from analytics.order_items where platform = 'shopify' and order_id = any(%s)",
+                 (test_ids,)) == 0
+    # every platform everywhere, every row with its store
+    for table in ("orders", "order_items", "daily_metrics", "products", "customers"):
+        assert {r[0] for r in rows(pg_db, f"select distinct platform from analytics.{table}")} == {
+            "shopify", "woocommerce", "commercetools"}, table
+        assert value(pg_db, f"select count(*) from analytics.{table} where store is null") == 0
+    # one person across platforms: e-mails typed differently still merge, and no e-mail twice
+    assert value(pg_db, "select count(*) from analytics.customers where platforms like '%,%'") > 0
+    assert value(pg_db, "select count(*) - count(distinct email) from analytics.customers where email is not null") == 0
+    # cancelled orders kept but without revenue; refunds reduce net revenue
+    assert value(pg_db, "select count(*) from analytics.orders where is_cancelled") > 0
+    assert value(pg_db, "select count(*) from analytics.orders where is_cancelled and revenue_reporting <> 0") == 0
+    assert value(pg_db, "select sum(refunded_reporting) from analytics.orders where not is_cancelled") > 0
+    # JPY (0 fraction digits) at 150 per USD, the original amount kept
+    total, reporting = rows(pg_db, "select order_total, order_total_reporting from analytics.orders "
+                                   "where currency = 'JPY' limit 1")[0]
+    assert total == total.to_integral_value() and reporting == round(total / 150, 2)
+    # every customer with a counted order has exactly one segment from the seed
+    assert value(pg_db, "select count(*) - count(distinct customer_key) from analytics.customer_metrics") == 0
+    segments = {r[0] for r in rows(pg_db, "select segment from reference.rfm_segments")}
+    assert {r[0] for r in rows(pg_db, "select distinct rfm_segment from analytics.customer_metrics")} <= segments
+
+    # freshness is measured on the dlt load time and the data was just loaded
+    freshness = dbt(pg_db, tmp_path, "source", "freshness", dbt_vars=GENERATOR_VARS)
+    assert freshness.ok
+
+
+# -- messy data -----------------------------------------------------------------------------------
+
+def messy_data() -> dict:
+    """Nulls, unknown currencies, zero quantities, orders without customers, gaps in tables and columns."""
+    nomail = shopify_customer(1, None, first_name="Nomail")
+    mixed = shopify_customer(2, "  MIXED@Case.COM ")
+    shop_unknown = shopify_order(10, "2024-02-01T10:00:00-05:00", [shopify_line(100, 10, 1)], customer=mixed,
+                                 currency="XYZ")
+    shop_anonymous = shopify_order(11, "2024-02-02T10:00:00Z", [shopify_line(101, 5, 0), shopify_line(102, 7.5, 2)],
+                                   source_name="pos")
+    shop_unknown_customer = shopify_order(12, "2024-02-03T10:00:00Z", [shopify_line(103, 4, 1, product_id=None)])
+    shop_unknown_customer["customer"] = {"id": 999}
+    shop_unknown_customer["email"] = None
+    shop_garbage = shopify_order(13, "2024-02-04T10:00:00Z", [shopify_line(104, 3, 1)], customer=nomail)
+    shop_garbage.update(currency=None, total_price="N/A")
+    shop_no_lines = shopify_order(14, "2024-02-05T10:00:00Z", [], customer=nomail,
+                                  refunds=[{"id": 77, "order_id": 14, "created_at": None, "note": "no money moved"}])
+    shop_no_lines.update(created_at=None, processed_at=None, updated_at="2024-02-06T10:00:00Z")
+    shop_null_price = shopify_order(15, "2024-02-07T10:00:00Z", [shopify_line(105, 6, 1)], customer=mixed)
+    shop_null_price["line_items"].append({**shopify_line(106, 0, 1), "price": None})
+
+    woo_guest_no_email = woo_order(200, "2024-02-01T09:00:00", [woo_line(300, 3, 1)])
+    woo_guest_no_email["line_items"][0]["price"] = 3  # an integer first ...
+    woo_float = woo_order(201, "2024-02-02T09:00:00", [woo_line(301, 2.5, 1)], customer_id=77, currency="ABC")
+    woo_trash = woo_order(202, "2024-02-03T09:00:00", [woo_line(302, 8, 2)], customer_id=5, status="trash",
+                          refunds=[(900, 0.0)])
+
+    ct_german = ct_order("m-1", "2024-02-01T08:00:00.000Z", [ct_line("ml-1", 1200, 3, "JPY")], customer_id="c-1",
+                         currency="JPY")
+    ct_german["lineItems"][0]["name"] = {"de": "Becher"}
+    ct_anonymous = ct_order("m-2", "2024-02-02T08:00:00.000Z", [ct_line("ml-2", 10, 1, "EUR")])
+    ct_empty = ct_order("m-3", "2024-02-03T08:00:00.000Z", [], customer_id="c-1", order_state="Open",
+                        payment_state="Pending")
+    del ct_empty["paymentInfo"]
+
+    return {
+        "shopify": {
+            "customers": [nomail, mixed],
+            "products": [{"id": 100, "title": "Bare", "status": "active", "variants": [],
+                          "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}],
+            "orders": [shop_unknown, shop_anonymous, shop_unknown_customer, shop_garbage, shop_no_lines,
+                       shop_null_price],
+        },
+        "woocommerce": {
+            "customers": [woo_customer(5, "")],
+            "orders": [woo_guest_no_email, woo_float, woo_trash],
+        },
+        "commercetools": {
+            "customers": [ct_customer("c-1", "Z@z.io")],
+            "orders": [ct_german, ct_anonymous, ct_empty],
+        },
+    }
+
+
+def test_dbt_build_passes_on_messy_data(pg_db: DbSettings, tmp_path: Path) -> None:
+    load_raw(pg_db, messy_data(), tmp_path / "dlt")
+
+    assert_ok(dbt(pg_db, tmp_path, "build", dbt_vars={"as_of": "2024-02-29"}))
+
+    # unknown and missing currencies: reporting amounts NULL and flagged, original kept
+    unknown = {r[0]: r[1:] for r in rows(pg_db, """
+        select platform || ':' || order_id, currency, order_total, order_total_reporting, is_currency_unknown
+        from analytics.orders where is_currency_unknown""")}
+    assert unknown["shopify:10"] == ("XYZ", Decimal("10.00"), None, True)
+    assert unknown["woocommerce:201"][0] == "ABC" and unknown["woocommerce:201"][2] is None
+    assert unknown["shopify:13"][0] is None
+    assert value(pg_db, "select sum(unconverted_orders) from analytics.daily_metrics") >= 2
+    # orders without a customer: anonymous (no key) yet counted in revenue
+    assert value(pg_db, "select customer_key from analytics.orders where order_key = 'shopify|default|11'") is None
+    assert value(pg_db, "select revenue from analytics.daily_metrics "
+                        "where date = '2024-02-02' and platform = 'shopify' and source = 'pos'") == Decimal("15.00")
+    # a customer id the customers table does not know, without e-mail: keyed by platform + store + id
+    assert value(pg_db, "select customer_key from analytics.orders where order_key = 'shopify|default|12'") == \
+        account_key("shopify", "default", "999")
+    # registered customers without e-mail are people of their own; e-mails are normalised
+    assert value(pg_db, "select count(*) from analytics.customers where email is null and is_registered") == 2
+    assert value(pg_db, "select count(*) from analytics.customers where email = 'mixed@case.com'") == 1
+    # zero-quantity lines are kept
+    assert value(pg_db, "select quantity from analytics.order_items where order_item_key = 'shopify|default|11|101'") == 0
+    # an order without a date is dated by its last modification
+    assert value(pg_db, "select ordered_date::text from analytics.orders where order_key = 'shopify|default|14'") == \
+        "2024-02-06"
+    # WooCommerce trash is cancelled; a JSON number first int then decimal still reads
+    assert value(pg_db, "select is_cancelled from analytics.orders where order_key = 'woocommerce|default|202'")
+    assert value(pg_db, "select unit_price from analytics.order_items where order_key = 'woocommerce|default|201'") == \
+        Decimal("2.5")
+    # commercetools: a name only in German falls back to it; JPY has no decimals
+    assert rows(pg_db, "select item_name, unit_price, line_total from analytics.order_items "
+                       "where order_key = 'commercetools|default|m-1'") == [("Becher", Decimal(1200), Decimal(3600))]
+
+
+# -- a data set checked by hand -------------------------------------------------------------------
+
+def hand_checked_data() -> dict:
+    """Five people, March 2024, reporting in USD (EUR 0.92, GBP 0.79, JPY 150 per USD).
+
+    alice: Shopify account "Alice@Example.com " + a WooCommerce guest order as alice@example.com
+    bob: Shopify; carol: WooCommerce; dan: commercetools account; erin: commercetools guest.
+    """
+    alice = shopify_customer(1001, "Alice@Example.com ")
+    bob = shopify_customer(1002, "bob@example.com", first_name="Bob")
+    shopify = [
+        # S1 alice 03-01, 2 x 25.00
+        shopify_order(1, "2024-03-01T10:00:00-05:00", [shopify_line(11, 25, 2)], customer=alice),
+        # S2 alice, 21:30 New York = 03-11 02:30 UTC; 30.00 + 5.00 shipping; 10.00 refunded on 03-20
+        shopify_order(2, "2024-03-10T21:30:00-05:00", [shopify_line(21, 30, 1)], customer=alice, shipping=5,
+                      refunds=[shopify_refund(2001, 2, "2024-03-20T12:00:00Z", 10)],
+                      updated_at="2024-03-20T12:00:00Z"),
+        # S3 bob 03-05, 80.00
+        shopify_order(3, "2024-03-05T09:00:00Z", [shopify_line(31, 80, 1)], customer=bob),
+        # S4 bob: a test order - never counted
+        shopify_order(4, "2024-03-06T09:00:00Z", [shopify_line(41, 500, 1)], customer=bob, test=True),
+        # S5 a POS walk-in without customer or e-mail: revenue, but nobody's
+        shopify_order(5, "2024-03-05T12:00:00Z", [shopify_line(51, 20, 1)], source_name="pos"),
+        # S6 bob: cancelled (voided) - kept, no revenue
+        shopify_order(6, "2024-03-07T09:00:00Z", [shopify_line(61, 40, 1)], customer=bob,
+                      financial_status="voided", cancelled_at="2024-03-07T10:00:00Z"),
+    ]
+    woocommerce = [
+        # W1 alice as a guest, GBP 79.00 = USD 100.00
+        woo_order(101, "2024-03-15T10:00:00", [woo_line(1, 79, 1)], email="alice@example.com"),
+        # W2 carol 03-02, EUR 92.00 = USD 100.00
+        woo_order(102, "2024-03-02T08:00:00", [woo_line(2, 92, 1)], customer_id=7, currency="EUR"),
+        # W3 carol 03-25, EUR 46.00 = USD 50.00; EUR 23.00 = USD 25.00 refunded, dated by the last modification
+        woo_order(103, "2024-03-25T08:00:00", [woo_line(3, 46, 2)], customer_id=7, currency="EUR",
+                  refunds=[(501, 23)], modified="2024-03-28T09:00:00"),
+        # W4 carol: cancelled
+        woo_order(104, "2024-03-26T08:00:00", [woo_line(4, 92, 1)], customer_id=7, currency="EUR",
+                  status="cancelled"),
+    ]
+    commercetools = [
+        # C1 dan 03-20, JPY 15000 = USD 100.00; JPY 7500 = USD 50.00 refunded on 03-29
+        ct_order("o-1", "2024-03-20T10:00:00.000Z", [ct_line("l-1", 15000, 1, "JPY")], customer_id="c-4",
+                 email="dan@example.com", currency="JPY", refunds=[(7500, "2024-03-29T10:00:00.000Z")]),
+        # C2 erin, a guest 03-30, 2 x EUR 23.00 = USD 50.00
+        ct_order("o-2", "2024-03-30T10:00:00.000Z", [ct_line("l-2", 23, 2, "EUR")], email="Erin@Example.com"),
+    ]
+    return {
+        "shopify": {"customers": [alice, bob], "orders": shopify},
+        "woocommerce": {"customers": [woo_customer(7, "carol@example.com", first_name="Carol")],
+                        "orders": woocommerce},
+        "commercetools": {"customers": [ct_customer("c-4", "dan@example.com", first_name="Dan")],
+                          "orders": commercetools},
+    }
+
+
+HAND_VARS = {"as_of": "2024-03-31"}
+ALICE, BOB, CAROL, DAN, ERIN = (email_key(f"{n}@example.com") for n in ("alice", "bob", "carol", "dan", "erin"))
+
+
+def test_hand_checked_rfm_segments_daily_revenue_and_aov(pg_db: DbSettings, tmp_path: Path) -> None:
+    load_raw(pg_db, hand_checked_data(), tmp_path / "dlt")
+    assert_ok(dbt(pg_db, tmp_path, "build", dbt_vars=HAND_VARS))
+
+    # Counted orders per person (net = total - refunds, USD), as of 03-31:
+    #   alice: S1 50 (03-01), S2 35-10 (03-11), W1 100 (03-15) -> 3 orders, 175, last 03-15, recency 16
+    #   bob:   S3 80 (03-05); S4 test, S6 cancelled            -> 1 order,   80, recency 26
+    #   carol: W2 100 (03-02), W3 50-25 (03-25); W4 cancelled  -> 2 orders, 125, recency 6
+    #   dan:   C1 100-50 (03-20)                               -> 1 order,   50, recency 11
+    #   erin:  C2 50 (03-30)                                   -> 1 order,   50, recency 1
+    # score = 1 + floor(5 (rank - 1) / (n - 1)), n = 5, ties share the lowest rank:
+    #   R by recency, oldest first: bob 26 r1 -> 1, alice 16 r2 -> 2, dan 11 r3 -> 3, carol 6 r4 -> 4, erin r5 -> 5
+    #   F by orders: bob, dan, erin (1) r1 -> 1; carol (2) r4 -> 4; alice (3) r5 -> 5
+    #   M by net: dan, erin (50) r1 -> 1; bob (80) r3 -> 3; carol (125) r4 -> 4; alice (175) r5 -> 5
+    # first matching rule of seeds/rfm_segments.csv:
+    #   alice 255 Cannot Lose (R1-2 F4-5 M4-5), bob 113 Hibernating (R1-2 F1-2), carol 444 Champions,
+    #   dan 311 About To Sleep (R3 F1-2), erin 511 New Customers (R4-5 F1)
+    expected = {
+        ALICE: (3, Decimal("175.00"), 16, 2, 5, 5, "Cannot Lose"),
+        BOB: (1, Decimal("80.00"), 26, 1, 1, 3, "Hibernating"),
+        CAROL: (2, Decimal("125.00"), 6, 4, 4, 4, "Champions"),
+        DAN: (1, Decimal("50.00"), 11, 3, 1, 1, "About To Sleep"),
+        ERIN: (1, Decimal("50.00"), 1, 5, 1, 1, "New Customers"),
+    }
+    metrics = {r[0]: r[1:] for r in rows(pg_db, """
+        select customer_key, orders_count, net_spend, recency_days, r_score, f_score, m_score, rfm_segment
+        from analytics.customer_metrics""")}
+    assert metrics == expected
+
+    # simple CLV = AOV x orders per year (observed over >= 365 days) x 3 years:
+    #   alice 175/3 = 58.33 x 3 x 3 = 524.97; bob 80 x 1 x 3 = 240.00
+    clv = dict(rows(pg_db, "select customer_key, simple_clv from analytics.customer_metrics"))
+    assert clv[ALICE] == Decimal("524.97") and clv[BOB] == Decimal("240.00")
+
+    # alice is one person with two platforms; the walk-in belongs to nobody
+    assert rows(pg_db, "select platforms, platform, accounts_count from analytics.customers where customer_key = %s",
+                (ALICE,)) == [("shopify,woocommerce", "shopify", 1)]
+    assert value(pg_db, "select count(*) from analytics.customers") == 5
+    # test orders never appear; cancelled ones do, flagged
+    assert value(pg_db, "select count(*) from analytics.orders where order_key = 'shopify|default|4'") == 0
+    assert value(pg_db, "select count(*) from analytics.orders where is_cancelled") == 2
+
+    # daily metrics: (date, platform, source) -> orders, revenue, refunds, net, AOV, units, new, returning
+    expected_daily = {
+        ("2024-03-01", "shopify", "web"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"), Decimal("50.00"), 2, 1, 0),
+        ("2024-03-05", "shopify", "web"): (1, Decimal("80.00"), Decimal("0"), Decimal("80.00"), Decimal("80.00"), 1, 1, 0),
+        ("2024-03-05", "shopify", "pos"): (1, Decimal("20.00"), Decimal("0"), Decimal("20.00"), Decimal("20.00"), 1, 0, 0),
+        ("2024-03-07", "shopify", "web"): (0, Decimal("0"), Decimal("0"), Decimal("0"), None, 0, 0, 0),
+        ("2024-03-11", "shopify", "web"): (1, Decimal("35.00"), Decimal("0"), Decimal("35.00"), Decimal("35.00"), 1, 0, 1),
+        ("2024-03-20", "shopify", "web"): (0, Decimal("0"), Decimal("10.00"), Decimal("-10.00"), None, 0, 0, 0),
+        ("2024-03-02", "woocommerce", "checkout"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
+                                                    Decimal("100.00"), 1, 1, 0),
+        ("2024-03-15", "woocommerce", "checkout"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
+                                                    Decimal("100.00"), 1, 0, 1),
+        ("2024-03-25", "woocommerce", "checkout"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"),
+                                                    Decimal("50.00"), 2, 0, 1),
+        ("2024-03-26", "woocommerce", "checkout"): (0, Decimal("0"), Decimal("0"), Decimal("0"), None, 0, 0, 0),
+        ("2024-03-28", "woocommerce", "checkout"): (0, Decimal("0"), Decimal("25.00"), Decimal("-25.00"), None, 0, 0, 0),
+        ("2024-03-20", "commercetools", "customer"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
+                                                      Decimal("100.00"), 1, 1, 0),
+        ("2024-03-29", "commercetools", "customer"): (0, Decimal("0"), Decimal("50.00"), Decimal("-50.00"), None, 0, 0, 0),
+        ("2024-03-30", "commercetools", "customer"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"),
+                                                      Decimal("50.00"), 2, 1, 0),
+    }
+    daily = {(r[0], r[1], r[2]): r[3:] for r in rows(pg_db, """
+        select date::text, platform, source, orders, revenue, refunds, net_revenue, average_order_value, units,
+               new_customers, returning_customers
+        from analytics.daily_metrics""")}
+    assert daily == expected_daily
+    # revenue 585, refunds 85: net 500 over the month, the same as the orders' net revenue
+    assert value(pg_db, "select sum(net_revenue) from analytics.daily_metrics") == Decimal("500.00")
+    assert value(pg_db, "select sum(net_revenue_reporting) from analytics.orders") == Decimal("500.00")
+
+    # editing the segment seed changes the segments (a copy of the project, the seed rewritten)
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    (project / "seeds" / "rfm_segments.csv").write_text(
+        "priority,segment,r_min,r_max,f_min,f_max,m_min,m_max,description\n"
+        "1,Big Spenders,,,,,4,5,M 4-5 whatever R and F\n"
+        "2,Recent,4,5,,,,,R 4-5\n"
+        "99,Everyone Else,1,5,1,5,1,5,catch-all\n")
+    rebuilt = dbt_in(project, pg_db, tmp_path, "build", "--select", "rfm_segments", "customer_metrics",
+                     dbt_vars=HAND_VARS)
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    assert dict(rows(pg_db, "select customer_key, rfm_segment from analytics.customer_metrics")) == {
+        ALICE: "Big Spenders", CAROL: "Big Spenders", ERIN: "Recent", BOB: "Everyone Else", DAN: "Everyone Else"}
+
+
+# -- incremental ----------------------------------------------------------------------------------
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def small_changes(data: dict) -> tuple[dict, dict[str, set[str]]]:
+    """A second load: changed, refunded, new and test-flipped orders, a customer's new e-mail.
+
+    Returns the records to merge and, per platform, the order ids whose rows change.
+    """
+    shopify_orders = data["shopify"]["orders"]
+    woo_orders = data["woocommerce"]["orders"]
+    ct_orders = data["commercetools"]["orders"]
+    changed: dict[str, set[str]] = {"shopify": set(), "woocommerce": set(), "commercetools": set()}
+
+    # Shopify: a paid order gets a refund late in the data window; another becomes a test order
+    paid = [o for o in shopify_orders if o["financial_status"] == "paid" and not o["refunds"] and not o["test"]
+            and o["line_items"]]
+    refunded = json.loads(json.dumps(paid[0]))
+    refunded["refunds"] = [shopify_refund(777_000_001, refunded["id"], "2026-10-30T12:00:00-04:00", 5)]
+    refunded["financial_status"] = "partially_refunded"
+    refunded["updated_at"] = "2026-10-30T12:00:00-04:00"
+    flipped = {**json.loads(json.dumps(paid[1])), "test": True, "updated_at": "2026-10-30T13:00:00-04:00"}
+    # two new orders: an existing customer's and a new walk-in's
+    customer = next(o["customer"] for o in shopify_orders if o.get("customer"))
+    new_a = shopify_order(9_000_000_001, "2026-10-31T09:00:00-04:00", [shopify_line(9_100_000_001, 12.5, 2)],
+                          customer={"id": customer["id"], "email": customer["email"]})
+    new_b = shopify_order(9_000_000_002, "2026-10-29T09:00:00-04:00", [shopify_line(9_100_000_002, 40, 1)],
+                          source_name="pos")
+    changed["shopify"] |= {str(o["id"]) for o in (refunded, flipped, new_a, new_b)}
+
+    # WooCommerce: a completed order is cancelled; a registered customer changes e-mail
+    completed = [o for o in woo_orders if o["status"] == "completed" and not o["refunds"]]
+    cancelled = {**json.loads(json.dumps(completed[0])), "status": "cancelled",
+                 "date_modified_gmt": "2026-10-31T10:00:00"}
+    changed["woocommerce"].add(str(cancelled["id"]))
+    mover_id = next(o["customer_id"] for o in woo_orders if o["customer_id"] and o["id"] != cancelled["id"])
+    mover = next(c for c in data["woocommerce"]["customers"] if c["id"] == mover_id)
+    mover = {**json.loads(json.dumps(mover)), "email": "someone.new@example.net", "date_modified_gmt": _now_iso()}
+    changed["woocommerce"] |= {str(o["id"]) for o in woo_orders if o["customer_id"] == mover_id}
+
+    # commercetools: a refund transaction on a completed order
+    complete = [o for o in ct_orders if o["orderState"] == "Complete"
+                and not any(t["type"] == "Refund" for p in o["paymentInfo"]["payments"] for t in p["obj"]["transactions"])]
+    ct_refunded = json.loads(json.dumps(complete[0]))
+    money = ct_refunded["totalPrice"]
+    ct_refunded["paymentInfo"]["payments"][0]["obj"]["transactions"].append({
+        "id": "refund-added-in-test", "type": "Refund", "state": "Success", "timestamp": "2026-10-30T08:00:00.000Z",
+        "amount": {**money, "centAmount": money["centAmount"] // 2}})
+    ct_refunded["lastModifiedAt"] = "2026-10-30T08:00:00.000Z"
+    changed["commercetools"].add(ct_refunded["id"])
+
+    return {
+        "shopify": {"orders": [refunded, flipped, new_a, new_b]},
+        "woocommerce": {"customers": [mover], "orders": [cancelled]},
+        "commercetools": {"orders": [ct_refunded]},
+    }, changed
+
+
+def test_incremental_run_after_small_changes_equals_full_refresh(pg_db: DbSettings, tmp_path: Path,
+                                                                 generated: dict) -> None:
+    # lookback 0: an incremental run reprocesses exactly what was loaded after its last run
+    dbt_vars = {**GENERATOR_VARS, "incremental_lookback_days": 0}
+    load_raw(pg_db, generated, tmp_path / "dlt")
+    assert_ok(dbt(pg_db, tmp_path, "build", "--exclude-resource-type", "test", dbt_vars=dbt_vars))
+    orders_before = value(pg_db, "select count(*) from analytics.orders")
+
+    changes, changed = small_changes(generated)
+    load_raw(pg_db, changes, tmp_path / "dlt")
+    incremental = dbt(pg_db, tmp_path, "run", dbt_vars=dbt_vars)
+    assert_ok(incremental)
+    after_incremental = {name: mart(pg_db, name) for name in MARTS}
+
+    # only the changed orders were rewritten (the test-flipped one deleted, not re-inserted)
+    inserted = {r["unique_id"].split(".")[-1]: int((r.get("adapter_response") or {}).get("rows_affected") or 0)
+                for r in incremental.results}
+    assert inserted["orders"] == sum(len(ids) for ids in changed.values()) - 1
+    assert inserted["orders"] < orders_before / 10
+    assert value(pg_db, "select count(*) from analytics.orders") == orders_before + 2 - 1
+
+    assert_ok(dbt(pg_db, tmp_path, "run", "--full-refresh", dbt_vars=dbt_vars))
+    for name in MARTS:
+        assert mart(pg_db, name) == after_incremental[name], f"{name} differs after a full refresh"
