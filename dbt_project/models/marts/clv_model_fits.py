@@ -49,7 +49,7 @@ def _row(record, selected, built_at):
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", column_types={
+    dbt.config(materialized="incremental", numeric_as="float", column_types={
         "params": "jsonb", "spend_params": "jsonb", "n_customers": "integer", "n_repeat_buyers": "integer",
         "log_likelihood": "double precision", "fit_seconds": "double precision",
         "spend_log_likelihood": "double precision", "holdout_weeks": "double precision",

@@ -19,7 +19,7 @@ def _as_of(value):
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(materialized="table", numeric_as="float")
     horizon = int(dbt.config.get("clv_horizon_months"))
     purchases = dbt.ref("int_clv_transactions")
     scores, record = score_customers(

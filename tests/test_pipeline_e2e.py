@@ -1,0 +1,116 @@
+"""`metric-pulse run` end to end: demo sandbox → raw → dbt marts (with CLV) → ops.etl_logs → status.
+
+Real processes throughout: the CLI in a subprocess, the sandbox on loopback, the
+embedded PostgreSQL, `dbt build` with the Python models.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_ROOT, cli_env, run_cli
+from sandbox.generate import generate
+from sandbox.server import SandboxServer
+
+
+def _query(db, sql: str):
+    conn = db.connect()
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        rows = cur.fetchall()
+    conn.close()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory, pg_server):
+    """Two `metric-pulse run`s on the demo default into one fresh database (shared by the tests below)."""
+    from loaders.warehouse import ensure_database
+
+    data_dir = tmp_path_factory.mktemp("data")
+    db = pg_server.with_database("mp_test_e2e_demo")
+    admin = pg_server.connect()
+    admin.autocommit = True
+    admin.cursor().execute('drop database if exists "mp_test_e2e_demo" with (force)')
+    admin.close()
+    ensure_database(db)
+    env = cli_env(METRIC_PULSE_DATA_DIR=str(data_dir), DBT_THREADS="2", **db.dbt_env())
+    first = run_cli("run", env=env)
+    second = run_cli("run", env=env)
+    status = run_cli("status", env=env)
+    yield db, data_dir, first, second, status
+    admin = pg_server.connect()
+    admin.autocommit = True
+    admin.cursor().execute('drop database if exists "mp_test_e2e_demo" with (force)')
+    admin.close()
+
+
+def test_first_run_loads_everything_and_builds_marts(demo_runs):
+    db, data_dir, first, _, _ = demo_runs
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "SANDBOX" in first.stderr, "the demo default must say it uses the sandbox"
+    assert "status=success" in first.stdout and "dbt build: ok" in first.stdout
+    assert (data_dir / "sandbox" / "shopify" / "orders.json").exists()
+    orders = {p: n for p, n in _query(db, "select platform, count(*) from analytics.orders group by 1")}
+    assert set(orders) == {"shopify", "woocommerce", "commercetools"} and min(orders.values()) > 0
+    with_predictions = _query(db, """select count(*), count(predicted_clv), count(churn_probability)
+                                     from analytics.customer_metrics""")[0]
+    assert with_predictions[0] > 0 and with_predictions[1] > 0 and with_predictions[2] > 0
+    fits = _query(db, """select model, status, is_selected from analytics.clv_model_fits
+                         where built_at = (select min(built_at) from analytics.clv_model_fits) order by model""")
+    assert [f[0] for f in fits] == ["bgnbd", "mbgnbd", "pnbd"] and ("pnbd", "ok", True) in fits
+    builds = _query(db, "select count(distinct built_at), count(*) from analytics.clv_model_fits")[0]
+    assert builds == (2, 6), "every build appends one row per candidate model"
+
+
+def test_second_run_loads_nothing_new_and_says_so(demo_runs):
+    db, _, first, second, _ = demo_runs
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    assert "nothing new to load" in second.stdout
+    raw = _query(db, "select count(*), count(distinct id) from raw_shopify.orders")[0]
+    assert raw[0] == raw[1], "no order may be loaded twice"
+
+
+def test_etl_logs_record_every_step(demo_runs):
+    db, _, _, _, status = demo_runs
+    rows = _query(db, """select step, status, records_loaded, requests from ops.etl_logs
+                         where run_id = (select run_id from ops.etl_logs where step = 'run'
+                                         order by started_at limit 1) order by step""")
+    steps = {r[0]: r for r in rows}
+    assert set(steps) == {"run", "dbt:build", "load:shopify", "load:woocommerce", "load:commercetools"}
+    assert all(r[1] == "success" for r in rows)
+    assert steps["load:shopify"][2] > 0 and steps["load:shopify"][3] > 0
+    transformed = _query(db, "select records_transformed from ops.etl_logs where step = 'dbt:build' limit 1")[0][0]
+    assert transformed > 0
+    assert status.returncode == 0 and status.stdout.count("success") >= 2
+
+
+def _secrets_seen(text: str, secrets: list[str]) -> list[str]:
+    return [s for s in secrets if s in text]
+
+
+def test_wrong_credentials_and_faults_never_leak_secrets(tmp_path, pg_db):
+    """One platform with a wrong secret, the others behind faults: clear errors, nothing leaked anywhere."""
+    data = tmp_path / "store"
+    generate(data, seed=7, customers=60, orders=240)
+    wrong = "cs_WRONG_secret_value_0123456789abcdef"
+    with SandboxServer(data, fail_rate=0.05, malformed_rate=0.02, seed=3, rate_limits="off") as server:
+        env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), HTTP_TIMEOUT_SECONDS="5",
+                      **server.env(), **pg_db.dbt_env())
+        env["WOOCOMMERCE_CONSUMER_SECRET"] = wrong
+        proc = run_cli("extract", env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert re.search(r"woocommerce\s+FAILED: .*(401|credential|authenticat)", proc.stdout, re.I), proc.stdout
+    assert "status=partial" in proc.stdout
+    loaded = dict(_query(pg_db, "select platform, records_loaded from ops.etl_logs where step like 'load:%'"))
+    assert loaded["shopify"] > 0 and loaded["commercetools"] > 0
+    secrets = [wrong, env["SHOPIFY_ACCESS_TOKEN"], env["WOOCOMMERCE_CONSUMER_KEY"],
+               env["COMMERCETOOLS_CLIENT_SECRET"], env["COMMERCETOOLS_CLIENT_ID"], pg_db.password]
+    logs = "".join(p.read_text(errors="replace") for p in (PROJECT_ROOT / "logs").glob("*.log*"))
+    etl = " ".join(str(r) for r in _query(pg_db, "select * from ops.etl_logs"))
+    assert _secrets_seen(proc.stdout + proc.stderr, secrets) == []
+    assert _secrets_seen(etl, secrets) == []
+    assert _secrets_seen(logs, secrets) == []
