@@ -128,7 +128,12 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         parts = urlsplit(self.path)
         host = self.headers.get("Host") or sandbox.netloc
-        platform, response, decision = sandbox.respond(self.command, parts.path, parts.query, self.headers, body, host)
+        try:
+            _, response, decision = sandbox.respond(self.command, parts.path, parts.query, self.headers,
+                                                           body, host)
+        except Exception as exc:  # a sandbox bug: answer 500 rather than dropping the connection
+            log.exception("sandbox: %s %s failed", self.command, parts.path)
+            response, decision = json_response(500, {"errors": f"sandbox error: {type(exc).__name__}: {exc}"}), NO_FAULT
         try:
             self._deliver(response, decision, sandbox)
         except (BrokenPipeError, ConnectionResetError, socket.timeout):

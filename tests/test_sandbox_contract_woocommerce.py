@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-from pathlib import Path
 from typing import Iterator
 
 import pytest
