@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv elt extract test test-slow test-reliability dbt-build bench schedule unschedule clean
+.PHONY: help venv elt extract test test-slow test-reliability dbt-build bench bench-venv schedule unschedule clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -34,7 +34,19 @@ test-slow: $(STAMP)  ## tests marked slow
 test-reliability: $(STAMP)  ## kill/fault/bad-input suite
 	$(BIN)/python -m pytest -m reliability
 
-bench: $(STAMP)  ## every benchmark in bench/, printing ratios
+# lifetimes (the CLV baseline) needs old pandas/scipy/numpy: it lives in its own venv, never in .venv.
+BENCH_VENV := bench/.venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_PINS := lifetimes==0.11.3 'pandas<3' 'scipy<1.16' 'setuptools<82' 'numpy<2.3'
+
+$(BENCH_STAMP): Makefile
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet $(BENCH_PINS)
+	@touch $(BENCH_STAMP)
+
+bench-venv: $(BENCH_STAMP)  ## bench-only venv with lifetimes 0.11.3 (the CLV baseline)
+
+bench: $(STAMP) $(BENCH_STAMP)  ## every benchmark in bench/, printing ratios (bench/RESULTS.md)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
 
 schedule:  ## print the crontab line for SCHEDULE_CRON (default 0 2 * * *); INSTALL=1 installs it
