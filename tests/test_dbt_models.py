@@ -21,6 +21,7 @@ import json
 import shutil
 import subprocess
 import sys
+import uuid
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Any
 import pytest
 
 from loaders.dbt_runner import DBT_PROJECT_DIR, DbtResult, dbt_environment, run_dbt
-from loaders.warehouse import DbSettings
+from loaders.warehouse import DbSettings, ensure_database
 from sandbox.generator import generate
 from tests.raw_fixtures import (
     ct_customer, ct_line, ct_order, load_raw, read_data_dir, shopify_customer, shopify_line, shopify_order,
@@ -49,20 +50,60 @@ MART_KEYS = {
 }
 
 
+# Every test uses the same vars, database name and target directory, so dbt parses the
+# project once and every later invocation reuses the parse (a changed profile or vars
+# would force a full parse of ~70 models and ~290 tests each time). The data sets end on
+# 2026-10-31, the generator's default last day; lookback 0 makes an incremental run
+# reprocess exactly what was loaded after the previous run.
+DBT_VARS = {"as_of": "2026-10-31", "incremental_lookback_days": 0}
+DATA_SCHEMAS = ("raw_shopify", "raw_woocommerce", "raw_commercetools", "staging", "intermediate", "analytics",
+                "reference")
+
+
 # -- helpers ------------------------------------------------------------------------------------
 
-def dbt(db: DbSettings, tmp_path: Path, *args: str, dbt_vars: dict[str, Any] | None = None) -> DbtResult:
-    """`dbt <args>` on the project; the target dir is per test so partial parsing works within it."""
-    return run_dbt(list(args), db, dbt_vars=dbt_vars, target_path=tmp_path / "target", capture=True)
+@pytest.fixture(scope="module")
+def dbt_database(pg_server: DbSettings, tmp_path_factory: pytest.TempPathFactory):
+    """One database for this module: (settings, shared dbt target directory)."""
+    name = f"mp_dbt_{uuid.uuid4().hex[:10]}"
+    settings = pg_server.with_database(name)
+    ensure_database(settings)
+    yield settings, tmp_path_factory.mktemp("dbt-target")
+    conn = pg_server.connect()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'drop database if exists "{name}" with (force)')
+    conn.close()
 
 
-def dbt_in(project_dir: Path, db: DbSettings, tmp_path: Path, *args: str,
-           dbt_vars: dict[str, Any] | None = None) -> subprocess.CompletedProcess:
-    """`dbt <args>` on a copy of the project (same profile and environment as run_dbt)."""
+@pytest.fixture
+def db(dbt_database) -> DbSettings:
+    """The module's database, emptied: no raw data, no models, no seeds."""
+    settings, _ = dbt_database
+    conn = settings.connect()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for schema in DATA_SCHEMAS:
+            cur.execute(f'drop schema if exists "{schema}" cascade')
+    conn.close()
+    return settings
+
+
+@pytest.fixture
+def target_dir(dbt_database) -> Path:
+    return dbt_database[1]
+
+
+def dbt(db: DbSettings, target: Path, *args: str) -> DbtResult:
+    """`dbt <args>` on the project, with the shared vars and target directory."""
+    return run_dbt(list(args), db, dbt_vars=DBT_VARS, target_path=target, capture=True)
+
+
+def dbt_in(project_dir: Path, db: DbSettings, *args: str) -> subprocess.CompletedProcess:
+    """`dbt <args>` on a copy of the project (same profile, environment and vars as run_dbt)."""
     command = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(project_dir),
-               "--profiles-dir", str(project_dir), "--target-path", str(tmp_path / "copy-target")]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
+               "--profiles-dir", str(project_dir), "--target-path", str(project_dir / "target"),
+               "--vars", json.dumps(DBT_VARS)]
     return subprocess.run(command, env=dbt_environment(db), cwd=project_dir, capture_output=True, text=True)
 
 
@@ -98,52 +139,50 @@ def assert_ok(result: DbtResult) -> None:
 
 # -- generator data -------------------------------------------------------------------------------
 
-GENERATOR_VARS = {"as_of": "2026-10-31"}
-
-
 @pytest.fixture
 def generated(tmp_path: Path) -> dict:
     generate(tmp_path / "sandbox", seed=11, customers=120, orders=500)
     return read_data_dir(tmp_path / "sandbox")
 
 
-def test_dbt_build_passes_on_generator_data(pg_db: DbSettings, tmp_path: Path, generated: dict) -> None:
-    load_raw(pg_db, generated, tmp_path / "dlt")
+def test_dbt_build_passes_on_generator_data(db: DbSettings, target_dir: Path, tmp_path: Path,
+                                            generated: dict) -> None:
+    load_raw(db, generated, tmp_path / "dlt")
 
-    result = dbt(pg_db, tmp_path, "build", dbt_vars=GENERATOR_VARS)
+    result = dbt(db, target_dir, "build")
     assert_ok(result)
     assert result.count("pass") > 250  # the data tests ran
 
     # test orders exist in raw and never reach the marts
-    test_ids = [r[0] for r in rows(pg_db, "select id::text from raw_shopify.orders where test")]
+    test_ids = [r[0] for r in rows(db, "select id::text from raw_shopify.orders where test")]
     assert test_ids
-    assert value(pg_db, "select count(*) from analytics.orders where platform = 'shopify' and order_id = any(%s)",
+    assert value(db, "select count(*) from analytics.orders where platform = 'shopify' and order_id = any(%s)",
                  (test_ids,)) == 0
-    assert value(pg_db, "select count(*) from analytics.order_items where platform = 'shopify' and order_id = any(%s)",
+    assert value(db, "select count(*) from analytics.order_items where platform = 'shopify' and order_id = any(%s)",
                  (test_ids,)) == 0
     # every platform everywhere, every row with its store
     for table in ("orders", "order_items", "daily_metrics", "products", "customers"):
-        assert {r[0] for r in rows(pg_db, f"select distinct platform from analytics.{table}")} == {
+        assert {r[0] for r in rows(db, f"select distinct platform from analytics.{table}")} == {
             "shopify", "woocommerce", "commercetools"}, table
-        assert value(pg_db, f"select count(*) from analytics.{table} where store is null") == 0
+        assert value(db, f"select count(*) from analytics.{table} where store is null") == 0
     # one person across platforms: e-mails typed differently still merge, and no e-mail twice
-    assert value(pg_db, "select count(*) from analytics.customers where platforms like '%,%'") > 0
-    assert value(pg_db, "select count(*) - count(distinct email) from analytics.customers where email is not null") == 0
+    assert value(db, "select count(*) from analytics.customers where platforms like '%,%'") > 0
+    assert value(db, "select count(*) - count(distinct email) from analytics.customers where email is not null") == 0
     # cancelled orders kept but without revenue; refunds reduce net revenue
-    assert value(pg_db, "select count(*) from analytics.orders where is_cancelled") > 0
-    assert value(pg_db, "select count(*) from analytics.orders where is_cancelled and revenue_reporting <> 0") == 0
-    assert value(pg_db, "select sum(refunded_reporting) from analytics.orders where not is_cancelled") > 0
+    assert value(db, "select count(*) from analytics.orders where is_cancelled") > 0
+    assert value(db, "select count(*) from analytics.orders where is_cancelled and revenue_reporting <> 0") == 0
+    assert value(db, "select sum(refunded_reporting) from analytics.orders where not is_cancelled") > 0
     # JPY (0 fraction digits) at 150 per USD, the original amount kept
-    total, reporting = rows(pg_db, "select order_total, order_total_reporting from analytics.orders "
+    total, reporting = rows(db, "select order_total, order_total_reporting from analytics.orders "
                                    "where currency = 'JPY' limit 1")[0]
     assert total == total.to_integral_value() and reporting == round(total / 150, 2)
     # every customer with a counted order has exactly one segment from the seed
-    assert value(pg_db, "select count(*) - count(distinct customer_key) from analytics.customer_metrics") == 0
-    segments = {r[0] for r in rows(pg_db, "select segment from reference.rfm_segments")}
-    assert {r[0] for r in rows(pg_db, "select distinct rfm_segment from analytics.customer_metrics")} <= segments
+    assert value(db, "select count(*) - count(distinct customer_key) from analytics.customer_metrics") == 0
+    segments = {r[0] for r in rows(db, "select segment from reference.rfm_segments")}
+    assert {r[0] for r in rows(db, "select distinct rfm_segment from analytics.customer_metrics")} <= segments
 
     # freshness is measured on the dlt load time and the data was just loaded
-    freshness = dbt(pg_db, tmp_path, "source", "freshness", dbt_vars=GENERATOR_VARS)
+    freshness = dbt(db, target_dir, "source", "freshness")
     assert freshness.ok
 
 
@@ -201,47 +240,47 @@ def messy_data() -> dict:
     }
 
 
-def test_dbt_build_passes_on_messy_data(pg_db: DbSettings, tmp_path: Path) -> None:
-    load_raw(pg_db, messy_data(), tmp_path / "dlt")
+def test_dbt_build_passes_on_messy_data(db: DbSettings, target_dir: Path, tmp_path: Path) -> None:
+    load_raw(db, messy_data(), tmp_path / "dlt")
 
-    assert_ok(dbt(pg_db, tmp_path, "build", dbt_vars={"as_of": "2024-02-29"}))
+    assert_ok(dbt(db, target_dir, "build"))
 
     # unknown and missing currencies: reporting amounts NULL and flagged, original kept
-    unknown = {r[0]: r[1:] for r in rows(pg_db, """
+    unknown = {r[0]: r[1:] for r in rows(db, """
         select platform || ':' || order_id, currency, order_total, order_total_reporting, is_currency_unknown
         from analytics.orders where is_currency_unknown""")}
     assert unknown["shopify:10"] == ("XYZ", Decimal("10.00"), None, True)
     assert unknown["woocommerce:201"][0] == "ABC" and unknown["woocommerce:201"][2] is None
     assert unknown["shopify:13"][0] is None
-    assert value(pg_db, "select sum(unconverted_orders) from analytics.daily_metrics") >= 2
+    assert value(db, "select sum(unconverted_orders) from analytics.daily_metrics") >= 2
     # orders without a customer: anonymous (no key) yet counted in revenue
-    assert value(pg_db, "select customer_key from analytics.orders where order_key = 'shopify|default|11'") is None
-    assert value(pg_db, "select revenue from analytics.daily_metrics "
+    assert value(db, "select customer_key from analytics.orders where order_key = 'shopify|default|11'") is None
+    assert value(db, "select revenue from analytics.daily_metrics "
                         "where date = '2024-02-02' and platform = 'shopify' and source = 'pos'") == Decimal("15.00")
     # a customer id the customers table does not know, without e-mail: keyed by platform + store + id
-    assert value(pg_db, "select customer_key from analytics.orders where order_key = 'shopify|default|12'") == \
+    assert value(db, "select customer_key from analytics.orders where order_key = 'shopify|default|12'") == \
         account_key("shopify", "default", "999")
     # registered customers without e-mail are people of their own; e-mails are normalised
-    assert value(pg_db, "select count(*) from analytics.customers where email is null and is_registered") == 2
-    assert value(pg_db, "select count(*) from analytics.customers where email = 'mixed@case.com'") == 1
+    assert value(db, "select count(*) from analytics.customers where email is null and is_registered") == 2
+    assert value(db, "select count(*) from analytics.customers where email = 'mixed@case.com'") == 1
     # zero-quantity lines are kept
-    assert value(pg_db, "select quantity from analytics.order_items where order_item_key = 'shopify|default|11|101'") == 0
+    assert value(db, "select quantity from analytics.order_items where order_item_key = 'shopify|default|11|101'") == 0
     # an order without a date is dated by its last modification
-    assert value(pg_db, "select ordered_date::text from analytics.orders where order_key = 'shopify|default|14'") == \
+    assert value(db, "select ordered_date::text from analytics.orders where order_key = 'shopify|default|14'") == \
         "2024-02-06"
     # WooCommerce trash is cancelled; a JSON number first int then decimal still reads
-    assert value(pg_db, "select is_cancelled from analytics.orders where order_key = 'woocommerce|default|202'")
-    assert value(pg_db, "select unit_price from analytics.order_items where order_key = 'woocommerce|default|201'") == \
+    assert value(db, "select is_cancelled from analytics.orders where order_key = 'woocommerce|default|202'")
+    assert value(db, "select unit_price from analytics.order_items where order_key = 'woocommerce|default|201'") == \
         Decimal("2.5")
     # commercetools: a name only in German falls back to it; JPY has no decimals
-    assert rows(pg_db, "select item_name, unit_price, line_total from analytics.order_items "
+    assert rows(db, "select item_name, unit_price, line_total from analytics.order_items "
                        "where order_key = 'commercetools|default|m-1'") == [("Becher", Decimal(1200), Decimal(3600))]
 
 
 # -- a data set checked by hand -------------------------------------------------------------------
 
 def hand_checked_data() -> dict:
-    """Five people, March 2024, reporting in USD (EUR 0.92, GBP 0.79, JPY 150 per USD).
+    """Five people, October 2026, reporting in USD (EUR 0.92, GBP 0.79, JPY 150 per USD).
 
     alice: Shopify account "Alice@Example.com " + a WooCommerce guest order as alice@example.com
     bob: Shopify; carol: WooCommerce; dan: commercetools account; erin: commercetools guest.
@@ -249,40 +288,40 @@ def hand_checked_data() -> dict:
     alice = shopify_customer(1001, "Alice@Example.com ")
     bob = shopify_customer(1002, "bob@example.com", first_name="Bob")
     shopify = [
-        # S1 alice 03-01, 2 x 25.00
-        shopify_order(1, "2024-03-01T10:00:00-05:00", [shopify_line(11, 25, 2)], customer=alice),
-        # S2 alice, 21:30 New York = 03-11 02:30 UTC; 30.00 + 5.00 shipping; 10.00 refunded on 03-20
-        shopify_order(2, "2024-03-10T21:30:00-05:00", [shopify_line(21, 30, 1)], customer=alice, shipping=5,
-                      refunds=[shopify_refund(2001, 2, "2024-03-20T12:00:00Z", 10)],
-                      updated_at="2024-03-20T12:00:00Z"),
-        # S3 bob 03-05, 80.00
-        shopify_order(3, "2024-03-05T09:00:00Z", [shopify_line(31, 80, 1)], customer=bob),
+        # S1 alice 10-01, 2 x 25.00
+        shopify_order(1, "2026-10-01T10:00:00-05:00", [shopify_line(11, 25, 2)], customer=alice),
+        # S2 alice, 21:30 New York = 10-11 02:30 UTC; 30.00 + 5.00 shipping; 10.00 refunded on 10-20
+        shopify_order(2, "2026-10-10T21:30:00-05:00", [shopify_line(21, 30, 1)], customer=alice, shipping=5,
+                      refunds=[shopify_refund(2001, 2, "2026-10-20T12:00:00Z", 10)],
+                      updated_at="2026-10-20T12:00:00Z"),
+        # S3 bob 10-05, 80.00
+        shopify_order(3, "2026-10-05T09:00:00Z", [shopify_line(31, 80, 1)], customer=bob),
         # S4 bob: a test order - never counted
-        shopify_order(4, "2024-03-06T09:00:00Z", [shopify_line(41, 500, 1)], customer=bob, test=True),
+        shopify_order(4, "2026-10-06T09:00:00Z", [shopify_line(41, 500, 1)], customer=bob, test=True),
         # S5 a POS walk-in without customer or e-mail: revenue, but nobody's
-        shopify_order(5, "2024-03-05T12:00:00Z", [shopify_line(51, 20, 1)], source_name="pos"),
+        shopify_order(5, "2026-10-05T12:00:00Z", [shopify_line(51, 20, 1)], source_name="pos"),
         # S6 bob: cancelled (voided) - kept, no revenue
-        shopify_order(6, "2024-03-07T09:00:00Z", [shopify_line(61, 40, 1)], customer=bob,
-                      financial_status="voided", cancelled_at="2024-03-07T10:00:00Z"),
+        shopify_order(6, "2026-10-07T09:00:00Z", [shopify_line(61, 40, 1)], customer=bob,
+                      financial_status="voided", cancelled_at="2026-10-07T10:00:00Z"),
     ]
     woocommerce = [
         # W1 alice as a guest, GBP 79.00 = USD 100.00
-        woo_order(101, "2024-03-15T10:00:00", [woo_line(1, 79, 1)], email="alice@example.com"),
-        # W2 carol 03-02, EUR 92.00 = USD 100.00
-        woo_order(102, "2024-03-02T08:00:00", [woo_line(2, 92, 1)], customer_id=7, currency="EUR"),
-        # W3 carol 03-25, EUR 46.00 = USD 50.00; EUR 23.00 = USD 25.00 refunded, dated by the last modification
-        woo_order(103, "2024-03-25T08:00:00", [woo_line(3, 46, 2)], customer_id=7, currency="EUR",
-                  refunds=[(501, 23)], modified="2024-03-28T09:00:00"),
+        woo_order(101, "2026-10-15T10:00:00", [woo_line(1, 79, 1)], email="alice@example.com"),
+        # W2 carol 10-02, EUR 92.00 = USD 100.00
+        woo_order(102, "2026-10-02T08:00:00", [woo_line(2, 92, 1)], customer_id=7, currency="EUR"),
+        # W3 carol 10-25, EUR 46.00 = USD 50.00; EUR 23.00 = USD 25.00 refunded, dated by the last modification
+        woo_order(103, "2026-10-25T08:00:00", [woo_line(3, 46, 2)], customer_id=7, currency="EUR",
+                  refunds=[(501, 23)], modified="2026-10-28T09:00:00"),
         # W4 carol: cancelled
-        woo_order(104, "2024-03-26T08:00:00", [woo_line(4, 92, 1)], customer_id=7, currency="EUR",
+        woo_order(104, "2026-10-26T08:00:00", [woo_line(4, 92, 1)], customer_id=7, currency="EUR",
                   status="cancelled"),
     ]
     commercetools = [
-        # C1 dan 03-20, JPY 15000 = USD 100.00; JPY 7500 = USD 50.00 refunded on 03-29
-        ct_order("o-1", "2024-03-20T10:00:00.000Z", [ct_line("l-1", 15000, 1, "JPY")], customer_id="c-4",
-                 email="dan@example.com", currency="JPY", refunds=[(7500, "2024-03-29T10:00:00.000Z")]),
-        # C2 erin, a guest 03-30, 2 x EUR 23.00 = USD 50.00
-        ct_order("o-2", "2024-03-30T10:00:00.000Z", [ct_line("l-2", 23, 2, "EUR")], email="Erin@Example.com"),
+        # C1 dan 10-20, JPY 15000 = USD 100.00; JPY 7500 = USD 50.00 refunded on 10-29
+        ct_order("o-1", "2026-10-20T10:00:00.000Z", [ct_line("l-1", 15000, 1, "JPY")], customer_id="c-4",
+                 email="dan@example.com", currency="JPY", refunds=[(7500, "2026-10-29T10:00:00.000Z")]),
+        # C2 erin, a guest 10-30, 2 x EUR 23.00 = USD 50.00
+        ct_order("o-2", "2026-10-30T10:00:00.000Z", [ct_line("l-2", 23, 2, "EUR")], email="Erin@Example.com"),
     ]
     return {
         "shopify": {"customers": [alice, bob], "orders": shopify},
@@ -293,20 +332,19 @@ def hand_checked_data() -> dict:
     }
 
 
-HAND_VARS = {"as_of": "2024-03-31"}
 ALICE, BOB, CAROL, DAN, ERIN = (email_key(f"{n}@example.com") for n in ("alice", "bob", "carol", "dan", "erin"))
 
 
-def test_hand_checked_rfm_segments_daily_revenue_and_aov(pg_db: DbSettings, tmp_path: Path) -> None:
-    load_raw(pg_db, hand_checked_data(), tmp_path / "dlt")
-    assert_ok(dbt(pg_db, tmp_path, "build", dbt_vars=HAND_VARS))
+def test_hand_checked_rfm_segments_daily_revenue_and_aov(db: DbSettings, target_dir: Path, tmp_path: Path) -> None:
+    load_raw(db, hand_checked_data(), tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "build"))
 
-    # Counted orders per person (net = total - refunds, USD), as of 03-31:
-    #   alice: S1 50 (03-01), S2 35-10 (03-11), W1 100 (03-15) -> 3 orders, 175, last 03-15, recency 16
-    #   bob:   S3 80 (03-05); S4 test, S6 cancelled            -> 1 order,   80, recency 26
-    #   carol: W2 100 (03-02), W3 50-25 (03-25); W4 cancelled  -> 2 orders, 125, recency 6
-    #   dan:   C1 100-50 (03-20)                               -> 1 order,   50, recency 11
-    #   erin:  C2 50 (03-30)                                   -> 1 order,   50, recency 1
+    # Counted orders per person (net = total - refunds, USD), as of 10-31:
+    #   alice: S1 50 (10-01), S2 35-10 (10-11), W1 100 (10-15) -> 3 orders, 175, last 10-15, recency 16
+    #   bob:   S3 80 (10-05); S4 test, S6 cancelled            -> 1 order,   80, recency 26
+    #   carol: W2 100 (10-02), W3 50-25 (10-25); W4 cancelled  -> 2 orders, 125, recency 6
+    #   dan:   C1 100-50 (10-20)                               -> 1 order,   50, recency 11
+    #   erin:  C2 50 (10-30)                                   -> 1 order,   50, recency 1
     # score = 1 + floor(5 (rank - 1) / (n - 1)), n = 5, ties share the lowest rank:
     #   R by recency, oldest first: bob 26 r1 -> 1, alice 16 r2 -> 2, dan 11 r3 -> 3, carol 6 r4 -> 4, erin r5 -> 5
     #   F by orders: bob, dan, erin (1) r1 -> 1; carol (2) r4 -> 4; alice (3) r5 -> 5
@@ -321,54 +359,54 @@ def test_hand_checked_rfm_segments_daily_revenue_and_aov(pg_db: DbSettings, tmp_
         DAN: (1, Decimal("50.00"), 11, 3, 1, 1, "About To Sleep"),
         ERIN: (1, Decimal("50.00"), 1, 5, 1, 1, "New Customers"),
     }
-    metrics = {r[0]: r[1:] for r in rows(pg_db, """
+    metrics = {r[0]: r[1:] for r in rows(db, """
         select customer_key, orders_count, net_spend, recency_days, r_score, f_score, m_score, rfm_segment
         from analytics.customer_metrics""")}
     assert metrics == expected
 
     # simple CLV = AOV x orders per year (observed over >= 365 days) x 3 years:
     #   alice 175/3 = 58.33 x 3 x 3 = 524.97; bob 80 x 1 x 3 = 240.00
-    clv = dict(rows(pg_db, "select customer_key, simple_clv from analytics.customer_metrics"))
+    clv = dict(rows(db, "select customer_key, simple_clv from analytics.customer_metrics"))
     assert clv[ALICE] == Decimal("524.97") and clv[BOB] == Decimal("240.00")
 
     # alice is one person with two platforms; the walk-in belongs to nobody
-    assert rows(pg_db, "select platforms, platform, accounts_count from analytics.customers where customer_key = %s",
+    assert rows(db, "select platforms, platform, accounts_count from analytics.customers where customer_key = %s",
                 (ALICE,)) == [("shopify,woocommerce", "shopify", 1)]
-    assert value(pg_db, "select count(*) from analytics.customers") == 5
+    assert value(db, "select count(*) from analytics.customers") == 5
     # test orders never appear; cancelled ones do, flagged
-    assert value(pg_db, "select count(*) from analytics.orders where order_key = 'shopify|default|4'") == 0
-    assert value(pg_db, "select count(*) from analytics.orders where is_cancelled") == 2
+    assert value(db, "select count(*) from analytics.orders where order_key = 'shopify|default|4'") == 0
+    assert value(db, "select count(*) from analytics.orders where is_cancelled") == 2
 
     # daily metrics: (date, platform, source) -> orders, revenue, refunds, net, AOV, units, new, returning
     expected_daily = {
-        ("2024-03-01", "shopify", "web"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"), Decimal("50.00"), 2, 1, 0),
-        ("2024-03-05", "shopify", "web"): (1, Decimal("80.00"), Decimal("0"), Decimal("80.00"), Decimal("80.00"), 1, 1, 0),
-        ("2024-03-05", "shopify", "pos"): (1, Decimal("20.00"), Decimal("0"), Decimal("20.00"), Decimal("20.00"), 1, 0, 0),
-        ("2024-03-07", "shopify", "web"): (0, Decimal("0"), Decimal("0"), Decimal("0"), None, 0, 0, 0),
-        ("2024-03-11", "shopify", "web"): (1, Decimal("35.00"), Decimal("0"), Decimal("35.00"), Decimal("35.00"), 1, 0, 1),
-        ("2024-03-20", "shopify", "web"): (0, Decimal("0"), Decimal("10.00"), Decimal("-10.00"), None, 0, 0, 0),
-        ("2024-03-02", "woocommerce", "checkout"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
+        ("2026-10-01", "shopify", "web"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"), Decimal("50.00"), 2, 1, 0),
+        ("2026-10-05", "shopify", "web"): (1, Decimal("80.00"), Decimal("0"), Decimal("80.00"), Decimal("80.00"), 1, 1, 0),
+        ("2026-10-05", "shopify", "pos"): (1, Decimal("20.00"), Decimal("0"), Decimal("20.00"), Decimal("20.00"), 1, 0, 0),
+        ("2026-10-07", "shopify", "web"): (0, Decimal("0"), Decimal("0"), Decimal("0"), None, 0, 0, 0),
+        ("2026-10-11", "shopify", "web"): (1, Decimal("35.00"), Decimal("0"), Decimal("35.00"), Decimal("35.00"), 1, 0, 1),
+        ("2026-10-20", "shopify", "web"): (0, Decimal("0"), Decimal("10.00"), Decimal("-10.00"), None, 0, 0, 0),
+        ("2026-10-02", "woocommerce", "checkout"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
                                                     Decimal("100.00"), 1, 1, 0),
-        ("2024-03-15", "woocommerce", "checkout"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
+        ("2026-10-15", "woocommerce", "checkout"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
                                                     Decimal("100.00"), 1, 0, 1),
-        ("2024-03-25", "woocommerce", "checkout"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"),
+        ("2026-10-25", "woocommerce", "checkout"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"),
                                                     Decimal("50.00"), 2, 0, 1),
-        ("2024-03-26", "woocommerce", "checkout"): (0, Decimal("0"), Decimal("0"), Decimal("0"), None, 0, 0, 0),
-        ("2024-03-28", "woocommerce", "checkout"): (0, Decimal("0"), Decimal("25.00"), Decimal("-25.00"), None, 0, 0, 0),
-        ("2024-03-20", "commercetools", "customer"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
+        ("2026-10-26", "woocommerce", "checkout"): (0, Decimal("0"), Decimal("0"), Decimal("0"), None, 0, 0, 0),
+        ("2026-10-28", "woocommerce", "checkout"): (0, Decimal("0"), Decimal("25.00"), Decimal("-25.00"), None, 0, 0, 0),
+        ("2026-10-20", "commercetools", "customer"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
                                                       Decimal("100.00"), 1, 1, 0),
-        ("2024-03-29", "commercetools", "customer"): (0, Decimal("0"), Decimal("50.00"), Decimal("-50.00"), None, 0, 0, 0),
-        ("2024-03-30", "commercetools", "customer"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"),
+        ("2026-10-29", "commercetools", "customer"): (0, Decimal("0"), Decimal("50.00"), Decimal("-50.00"), None, 0, 0, 0),
+        ("2026-10-30", "commercetools", "customer"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"),
                                                       Decimal("50.00"), 2, 1, 0),
     }
-    daily = {(r[0], r[1], r[2]): r[3:] for r in rows(pg_db, """
+    daily = {(r[0], r[1], r[2]): r[3:] for r in rows(db, """
         select date::text, platform, source, orders, revenue, refunds, net_revenue, average_order_value, units,
                new_customers, returning_customers
         from analytics.daily_metrics""")}
     assert daily == expected_daily
     # revenue 585, refunds 85: net 500 over the month, the same as the orders' net revenue
-    assert value(pg_db, "select sum(net_revenue) from analytics.daily_metrics") == Decimal("500.00")
-    assert value(pg_db, "select sum(net_revenue_reporting) from analytics.orders") == Decimal("500.00")
+    assert value(db, "select sum(net_revenue) from analytics.daily_metrics") == Decimal("500.00")
+    assert value(db, "select sum(net_revenue_reporting) from analytics.orders") == Decimal("500.00")
 
     # editing the segment seed changes the segments (a copy of the project, the seed rewritten)
     project = tmp_path / "project"
@@ -378,10 +416,9 @@ def test_hand_checked_rfm_segments_daily_revenue_and_aov(pg_db: DbSettings, tmp_
         "1,Big Spenders,,,,,4,5,M 4-5 whatever R and F\n"
         "2,Recent,4,5,,,,,R 4-5\n"
         "99,Everyone Else,1,5,1,5,1,5,catch-all\n")
-    rebuilt = dbt_in(project, pg_db, tmp_path, "build", "--select", "rfm_segments", "customer_metrics",
-                     dbt_vars=HAND_VARS)
+    rebuilt = dbt_in(project, db, "build", "--select", "rfm_segments", "customer_metrics")
     assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
-    assert dict(rows(pg_db, "select customer_key, rfm_segment from analytics.customer_metrics")) == {
+    assert dict(rows(db, "select customer_key, rfm_segment from analytics.customer_metrics")) == {
         ALICE: "Big Spenders", CAROL: "Big Spenders", ERIN: "Recent", BOB: "Everyone Else", DAN: "Everyone Else"}
 
 
@@ -445,27 +482,26 @@ def small_changes(data: dict) -> tuple[dict, dict[str, set[str]]]:
     }, changed
 
 
-def test_incremental_run_after_small_changes_equals_full_refresh(pg_db: DbSettings, tmp_path: Path,
+def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings, target_dir: Path, tmp_path: Path,
                                                                  generated: dict) -> None:
-    # lookback 0: an incremental run reprocesses exactly what was loaded after its last run
-    dbt_vars = {**GENERATOR_VARS, "incremental_lookback_days": 0}
-    load_raw(pg_db, generated, tmp_path / "dlt")
-    assert_ok(dbt(pg_db, tmp_path, "build", "--exclude-resource-type", "test", dbt_vars=dbt_vars))
-    orders_before = value(pg_db, "select count(*) from analytics.orders")
+    # lookback 0 (DBT_VARS): an incremental run reprocesses exactly what was loaded after the last run
+    load_raw(db, generated, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "build", "--exclude-resource-type", "test"))
+    orders_before = value(db, "select count(*) from analytics.orders")
 
     changes, changed = small_changes(generated)
-    load_raw(pg_db, changes, tmp_path / "dlt")
-    incremental = dbt(pg_db, tmp_path, "run", dbt_vars=dbt_vars)
+    load_raw(db, changes, tmp_path / "dlt")
+    incremental = dbt(db, target_dir, "run")
     assert_ok(incremental)
-    after_incremental = {name: mart(pg_db, name) for name in MARTS}
+    after_incremental = {name: mart(db, name) for name in MARTS}
 
     # only the changed orders were rewritten (the test-flipped one deleted, not re-inserted)
     inserted = {r["unique_id"].split(".")[-1]: int((r.get("adapter_response") or {}).get("rows_affected") or 0)
                 for r in incremental.results}
     assert inserted["orders"] == sum(len(ids) for ids in changed.values()) - 1
     assert inserted["orders"] < orders_before / 10
-    assert value(pg_db, "select count(*) from analytics.orders") == orders_before + 2 - 1
+    assert value(db, "select count(*) from analytics.orders") == orders_before + 2 - 1
 
-    assert_ok(dbt(pg_db, tmp_path, "run", "--full-refresh", dbt_vars=dbt_vars))
+    assert_ok(dbt(db, target_dir, "run", "--full-refresh"))
     for name in MARTS:
-        assert mart(pg_db, name) == after_incremental[name], f"{name} differs after a full refresh"
+        assert mart(db, name) == after_incremental[name], f"{name} differs after a full refresh"
