@@ -23,6 +23,9 @@ os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 import dlt  # noqa: E402  (telemetry must be off before dlt reads its config)
+from dlt.common.exceptions import TerminalException  # noqa: E402
+from dlt.common.schema.utils import get_root_table  # noqa: E402
+from dlt.pipeline.exceptions import PipelineStepFailed  # noqa: E402
 
 from loaders.commercetools import commercetools_source  # noqa: E402
 from loaders.config import Settings, data_dir  # noqa: E402
@@ -87,26 +90,31 @@ class PlatformLoad:
     error: str | None = None
 
 
-def _root_cause(exc: BaseException) -> BaseException:
-    """dlt wraps failures in PipelineStepFailed (and jobs in more layers); find the one we can explain."""
-    seen: set[int] = set()
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it, outermost first (dlt wraps failures in several layers)."""
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, MetricPulseError):
-            return current
-        seen.add(id(current))
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
         current = current.__cause__ or current.__context__
-    return exc
+    return chain
 
 
-def describe_failure(exc: BaseException, secrets: list[str]) -> str:
-    """One line for the summary and etl_logs: what failed, without secrets or stack traces."""
-    cause = _root_cause(exc)
-    if isinstance(cause, MetricPulseError):
-        text = str(cause)
+def describe_failure(platform: str, exc: BaseException, secrets: list[str]) -> str:
+    """One line for the summary and etl_logs: what failed, without secrets or stack traces.
+
+    Our own errors (the API refused, retries ran out) already say it all; for anything
+    else the innermost exception is the informative one, and dlt's step (sync =
+    reading state from the warehouse, extract, normalize, load) says where it happened.
+    """
+    chain = _causes(exc)
+    ours = next((e for e in chain if isinstance(e, MetricPulseError)), None)
+    if ours is not None:
+        text = str(ours)
     else:
+        innermost = chain[-1]
         step = getattr(exc, "step", None)
-        text = f"{f'{step} step: ' if step else ''}{type(cause).__name__}: {cause}"
+        text = f"{platform}: {step + ' step' if step else 'load'} failed: {type(innermost).__name__}: {innermost}"
     return mask(" ".join(text.split()), secrets)[:500]
 
 
@@ -128,28 +136,85 @@ def _table_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
 
 
 def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
-    """Load the packages a killed run extracted but never loaded; if they cannot load, abort them.
+    """Load the packages a killed run extracted but never loaded; abort them only if they can never load.
 
     A package carries its rows and the resource state (cursors) together, so completing
-    it is safe (the merge makes a half-loaded package idempotent), and aborting it
-    rolls the local state back to what the warehouse has: nothing lost, nothing twice.
+    it is safe (the merge makes a half-loaded package idempotent). A package the
+    warehouse rejects for good (a terminal job failure, or one that cannot be
+    normalized) would block every later run, so it is aborted: dlt rolls the local
+    state back to before it and ignores its state row in the warehouse (no completed
+    `_dlt_loads` entry), so its records are simply extracted again. Anything else (the
+    warehouse is down) is raised, and the package waits for the next run.
     """
     if not pipeline.has_pending_data:
         return
     log.info("%s: completing the load interrupted in a previous run", result.platform)
     try:
         info = pipeline.run()
-        if info is not None:
-            result.load_ids.extend(info.loads_ids)
-        for table, count in _table_rows(pipeline).items():
-            result.rows[table] = result.rows.get(table, 0) + count
-        # dlt commits a package before it saves the local state: a run killed in between
-        # left the newer cursors only in the package we just loaded. Take them back.
-        pipeline.sync_destination()
-    except Exception as exc:  # a broken package must not block every future run
-        log.warning("%s: discarding the interrupted run's unfinished load (%s); its records are re-extracted",
-                    result.platform, describe_failure(exc, []))
+    except PipelineStepFailed as exc:
+        if exc.step != "normalize" and not any(isinstance(e, TerminalException) for e in _causes(exc)):
+            raise
+        log.warning("%s: aborting the interrupted run's unloadable package (%s); its records are extracted again",
+                    result.platform, describe_failure(result.platform, exc, []))
         pipeline.abort_packages()
+        return
+    if info is not None:
+        result.load_ids.extend(info.loads_ids)
+        _add_rows(result, _rows_in_warehouse(pipeline, info.loads_ids))
+    # dlt commits a package before it saves the local state: a run killed in between
+    # left the newer cursors only in the package we just loaded. Take them back.
+    pipeline.sync_destination()
+
+
+def _reset(pipeline: dlt.Pipeline, platform: str, settings: Settings, db: DbSettings,
+           pipelines_dir: Path | None) -> dlt.Pipeline:
+    """Forget the platform entirely: local state first, then the raw schema with CASCADE.
+
+    dlt's own `refresh` drops raw tables without CASCADE, which fails once dbt's staging
+    views select from them; those views are recreated by the next `dbt build`. Local
+    state goes first so that a kill in between leaves a normal incremental run behind.
+    """
+    log.info("%s: full refresh: dropping schema %s and its cursors", platform, dataset_name(platform))
+    pipeline.drop()
+    conn = db.connect()
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'drop schema if exists "{dataset_name(platform)}" cascade')
+    finally:
+        conn.close()
+    return make_pipeline(platform, settings, db, pipelines_dir)
+
+
+def _rows_in_warehouse(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
+    """Rows per data table written by `load_ids`, counted in the warehouse.
+
+    Only for packages a killed run left behind: they were normalized by that run, so
+    this run's trace has no counts for them.
+    """
+    if not load_ids:
+        return {}
+    counts: dict[str, int] = {}
+    schema = pipeline.default_schema
+    with pipeline.sql_client() as client:
+        for table in schema.data_table_names():
+            if table == REJECTED_TABLE:
+                continue
+            root = get_root_table(schema.tables, table)["name"]
+            qualified, qualified_root = client.make_qualified_table_name(table), client.make_qualified_table_name(root)
+            # Nested tables of merged resources carry no _dlt_load_id: their root row has it.
+            sql = (f"select count(*) from {qualified} where _dlt_load_id = any(%s)" if root == table else
+                   f"select count(*) from {qualified} t join {qualified_root} r on r._dlt_id = t._dlt_root_id "
+                   "where r._dlt_load_id = any(%s)")
+            rows = client.execute_sql(sql, list(load_ids))
+            if rows and rows[0][0]:
+                counts[table] = int(rows[0][0])
+    return counts
+
+
+def _add_rows(result: PlatformLoad, counts: Mapping[str, int]) -> None:
+    for table, count in counts.items():
+        result.rows[table] = result.rows.get(table, 0) + count
 
 
 def make_pipeline(platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None) -> dlt.Pipeline:
@@ -170,13 +235,15 @@ def load_platform(
     *,
     full_refresh: bool = False,
     pipelines_dir: Path | None = None,
+    stats: RequestStats | None = None,
 ) -> PlatformLoad:
     """Extract `platform` and load it into `raw_<platform>`; never raises (see `PlatformLoad.error`).
 
     `full_refresh` drops the platform's raw tables and cursors first and reloads everything.
+    `stats` lets a caller watch the counters while the load runs (progress display).
     """
     started = time.monotonic()
-    stats = RequestStats()
+    stats = stats or RequestStats()
     result = PlatformLoad(platform)
     secrets = [*settings.secrets(), db.password]
     add_secrets(secrets)
@@ -187,15 +254,17 @@ def load_platform(
         if config is None:
             raise MetricPulseError(f"{platform}: not configured")
         pipeline = make_pipeline(platform, settings, db, pipelines_dir)
-        _finish_interrupted(pipeline, result)
+        if full_refresh:
+            pipeline = _reset(pipeline, platform, settings, db, pipelines_dir)
+        else:
+            _finish_interrupted(pipeline, result)
         source = SOURCES[platform](config, settings.load, stats)
-        info = pipeline.run(source, refresh="drop_sources" if full_refresh else None)
+        info = pipeline.run(source)
         result.extract_seconds = _extract_seconds(pipeline)
         result.load_ids.extend(info.loads_ids)
-        for table, count in _table_rows(pipeline).items():
-            result.rows[table] = result.rows.get(table, 0) + count
+        _add_rows(result, _table_rows(pipeline))
     except Exception as exc:
-        result.error = describe_failure(exc, secrets)
+        result.error = describe_failure(platform, exc, secrets)
         log.debug("%s: load failed", platform, exc_info=True)
     finally:
         counts = stats.snapshot()

@@ -387,3 +387,30 @@ def test_real_shopify_rate_limit_throughput(store: Path, pg_db: DbSettings, tmp_
           f"(the limit allows {allowed_seconds:.1f}s: {allowed_seconds / load.extract_seconds:.0%} of the allowed rate), "
           f"{load.throttled} x 429 (server {served['rate_limited']}), waited {load.waited_seconds:.1f}s")
     assert load.throttled <= max(1, load.requests // 1000)
+
+
+@pytest.mark.reliability
+def test_a_package_the_warehouse_rejects_does_not_block_later_runs(store: Path, pg_db: DbSettings,
+                                                                   tmp_path: Path) -> None:
+    """A load that fails for good stays pending; the next run aborts it (its cursors roll back) and
+    extracts again, and once the warehouse accepts rows again nothing is missing or doubled."""
+    pipelines = tmp_path / "dlt"
+    with sandbox(store) as server:
+        settings = settings_for(server)
+        assert load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines).error is None
+        change_orders(store, "woocommerce", changed=2, added=2, rng=random.Random(3))
+        conn = pg_db.connect()
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("alter table raw_woocommerce.orders add constraint no_new_rows check (id < 0) not valid")
+        failed = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines)
+        assert failed.error and failed.error.startswith("woocommerce: load step failed"), failed.error
+        again = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines)  # aborts, re-extracts, fails
+        assert again.error and again.requests > 0, again
+        with conn.cursor() as cur:
+            cur.execute("alter table raw_woocommerce.orders drop constraint no_new_rows")
+        conn.close()
+        healed = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines)
+    assert healed.error is None
+    assert healed.rows.get("orders") == 4
+    assert_raw_equals_store(pg_db, store, ("woocommerce",))
