@@ -17,13 +17,14 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator, Mapping
+from urllib.parse import urlsplit
 
 import dlt
 import requests
 
-from loaders.config import LoadOptions, CommercetoolsConfig, RateLimit
+from loaders.config import CommercetoolsConfig, LoadOptions, RateLimit
 from loaders.http_client import ApiClient, ApiError, MalformedBody
-from loaders.incremental import RecordShape, incremental_resource
+from loaders.incremental import RecordShape, Rejected, incremental_resource
 from loaders.pacing import RequestStats
 
 PLATFORM = "commercetools"
@@ -33,6 +34,8 @@ TOKEN_MARGIN_SECONDS = 60.0
 # The auth server sees one request per token; its own pacer only guards against a refresh storm.
 AUTH_RATE = RateLimit(1.0, 2.0)
 
+# The keyset every resource pages by; a record without it cannot be a page boundary.
+KEYSET = RecordShape((str,), "lastModifiedAt")
 SHAPES: Mapping[str, RecordShape] = {
     "customers": RecordShape((str,), "lastModifiedAt", field_types={"addresses": (list,), "email": (str,)}),
     "products": RecordShape((str,), "lastModifiedAt", field_types={"masterData": (dict,)}),
@@ -105,8 +108,11 @@ def _paged(body: Any) -> None:
 def _last_key(records: list[Any]) -> tuple[str, str] | None:
     """(lastModifiedAt, id) of the last well-formed record on a page: where the next page starts."""
     for record in reversed(records):
-        if isinstance(record, dict) and isinstance(record.get("id"), str) and isinstance(record.get("lastModifiedAt"), str):
-            return record["lastModifiedAt"], record["id"]
+        try:
+            KEYSET.key(record)
+        except Rejected:
+            continue
+        return record["lastModifiedAt"], record["id"]
     return None
 
 
@@ -128,7 +134,7 @@ def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None
             return
         key = _last_key(records)
         if key is None:
-            raise ApiError(PLATFORM, f"GET {url.split('?')[0]}: a full page without one usable "
+            raise ApiError(PLATFORM, f"GET {urlsplit(url).path}: a full page without one usable "
                                      "(lastModifiedAt, id) to continue from")
         modified, last_id = (_quote(v) for v in key)
         where = f"lastModifiedAt > {modified} or (lastModifiedAt = {modified} and id > {last_id})"

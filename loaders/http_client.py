@@ -191,9 +191,8 @@ class ApiClient:
                 return outcome
             failures += 1
             if failures > self.options.max_retries:
-                raise self._fail(ApiError, f"{what} failed after {failures} attempts "
-                                           f"({self.options.max_retries} {'retry' if self.options.max_retries == 1 else 'retries'}): "
-                                           f"{outcome.reason}")
+                retries = f"{self.options.max_retries} {'retry' if self.options.max_retries == 1 else 'retries'}"
+                raise self._fail(ApiError, f"{what} failed after {failures} attempts ({retries}): {outcome.reason}")
             self.stats.add(retries=1)
             delay = 0.0 if outcome.paced else max(self._backoff(failures), outcome.retry_after or 0.0)
             log.debug("%s: %s: %s; retry %d/%d in %.1fs", self.platform, what, mask(outcome.reason, self._secrets),

@@ -56,7 +56,8 @@ def _next_page_info(links: Mapping[str, Mapping[str, str]]) -> str | None:
 def pages(client: ApiClient, config: ShopifyConfig, resource: str, since: datetime | None) -> Iterator[list[Any]]:
     """Every page of `resource` updated at or after `since`, oldest change first."""
     url = f"{config.admin_url}/{resource}.json"
-    params: dict[str, Any] = {"limit": config.page_size, "order": "updated_at asc", **FIRST_PAGE_FILTERS.get(resource, {})}
+    params: dict[str, Any] = {"limit": config.page_size, "order": "updated_at asc",
+                              **FIRST_PAGE_FILTERS.get(resource, {})}
     if since is not None:
         params["updated_at_min"] = since.isoformat(timespec="seconds")
     validate = _envelope(resource)
@@ -74,7 +75,8 @@ def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats)
         PLATFORM, config.rate_limit, options, stats,
         headers={"X-Shopify-Access-Token": config.access_token},
         secrets=[config.access_token],
-        credentials_hint="SHOPIFY_ACCESS_TOKEN and its scopes read_customers, read_products, read_orders, read_all_orders",
+        credentials_hint="SHOPIFY_ACCESS_TOKEN and its scopes "
+                         "read_customers, read_products, read_orders, read_all_orders",
     )
 
 
