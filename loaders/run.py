@@ -18,6 +18,8 @@ from typing import Mapping
 from loaders.config import Settings
 from loaders.dbt_runner import DbtResult, run_dbt
 from loaders.extract import PlatformLoad, load_platform
+from loaders.pacing import RequestStats
+from loaders.progress import ProgressReporter
 from loaders.run_log import RunLog, StepCounts
 from loaders.warehouse import DbSettings
 
@@ -62,8 +64,11 @@ def _extract_all(settings: Settings, db: DbSettings, run_log: RunLog, platforms:
         run_log.start(f"load:{name}", platform=name)
         log.info("loading %s%s", name, " (full refresh)" if full_refresh else "")
 
+    stats = {name: RequestStats() for name in platforms}
+
     def one(name: str) -> PlatformLoad:
-        load = load_platform(name, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir)
+        load = load_platform(name, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir,
+                             stats=stats[name])
         if load.error:
             log.error("%s: %s", name, load.error)
         else:
@@ -72,7 +77,8 @@ def _extract_all(settings: Settings, db: DbSettings, run_log: RunLog, platforms:
         run_log.finish(f"load:{name}", "failed" if load.error else "success", _load_counts(load), load.error)
         return load
 
-    with ThreadPoolExecutor(max_workers=max(1, len(platforms)), thread_name_prefix="load") as pool:
+    with ProgressReporter(stats), ThreadPoolExecutor(max_workers=max(1, len(platforms)),
+                                                     thread_name_prefix="load") as pool:
         return list(pool.map(one, platforms))
 
 

@@ -114,3 +114,15 @@ def test_wrong_credentials_and_faults_never_leak_secrets(tmp_path, pg_db):
     assert _secrets_seen(proc.stdout + proc.stderr, secrets) == []
     assert _secrets_seen(etl, secrets) == []
     assert _secrets_seen(logs, secrets) == []
+
+
+def test_full_refresh_reloads_even_with_dbt_views_on_raw(demo_runs):
+    """dbt's staging views select from the raw tables; a full refresh must still drop and reload them."""
+    db, data_dir, _, _, _ = demo_runs
+    before = _query(db, "select count(*) from raw_commercetools.orders")[0][0]
+    env = cli_env(METRIC_PULSE_DATA_DIR=str(data_dir), **db.dbt_env())
+    proc = run_cli("extract", "--platform", "commercetools", "--full-refresh", env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"orders {before}" in proc.stdout, "a full refresh reloads every order"
+    after = _query(db, "select count(*), count(distinct id) from raw_commercetools.orders")[0]
+    assert after == (before, before)
