@@ -26,10 +26,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, Mapping, MutableMapping
 
 import dlt
+import orjson
 
 from loaders.pacing import RequestStats
 
 REJECTED_TABLE = "rejected_records"
+# How far ahead of our clock a modification time may be (clock skew) before it is taken for garbage.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class Rejected(ValueError):
@@ -92,21 +95,67 @@ class RecordShape:
             raise Rejected(f"{self.cursor}: {exc}") from None
 
     def check_fields(self, record: Mapping[str, Any]) -> None:
-        """`Rejected` if a checked field is present with the wrong type."""
+        """`Rejected` if a checked field is present with the wrong type, or the record cannot be stored."""
         for name, types in self.field_types.items():
             value = record.get(name)
             if value is None:
                 continue
             if isinstance(value, bool) and bool not in types or not isinstance(value, types):
                 raise Rejected(f"{name} has type {type(value).__name__}")
+        check_storable(record)
+
+
+def check_storable(record: Any) -> None:
+    """`Rejected` for what valid JSON can carry but dlt's files and PostgreSQL cannot.
+
+    A lone surrogate (the escape "\\udc80") is not UTF-8, and an integer beyond 64 bits
+    has no column type; either would fail the whole platform's load at dlt's extract
+    step. Serialising with orjson (what dlt itself uses) finds both in C speed. A NUL
+    character serialises fine but PostgreSQL text refuses it at load time; its JSON
+    escape in that same output is the cheap test, the walk only says where it is.
+    """
+    try:
+        dumped = orjson.dumps(record)
+    except TypeError as exc:
+        raise Rejected(f"not storable: {exc}") from None
+    if b"\\u0000" in dumped:
+        where = _nul_path(record)
+        if where is not None:
+            raise Rejected(f"{where} holds a NUL character, which PostgreSQL text cannot store")
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where the first NUL is (in a string value or a key), as `a.b[2].c`; None if nowhere."""
+    if isinstance(value, str):
+        return (path or "value") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = _nul_path(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 class IncrementalWindow:
-    """The cursor and the lookback map of one resource, living in its dlt resource state."""
+    """The cursor and the lookback map of one resource, living in its dlt resource state.
 
-    def __init__(self, state: MutableMapping[str, Any], lookback: timedelta) -> None:
+    The cursor never moves past the time the run started (`now`): one record stamped
+    in the future (a store clock or data bug) would otherwise push every later run's
+    window past real changes. Records more than `FUTURE_TOLERANCE` ahead are rejected.
+    """
+
+    def __init__(self, state: MutableMapping[str, Any], lookback: timedelta, now: datetime | None = None) -> None:
         self._state = state
         self.lookback = lookback
+        self.now = now or datetime.now(timezone.utc)
         cursor = state.get("cursor")
         self.cursor: datetime | None = parse_timestamp(cursor) if cursor else None
         self.seen: dict[str, str] = dict(state.get("seen") or {})
@@ -123,9 +172,15 @@ class IncrementalWindow:
         if self.seen.get(key) == stamp:
             return False
         self.seen[key] = stamp
-        if self.cursor is None or modified > self.cursor:
-            self.cursor = modified
+        reachable = min(modified, self.now)
+        if self.cursor is None or reachable > self.cursor:
+            self.cursor = reachable
         return True
+
+    def check_time(self, modified: datetime) -> None:
+        """`Rejected` for a modification time too far in the future to be real."""
+        if modified > self.now + FUTURE_TOLERANCE:
+            raise Rejected(f"modification time {iso(modified)} is in the future")
 
     def save(self) -> None:
         """Write back to state, keeping only ids still inside the next run's lookback window."""
@@ -162,7 +217,7 @@ def admitted(
     """Turn API pages into what dlt should load: the new or changed records of each page, and rejects.
 
     A malformed record that has an id and a time is remembered like any other, so it
-    is rejected once, not again on every run while it sits in the lookback window.
+    is rejected once, not again on every run that sees it.
     The window is written to resource state after every page, so whatever dlt
     commits always matches the rows committed with it.
     """
@@ -173,6 +228,7 @@ def admitted(
                 record_id, modified = shape.key(record)
                 if not window.admit(record_id, modified):
                     continue
+                window.check_time(modified)
                 shape.check_fields(record)
             except Rejected as exc:
                 stats.add(rejected=1)

@@ -108,3 +108,33 @@ def test_records_out_of_cursor_order_are_all_loaded() -> None:
     window = IncrementalWindow({}, timedelta(minutes=10))
     assert window.admit(1, parse_timestamp(t(59)))
     assert window.admit(2, parse_timestamp(t(0)))
+
+
+def test_a_future_timestamp_neither_loads_nor_moves_the_cursor() -> None:
+    now = parse_timestamp("2024-05-01T15:00:00Z")
+    state: dict = {}
+    window = IncrementalWindow(state, timedelta(minutes=10), now=now)
+    assert window.admit(1, parse_timestamp("2024-05-01T15:30:00Z"))   # clock skew: loaded ...
+    window.check_time(parse_timestamp("2024-05-01T15:30:00Z"))
+    assert window.cursor == now                                        # ... but the cursor stops at now
+    assert window.admit(2, parse_timestamp("2099-01-01T00:00:00Z"))
+    with pytest.raises(Rejected, match="in the future"):
+        window.check_time(parse_timestamp("2099-01-01T00:00:00Z"))
+    window.save()
+    assert state["cursor"] == "2024-05-01T15:00:00.000000+00:00"
+    later = IncrementalWindow(state, timedelta(minutes=10), now=now + timedelta(hours=1))
+    assert not later.admit(1, parse_timestamp("2024-05-01T15:30:00Z"))  # remembered: not loaded twice
+    assert not later.admit(2, parse_timestamp("2099-01-01T00:00:00Z"))  # rejected once, not every run
+
+
+@pytest.mark.parametrize("record, reason", [
+    ({"id": 1, "updated_at": t(1), "note": "nul \u0000 byte"}, "^note holds a NUL"),
+    ({"id": 1, "updated_at": t(1), "line_items": [{"title": "nul \u0000"}]}, r"^line_items\[0\].title holds a NUL"),
+    ({"id": 1, "updated_at": t(1), "meta": {"k\u0000": 1}}, "^meta.k\x00 holds a NUL"),
+    ({"id": 1, "updated_at": t(1), "line_items": [{"title": "bad \udc80"}]}, "^not storable: .*surrogates"),
+    ({"id": 1, "updated_at": t(1), "grams": 2**70}, "^not storable: Integer exceeds 64-bit range"),
+])
+def test_values_postgres_cannot_store_are_rejected(record: dict, reason: str) -> None:
+    with pytest.raises(Rejected, match=reason):
+        SHAPE.check_fields(record)
+    SHAPE.check_fields({"id": 1, "updated_at": t(1), "note": r"a literal \u0000 is fine"})
