@@ -113,6 +113,7 @@ class ApiClient:
         auth: requests.auth.AuthBase | tuple[str, str] | None = None,
         secrets: Iterable[str] = (),
         credentials_hint: str = "",
+        not_found_hint: str = "",
         on_unauthorized: Callable[[], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -123,6 +124,7 @@ class ApiClient:
         self.stats = stats
         self.pacer = Pacer(rate_limit, sleep=sleep)
         self.credentials_hint = credentials_hint
+        self.not_found_hint = not_found_hint
         self.on_unauthorized = on_unauthorized
         self._secrets: set[str] = set()
         self.add_secrets(secrets)
@@ -217,15 +219,23 @@ class ApiClient:
             self.pacer.hold(retry_after if retry_after is not None else self._backoff(attempt))
             return _Retry(f"rate limited (HTTP 429, Retry-After {retry_after if retry_after is not None else '-'})",
                           paced=True)
-        if status in (401, 403):
+        # OAuth servers answer a scope the client may not have with 400 invalid_scope.
+        scope_refused = status == 400 and "scope" in _server_message(response).lower()
+        if status in (401, 403) or scope_refused:
+            # 401: the credentials themselves; 403 / invalid scope: valid credentials lacking a permission.
+            problem = "credentials rejected" if status == 401 else "permission missing"
             hint = f" (check {self.credentials_hint})" if self.credentials_hint else ""
-            raise self._fail(AuthError, f"{what} was refused: HTTP {status} {_server_message(response)}{hint}")
+            raise self._fail(AuthError, f"{what} was refused, {problem}: HTTP {status} "
+                                        f"{_server_message(response)}{hint}")
         if status >= 500 or status == 408:
             return _Retry(f"HTTP {status} {_server_message(response)[:80]}", retry_after=retry_after)
         if 300 <= status < 400:
             where = urlsplit(response.headers.get("Location", ""))
             raise self._fail(ApiError, f"{what} failed: HTTP {status} to {where.netloc}{where.path} "
                                        "(redirects are not followed: check the configured URL)")
+        if status == 404 and self.not_found_hint:
+            raise self._fail(ApiError, f"{what} failed: HTTP 404 {_server_message(response)} "
+                                       f"(check {self.not_found_hint})")
         if status >= 400:
             raise self._fail(ApiError, f"{what} failed: HTTP {status} {_server_message(response)}")
         try:

@@ -77,6 +77,7 @@ def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats)
         secrets=[config.access_token],
         credentials_hint="SHOPIFY_ACCESS_TOKEN and its scopes "
                          "read_customers, read_products, read_orders, read_all_orders",
+        not_found_hint="SHOPIFY_STORE_URL, and SHOPIFY_API_VERSION: a retired or unknown API version answers 404",
     )
 
 

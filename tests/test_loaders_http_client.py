@@ -211,7 +211,7 @@ def test_bad_credentials_fail_at_once_with_a_hint(server: tuple[str, Script]) ->
     stats = RequestStats()
     with pytest.raises(AuthError) as caught:
         _client(stats, credentials_hint="SHOPIFY_ACCESS_TOKEN").get(f"{url}/orders.json")
-    assert "shopify: GET /orders.json was refused: HTTP 401" in str(caught.value)
+    assert "shopify: GET /orders.json was refused, credentials rejected: HTTP 401" in str(caught.value)
     assert "SHOPIFY_ACCESS_TOKEN" in str(caught.value)
     assert stats.snapshot()["requests"] == 1
 

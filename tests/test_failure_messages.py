@@ -1,0 +1,22 @@
+"""Known failures give one line saying what failed and what to do."""
+
+from __future__ import annotations
+
+from conftest import cli_env, run_cli
+from sandbox.generate import generate
+from sandbox.server import SandboxServer
+
+
+def test_missing_permission_names_the_scope_to_grant(tmp_path, pg_db):
+    data = tmp_path / "store"
+    generate(data, seed=5, customers=30, orders=90)
+    scopes = ("view_customers:sandbox-store", "view_products:sandbox-store")  # no view_orders
+    with SandboxServer(data, rate_limits="off", commercetools_scopes=scopes) as server:
+        env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), **server.env(), **pg_db.dbt_env())
+        proc = run_cli("extract", "--platform", "commercetools", env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    failed = [line for line in proc.stdout.splitlines() if "FAILED" in line]
+    assert len(failed) == 1, proc.stdout
+    assert "commercetools" in failed[0] and "permission missing: HTTP 40" in failed[0]
+    assert "view_orders" in failed[0], "the line says which scope to grant"
+    assert "Traceback" not in proc.stdout + proc.stderr
