@@ -10,6 +10,7 @@ platforms concurrently and one failing store does not stop the others.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import time
@@ -22,7 +23,8 @@ os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 # dlt warns about every all-null column on every run; errors are what an operator needs.
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
-import dlt  # noqa: E402  (telemetry must be off before dlt reads its config)
+import dlt  # noqa: E402
+import psycopg2.errors  # noqa: E402  (telemetry must be off before dlt reads its config)
 from dlt.common.exceptions import TerminalException  # noqa: E402
 from dlt.common.schema.utils import get_root_table  # noqa: E402
 from dlt.pipeline.exceptions import PipelineStepFailed  # noqa: E402
@@ -115,7 +117,16 @@ def describe_failure(platform: str, exc: BaseException, secrets: list[str]) -> s
         innermost = chain[-1]
         step = getattr(exc, "step", None)
         text = f"{platform}: {step + ' step' if step else 'load'} failed: {type(innermost).__name__}: {innermost}"
+        if any(_is_disk_full(e) for e in chain):
+            text = (f"{platform}: disk full: free space for the warehouse and the data dir (dlt's working "
+                    f"files), then rerun; nothing is half-loaded. {text}")
     return mask(" ".join(text.split()), secrets)[:500]
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    """PostgreSQL's DiskFull, or an OSError ENOSPC from dlt writing its local files."""
+    return (isinstance(exc, psycopg2.errors.DiskFull)
+            or isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
 
 
 def _extract_seconds(pipeline: dlt.Pipeline) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import psycopg2.errors
+
 from conftest import cli_env, run_cli
 from sandbox.generate import generate
 from sandbox.server import SandboxServer
@@ -20,3 +22,18 @@ def test_missing_permission_names_the_scope_to_grant(tmp_path, pg_db):
     assert "commercetools" in failed[0] and "permission missing: HTTP 40" in failed[0]
     assert "view_orders" in failed[0], "the line says which scope to grant"
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_disk_full_is_named_with_what_to_do():
+    from loaders.extract import describe_failure
+
+    for cause in (OSError(28, "No space left on device"), psycopg2.errors.DiskFull("could not extend file")):
+        try:
+            try:
+                raise cause
+            except Exception as inner:
+                raise RuntimeError("Pipeline execution failed at stage load") from inner
+        except RuntimeError as outer:
+            line = describe_failure("shopify", outer, [])
+        assert line.startswith("shopify: disk full: free space"), line
+        assert "\n" not in line
