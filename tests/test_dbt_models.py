@@ -181,6 +181,18 @@ def test_dbt_build_passes_on_generator_data(db: DbSettings, target_dir: Path, tm
     segments = {r[0] for r in rows(db, "select segment from reference.rfm_segments")}
     assert {r[0] for r in rows(db, "select distinct rfm_segment from analytics.customer_metrics")} <= segments
 
+    # every raw table the loaders create has a staging model over it
+    manifest = json.loads((target_dir / "manifest.json").read_text())
+    read_by_models = {dep for node in manifest["nodes"].values() if node["resource_type"] == "model"
+                      for dep in node["depends_on"]["nodes"]}
+    staged = {(source["schema"], source["name"]) for uid, source in manifest["sources"].items()
+              if uid in read_by_models}
+    raw_tables = set(rows(db, """
+        select table_schema, table_name from information_schema.tables
+        where table_schema in ('raw_shopify', 'raw_woocommerce', 'raw_commercetools')
+            and table_name not like '\\_dlt%%'"""))
+    assert raw_tables and raw_tables <= staged, sorted(raw_tables - staged)
+
     # freshness is measured on the dlt load time and the data was just loaded
     freshness = dbt(db, target_dir, "source", "freshness")
     assert freshness.ok
