@@ -276,7 +276,9 @@ def load_platform(
         _add_rows(result, _table_rows(pipeline))
     except Exception as exc:
         result.error = describe_failure(platform, exc, secrets)
-        log.debug("%s: load failed", platform, exc_info=True)
+        # One line on stderr (the masking formatter drops the traceback there); the
+        # traceback itself goes to logs/error.log for whoever debugs it.
+        log.error("%s", result.error, exc_info=True)
     finally:
         counts = stats.snapshot()
         result.rejected = int(counts["rejected"])

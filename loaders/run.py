@@ -69,9 +69,7 @@ def _extract_all(settings: Settings, db: DbSettings, run_log: RunLog, platforms:
     def one(name: str) -> PlatformLoad:
         load = load_platform(name, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir,
                              stats=stats[name])
-        if load.error:
-            log.error("%s: %s", name, load.error)
-        else:
+        if not load.error:  # a failure was logged where it happened, traceback included
             log.info("%s: loaded %d rows in %.1fs (%d requests, %d x 429)", name, sum(load.rows.values()),
                      load.seconds, load.requests, load.throttled)
         run_log.finish(f"load:{name}", "failed" if load.error else "success", _load_counts(load), load.error)
