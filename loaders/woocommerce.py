@@ -57,34 +57,59 @@ def _gmt(moment: datetime) -> str:
 
 
 def _newest(records: list[Any]) -> datetime | None:
-    newest = None
-    for record in records:
-        try:
-            moment = parse_timestamp(record.get("date_modified_gmt"))
-        except (Rejected, AttributeError):
-            continue
-        newest = moment if newest is None or moment > newest else newest
-    return newest
+    moments = [m for m in map(_modified, records) if m is not None]
+    return max(moments, default=None)
+
+
+def _modified(record: Any) -> datetime | None:
+    try:
+        return parse_timestamp(record.get("date_modified_gmt"))
+    except (Rejected, AttributeError):
+        return None
+
+
+def _by_modified(per_page: int, page: int) -> dict[str, Any]:
+    return {"per_page": per_page, "page": page, "orderby": "modified", "order": "asc", "dates_are_gmt": "true"}
 
 
 def modified_pages(client: ApiClient, url: str, per_page: int, since: datetime | None) -> Iterator[list[Any]]:
     """Pages of records modified after `since`, oldest first, by moving `modified_after`."""
-    bound, page = since, 1
+    bound, page, total_pages = since, 1, 0
     while True:
-        params: dict[str, Any] = {"per_page": per_page, "page": page, "orderby": "modified", "order": "asc",
-                                  "dates_are_gmt": "true"}
+        params = _by_modified(per_page, page)
         if bound is not None:
             params["modified_after"] = _gmt(bound)
-        records = client.get(url, params, validate=_is_list).body
+        response = client.get(url, params, validate=_is_list)
+        records = response.body
+        if since is None and bound is None and page == 1:
+            total_pages = int(response.headers.get("X-WP-TotalPages") or 0)
         yield _without_links(records)
         if len(records) < per_page:
-            return
+            break
         newest = _newest(records)
         next_bound = None if newest is None else newest - SEAM
         if next_bound is None or (bound is not None and next_bound <= bound):
             page += 1  # a full page within one second: only page numbers make progress
         else:
             bound, page = next_bound, 1
+    if total_pages > 1:
+        yield from _undated_tail(client, url, per_page, total_pages)
+
+
+def _undated_tail(client: ApiClient, url: str, per_page: int, last_page: int) -> Iterator[list[Any]]:
+    """On a full load, the records without a usable `date_modified_gmt`, so they are rejected, not lost.
+
+    `modified_after` never matches them and the unfiltered listing sorts them after every
+    dated record, so they sit on its last pages (WooCommerce itself always sets the date;
+    an emulator or a broken import may not). Incremental runs cannot see them at all.
+    """
+    for page in range(last_page, 1, -1):
+        records = client.get(url, _by_modified(per_page, page), validate=_is_list).body
+        undated = [r for r in records if _modified(r) is None]
+        if undated:
+            yield _without_links(undated)
+        if len(undated) < len(records) or not records:
+            return
 
 
 def all_pages(client: ApiClient, url: str, per_page: int) -> Iterator[list[Any]]:
