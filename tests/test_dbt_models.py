@@ -287,6 +287,12 @@ def test_dbt_build_passes_on_messy_data(db: DbSettings, target_dir: Path, tmp_pa
     # commercetools: a name only in German falls back to it; JPY has no decimals
     assert rows(db, "select item_name, unit_price, line_total from analytics.order_items "
                        "where order_key = 'commercetools|default|m-1'") == [("Becher", Decimal(1200), Decimal(3600))]
+    # too few customers for a CLV fit: rows with a status instead of a failed build, and the fit table says why
+    assert rows(db, "select distinct clv_status from analytics.customer_predictions") == [("insufficient_data",)]
+    assert value(db, "select count(*) from analytics.customer_predictions where predicted_clv is not null") == 0
+    reasons = rows(db, "select model, status, reason from analytics.clv_model_fits order by model")
+    assert [r[0] for r in reasons] == ["bgnbd", "mbgnbd", "pnbd"]
+    assert all(r[1] == "insufficient_data" and r[2] for r in reasons), reasons
 
 
 # -- a data set checked by hand -------------------------------------------------------------------
