@@ -131,13 +131,34 @@ def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None
         records = client.get(url, params, validate=_paged).body["results"]
         yield records
         if len(records) < limit:
-            return
+            break
         key = _last_key(records)
         if key is None:
             raise ApiError(PLATFORM, f"GET {urlsplit(url).path}: a full page without one usable "
                                      "(lastModifiedAt, id) to continue from")
         modified, last_id = (_quote(v) for v in key)
         where = f"lastModifiedAt > {modified} or (lastModifiedAt = {modified} and id > {last_id})"
+    if since is None:
+        yield from _undated_pages(client, url, limit)
+
+
+def _undated_pages(client: ApiClient, url: str, limit: int) -> Iterator[list[Any]]:
+    """On a full load, the records without `lastModifiedAt`, so they are rejected, not lost.
+
+    No keyset predicate on `lastModifiedAt` matches them (commercetools always sets it;
+    an emulator or a migration may not), so they are asked for by name, paged by id.
+    """
+    after: str | None = None
+    while True:
+        where = "lastModifiedAt is not defined" + (f" and id > {_quote(after)}" if after else "")
+        records = client.get(url, [("sort", "id asc"), ("withTotal", "false"), ("limit", limit), ("where", where)],
+                             validate=_paged).body["results"]
+        if records:
+            yield records
+        last = records[-1] if records else None
+        if len(records) < limit or not isinstance(last, dict) or not isinstance(last.get("id"), str):
+            return
+        after = last["id"]
 
 
 def clients_for(config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats) -> tuple[ApiClient, OAuthToken]:

@@ -253,6 +253,7 @@ def test_bad_records_go_to_rejected_records_and_the_rest_loads(store: Path, pg_d
         {**twice, "updated_at": newer, "total_price": "777.77"},  # one run sees two versions: the newer wins
         {**template, "id": 9_000_003, "updated_at": "2099-01-01T00:00:00-05:00"},
         {**template, "id": 9_000_004, "note": "NUL \u0000 inside"},
+        {k: v for k, v in {**template, "id": 9_000_005}.items() if k != "updated_at"},
     ]
     write(store, "shopify", "orders", orders)
     woo = truth(store, "woocommerce", "orders")
@@ -260,18 +261,19 @@ def test_bad_records_go_to_rejected_records_and_the_rest_loads(store: Path, pg_d
     write(store, "woocommerce", "orders", woo)
     ct_orders = truth(store, "commercetools", "orders")
     ct_orders.append({**ct_orders[0], "id": 42})
+    ct_orders.append({k: v for k, v in {**ct_orders[0], "id": str(uuid.uuid4())}.items() if k != "lastModifiedAt"})
     write(store, "commercetools", "orders", ct_orders)
     with sandbox(store) as server:
         settings = settings_for(server, BATCH_SIZE="40")
         loads = load_all(settings, pg_db, tmp_path / "dlt")
         again = load_all(settings, pg_db, tmp_path / "dlt")
     assert {p: load.error for p, load in loads.items()} == dict.fromkeys(PLATFORMS)
-    assert {p: load.rejected for p, load in loads.items()} == {"shopify": 5, "woocommerce": 1, "commercetools": 1}
+    assert {p: load.rejected for p, load in loads.items()} == {"shopify": 6, "woocommerce": 1, "commercetools": 2}
     assert {p: load.rejected for p, load in again.items()} == dict.fromkeys(PLATFORMS, 0)  # rejected once
     assert query(pg_db, "select count(*), count(distinct id) from raw_shopify.orders")[0] == (good, good)
     assert query(pg_db, "select total_price from raw_shopify.orders where id = %s", twice["id"]) == [("777.77",)]
     reasons = sorted(r for (r,) in query(pg_db, "select reason from raw_shopify.rejected_records"))
-    assert reasons == ["line_items has type str", "missing id",
+    assert reasons == ["line_items has type str", "missing id", "missing updated_at",
                        "modification time 2099-01-01T05:00:00.000000+00:00 is in the future",
                        "note holds a NUL character, which PostgreSQL text cannot store",
                        "updated_at: timestamp is int 12, expected an ISO-8601 string"]
