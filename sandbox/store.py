@@ -131,10 +131,16 @@ def full(record: dict) -> dict:
     return record.full() if isinstance(record, Record) else record
 
 
+def _encode(record: dict) -> bytes:
+    try:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\udc80" in the file): send it escaped, as it came
+        return json.dumps(record, separators=(",", ":")).encode("ascii")
+
+
 def encode_records(records: Iterable[dict]) -> bytes:
     """A JSON array of records: a lazily loaded record contributes its original bytes."""
-    parts = [r.raw() if isinstance(r, Record) else
-             json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for r in records]
+    parts = [r.raw() if isinstance(r, Record) else _encode(r) for r in records]
     return b"[" + b",".join(parts) + b"]"
 
 
