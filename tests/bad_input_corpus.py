@@ -1,0 +1,205 @@
+"""A corpus of malformed records for the three platforms, injected into a generated sandbox store.
+
+Each `BadRecord` is a copy of a real generated record with one thing broken, so
+everything else about it is realistic (customers, products and money add up),
+and says what the pipeline must do with it:
+
+* `rejected`: not loaded; one row in `raw_<platform>.rejected_records` (with the
+  record's JSON and a reason) and counted in `ops.etl_logs.records_rejected`;
+* `loaded`: odd but representable, it lands in raw like any other record and the
+  models must cope (unknown currency, null fields, huge strings, ...);
+* `deduplicated`: the same id again (same or newer version): raw keeps one row,
+  the newest version.
+
+Every corpus record carries `corpus_case: <what>` so a test can find it in
+`rejected_records.raw_json` or in raw (where it becomes a column).
+
+`inject(store)` appends the corpus to the store's files (the generator's
+one-object-per-line layout is kept) and returns it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+HUGE = "x" * 1_000_000           # a 1 MB string
+LONE_SURROGATE = "bad \udc80 escape"  # valid JSON ("\udc80"), not encodable as UTF-8
+NUL = "nul \u0000 byte"           # valid JSON ("\u0000"), PostgreSQL text cannot hold it
+FUTURE = {"shopify": "2099-01-01T00:00:00-05:00", "woocommerce": "2099-01-01T05:00:00",
+          "commercetools": "2099-01-01T05:00:00.000Z"}
+CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
+MARKER = "corpus_case"
+CT_NAMESPACE = uuid.UUID("0b5e8d0c-2f4a-4c8e-9a51-6d3f0c7e1b22")
+
+
+@dataclass
+class BadRecord:
+    platform: str
+    resource: str
+    what: str                    # what is broken (also the test id)
+    expect: str                  # rejected | loaded | deduplicated
+    record: Any = field(repr=False)
+
+    @property
+    def id(self) -> Any:
+        return self.record.get("id") if isinstance(self.record, dict) else None
+
+
+def _read(store: Path, platform: str, resource: str) -> list[dict]:
+    return json.loads((store / platform / f"{resource}.json").read_text())
+
+
+def _append(store: Path, platform: str, resource: str, records: list[Any]) -> None:
+    path = store / platform / f"{resource}.json"
+    existing = json.loads(path.read_text())
+    rows = [json.dumps(r) for r in existing] + [json.dumps(r) for r in records]  # ensure_ascii: "\udc80" stays an escape
+    path.write_text("[\n" + ",\n".join(rows) + "\n]\n")
+
+
+def _later(platform: str, value: str) -> str:
+    """The same instant one minute later, in the platform's own format (a newer version)."""
+    from datetime import datetime, timedelta
+
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) + timedelta(minutes=1)
+    if platform == "commercetools":
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.isoformat()
+
+
+def _renumber_nested(value: Any, copy_number: int, depth: int = 0) -> Any:
+    """The same record with every nested `id` made unique to this copy (the top level is set by the caller)."""
+    if isinstance(value, dict):
+        out = {k: _renumber_nested(v, copy_number, depth + 1) for k, v in value.items()}
+        if depth > 0 and "id" in out:
+            if isinstance(out["id"], str):
+                out["id"] = f"{out['id']}-c{copy_number}"
+            elif type(out["id"]) is int:
+                out["id"] = out["id"] + copy_number * 10**14
+        return out
+    if isinstance(value, list):
+        return [_renumber_nested(v, copy_number, depth + 1) for v in value]
+    return value
+
+
+def build(store: Path) -> list[BadRecord]:
+    """The corpus for this store (new ids never collide with generated ones, except on purpose)."""
+    corpus: list[BadRecord] = []
+
+    def add(platform: str, resource: str, what: str, expect: str, base: dict, new_id: Any,
+            change: Callable[[dict], Any]) -> None:
+        record = copy.deepcopy(base)
+        if new_id is not None:  # a new record: its line items, payments ... get new ids too
+            record = _renumber_nested(record, len(corpus) + 1)
+            record["id"] = new_id
+        change(record)
+        record[MARKER] = what  # how the test finds it again, in rejected_records or in raw
+        corpus.append(BadRecord(platform, resource, what, expect, record))
+
+    # --- Shopify ------------------------------------------------------------------------------
+    orders = _read(store, "shopify", "orders")
+    base, other = orders[0], orders[1]
+    top = max(o["id"] for o in orders) + 1000
+    ids = iter(range(top, top + 100))
+    sp = "shopify"
+    add(sp, "orders", "missing id", "rejected", base, None, lambda r: r.pop("id"))
+    add(sp, "orders", "null id", "rejected", base, None, lambda r: r.update(id=None))
+    add(sp, "orders", "id as text", "rejected", base, "order-one", lambda r: None)
+    add(sp, "orders", "id as boolean", "rejected", base, True, lambda r: None)
+    add(sp, "orders", "missing updated_at", "rejected", base, next(ids), lambda r: r.pop("updated_at"))
+    add(sp, "orders", "updated_at not a date", "rejected", base, next(ids), lambda r: r.update(updated_at="yesterday"))
+    add(sp, "orders", "line_items is an object", "rejected", base, next(ids), lambda r: r.update(line_items={"id": 1}))
+    add(sp, "orders", "total_price is a list", "rejected", base, next(ids), lambda r: r.update(total_price=["1.00"]))
+    add(sp, "orders", "customer is text", "rejected", base, next(ids), lambda r: r.update(customer="someone"))
+    add(sp, "orders", "test flag is text", "rejected", base, next(ids), lambda r: r.update(test="yes"))
+    add(sp, "orders", "lone surrogate in note", "rejected", base, next(ids), lambda r: r.update(note=LONE_SURROGATE))
+    add(sp, "orders", "NUL byte in note", "rejected", base, next(ids), lambda r: r.update(note=NUL))
+    add(sp, "orders", "updated_at in the future", "rejected", base, next(ids),
+        lambda r: r.update(updated_at=FUTURE[sp]))
+    add(sp, "orders", "huge note (1 MB)", "loaded", base, next(ids), lambda r: r.update(note=HUGE))
+    add(sp, "orders", "unknown currency", "loaded", base, next(ids), lambda r: r.update(currency="XYZ"))
+    add(sp, "orders", "null email and customer", "loaded", base, next(ids),
+        lambda r: r.update(email=None, customer=None, contact_email=None))
+    add(sp, "orders", "duplicate id, same version", "deduplicated", other, None, lambda r: None)
+    add(sp, "orders", "duplicate id, newer version", "deduplicated", other, None,
+        lambda r: r.update(updated_at=_later(sp, other["updated_at"]), note="edited later"))
+    customers = _read(store, sp, "customers")
+    add(sp, "customers", "missing id", "rejected", customers[0], None, lambda r: r.pop("id"))
+    add(sp, "customers", "email is a number", "rejected", customers[0], max(c["id"] for c in customers) + 1000,
+        lambda r: r.update(email=12345))
+    products = _read(store, sp, "products")
+    add(sp, "products", "variants is text", "rejected", products[0], max(p["id"] for p in products) + 1000,
+        lambda r: r.update(variants="none"))
+
+    # --- WooCommerce --------------------------------------------------------------------------
+    wc = "woocommerce"
+    orders = _read(store, wc, "orders")
+    base, other = orders[0], orders[1]
+    top = max(o["id"] for o in orders) + 100_000  # clear of refund ids too
+    ids = iter(range(top, top + 100))
+    add(wc, "orders", "missing id", "rejected", base, None, lambda r: r.pop("id"))
+    add(wc, "orders", "id as text", "rejected", base, "1001a", lambda r: None)
+    add(wc, "orders", "no modification or creation time", "rejected", base, next(ids),
+        lambda r: r.update(date_modified_gmt=None, date_modified=None))
+    add(wc, "orders", "line_items is text", "rejected", base, next(ids), lambda r: r.update(line_items="none"))
+    add(wc, "orders", "total is an object", "rejected", base, next(ids), lambda r: r.update(total={"amount": "1"}))
+    add(wc, "orders", "customer_id as text", "rejected", base, next(ids), lambda r: r.update(customer_id="7"))
+    add(wc, "orders", "lone surrogate in customer_note", "rejected", base, next(ids),
+        lambda r: r.update(customer_note=LONE_SURROGATE))
+    add(wc, "orders", "date_modified_gmt in the future", "rejected", base, next(ids),
+        lambda r: r.update(date_modified_gmt=FUTURE[wc], date_modified=FUTURE[wc]))
+    add(wc, "orders", "negative total", "loaded", base, next(ids), lambda r: r.update(total="-120.00"))
+    add(wc, "orders", "absurd total", "loaded", base, next(ids), lambda r: r.update(total="99999999999999999999.99"))
+    add(wc, "orders", "unknown currency", "loaded", base, next(ids), lambda r: r.update(currency="ZZZ"))
+    add(wc, "orders", "huge customer_note (1 MB)", "loaded", base, next(ids), lambda r: r.update(customer_note=HUGE))
+    add(wc, "orders", "duplicate id, newer version", "deduplicated", other, None,
+        lambda r: r.update(date_modified_gmt=_later(wc, other["date_modified_gmt"]),
+                           date_modified=_later(wc, other["date_modified"]), customer_note="edited later"))
+    customers = _read(store, wc, "customers")
+    add(wc, "customers", "email is a list", "rejected", customers[0], max(c["id"] for c in customers) + 1000,
+        lambda r: r.update(email=["a@example.com"]))
+
+    # --- commercetools --------------------------------------------------------------------------
+    ct = "commercetools"
+    orders = _read(store, ct, "orders")
+    base, other = orders[0], orders[1]
+    n = iter(range(1000))
+    new = lambda: str(uuid.uuid5(CT_NAMESPACE, str(next(n))))  # noqa: E731
+
+    def cents(r: dict, amount: Any) -> None:
+        r["totalPrice"] = {**r["totalPrice"], "centAmount": amount}
+
+    add(ct, "orders", "id as number", "rejected", base, 123456, lambda r: None)
+    add(ct, "orders", "missing lastModifiedAt", "rejected", base, new(), lambda r: r.pop("lastModifiedAt"))
+    add(ct, "orders", "lastModifiedAt not a date", "rejected", base, new(), lambda r: r.update(lastModifiedAt="31/12/2025"))
+    add(ct, "orders", "lineItems is an object", "rejected", base, new(), lambda r: r.update(lineItems={}))
+    add(ct, "orders", "totalPrice is text", "rejected", base, new(), lambda r: r.update(totalPrice="12.00 EUR"))
+    add(ct, "orders", "customerEmail is a number", "rejected", base, new(), lambda r: r.update(customerEmail=42))
+    add(ct, "orders", "lone surrogate in customerEmail", "rejected", base, new(),
+        lambda r: r.update(customerEmail="a\udc80@example.com"))
+    add(ct, "orders", "lastModifiedAt in the future", "rejected", base, new(),
+        lambda r: r.update(lastModifiedAt=FUTURE[ct]))
+    add(ct, "orders", "negative centAmount", "loaded", base, new(), lambda r: cents(r, -5000))
+    add(ct, "orders", "absurd centAmount", "loaded", base, new(), lambda r: cents(r, 10**15))
+    add(ct, "orders", "unknown currency", "loaded", base, new(),
+        lambda r: r.update(totalPrice={**r["totalPrice"], "currencyCode": "QQQ"}))
+    add(ct, "orders", "null orderState", "loaded", base, new(), lambda r: r.update(orderState=None))
+    add(ct, "orders", "duplicate id, newer version", "deduplicated", other, None,
+        lambda r: r.update(lastModifiedAt=_later(ct, other["lastModifiedAt"]), version=other["version"] + 1))
+    products = _read(store, ct, "products")
+    add(ct, "products", "masterData is text", "rejected", products[0], new(), lambda r: r.update(masterData="n/a"))
+    return corpus
+
+
+def inject(store: Path) -> list[BadRecord]:
+    corpus = build(store)
+    for platform in ("shopify", "woocommerce", "commercetools"):
+        for resource in ("customers", "products", "orders"):
+            records = [b.record for b in corpus if b.platform == platform and b.resource == resource]
+            if records:
+                _append(store, platform, resource, records)
+    return corpus
