@@ -138,7 +138,7 @@ def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None
                                      "(lastModifiedAt, id) to continue from")
         modified, last_id = (_quote(v) for v in key)
         where = f"lastModifiedAt > {modified} or (lastModifiedAt = {modified} and id > {last_id})"
-    if since is None:
+    if since is None and where is not None:  # one unfiltered page already held the undated records too
         yield from _undated_pages(client, url, limit)
 
 
