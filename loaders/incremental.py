@@ -13,7 +13,10 @@ Every resource of every source runs its records through one `IncrementalWindow`:
   dropped; one with a newer time is an update and is loaded once. dlt's own
   `incremental(lag=...)` turns its boundary dedupe off when a lag is set, hence
   this small map instead.
-* A record without a usable id or cursor, or with a field of the wrong type, is
+* The cursor never passes the time the run started, so a record stamped in the
+  future cannot push later windows past real changes.
+* A record without a usable id or cursor, with a field of the wrong type, a
+  modification time more than a day ahead, or a value PostgreSQL cannot store, is
   not loaded: it becomes a row of `rejected_records` (platform, resource, reason,
   the raw JSON) so nothing disappears silently and one bad record never fails a run.
 """
