@@ -220,10 +220,12 @@ def admitted(
     """Turn API pages into what dlt should load: the new or changed records of each page, and rejects.
 
     A malformed record that has an id and a time is remembered like any other, so it
-    is rejected once, not again on every run that sees it.
-    The window is written to resource state after every page, so whatever dlt
-    commits always matches the rows committed with it.
+    is rejected once, not again on every run that sees it; one without them is
+    rejected once per run even if two queries return it (full loads ask for undated
+    records separately). The window is written to resource state after every page,
+    so whatever dlt commits always matches the rows committed with it.
     """
+    rejected_this_run: set[str] = set()
     for page in pages:
         rows: list[Any] = []
         for record in page:
@@ -234,8 +236,11 @@ def admitted(
                 window.check_time(modified)
                 shape.check_fields(record)
             except Rejected as exc:
-                stats.add(rejected=1)
-                yield rejected_row(platform, resource, str(exc), record)
+                row = rejected_row(platform, resource, str(exc), record)
+                if row["raw_json"] not in rejected_this_run:
+                    rejected_this_run.add(row["raw_json"])
+                    stats.add(rejected=1)
+                    yield row
                 continue
             rows.append(record)
         window.save()

@@ -138,3 +138,13 @@ def test_values_postgres_cannot_store_are_rejected(record: dict, reason: str) ->
     with pytest.raises(Rejected, match=reason):
         SHAPE.check_fields(record)
     SHAPE.check_fields({"id": 1, "updated_at": t(1), "note": r"a literal \u0000 is fine"})
+
+
+def test_a_record_without_a_key_returned_twice_in_one_run_is_rejected_once() -> None:
+    stats = RequestStats()
+    undated = {"id": 9, "note": "no updated_at"}
+    pages = iter([[undated, {"id": 1, "updated_at": t(1)}], [dict(undated)]])
+    out = list(admitted(pages, platform="commercetools", resource="orders", shape=SHAPE,
+                        window=IncrementalWindow({}, timedelta(minutes=5)), stats=stats))
+    assert [item["reason"] for item in out if isinstance(item, RejectedRow)] == ["missing updated_at"]
+    assert stats.snapshot()["rejected"] == 1
