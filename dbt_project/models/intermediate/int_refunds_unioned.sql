@@ -16,7 +16,7 @@ with
 
 orders as (
 
-    select order_key, platform, order_dlt_id, currency, updated_at, loaded_at from {{ ref('int_orders_unioned') }}
+    select order_key, platform, order_dlt_id, updated_at, loaded_at from {{ ref('int_orders_unioned') }}
 
 ),
 
@@ -123,15 +123,11 @@ shopify as (
         'shopify'::text as platform,
         shopify_refunds.order_dlt_id,
         coalesce(shopify_refunds.refund_id, 'dlt:' || shopify_refunds.refund_dlt_id) as refund_id,
-        coalesce(shopify_refunds.processed_at, shopify_refunds.created_at, orders.updated_at, orders.loaded_at)
-            as refunded_at,
+        coalesce(shopify_refunds.processed_at, shopify_refunds.created_at) as refunded_at,
         coalesce(shopify_refund_calculated.refund_amount, shopify_refund_transacted.refund_amount, 0)
             as refund_amount
 
     from shopify_refunds
-    inner join orders
-        on orders.platform = 'shopify'
-        and orders.order_dlt_id = shopify_refunds.order_dlt_id
     left join shopify_refund_calculated
         on shopify_refund_calculated.refund_dlt_id = shopify_refunds.refund_dlt_id
     left join shopify_refund_transacted
@@ -145,7 +141,7 @@ woocommerce as (
         'woocommerce'::text as platform,
         woocommerce_refunds.order_dlt_id,
         coalesce(woocommerce_refunds.refund_id, 'dlt:' || woocommerce_refunds.refund_dlt_id) as refund_id,
-        coalesce(orders.updated_at, orders.loaded_at) as refunded_at,
+        orders.updated_at as refunded_at,
         coalesce(woocommerce_refunds.refund_amount, 0) as refund_amount
 
     from woocommerce_refunds
@@ -185,7 +181,12 @@ final as (
     select
         orders.order_key || '|' || unioned.refund_id as refund_key,
         orders.order_key,
-        unioned.*
+        unioned.platform,
+        unioned.order_dlt_id,
+        unioned.refund_id,
+        -- a refund without a usable date falls back to the order's last modification
+        coalesce(unioned.refunded_at, orders.updated_at, orders.loaded_at) as refunded_at,
+        unioned.refund_amount
 
     from unioned
     inner join orders

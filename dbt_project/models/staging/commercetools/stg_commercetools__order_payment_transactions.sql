@@ -50,10 +50,13 @@ final as (
         upper(doc #>> '{amount,currencyCode}') as currency,
 
         ---------- money (CentPrecisionMoney: centAmount / 10^fractionDigits)
-        {{ cents_to_amount("cast(doc #>> '{amount,centAmount}' as bigint)", "cast(doc #>> '{amount,fractionDigits}' as integer)") }} as amount,
+        {{ cents_to_amount(
+            cast_raw_value("(doc #>> '{amount,centAmount}')", 'text', 'bigint'),
+            cast_raw_value("(doc #>> '{amount,fractionDigits}')", 'text', 'integer')
+        ) }} as amount,
 
         ---------- timestamps (UTC)
-        cast(doc ->> 'timestamp' as timestamptz) at time zone 'UTC' as transacted_at
+        {{ cast_raw_value("(doc ->> 'timestamp')", 'text', 'timestamp') }} as transacted_at
 
     from transactions
 
