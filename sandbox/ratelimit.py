@@ -37,12 +37,13 @@ class LeakyBucket:
 
     def take(self) -> tuple[bool, int]:
         with self._lock:
+            if not self.enforce:
+                # Rate limits off: a bucket that drains at once. Reporting it full would make
+                # well-behaved clients (ours) slow down for a limit that does not exist.
+                return True, 1
             self._leak()
             if self._level + 1 > self.capacity + 1e-9:
-                if self.enforce:
-                    return False, self.capacity
-                self._level = float(self.capacity)  # rate limits off: report a full bucket, never refuse
-                return True, self.capacity
+                return False, self.capacity
             self._level += 1
             return True, self.used()
 

@@ -207,7 +207,8 @@ def test_rate_limits_off_never_refuse_but_report(data_dir: Path) -> None:
         http.headers["X-Shopify-Access-Token"] = server.credentials.shopify_access_token
         responses = [http.get(rest(server, "customers")) for _ in range(45)]
         assert {r.status_code for r in responses} == {200}
-        assert responses[-1].headers["X-Shopify-Shop-Api-Call-Limit"] == "40/40"
+        # the header is still sent, for a bucket that drains at once (a full one would slow clients down)
+        assert {r.headers["X-Shopify-Shop-Api-Call-Limit"] for r in responses} == {"1/40"}
 
 
 def test_without_read_all_orders_only_60_days_of_orders(tmp_path: Path) -> None:
