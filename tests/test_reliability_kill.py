@@ -1,0 +1,134 @@
+"""Killed runs: `metric-pulse run` SIGKILLed at random points (extract, load, dbt), each followed by a clean run.
+
+Before every cycle the store changes (new orders, changed orders), so there is
+always something to extract. A run is killed with its whole process group (dbt
+included, as a crash or the OOM killer would), after a seeded random delay drawn
+across the duration of the last clean run; the clean run after it must succeed.
+At the end the marts must equal those of one uninterrupted run of the final store
+into another database. `RELIABILITY_KILL_CYCLES` (default 20) sets the number of
+cycles; each takes about two dbt builds (~1-3 min on 2 shared cores).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bad_input_corpus import _renumber_nested
+from conftest import PROJECT_ROOT, cli_env, run_cli
+from loaders.warehouse import DbSettings, ensure_database
+from reliability_support import FAST, PLATFORMS, kill_tree, query, read, set_modified, write
+from sandbox.generate import generate
+from sandbox.server import SandboxServer
+
+MARTS = ("orders", "order_items", "customer_metrics", "daily_metrics")
+CYCLES = int(os.environ.get("RELIABILITY_KILL_CYCLES", "20"))
+
+
+def change_store(store: Path, rng: random.Random, cycle: int) -> None:
+    """Per platform: 3 new orders (copies of existing ones, new ids throughout) and 2 changed ones, modified now."""
+    now = datetime.now(timezone.utc)
+    for platform in PLATFORMS:
+        orders = read(store, platform, "orders")
+        for order in rng.sample(orders, 2):
+            set_modified(platform, order, now)
+        for n in range(3):
+            fresh = _renumber_nested(json.loads(json.dumps(rng.choice(orders))), 100 + cycle * 10 + n)
+            fresh["id"] = (f"7a1c0000-0000-4000-8000-{cycle:06d}{n:06d}" if platform == "commercetools"
+                           else max(o["id"] for o in orders) + 1)
+            set_modified(platform, fresh, now)
+            orders.append(fresh)
+        write(store, platform, "orders", orders)
+
+
+def phase(output: str) -> str:
+    if "Running with dbt" in output:
+        return "dbt"
+    if " loaded " in output or "completing the load" in output:
+        return "load"
+    if "loading " in output:
+        return "extract/load"
+    return "start-up"
+
+
+def normalise(value: object) -> object:
+    if isinstance(value, float):
+        return float(f"{value:.9g}")
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    return value
+
+
+def mart(db: DbSettings, name: str) -> list[tuple]:
+    """Every row of analytics.<name>, without the columns that record when dlt loaded a row."""
+    columns = [c for (c,) in query(db, "select column_name from information_schema.columns where table_schema = "
+                                       "'analytics' and table_name = %s order by ordinal_position", name)
+               if "loaded_at" not in c]
+    rows = query(db, f"select {', '.join(columns)} from analytics.{name}")
+    return sorted((tuple(normalise(v) for v in row) for row in rows), key=repr)
+
+
+@pytest.mark.reliability
+def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_path: Path, pg_db: DbSettings,
+                                                                           pg_server: DbSettings) -> None:
+    rng = random.Random(20240501)
+    store = tmp_path / "store"
+    generate(store, seed=9, customers=60, orders=240)
+    reference = pg_server.with_database(f"{pg_db.database}_ref")
+    ensure_database(reference)
+    exe = str(Path(sys.executable).with_name("metric-pulse"))
+    kills: list[str] = []
+    try:
+        with SandboxServer(store, rate_limits="off") as server:
+            env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), DBT_THREADS="2", BATCH_SIZE="20",
+                          HTTP_TIMEOUT_SECONDS="10", **FAST, **server.env(), **pg_db.dbt_env())
+            started = time.monotonic()
+            first = run_cli("run", env=env, timeout=900)
+            assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+            duration = time.monotonic() - started
+            for cycle in range(CYCLES):
+                change_store(store, rng, cycle)
+                delay = rng.uniform(0.5, duration)
+                log = tmp_path / f"killed-{cycle}.log"
+                with open(log, "w") as out:
+                    proc = subprocess.Popen([exe, "run"], env=env, cwd=PROJECT_ROOT, stdout=out,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+                    try:
+                        proc.wait(timeout=delay)
+                        outcome = f"finished before {delay:.0f}s"
+                    except subprocess.TimeoutExpired:
+                        kill_tree(proc.pid)
+                        proc.wait()
+                        outcome = f"killed at {delay:.0f}s in {phase(log.read_text(errors='replace'))}"
+                started = time.monotonic()
+                clean = run_cli("run", env=env, timeout=900)
+                duration = time.monotonic() - started
+                kills.append(outcome)
+                print(f"cycle {cycle}: {outcome}; clean run {duration:.0f}s exit {clean.returncode}", flush=True)
+                assert clean.returncode == 0, (f"clean run after cycle {cycle} ({outcome}) failed:\n"
+                                               + clean.stdout[-3000:] + clean.stderr[-3000:])
+            ref_env = {**env, **reference.dbt_env(), "METRIC_PULSE_DATA_DIR": str(tmp_path / "ref-state")}
+            uninterrupted = run_cli("run", env=ref_env, timeout=900)
+            assert uninterrupted.returncode == 0, uninterrupted.stdout[-3000:] + uninterrupted.stderr[-3000:]
+        print("kills: " + "; ".join(kills))
+        interrupted = query(pg_db, "select count(*) from ops.etl_logs where step = 'run' and status = 'interrupted'")
+        print(f"runs marked interrupted in etl_logs: {interrupted[0][0]}")
+        for name in MARTS:
+            ours, theirs = mart(pg_db, name), mart(reference, name)
+            assert len(ours) == len(theirs), f"analytics.{name}: {len(ours)} rows after kills, {len(theirs)} uninterrupted"
+            differing = [row for row in ours if row not in set(theirs)]
+            assert not differing, f"analytics.{name}: {len(differing)} rows differ, e.g. {differing[:2]}"
+    finally:
+        admin = pg_server.connect()
+        admin.autocommit = True
+        admin.cursor().execute(f'drop database if exists "{reference.database}" with (force)')
+        admin.close()
