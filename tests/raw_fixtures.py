@@ -32,11 +32,10 @@ RESOURCES = ("customers", "products", "orders")
 RawData = Mapping[str, Mapping[str, list[dict]]]  # platform -> resource -> API objects
 
 
-def load_raw(db: DbSettings, data: RawData, pipelines_dir: Path, *, refresh: str | None = None) -> None:
+def load_raw(db: DbSettings, data: RawData, pipelines_dir: Path) -> None:
     """Merge `data` into raw_<platform> (one dlt load per platform, like a loader run).
 
     WooCommerce `_links` (API navigation) is dropped, as the WooCommerce loader does.
-    `refresh="drop_sources"` is the loaders' full refresh: the raw tables are dropped first.
     """
     for platform, resources in data.items():
         present = {name: [_without_links(row) for row in rows] if platform == "woocommerce" else rows
@@ -50,7 +49,7 @@ def load_raw(db: DbSettings, data: RawData, pipelines_dir: Path, *, refresh: str
             dataset_name=f"raw_{platform}",
             pipelines_dir=str(pipelines_dir),
         )
-        pipeline.run(_source(platform, present), refresh=refresh)
+        pipeline.run(_source(platform, present))
 
 
 def _without_links(row: Any) -> Any:
