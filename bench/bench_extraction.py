@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -86,11 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         batch[p] = max(1, min(MAX_PAGE[p], math.ceil(counts[p] / wanted_requests)))
 
     server_db = harness.bench_server()
-    with harness.scratch_database(server_db, "bench_extract") as db, \
+    with harness.scratch_database(server_db, "bench_extract") as db, tempfile.TemporaryDirectory() as pipelines, \
             TimedSandbox(store, rate_limits="real") as server:
         def one(platform: str):
             settings = load_settings({**server.env(), "BATCH_SIZE": str(batch[platform])})
-            return load_platform(platform, settings, db, pipelines_dir=harness.BENCH_DIR / "dlt-extract" / db.database)
+            return load_platform(platform, settings, db, pipelines_dir=Path(pipelines))
 
         with ThreadPoolExecutor(max_workers=3) as pool:
             loads = {load.platform: load for load in pool.map(one, PLATFORMS)}

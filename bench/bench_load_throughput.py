@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -76,13 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     with harness.scratch_database(server_db, "bench_copy") as db:
         copied, size, copy_seconds = copy_baseline(db, store)
 
-    with harness.scratch_database(server_db, "bench_load") as db, SandboxServer(store, rate_limits="off") as server:
+    with harness.scratch_database(server_db, "bench_load") as db, tempfile.TemporaryDirectory() as pipelines, \
+            SandboxServer(store, rate_limits="off") as server:
         server.store.preload()
         settings = load_settings({**server.env(), **UNPACED})
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=3) as pool:
-            loads = list(pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=harness.BENCH_DIR
-                                                          / "dlt-throughput" / db.database), PLATFORMS))
+            loads = list(pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=Path(pipelines)), PLATFORMS))
         ours_seconds = time.perf_counter() - started
         raw_records = sum(harness.query(db, f"select count(*) from raw_{p}.{r}")[0][0]
                           for p in PLATFORMS for r in RESOURCES)
