@@ -82,3 +82,20 @@
         ) as affected
     )
 {%- endmacro %}
+
+
+{#-
+    Pre-hook of the order-grained incremental facts (orders, order_items): delete every
+    row of the orders that changed since the watermark, so the model re-inserts them
+    whole (a line removed from an order disappears too).
+-#}
+{% macro delete_changed_orders() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where order_key in (
+        select orders.order_key
+        from {{ ref('int_orders_unioned') }} as orders
+        where {{ order_changed_since(incremental_watermarks('loaded_at')) }}
+    )
+    {%- endif -%}
+{%- endmacro %}

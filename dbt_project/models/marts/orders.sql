@@ -4,16 +4,7 @@
         unique_key='order_key',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        pre_hook="
-            {%- if is_incremental() -%}
-            delete from {{ this }}
-            where order_key in (
-                select orders.order_key
-                from {{ ref('int_orders_unioned') }} as orders
-                where {{ order_changed_since(incremental_watermarks('loaded_at')) }}
-            )
-            {%- endif -%}
-        "
+        pre_hook="{{ delete_changed_orders() }}"
     )
 }}
 {#-
