@@ -40,7 +40,8 @@ SHAPES: Mapping[str, RecordShape] = {
     "customers": RecordShape((str,), "lastModifiedAt", field_types={"addresses": (list,), "email": (str,)}),
     "products": RecordShape((str,), "lastModifiedAt", field_types={"masterData": (dict,)}),
     "orders": RecordShape((str,), "lastModifiedAt", field_types={
-        "lineItems": (list,), "totalPrice": (dict,), "customerEmail": (str,), "orderState": (str,)}),
+        "lineItems": (list,), "totalPrice": (dict,), "customerEmail": (str,), "orderState": (str,)},
+        amounts=("totalPrice.centAmount",)),
 }
 
 

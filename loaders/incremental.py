@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterator, Mapping, MutableMapping
 
 import dlt
@@ -77,6 +78,10 @@ class RecordShape:
     cursor: str
     cursor_fallback: str | None = None
     field_types: Mapping[str, tuple[type, ...]] = field(default_factory=dict)
+    amounts: tuple[str, ...] = ()
+    """Dotted paths of order totals (`total`, `totalPrice.centAmount`): when present they must be
+    numbers (or numeric strings) from 0 to MAX_AMOUNT. A negative or absurd total cannot be a
+    real order, and one would fail the models' money identity for the whole build."""
 
     def key(self, record: object) -> tuple[Any, datetime]:
         """(id, modification time) of a record, else `Rejected` saying why."""
@@ -105,7 +110,32 @@ class RecordShape:
                 continue
             if isinstance(value, bool) and bool not in types or not isinstance(value, types):
                 raise Rejected(f"{name} has type {type(value).__name__}")
+        for path in self.amounts:
+            check_amount(path, record)
         check_storable(record)
+
+
+# No order total reaches this in any unit (a hundred billion dollars, or a billion in cents).
+MAX_AMOUNT = Decimal(10) ** 11
+
+
+def check_amount(path: str, record: Mapping[str, Any]) -> None:
+    """`Rejected` if the amount at `path` (when there) is not a number from 0 to MAX_AMOUNT."""
+    value: Any = record
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if value is None or isinstance(value, bool):
+        return  # absent, or a wrong type: the field type check says so
+    try:
+        amount = Decimal(str(value).strip()) if isinstance(value, (str, int, float)) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise Rejected(f"{path} {str(value)[:40]!r} is not an amount")
+    if amount < 0:
+        raise Rejected(f"{path} {str(value)[:40]} is negative")
+    if amount > MAX_AMOUNT:
+        raise Rejected(f"{path} {str(value)[:40]} is beyond any real order total")
 
 
 def check_storable(record: Any) -> None:

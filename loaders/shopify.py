@@ -30,7 +30,8 @@ SHAPES: Mapping[str, RecordShape] = {
     "products": RecordShape((int,), "updated_at", field_types={"variants": (list,), "title": (str,)}),
     "orders": RecordShape((int,), "updated_at", field_types={
         "line_items": (list,), "refunds": (list,), "customer": (dict,), "total_price": MONEY,
-        "subtotal_price": MONEY, "currency": (str,), "test": (bool,)}),
+        "subtotal_price": MONEY, "currency": (str,), "test": (bool,)},
+        amounts=("total_price", "subtotal_price")),
 }
 # Filters only the first request may carry; `status=any` because the default is only open orders.
 FIRST_PAGE_FILTERS: Mapping[str, Mapping[str, str]] = {"orders": {"status": "any"}}

@@ -38,7 +38,7 @@ SHAPES: Mapping[str, RecordShape] = {
     "products": RecordShape((int,), "date_modified_gmt", field_types={"variations": (list,), "name": (str,)}),
     "orders": RecordShape((int,), "date_modified_gmt", field_types={
         "line_items": (list,), "refunds": (list,), "billing": (dict,), "total": MONEY, "currency": (str,),
-        "customer_id": (int,)}),
+        "customer_id": (int,)}, amounts=("total",)),
 }
 
 

@@ -7,7 +7,7 @@ and says what the pipeline must do with it:
 * `rejected`: not loaded; one row in `raw_<platform>.rejected_records` (with the
   record's JSON and a reason) and counted in `ops.etl_logs.records_rejected`;
 * `loaded`: odd but representable, it lands in raw like any other record and the
-  models must cope (unknown currency, null fields, huge strings, ...);
+  models must cope (unknown currency, null fields, huge strings, NUL-free text, ...);
 * `deduplicated`: the same id again (same or newer version): raw keeps one row,
   the newest version.
 
@@ -120,6 +120,8 @@ def build(store: Path) -> list[BadRecord]:
     add(sp, "orders", "NUL byte in note", "rejected", base, next(ids), lambda r: r.update(note=NUL))
     add(sp, "orders", "updated_at in the future", "rejected", base, next(ids),
         lambda r: r.update(updated_at=FUTURE[sp]))
+    add(sp, "orders", "negative total_price", "rejected", base, next(ids), lambda r: r.update(total_price="-10.00"))
+    add(sp, "orders", "total_price not a number", "rejected", base, next(ids), lambda r: r.update(total_price="ten"))
     add(sp, "orders", "huge note (1 MB)", "loaded", base, next(ids), lambda r: r.update(note=HUGE))
     add(sp, "orders", "unknown currency", "loaded", base, next(ids), lambda r: r.update(currency="XYZ"))
     add(sp, "orders", "null email and customer", "loaded", base, next(ids),
@@ -152,8 +154,8 @@ def build(store: Path) -> list[BadRecord]:
         lambda r: r.update(customer_note=LONE_SURROGATE))
     add(wc, "orders", "date_modified_gmt in the future", "rejected", base, next(ids),
         lambda r: r.update(date_modified_gmt=FUTURE[wc], date_modified=FUTURE[wc]))
-    add(wc, "orders", "negative total", "loaded", base, next(ids), lambda r: r.update(total="-120.00"))
-    add(wc, "orders", "absurd total", "loaded", base, next(ids), lambda r: r.update(total="99999999999999999999.99"))
+    add(wc, "orders", "negative total", "rejected", base, next(ids), lambda r: r.update(total="-120.00"))
+    add(wc, "orders", "absurd total", "rejected", base, next(ids), lambda r: r.update(total="99999999999999999999.99"))
     add(wc, "orders", "unknown currency", "loaded", base, next(ids), lambda r: r.update(currency="ZZZ"))
     add(wc, "orders", "huge customer_note (1 MB)", "loaded", base, next(ids), lambda r: r.update(customer_note=HUGE))
     add(wc, "orders", "duplicate id, newer version", "deduplicated", other, None,
@@ -183,8 +185,8 @@ def build(store: Path) -> list[BadRecord]:
         lambda r: r.update(customerEmail="a\udc80@example.com"))
     add(ct, "orders", "lastModifiedAt in the future", "rejected", base, new(),
         lambda r: r.update(lastModifiedAt=FUTURE[ct]))
-    add(ct, "orders", "negative centAmount", "loaded", base, new(), lambda r: cents(r, -5000))
-    add(ct, "orders", "absurd centAmount", "loaded", base, new(), lambda r: cents(r, 10**15))
+    add(ct, "orders", "negative centAmount", "rejected", base, new(), lambda r: cents(r, -5000))
+    add(ct, "orders", "absurd centAmount", "rejected", base, new(), lambda r: cents(r, 10**15))
     add(ct, "orders", "unknown currency", "loaded", base, new(),
         lambda r: r.update(totalPrice={**r["totalPrice"], "currencyCode": "QQQ"}))
     add(ct, "orders", "null orderState", "loaded", base, new(), lambda r: r.update(orderState=None))
