@@ -56,11 +56,78 @@ def load_store(store: Path, db, pipelines: Path) -> None:
         raise SystemExit("loading failed: " + "; ".join(failed))
 
 
+BASE_SIZE = 100_000
+# Columns that identify an order or something inside it; shifted per copy when orders are multiplied.
+# Products, variants and customers are shared by every copy, so their references stay.
+COPY_KEYS = ("id", "order_id", "line_item_id", "refund_id", "parent_id", "obj__id")
+
+
+def multiplied(server, size: int) -> str:
+    """`size` orders as k copies of the BASE_SIZE template's orders, made in SQL (loading them would take hours).
+
+    Copy c shifts every order-side key: bigint ids by c * 10^15, text ids get a `~c`
+    suffix, and dlt's row links (_dlt_id, _dlt_parent_id, _dlt_root_id) the same
+    suffix, so each copy is a complete, separate set of orders with their line items,
+    refunds, payments... Customers and products are not copied: the same people place
+    `k` times as many orders (on the same days), which is fine for timing dbt.
+    """
+    copies = size // BASE_SIZE
+    if copies * BASE_SIZE != size:
+        raise SystemExit(f"--size above {BASE_SIZE:,} must be a multiple of it")
+    base = template(server, BASE_SIZE)
+    name, building = f"bench_raw_{size}", f"bench_raw_{size}_building"
+    started = time.monotonic()
+    harness.drop_database(server, building)
+    conn = server.connect(database="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'create database "{building}" template "{base}"')
+    conn.close()
+    db = server.with_database(building)
+    conn = db.connect()
+    with conn.cursor() as cur:
+        cur.execute("""select table_schema, table_name, column_name, data_type from information_schema.columns
+                       where table_schema in ('raw_shopify', 'raw_woocommerce', 'raw_commercetools')
+                         and (table_name = 'orders' or table_name like 'orders\\_\\_%%')
+                       order by table_schema, table_name, ordinal_position""")
+        tables: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for schema, table, column, kind in cur.fetchall():
+            tables.setdefault((schema, table), []).append((column, kind))
+        for (schema, table), columns in tables.items():
+            top = table == "orders"
+            for c in range(1, copies):
+                exprs = []
+                for column, kind in columns:
+                    q = f'"{column}"'
+                    if column in ("_dlt_id", "_dlt_parent_id", "_dlt_root_id"):
+                        exprs.append(f"{q} || '~{c}'")
+                    elif column in COPY_KEYS and (not top or column == "id"):
+                        exprs.append(f"{q} + {c} * 1000000000000000" if kind == "bigint"
+                                     else f"{q} || '~{c}'" if kind in ("character varying", "text") else q)
+                    else:
+                        exprs.append(q)
+                names = ", ".join(f'"{column}"' for column, _ in columns)
+                cur.execute(f'insert into {schema}."{table}" ({names}) select {", ".join(exprs)} '
+                            f"from {schema}.\"{table}\" where _dlt_id not like '%%~%%'")
+        conn.commit()
+    conn.close()
+    conn = server.connect(database="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'alter database "{building}" rename to "{name}"')
+    conn.close()
+    print(f"made {size:,} orders ({copies} copies of the {BASE_SIZE:,}-order template) in SQL in "
+          f"{time.monotonic() - started:.0f}s (once)")
+    return name
+
+
 def template(server, size: int) -> str:
     """The template database holding `size` orders of raw data (built once)."""
     name = f"bench_raw_{size}"
     if harness.database_exists(server, name):
         return name
+    if size > BASE_SIZE:
+        return multiplied(server, size)
     customers = max(600, size // 5)
     store = harness.generated_store(f"scale-{size}", seed=31, customers=customers, orders=size)
     started = time.monotonic()
@@ -145,23 +212,24 @@ def main(argv: list[str] | None = None) -> int:
     print(harness.machine_line())
     server = harness.bench_server()
     name = template(server, args.size)
-    store = harness.BENCH_DIR / "stores" / f"scale-{args.size}"
+    # the changes are drawn from the generated store (for a multiplied size: the base one, scaled up)
+    base_size = args.size if args.size <= BASE_SIZE else BASE_SIZE
+    store = harness.BENCH_DIR / "stores" / f"scale-{base_size}"
+    share = args.change * args.size / base_size
     with harness.scratch_database(server, "bench_dbt", template=name) as db, \
             tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         raw_orders = sum(harness.query(db, f"select count(*) from raw_{p}.orders")[0][0] for p in PLATFORMS)
         full_s, full = build(db, tmp / "target-full")
-        if not full.ok:
-            print(f"full build failed: {full.failures()[:5]}")
-            return 1
-        changed = delta_store(store, tmp / "delta", args.change)
+        if not full.ok:  # timed all the same; say which nodes failed
+            print(f"full build FAILED ({len(full.failures())} nodes): {full.failures()[:8]}")
+        changed = delta_store(store, tmp / "delta", share)
         started = time.perf_counter()
         load_store(tmp / "delta", db, tmp / "dlt")  # state restored from the clone: an incremental load
         load_s = time.perf_counter() - started
         incr_s, incr = build(db, tmp / "target-incremental")
         if not incr.ok:
-            print(f"incremental build failed: {incr.failures()[:5]}")
-            return 1
+            print(f"incremental build FAILED ({len(incr.failures())} nodes): {incr.failures()[:8]}")
         slowest = sorted(((r.get("execution_time") or 0, r["unique_id"]) for r in incr.results), reverse=True)[:5]
         slowest_full = {r["unique_id"]: r.get("execution_time") or 0 for r in full.results}
     ratio = incr_s / full_s
@@ -174,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nslowest nodes in the incremental build (seconds, incremental vs full):")
     harness.print_table(["node", "incremental s", "full s"],
                         [[uid.split(".", 2)[-1], t, slowest_full.get(uid, float("nan"))] for t, uid in slowest])
-    verdict = "meets" if ratio <= 0.1 else "MISSES"
+    verdict = ("meets" if ratio <= 0.1 else "MISSES") + ("" if full.ok and incr.ok else "; a build had failing nodes")
     harness.summary(f"dbt at {raw_orders:,} orders: full build {full_s:.0f}s, incremental after 1 % new + 1 % changed "
                     f"{incr_s:.0f}s, ratio {ratio:.3f} - {verdict} the goal (<= 0.1)")
     return 0
