@@ -7,8 +7,10 @@ exactly what a user typing `dbt build` gets.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from loaders.config import PROJECT_ROOT
 from loaders.warehouse import DbSettings
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,36 @@ class DbtResult:
     def rows_affected(self) -> int:
         return sum(int((r.get("adapter_response") or {}).get("rows_affected") or 0) for r in self.results
                    if r.get("unique_id", "").startswith("model."))
+
+
+def _load_prctl():
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_PRCTL = _load_prctl()  # resolved here: the child between fork and exec must not load libraries
+
+
+def die_with_parent():
+    """A `preexec_fn` that makes the child get SIGKILL when the process that started it dies (Linux).
+
+    Without it a `kill -9` of metric-pulse (or the OOM killer choosing it) leaves dbt
+    building on its own: the run lock dies with our connection, the next run starts a
+    second dbt on the same tables, and that run fails ("relation ... already exists").
+    None where prctl is missing.
+    """
+    if _PRCTL is None:
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return preexec
 
 
 def dbt_environment(db: DbSettings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -72,6 +105,7 @@ def run_dbt(
         command,
         env=dbt_environment(db, extra_env),
         cwd=DBT_PROJECT_DIR,
+        preexec_fn=die_with_parent(),
         stdout=subprocess.PIPE if capture else None,
         stderr=subprocess.STDOUT if capture else None,
         text=True,
