@@ -101,6 +101,8 @@ def multiplied(server, size: int) -> str:
                     q = f'"{column}"'
                     if column in ("_dlt_id", "_dlt_parent_id", "_dlt_root_id"):
                         exprs.append(f"{q} || '~{c}'")
+                    elif kind in ("json", "jsonb"):  # nesting deeper than dlt's tables: ids inside JSON
+                        exprs.append(f"""regexp_replace({q}::text, '("id": ?"[^"]*)"', '\\1~{c}"', 'g')::{kind}""")
                     elif column in COPY_KEYS and (not top or column == "id"):
                         exprs.append(f"{q} + {c} * 1000000000000000" if kind == "bigint"
                                      else f"{q} || '~{c}'" if kind in ("character varying", "text") else q)

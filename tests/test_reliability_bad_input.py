@@ -118,6 +118,7 @@ def corpus_run(tmp_path_factory, pg_server):
 
 
 @pytest.mark.reliability
+@pytest.mark.timeout(1800)  # the module fixture runs the whole pipeline
 def test_the_run_completes_and_every_platform_loads(corpus_run) -> None:
     *_, first, _, _, _ = corpus_run
     assert "status=" in first.stdout, first.stdout[-3000:] + first.stderr[-3000:]

@@ -87,6 +87,7 @@ def mart(db: DbSettings, name: str) -> list[tuple]:
 
 
 @pytest.mark.reliability
+@pytest.mark.timeout(7200)  # 20 cycles of two runs each (the suite's default is 600 s per test)
 def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_path: Path, pg_db: DbSettings,
                                                                            pg_server: DbSettings) -> None:
     rng = random.Random(20240501)
