@@ -14,10 +14,22 @@ functions here with a `zero_dropout` switch; `mbgnbd` reuses them.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from clv.purchase_model import PurchaseModel, rate_scale
-from clv.special import hyp2f1_series
+from clv.special import by_count, hyp2f1_series
+
+
+def _bg_parts(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, k: float, zero_dropout: bool):
+    """(grid, index, head, alive, dead): the log-likelihood's pieces, per customer (head per count)."""
+    r, alpha, a, b = params
+    grid, index = by_count(x)
+    head = (gammaln(r + grid) - gammaln(r) + r * np.log(alpha) - betaln(a, b))[index]
+    alive = betaln(a, b + grid + k)[index] - (r + x) * np.log(alpha + T)
+    dead = betaln(a + 1.0, b + grid - 1.0 + k)[index] - (r + x) * np.log(alpha + t_x)
+    if not zero_dropout:  # BG/NBD: no drop-out before the first repeat purchase
+        dead = np.where(x > 0, dead, -np.inf)
+    return grid, index, head, alive, dead
 
 
 def bg_family_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
@@ -28,15 +40,37 @@ def bg_family_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.n
     the purchase at t_x. The two terms are summed on the log scale (logaddexp),
     so large x or T never overflow.
     """
+    k = 1.0 if zero_dropout else 0.0
+    with np.errstate(all="ignore"):
+        _, _, head, alive, dead = _bg_parts(params, x, t_x, T, k, zero_dropout)
+        return head + np.logaddexp(alive, dead)
+
+
+def bg_family_loglik_gradient(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
+                              *, zero_dropout: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(per-customer LL, d LL / d (r, alpha, a, b) as a 4 x n array) of `bg_family_loglik`.
+
+    LL = head + log(e^alive + e^dead): each derivative is head' + w alive' + (1 - w) dead'
+    with w = e^alive / (e^alive + e^dead), the posterior probability of being alive.
+    """
     r, alpha, a, b = params
     k = 1.0 if zero_dropout else 0.0
     with np.errstate(all="ignore"):
-        head = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-        alive = betaln(a, b + x + k) - (r + x) * np.log(alpha + T)
-        dead = betaln(a + 1.0, b + x - 1.0 + k) - (r + x) * np.log(alpha + t_x)
-        if not zero_dropout:  # BG/NBD: no drop-out before the first repeat purchase
-            dead = np.where(x > 0, dead, -np.inf)
-        return head + np.logaddexp(alive, dead)
+        grid, index, head, alive, dead = _bg_parts(params, x, t_x, T, k, zero_dropout)
+        mixed = np.logaddexp(alive, dead)
+        terms = head + mixed
+        w_alive = np.exp(alive - mixed)
+        has_dead = (x > 0) | zero_dropout
+        w_dead = np.where(has_dead, 1.0 - w_alive, 0.0)
+        ab = digamma(a + b + grid + k)
+        d_r = ((digamma(r + grid) - digamma(r))[index] + np.log(alpha)
+               - w_alive * np.log(alpha + T) - w_dead * np.log(alpha + t_x))
+        d_alpha = r / alpha - (r + x) * (w_alive / (alpha + T) + w_dead / (alpha + t_x))
+        d_a = (digamma(a + b) - digamma(a) + w_alive * (digamma(a) - ab)[index]
+               + np.where(has_dead, w_dead * (digamma(a + 1.0) - ab)[index], 0.0))
+        d_b = (digamma(a + b) - digamma(b) + w_alive * (digamma(b + grid + k) - ab)[index]
+               + np.where(has_dead, w_dead * (digamma(b + grid - 1.0 + k) - ab)[index], 0.0))
+    return terms, np.vstack([d_r, d_alpha, d_a, d_b])
 
 
 def bg_family_log_odds_dead(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
@@ -85,6 +119,10 @@ class BGNBD(PurchaseModel):
     @classmethod
     def loglik_terms(cls, params, x, t_x, T):  # type: ignore[override]
         return bg_family_loglik(params, x, t_x, T, zero_dropout=cls.zero_dropout)
+
+    @classmethod
+    def loglik_gradient_terms(cls, params, x, t_x, T):  # type: ignore[override]
+        return bg_family_loglik_gradient(params, x, t_x, T, zero_dropout=cls.zero_dropout)
 
     def default_starts(self, x, t_x, T):
         s = rate_scale(x, T)

@@ -67,7 +67,13 @@ LoglikFactory = Callable[[np.ndarray | None], Callable[[np.ndarray], float]]
 
 
 def _run(loglik: Callable[[np.ndarray], float], theta0: np.ndarray, scale: float) -> tuple[np.ndarray, float, bool]:
-    """One L-BFGS-B run on log-parameters; returns (log-params, total LL, optimiser success)."""
+    """One L-BFGS-B run on log-parameters; returns (log-params, total LL, optimiser success).
+
+    If `loglik` has a `gradient` attribute (params -> (LL, dLL/dparams), natural scale),
+    the optimiser gets exact derivatives instead of finite differences: one evaluation
+    per step instead of 1 + number of parameters.
+    """
+    with_gradient = getattr(loglik, "gradient", None)
 
     def objective(theta: np.ndarray) -> float:
         with np.errstate(all="ignore"):
@@ -75,8 +81,17 @@ def _run(loglik: Callable[[np.ndarray], float], theta0: np.ndarray, scale: float
         # a non-finite value is a region the model cannot describe: push away
         return -value / scale if np.isfinite(value) else 1e10
 
+    def objective_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(theta)
+        with np.errstate(all="ignore"):
+            value, grad = with_gradient(params)
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            return 1e10, np.zeros_like(theta)
+        return -value / scale, -grad * params / scale  # chain rule: d/dtheta = params * d/dparams
+
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(theta0)
-    res = minimize(objective, np.clip(theta0, -LOG_BOUND, LOG_BOUND), method="L-BFGS-B", bounds=bounds,
+    res = minimize(objective_and_gradient if with_gradient else objective, np.clip(theta0, -LOG_BOUND, LOG_BOUND),
+                   jac=bool(with_gradient), method="L-BFGS-B", bounds=bounds,
                    options={"maxiter": 1000, "ftol": 1e-11, "gtol": 1e-6})
     value = -res.fun * scale
     if not np.isfinite(value) or res.fun >= 1e10:

@@ -16,9 +16,10 @@ from typing import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from clv.fitting import FitResult, maximize
+from clv.special import by_count
 
 
 def _usable(x: np.ndarray, zbar: np.ndarray) -> np.ndarray:
@@ -39,8 +40,23 @@ class GammaGamma:
         """log f(zbar | x; p, q, v) per customer (x > 0, zbar > 0)."""
         p, q, v = params
         px = p * x
-        return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v)
+        grid, index = by_count(x)  # the gamma functions depend on the purchase count only
+        per_count = gammaln(p * grid + q) - gammaln(p * grid)
+        return (per_count[index] - gammaln(q) + q * np.log(v)
                 + (px - 1.0) * np.log(zbar) + px * np.log(x) - (px + q) * np.log(v + x * zbar))
+
+    @classmethod
+    def loglik_gradient_terms(cls, params: np.ndarray, x: np.ndarray, zbar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(per-customer LL, d LL / d (p, q, v) as a 3 x n array)."""
+        p, q, v = params
+        px = p * x
+        log_vxz = np.log(v + x * zbar)
+        grid, index = by_count(x)
+        both = digamma(p * grid + q)[index]
+        d_p = x * (both - digamma(p * grid)[index] + np.log(zbar) + np.log(x) - log_vxz)
+        d_q = both - digamma(q) + np.log(v) - log_vxz
+        d_v = q / v - (px + q) / (v + x * zbar)
+        return cls.loglik_terms(params, x, zbar), np.vstack([d_p, d_q, d_v])
 
     def fit(self, x: ArrayLike, zbar: ArrayLike) -> FitResult:
         """Fit on the customers with x > 0 and zbar > 0 (others are ignored)."""
@@ -52,7 +68,16 @@ class GammaGamma:
 
         def factory(idx: np.ndarray | None):
             xx, zz = (xs, zs) if idx is None else (xs[idx], zs[idx])
-            return lambda prm: float(np.sum(self.loglik_terms(prm, xx, zz)))
+
+            def total(prm: np.ndarray) -> float:
+                return float(np.sum(self.loglik_terms(prm, xx, zz)))
+
+            def gradient(prm: np.ndarray) -> tuple[float, np.ndarray]:
+                terms, grads = self.loglik_gradient_terms(prm, xx, zz)
+                return float(np.sum(terms)), grads.sum(axis=1)
+
+            total.gradient = gradient  # type: ignore[attr-defined]
+            return total
 
         m = float(np.mean(zs))
         # starting v from the mean: E[zbar] = p v / (q - 1)

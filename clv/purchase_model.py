@@ -12,7 +12,7 @@ from the customer's first purchase in one time unit (weeks or days).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, Mapping, Sequence
+from typing import Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -73,6 +73,9 @@ class PurchaseModel(ABC):
     def loglik_terms(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
         """Per-customer log-likelihood for the parameter vector `params` (natural scale)."""
 
+    # (params, x, t_x, T) -> (per-customer LL, gradient: one row per parameter), or None: finite differences
+    loglik_gradient_terms: ClassVar[Callable | None] = None
+
     @abstractmethod
     def default_starts(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> list[list[float]]:
         """Several starting points (natural scale), spread over the plausible region."""
@@ -97,7 +100,17 @@ class PurchaseModel(ABC):
 
         def factory(idx: np.ndarray | None):
             xs, ts, Ts, ws = (ux, ut, uT, w) if idx is None else (ux[idx], ut[idx], uT[idx], w[idx])
-            return lambda p: float(np.dot(ws, self.loglik_terms(p, xs, ts, Ts)))
+
+            def total(p: np.ndarray) -> float:
+                return float(np.dot(ws, self.loglik_terms(p, xs, ts, Ts)))
+
+            if self.loglik_gradient_terms is not None:
+                def gradient(p: np.ndarray) -> tuple[float, np.ndarray]:
+                    terms, grads = self.loglik_gradient_terms(p, xs, ts, Ts)
+                    return float(np.dot(ws, terms)), grads @ ws
+
+                total.gradient = gradient  # type: ignore[attr-defined]
+            return total
 
         result = maximize(factory, self.param_names, starts or self.default_starts(x, t_x, T), n_rows=len(w))
         self.params, self.fit_result = result.params, result

@@ -48,3 +48,16 @@ def hyp2f1_series(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray, ma
             if done.all():
                 break
     return np.where(done & np.isfinite(total), total, np.nan)
+
+
+def by_count(x: np.ndarray) -> tuple[np.ndarray, np.ndarray | slice]:
+    """(grid, index): every term that depends on x alone is computed once per distinct count.
+
+    Repeat-purchase counts are small integers, so `f(grid)[index]` equals `f(x)` at a
+    fraction of the special-function calls. Non-integer x (not data) fall back to x.
+    """
+    if x.size > 64:
+        counts = x.astype(np.intp)
+        if counts.size and counts.min() >= 0 and counts.max() <= 1_000_000 and np.array_equal(counts, x):
+            return np.arange(counts.max() + 1, dtype=float), counts
+    return x, slice(None)
