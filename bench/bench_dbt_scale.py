@@ -16,6 +16,8 @@ with the generated store under .data/bench/). Each run clones the template
 3. incremental build: `dbt build` again (incremental marts process only the
    changed slice; staging views and intermediate tables are rebuilt).
 Both builds run with `--target-path` of their own (never the project's target/).
+The template's rows are dated a month back (see `age_loads`), so the incremental
+build sees a warehouse whose history was loaded long ago, as in nightly use.
 """
 
 from __future__ import annotations
@@ -123,10 +125,40 @@ def multiplied(server, size: int) -> str:
     return name
 
 
+AGE_DAYS = 30
+
+
+def age_loads(db) -> None:
+    """Date the template's raw rows AGE_DAYS back (their `_dlt_load_id`), once.
+
+    A nightly incremental build reprocesses the orders loaded within
+    `incremental_lookback_days` (3) of the newest load it holds. Rows loaded minutes
+    before the benchmark would all fall in that window, and the "incremental" build
+    would redo everything. Aged, the history looks loaded a month ago, as it is in a
+    warehouse that has been running; dlt's own tables (state, loads) are left alone.
+    """
+    conn = db.connect()
+    with conn.cursor() as cur:
+        cur.execute("select 1 from information_schema.schemata where schema_name = 'bench_meta'")
+        if cur.fetchone():
+            conn.close()
+            return
+        cur.execute("""select table_schema, table_name from information_schema.columns
+                       where column_name = '_dlt_load_id' and table_schema like 'raw\\_%%'
+                         and table_name not like '\\_dlt%%'""")
+        for schema, table in cur.fetchall():
+            cur.execute(f'update {schema}."{table}" set _dlt_load_id = '
+                        f"(_dlt_load_id::numeric - {AGE_DAYS * 86400})::text")
+        cur.execute("create schema bench_meta")
+    conn.commit()
+    conn.close()
+
+
 def template(server, size: int) -> str:
-    """The template database holding `size` orders of raw data (built once)."""
+    """The template database holding `size` orders of raw data (built once), loaded AGE_DAYS ago."""
     name = f"bench_raw_{size}"
     if harness.database_exists(server, name):
+        age_loads(server.with_database(name))
         return name
     if size > BASE_SIZE:
         return multiplied(server, size)
@@ -139,6 +171,7 @@ def template(server, size: int) -> str:
     harness.ensure_database(db)
     with tempfile.TemporaryDirectory() as pipelines:
         load_store(store, db, Path(pipelines))
+    age_loads(db)
     conn = server.connect(database="postgres")
     conn.autocommit = True
     with conn.cursor() as cur:
