@@ -42,11 +42,11 @@
             {{ orders }}.platform = '{{ platform }}'
             and (
                 {{ orders }}.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
-                or {{ orders }}.customer_id in (
-                    select changed_customers.customer_id
+                or ({{ orders }}.store, {{ orders }}.customer_id) in (
+                    {#- uncorrelated, so PostgreSQL hashes it once instead of running it for every order -#}
+                    select changed_customers.store, changed_customers.customer_id
                     from {{ ref('int_customers_unioned') }} as changed_customers
                     where changed_customers.platform = '{{ platform }}'
-                        and changed_customers.store = {{ orders }}.store
                         and changed_customers.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
                 )
             )
