@@ -1,5 +1,9 @@
 """DataFrame in, DataFrame out: fit the models on a transactions table and score every customer.
 
+Fitting costs far more than scoring and the population parameters move slowly,
+so a caller may pass the record of an earlier fit (`score_customers(fit=...)`)
+to score today's customers with those parameters instead of refitting.
+
 Meant to be called from a dbt Python model, so it is pure (no I/O, no global
 state) and it does not raise on awkward *data*: when a model cannot be fitted
 (no repeat buyers, nothing observed yet, ...) every customer still gets a row,
@@ -26,7 +30,7 @@ Fits need at least MIN_CUSTOMERS customers and MIN_REPEAT_BUYERS repeat buyers.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -42,6 +46,14 @@ from clv.value import discounted_clv, model_retention_clv, periods_per_month
 # handful of customers); better to say so than to publish noise as churn.
 MIN_CUSTOMERS = 10
 MIN_REPEAT_BUYERS = 2
+
+# A fit yields a usable model exactly in these states (see fit_purchase_model, fit_spend_model);
+# a stored fit is rebuilt into a model under the same rule.
+USABLE_FIT_STATUSES = frozenset({"ok", "fit_not_converged"})
+
+# The purchase-fit fields a record carries (copied from a stored fit when one is given).
+FIT_FIELDS = ("params", "log_likelihood", "converged", "n_customers", "n_repeat_buyers", "fit_seconds",
+              "status", "reason")
 
 OUTPUT_COLUMNS = [
     "customer_id", "frequency", "recency", "T", "n_purchases", "avg_repeat_value",
@@ -122,8 +134,83 @@ def holdout_check(tx: pd.DataFrame, as_of: pd.Timestamp, model: str, holdout_wee
             "params": rec["params"]}
 
 
-def _empty_frame(index: pd.Index) -> pd.DataFrame:
-    return pd.DataFrame({c: np.nan for c in OUTPUT_COLUMNS[6:-1]}, index=index, dtype=float)
+def _models_from_fit(fit: Mapping[str, Any], model: str
+                     ) -> tuple[PurchaseModel | None, dict[str, Any], GammaGamma | None, dict[str, Any]]:
+    """Rebuild the purchase and spend models of an earlier fit, so customers are scored without refitting.
+
+    `fit` has the shape of `score_customers`' record (model, status, reason, params,
+    spend {status, params}; a clv_model_fits row maps onto it). Returns the same
+    (model or None, record) pairs as fit_purchase_model and fit_spend_model, so a
+    stored fit that was e.g. insufficient_data scores exactly as the fresh one did.
+    """
+    if fit.get("model", model) != model:
+        raise ValueError(f"the fit is of model {fit['model']!r}, not {model!r}")
+    if "status" not in fit or "params" not in fit:
+        raise ValueError("a fit record needs at least 'status' and 'params'")
+    prec = {k: fit.get(k) for k in FIT_FIELDS}
+    srec = dict(fit.get("spend") or {})
+    purchase = MODELS[model](prec["params"]) if prec["status"] in USABLE_FIT_STATUSES else None
+    usable_spend = purchase is not None and srec.get("status") in USABLE_FIT_STATUSES
+    spend = GammaGamma(srec["params"]) if usable_spend else None
+    return purchase, prec, spend, srec
+
+
+def _fit_models(summary: pd.DataFrame, model: str
+                ) -> tuple[PurchaseModel | None, dict[str, Any], GammaGamma | None, dict[str, Any]]:
+    """Fit the purchase model, then (if that worked) the spend model."""
+    purchase, prec = fit_purchase_model(summary, model)
+    if purchase is None:
+        return None, prec, None, {"model": "gamma_gamma", "params": None, "log_likelihood": None, "converged": False,
+                                  "n_customers": 0, "status": "skipped", "reason": "no purchase model"}
+    spend, srec = fit_spend_model(summary)
+    return purchase, prec, spend, srec
+
+
+def _score_summary(summary: pd.DataFrame, purchase: PurchaseModel | None, purchase_status: str,
+                   spend: GammaGamma | None, spend_status: str | None, *, horizon_months: int,
+                   monthly_discount: float, f: float) -> pd.DataFrame:
+    """Score every customer of `summary` with fitted (or rebuilt) models: the one home of the scoring.
+
+    The statuses are those of the fits the models came from; they decide each
+    row's `status` (see the module docstring). Returns OUTPUT_COLUMNS.
+    """
+    out = pd.DataFrame({c: np.nan for c in OUTPUT_COLUMNS[6:-1]}, index=summary.index, dtype=float)
+    x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    if purchase is not None:
+        out["expected_purchases"] = purchase.conditional_expected_purchases(horizon_months * f, x, t_x, T)
+        out["p_alive"] = purchase.p_alive(x, t_x, T)
+        out["churn_probability"] = 1.0 - out["p_alive"]
+        if spend is not None:
+            em = spend.expected_average_value(x, summary["zbar"].to_numpy(float))
+            out["expected_avg_order_value"] = em
+            out["predicted_clv"] = discounted_clv(purchase, em, x, t_x, T, horizon_months=horizon_months,
+                                                  monthly_discount=monthly_discount, f=f)
+            out["retention_clv"] = model_retention_clv(purchase, em, x, t_x, T,
+                                                       monthly_discount=monthly_discount, f=f)[0]
+    if purchase is None or purchase_status != "ok":
+        status = purchase_status
+    elif spend is None:
+        status = "no_spend_model"
+    else:
+        status = "ok" if spend_status == "ok" else "fit_not_converged"
+
+    numeric = out.columns
+    finite = np.isfinite(out[numeric].to_numpy(float))
+    out[numeric] = out[numeric].where(finite)  # inf -> NaN, never garbage
+    statuses = np.full(len(out), status, dtype=object)
+    if purchase is not None:
+        broken = ~finite[:, :3].all(axis=1)  # expected_purchases, p_alive, churn_probability
+        statuses[broken] = "prediction_failed"
+    return pd.DataFrame({
+        "customer_id": summary.index.to_numpy(),
+        "frequency": summary["x"].to_numpy(int),
+        "recency": t_x,
+        "T": T,
+        "n_purchases": summary["n_purchases"].to_numpy(int),
+        "avg_repeat_value": summary["zbar"].to_numpy(float),
+        **{c: out[c].to_numpy(float) for c in numeric},
+        "status": statuses,
+    }, columns=OUTPUT_COLUMNS)
 
 
 def score_customers(
@@ -138,8 +225,9 @@ def score_customers(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str | None = "amount",
+    fit: Mapping[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Fit `model` + Gamma-Gamma on transactions up to `as_of` and score each customer.
+    """Fit `model` + Gamma-Gamma on transactions up to `as_of` (or take `fit`) and score each customer.
 
     `as_of` (inclusive; default: the latest transaction day) is the calibration
     end: later rows are ignored. Returns (scores, fit record):
@@ -156,6 +244,12 @@ def score_customers(
     Rows with a missing customer id, an unparseable date, a non-numeric or a
     negative amount are dropped (counted in record["input"]). `holdout_weeks`
     None or 0 skips the holdout check.
+
+    `fit`: the record of an earlier fit of `model` (see _models_from_fit), fitted
+    in the same `time_unit`. Its parameters score the customers and its fields
+    (params, status, reason, ..., spend) go into the record unchanged, and
+    record["fitted_as_of"] is the fit's as_of (ISO date); without `fit` it is as_of.
+    Nothing is fitted then, except the holdout check if `holdout_weeks` asks for it.
     """
     t0 = time.perf_counter()
     if model not in MODELS:
@@ -176,51 +270,17 @@ def score_customers(
     # no usable rows -> no as_of; any date then gives the (empty) summary
     summary = summarize(tx, as_of_day if as_of_day is not None else "1970-01-01", time_unit=time_unit)
 
-    purchase, prec = fit_purchase_model(summary, model)
-    spend, srec = fit_spend_model(summary) if purchase is not None else (None, {
-        "model": "gamma_gamma", "params": None, "log_likelihood": None, "converged": False,
-        "n_customers": 0, "status": "skipped", "reason": "no purchase model"})
-    record.update({k: prec[k] for k in ("params", "log_likelihood", "converged", "n_customers",
-                                        "n_repeat_buyers", "fit_seconds", "status", "reason")})
-    record["spend"] = srec
-
-    out = _empty_frame(summary.index)
-    x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
-    if purchase is not None:
-        out["expected_purchases"] = purchase.conditional_expected_purchases(horizon_months * f, x, t_x, T)
-        out["p_alive"] = purchase.p_alive(x, t_x, T)
-        out["churn_probability"] = 1.0 - out["p_alive"]
-        if spend is not None:
-            em = spend.expected_average_value(x, summary["zbar"].to_numpy(float))
-            out["expected_avg_order_value"] = em
-            out["predicted_clv"] = discounted_clv(purchase, em, x, t_x, T, horizon_months=horizon_months,
-                                                  monthly_discount=monthly_discount, f=f)
-            out["retention_clv"] = model_retention_clv(purchase, em, x, t_x, T,
-                                                       monthly_discount=monthly_discount, f=f)[0]
-    if purchase is None or prec["status"] != "ok":
-        status = prec["status"]
-    elif spend is None:
-        status = "no_spend_model"
+    if fit is None:
+        purchase, prec, spend, srec = _fit_models(summary, model)
+        record["fitted_as_of"] = record["as_of"]
     else:
-        status = "ok" if srec["status"] == "ok" else "fit_not_converged"
-
-    numeric = out.columns
-    finite = np.isfinite(out[numeric].to_numpy(float))
-    out[numeric] = out[numeric].where(finite)  # inf -> NaN, never garbage
-    status = np.full(len(out), status, dtype=object)
-    if purchase is not None:
-        broken = ~finite[:, :3].all(axis=1)  # expected_purchases, p_alive, churn_probability
-        status[broken] = "prediction_failed"
-    scores = pd.DataFrame({
-        "customer_id": summary.index.to_numpy(),
-        "frequency": summary["x"].to_numpy(int),
-        "recency": t_x,
-        "T": T,
-        "n_purchases": summary["n_purchases"].to_numpy(int),
-        "avg_repeat_value": summary["zbar"].to_numpy(float),
-        **{c: out[c].to_numpy(float) for c in numeric},
-        "status": status,
-    }, columns=OUTPUT_COLUMNS)
+        purchase, prec, spend, srec = _models_from_fit(fit, model)
+        fitted_as_of = fit.get("as_of")
+        record["fitted_as_of"] = None if fitted_as_of is None else as_day(fitted_as_of).date().isoformat()
+    record.update({k: prec[k] for k in FIT_FIELDS})
+    record["spend"] = srec
+    scores = _score_summary(summary, purchase, prec["status"], spend, srec.get("status"),
+                            horizon_months=horizon_months, monthly_discount=monthly_discount, f=f)
 
     if holdout_weeks and as_of_day is not None:
         record["holdout"] = holdout_check(tx, as_of_day, model, holdout_weeks, time_unit)

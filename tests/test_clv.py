@@ -377,3 +377,42 @@ def test_zero_and_negative_amounts(cdnow_tx):
 def test_unknown_model_is_a_configuration_error(cdnow_tx):
     with pytest.raises(ValueError, match="model must be one of"):
         score_customers(cdnow_tx, model="lifetimes")
+
+
+# -- scoring with a stored fit (what customer_predictions does between refits) ------------
+
+@pytest.mark.parametrize("model", ["bgnbd", "pnbd", "mbgnbd"])
+def test_scoring_with_a_stored_fit_equals_fitting_and_scoring(cdnow_tx, model):
+    fitted, record = score_customers(cdnow_tx, CAL_END, model=model, holdout_weeks=None)
+    stored = json.loads(json.dumps(record))  # as it goes through the fit table
+    scored, used = score_customers(cdnow_tx, CAL_END, model=model, holdout_weeks=None, fit=stored)
+    pd.testing.assert_frame_equal(scored, fitted, check_exact=True)
+    assert used["fitted_as_of"] == record["fitted_as_of"] == CAL_END
+    assert {k: used[k] for k in ("params", "status", "spend")} == {k: record[k] for k in ("params", "status", "spend")}
+
+
+def test_a_stored_fit_scores_later_data_without_refitting(cdnow_tx):
+    _, record = score_customers(cdnow_tx, CAL_END, model="pnbd", holdout_weeks=None)
+    later, used = score_customers(cdnow_tx, HOLDOUT_END, model="pnbd", holdout_weeks=None, fit=record)
+    assert used["as_of"] == HOLDOUT_END and used["fitted_as_of"] == CAL_END
+    assert used["params"] == record["params"] and used["log_likelihood"] == record["log_likelihood"]
+    summary = summarize(cdnow_tx, HOLDOUT_END)
+    x, t_x, T = _rfm(summary)
+    pnbd = ParetoNBD(record["params"])
+    assert np.array_equal(later["p_alive"].to_numpy(), pnbd.p_alive(x, t_x, T))
+    assert set(later["status"]) == {"ok"} and len(later) == len(summary)
+
+
+def test_a_stored_fit_keeps_its_status(cdnow_tx):
+    _, ok = score_customers(cdnow_tx, CAL_END, model="mbgnbd", holdout_weeks=None)
+    insufficient = {"model": "mbgnbd", "as_of": "1997-02-01", "status": "insufficient_data",
+                    "reason": "no repeat buyers", "params": None, "spend": {"status": "skipped", "params": None}}
+    scores, record = score_customers(cdnow_tx, CAL_END, model="mbgnbd", holdout_weeks=None, fit=insufficient)
+    assert (scores["status"] == "insufficient_data").all() and scores["p_alive"].isna().all()
+    assert record["status"] == "insufficient_data" and record["reason"] == "no repeat buyers"
+    no_spend = {**ok, "spend": {"status": "no_finite_mean", "params": {"p": 1.0, "q": 0.5, "v": 1.0}}}
+    scores, _ = score_customers(cdnow_tx, CAL_END, model="mbgnbd", holdout_weeks=None, fit=no_spend)
+    assert (scores["status"] == "no_spend_model").all()
+    assert scores["p_alive"].notna().all() and scores["predicted_clv"].isna().all()
+    with pytest.raises(ValueError, match="the fit is of model 'mbgnbd', not 'pnbd'"):
+        score_customers(cdnow_tx, CAL_END, model="pnbd", fit=ok)
