@@ -11,7 +11,8 @@ fresh database.
   without customers, missing tables and columns - `dbt build` still passes;
 * a small data set whose RFM scores, segments, daily revenue and AOV are worked
   out by hand below; editing the segment seed changes the segments;
-* an incremental run after a small change gives the same marts as a full refresh.
+* an incremental run after a small change gives the same marts as a full refresh;
+* the CLV models are refitted every `clv_refit_days`, and scored with the stored fit in between.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from clv.pnbd import ParetoNBD
 from loaders.dbt_runner import DBT_PROJECT_DIR, DbtResult, dbt_environment, run_dbt
 from loaders.warehouse import DbSettings, ensure_database
 from sandbox.generator import generate
@@ -522,6 +525,56 @@ def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings,
     assert inserted["orders"] < orders_before / 10
     assert value(db, "select count(*) from analytics.orders") == orders_before + 2 - 1
 
-    assert_ok(dbt(db, target_dir, "run", "--full-refresh"))
+    # clv_model_fits is a history, not derived from the facts: refreshing it would refit on the
+    # changed orders (a new model, not a different incremental result), so it keeps its fit here
+    assert_ok(dbt(db, target_dir, "run", "--full-refresh", "--exclude", "clv_model_fits"))
     for name in MARTS:
         assert mart(db, name) == after_incremental[name], f"{name} differs after a full refresh"
+
+
+# -- CLV refit policy ------------------------------------------------------------------------------
+
+def test_clv_fits_are_reused_within_the_refit_window(db: DbSettings, target_dir: Path, tmp_path: Path,
+                                                     generated: dict) -> None:
+    """Within `clv_refit_days` a build appends no fit rows, yet customer_predictions is rebuilt on the
+    new orders with the stored parameters; clv_refit_days 0, or an as_of before every fit, refits."""
+    clv = ("build", "--select", "+customer_predictions", "--indirect-selection", "cautious")
+    fits_sql = "select as_of::text, count(*), count(distinct built_at) from analytics.clv_model_fits group by 1 order by 1"
+    load_raw(db, generated, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, *clv))
+    assert rows(db, fits_sql) == [("2026-10-31", 3, 1)]
+    params = value(db, "select params from analytics.clv_model_fits where model = 'pnbd'")
+    buyer = "select customer_key from intermediate.int_orders_enriched where order_id = '9000000001'"
+    days_sql = "select customer_key, purchase_days from analytics.customer_predictions"
+    before = dict(rows(db, days_sql))
+
+    changes, _ = small_changes(generated)
+    load_raw(db, changes, tmp_path / "dlt")
+    again = dbt(db, target_dir, *clv)
+    assert_ok(again)
+    fits_run = next(r for r in again.results if r["unique_id"].endswith(".clv_model_fits"))
+    assert fits_run["status"] == "success" and fits_run["adapter_response"]["rows_affected"] == 0
+    assert rows(db, fits_sql) == [("2026-10-31", 3, 1)], "no refit within clv_refit_days"
+    # rebuilt on today's orders (the new order adds a purchase day) with the stored parameters
+    after = dict(rows(db, days_sql))
+    new_buyer = value(db, buyer)
+    assert after[new_buyer] == before[new_buyer] + 1
+    scored = rows(db, """select repeat_purchases, recency_weeks, tenure_weeks, p_alive, clv_status,
+                                fitted_as_of::text from analytics.customer_predictions""")
+    assert {(r[4], r[5]) for r in scored} == {("ok", "2026-10-31")}
+    x, t_x, T, p_alive = (np.array([r[i] for r in scored], dtype=float) for i in range(4))
+    assert np.allclose(p_alive, ParetoNBD(params).p_alive(x, t_x, T), rtol=1e-12, atol=0)
+
+    # other vars force a full parse: a target directory of their own keeps the shared one's parse
+    refit = run_dbt(["run", "--select", "clv_model_fits"], db, dbt_vars={**DBT_VARS, "clv_refit_days": 0},
+                    target_path=tmp_path / "target-refit", capture=True)
+    assert_ok(refit)
+    assert rows(db, fits_sql) == [("2026-10-31", 6, 2)], "clv_refit_days 0 refits at every build"
+
+    # as_of before every fit: later fits saw later data, so they neither count as current nor score
+    past = run_dbt(["run", "--select", "clv_model_fits", "customer_predictions"], db,
+                   dbt_vars={**DBT_VARS, "as_of": "2026-10-15"}, target_path=tmp_path / "target-past", capture=True)
+    assert_ok(past)
+    assert rows(db, fits_sql) == [("2026-10-15", 3, 1), ("2026-10-31", 6, 2)]
+    assert rows(db, "select distinct as_of, fitted_as_of::text from analytics.customer_predictions") == [
+        ("2026-10-15", "2026-10-15")]

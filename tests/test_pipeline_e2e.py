@@ -63,7 +63,10 @@ def test_first_run_loads_everything_and_builds_marts(demo_runs):
                          where built_at = (select min(built_at) from analytics.clv_model_fits) order by model""")
     assert [f[0] for f in fits] == ["bgnbd", "mbgnbd", "pnbd"] and ("pnbd", "ok", True) in fits
     builds = _query(db, "select count(distinct built_at), count(*) from analytics.clv_model_fits")[0]
-    assert builds == (2, 6), "every build appends one row per candidate model"
+    assert builds == (1, 3), "the second run is within clv_refit_days: it scores with the first run's fits"
+    scored_with = _query(db, """select distinct fitted_as_of = (select as_of from analytics.clv_model_fits limit 1)
+                                from analytics.customer_predictions""")
+    assert scored_with == [(True,)]
 
 
 def test_second_run_loads_nothing_new_and_says_so(demo_runs):

@@ -1,12 +1,18 @@
 """Predictive CLV and churn for every customer_key with a purchase (definitions in _clv__models.yml).
 
-Fits the purchase model chosen by var `clv_model` (default Pareto/NBD) plus
-Gamma-Gamma for spend on the order history up to `as_of`, with our numpy/scipy
-implementation in `clv/`. Awkward data never fails the build: customers get rows
-whose `clv_status` says why predictions are missing.
+Scores every customer's own history up to `as_of` with the purchase model chosen
+by var `clv_model` (default Pareto/NBD) plus Gamma-Gamma for spend, implemented
+in `clv/`. The parameters are those of the newest fit of that model in
+clv_model_fits made on or before `as_of` (refitted every `clv_refit_days`), so a
+nightly build scores without fitting again; only when there is no such fit (an
+empty table, or only later fits when this model is built alone) are they fitted here.
+Awkward data never fails the build: customers get rows whose `clv_status` says
+why predictions are missing.
 """
 
 from datetime import datetime, timezone
+
+import pandas as pd
 
 from clv.predict import score_customers
 
@@ -18,14 +24,36 @@ def _as_of(value):
     return str(value)
 
 
+def _latest_fit(fits: pd.DataFrame, model_name: str, as_of: str) -> dict | None:
+    """The newest fit of `model_name` dated on or before `as_of`, as a score_customers fit record; or None.
+
+    A fit dated after `as_of` saw later data, so it never scores an earlier day.
+    """
+    usable = fits[(fits["model"] == model_name) & (pd.to_datetime(fits["as_of"]) <= pd.Timestamp(as_of))]
+    if usable.empty:
+        return None
+    row = usable.sort_values(["as_of", "built_at"]).iloc[-1]
+    return {
+        "model": model_name,
+        "as_of": row["as_of"],
+        "status": row["status"],
+        "reason": None if pd.isna(row["reason"]) else row["reason"],
+        "params": row["params"],
+        "spend": {"status": row["spend_status"], "params": row["spend_params"]},
+    }
+
+
 def model(dbt, session):
-    dbt.config(materialized="table", numeric_as="float")
+    dbt.config(materialized="table", numeric_as="float", column_types={"fitted_as_of": "date"})
     horizon = int(dbt.config.get("clv_horizon_months"))
+    as_of = _as_of(dbt.config.get("as_of"))
+    model_name = str(dbt.config.get("clv_model"))
     purchases = dbt.ref("int_clv_transactions")
     scores, record = score_customers(
         purchases,
-        _as_of(dbt.config.get("as_of")),
-        model=str(dbt.config.get("clv_model")),
+        as_of,
+        model=model_name,
+        fit=_latest_fit(dbt.ref("clv_model_fits"), model_name, as_of),
         horizon_months=horizon,
         monthly_discount=float(dbt.config.get("clv_monthly_discount")),
         holdout_weeks=None,
@@ -45,4 +73,5 @@ def model(dbt, session):
     scored["clv_model"] = record["model"]
     scored["horizon_months"] = horizon
     scored["as_of"] = record["as_of"]
+    scored["fitted_as_of"] = record["fitted_as_of"]
     return scored
