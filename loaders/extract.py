@@ -11,6 +11,7 @@ platforms concurrently and one failing store does not stop the others.
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import os
 import time
@@ -223,6 +224,39 @@ def _rows_in_warehouse(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str,
     return counts
 
 
+NESTED_KEYS = ("_dlt_parent_id", "_dlt_root_id")
+
+
+def _index_name(table: str, column: str) -> str:
+    """`<table><column>`, within PostgreSQL's 63 bytes (a hash keeps long names apart)."""
+    name = f"{table}{column}"
+    if len(name) <= 63:
+        return name
+    return f"{name[:54]}_{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+
+
+def _index_nested_tables(pipeline: dlt.Pipeline) -> None:
+    """Index the links of nested tables (lines, refunds... to their order), once.
+
+    dlt creates no indexes. With them an incremental dbt run reads the few changed
+    orders' lines by index instead of scanning every line ever loaded, and dlt's
+    merge deletes a changed order's old nested rows (by _dlt_root_id) without a scan.
+    """
+    schema = pipeline.default_schema
+    with pipeline.sql_client() as client:
+        for table in schema.data_table_names(seen_data_only=True):
+            columns = schema.tables[table].get("columns", {})
+            for column in NESTED_KEYS:
+                if column not in columns or get_root_table(schema.tables, table)["name"] == table:
+                    continue
+                try:
+                    client.execute_sql(
+                        f"create index if not exists {client.escape_column_name(_index_name(table, column))} "
+                        f"on {client.make_qualified_table_name(table)} ({client.escape_column_name(column)})")
+                except Exception as exc:  # the data is loaded; a missing index only costs speed
+                    log.warning("could not index %s.%s (dbt runs will scan it): %s", table, column, exc)
+
+
 def _add_rows(result: PlatformLoad, counts: Mapping[str, int]) -> None:
     for table, count in counts.items():
         result.rows[table] = result.rows.get(table, 0) + count
@@ -271,6 +305,7 @@ def load_platform(
             _finish_interrupted(pipeline, result)
         source = SOURCES[platform](config, settings.load, stats)
         info = pipeline.run(source)
+        _index_nested_tables(pipeline)
         result.extract_seconds = _extract_seconds(pipeline)
         result.load_ids.extend(info.loads_ids)
         _add_rows(result, _table_rows(pipeline))

@@ -1,5 +1,8 @@
 {#
-    Incremental facts (orders, order_items, daily_metrics) are rebuilt slice by slice.
+    The incremental models are rebuilt slice by slice: the order-grained intermediate
+    models (int_orders_unioned, int_order_exchange_rates, int_refunds_unioned,
+    int_refunds_enriched, int_orders_enriched, int_order_items_unioned,
+    int_order_items_enriched) and the facts orders, order_items and daily_metrics.
 
     The watermark of a platform is the newest raw load (dlt `_dlt_load_id` time) the
     fact already holds for it. A run reprocesses every order of that platform whose raw
@@ -10,8 +13,10 @@
     updates and refunds are picked up; the lookback also covers loads that committed
     out of order. A platform the fact does not hold yet is processed in full.
 
-    Each model deletes the affected slice in a pre-hook and inserts it recomputed, in
-    one transaction (see the models). The watermarks are read once per statement,
+    Each model inserts the slice recomputed with delete+insert on order_key (on date for
+    daily_metrics); a model with any number of rows per order (lines, refunds) also
+    deletes the slice in a pre-hook, so rows the recomputation no longer produces (a
+    removed line) disappear, in the same transaction (see the models). The watermarks are read once per statement,
     before the delete, so the hook and the model body agree on the slice.
 #}
 
@@ -33,8 +38,11 @@
 {#-
     SQL predicate over an order relation (alias `orders`, columns platform, store,
     customer_id, loaded_at): true for the orders an incremental run must reprocess.
+    `customers=false` leaves out the orders of changed customers, for the models that
+    carry nothing of the customer (lines, refunds, rates): a plain range on loaded_at
+    that PostgreSQL estimates well, so it reads the few changed orders' rows by index.
 -#}
-{% macro order_changed_since(watermarks, orders='orders') -%}
+{% macro order_changed_since(watermarks, orders='orders', customers=true) -%}
     {%- set lookback = "interval '" ~ (var('incremental_lookback_days', 3) | int) ~ " days'" -%}
     (
     {%- for platform, watermark in watermarks.items() %}
@@ -42,6 +50,7 @@
             {{ orders }}.platform = '{{ platform }}'
             and (
                 {{ orders }}.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
+                {%- if customers %}
                 or ({{ orders }}.store, {{ orders }}.customer_id) in (
                     {#- uncorrelated, so PostgreSQL hashes it once instead of running it for every order -#}
                     select changed_customers.store, changed_customers.customer_id
@@ -49,6 +58,7 @@
                     where changed_customers.platform = '{{ platform }}'
                         and changed_customers.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
                 )
+                {%- endif %}
             )
         ) or
     {%- endfor %}
@@ -85,17 +95,33 @@
 
 
 {#-
-    Pre-hook of the order-grained incremental facts (orders, order_items): delete every
-    row of the orders that changed since the watermark, so the model re-inserts them
-    whole (a line removed from an order disappears too).
+    Pre-hook of the models with any number of rows per order (lines, refunds): delete
+    every row of the orders that changed since the watermark, so the model re-inserts
+    them whole (a line removed from an order disappears too). `customers` must match
+    the model body's order_changed_since.
 -#}
-{% macro delete_changed_orders() -%}
+{% macro delete_changed_orders(customers=true) -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
     where order_key in (
         select orders.order_key
         from {{ ref('int_orders_unioned') }} as orders
-        where {{ order_changed_since(incremental_watermarks('loaded_at')) }}
+        where {{ order_changed_since(incremental_watermarks('loaded_at'), customers=customers) }}
     )
     {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Filter for a platform's raw child rows (lines, refunds) in an incremental run: only
+    those of the orders in scope (CTE `orders`, columns platform, order_dlt_id). Written
+    as = ANY(ARRAY(subquery)) on purpose: PostgreSQL evaluates it once and pushes it
+    into the staging view as a plain condition, so the rows are read through the index
+    on the raw table's _dlt_parent_id / _dlt_root_id; a join or IN cannot reach into a
+    view built with CTEs and would scan every line ever loaded. A full build reads all.
+-#}
+{% macro where_order_in_scope(platform, column='order_dlt_id') -%}
+    {%- if is_incremental() %}
+    where {{ column }} = any(array(select orders.order_dlt_id from orders where orders.platform = '{{ platform }}'))
+    {%- endif %}
 {%- endmacro %}

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 {#-
     The purchase history the CLV models fit: one row per revenue-bearing order of a
     known customer. Test and cancelled orders carry no purchase; refunds are netted

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_key',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['order_key']}],
+        on_schema_change='append_new_columns'
+    )
+}}
 {#-
     The rate that converts each order's currency into the reporting currency (dbt var
     `reporting_currency`, default USD), from the seed `currency_rates` (units of a
@@ -7,12 +16,20 @@
     net revenue is not moved by rate changes between sale and refund.
     An order in a currency missing from the seed gets no rate: its reporting amounts
     are NULL and `is_currency_unknown` flags it.
+    Incremental: the changed orders only (macros/incremental.sql); after editing the
+    rates, rebuild with --full-refresh (docs/analytics.md).
 -#}
+{%- set watermarks = incremental_watermarks('loaded_at') %}
+
 with
 
 orders as (
 
-    select order_key, currency, ordered_at from {{ ref('int_orders_unioned') }}
+    select order_key, platform, currency, ordered_at, loaded_at
+    from {{ ref('int_orders_unioned') }} as orders
+    {%- if is_incremental() %}
+    where {{ order_changed_since(watermarks, customers=false) }}
+    {%- endif %}
 
 ),
 
@@ -32,9 +49,11 @@ order_dates as (
 
     select
         order_key,
+        platform,
         currency,
         upper('{{ var("reporting_currency", "USD") }}') as reporting_currency,
-        coalesce(cast(ordered_at as date), cast(now() at time zone 'UTC' as date)) as rate_date
+        coalesce(cast(ordered_at as date), cast(now() at time zone 'UTC' as date)) as rate_date,
+        loaded_at
 
     from orders
 
@@ -69,6 +88,7 @@ final as (
 
     select
         order_key,
+        platform,
         currency,
         reporting_currency,
         rate_date,
@@ -77,7 +97,8 @@ final as (
             else reporting_units_per_usd / order_units_per_usd
         end as exchange_rate,
         currency is distinct from reporting_currency
-            and (order_units_per_usd is null or reporting_units_per_usd is null) as is_currency_unknown
+            and (order_units_per_usd is null or reporting_units_per_usd is null) as is_currency_unknown,
+        loaded_at
 
     from with_rates
 

@@ -1,15 +1,36 @@
-{#- Order items with their order's context (customer, date, flags) and converted at the order's rate. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_key',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['order_key']}],
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_changed_orders() }}"
+    )
+}}
+{#-
+    Order items with their order's context (customer, date, flags) and converted at the
+    order's rate. Incremental: all lines of the changed orders are replaced.
+-#}
+-- depends_on: {{ ref('int_orders_unioned') }}
+-- depends_on: {{ ref('int_customers_unioned') }}
+{%- set watermarks = incremental_watermarks('loaded_at') %}
+
 with
+
+orders as (
+
+    select * from {{ ref('int_orders_enriched') }} as orders
+    {%- if is_incremental() %}
+    where {{ order_changed_since(watermarks) }}
+    {%- endif %}
+
+),
 
 order_items as (
 
     select * from {{ ref('int_order_items_unioned') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('int_orders_enriched') }}
+    where order_key in (select order_key from orders)
 
 ),
 

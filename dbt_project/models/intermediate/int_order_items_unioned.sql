@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_key',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['order_key']}],
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_changed_orders(customers=false) }}"
+    )
+}}
 {#-
     One row per order line (item) of every platform, with the order it belongs to (child
     rows reach their order through dlt's _dlt_parent_id -> orders._dlt_id).
@@ -5,18 +15,26 @@
       * line_subtotal: before discounts (unit price x quantity; WooCommerce subtotal);
       * discount_amount: discounts allocated to the line;
       * line_total: after discounts - what the line contributes to the order subtotal.
+    Incremental: all lines of the changed orders are replaced (macros/incremental.sql).
 -#}
+{%- set watermarks = incremental_watermarks('loaded_at') %}
+
 with
 
 orders as (
 
-    select order_key, platform, order_dlt_id from {{ ref('int_orders_unioned') }}
+    select order_key, platform, order_dlt_id, loaded_at
+    from {{ ref('int_orders_unioned') }} as orders
+    {%- if is_incremental() %}
+    where {{ order_changed_since(watermarks, customers=false) }}
+    {%- endif %}
 
 ),
 
 shopify_lines as (
 
     select * from {{ ref('stg_shopify__order_line_items') }}
+    {{- where_order_in_scope('shopify') }}
 
 ),
 
@@ -29,12 +47,14 @@ shopify_discount_allocations as (
 woocommerce_lines as (
 
     select * from {{ ref('stg_woocommerce__order_line_items') }}
+    {{- where_order_in_scope('woocommerce') }}
 
 ),
 
 commercetools_lines as (
 
     select * from {{ ref('stg_commercetools__order_line_items') }}
+    {{- where_order_in_scope('commercetools') }}
 
 ),
 
@@ -138,7 +158,8 @@ final as (
     select
         orders.order_key || '|' || unioned.order_item_id as order_item_key,
         orders.order_key,
-        unioned.*
+        unioned.*,
+        orders.loaded_at
 
     from unioned
     inner join orders

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_key',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['order_key']}],
+        on_schema_change='append_new_columns'
+    )
+}}
 {#-
     Orders with the person behind them, reporting-currency amounts and refunds.
 
@@ -10,12 +19,19 @@
       3. otherwise a customer id the customers table does not know: platform + store + id;
       4. otherwise NULL: an anonymous order (e.g. a POS walk-in without e-mail). It
          counts in revenue but belongs to no customer.
+    Incremental: the changed orders are recomputed (macros/incremental.sql).
 -#}
+-- depends_on: {{ ref('int_customers_unioned') }}
+{%- set watermarks = incremental_watermarks('loaded_at') %}
+
 with
 
 orders as (
 
-    select * from {{ ref('int_orders_unioned') }}
+    select * from {{ ref('int_orders_unioned') }} as orders
+    {%- if is_incremental() %}
+    where {{ order_changed_since(watermarks) }}
+    {%- endif %}
 
 ),
 
@@ -28,12 +44,14 @@ customer_accounts as (
 exchange_rates as (
 
     select * from {{ ref('int_order_exchange_rates') }}
+    where order_key in (select order_key from orders)
 
 ),
 
 refunds as (
 
     select * from {{ ref('int_refunds_enriched') }}
+    where order_key in (select order_key from orders)
 
 ),
 

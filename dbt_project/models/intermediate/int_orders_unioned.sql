@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_key',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['order_key']}],
+        on_schema_change='append_new_columns'
+    )
+}}
 {#-
     One row per order of every platform in one vocabulary. Platform differences are
     settled here, each in its own CTE:
@@ -11,7 +20,12 @@
         lines add up to.
       * order_email: the e-mail on the order (Shopify email, WooCommerce billing
         email, commercetools customerEmail).
+
+    Incremental (macros/incremental.sql): a run reads only the orders (re)loaded since
+    the watermark, minus the lookback, and replaces them by order_key.
 -#}
+{%- set watermarks = incremental_watermarks('loaded_at') %}
+
 with
 
 shopify_orders as (
@@ -163,7 +177,10 @@ final as (
         *,
         status in ('cancelled', 'failed', 'voided') as is_cancelled
 
-    from unioned
+    from unioned as orders
+    {%- if is_incremental() %}
+    where {{ order_changed_since(watermarks, customers=false) }}
+    {%- endif %}
 
 )
 

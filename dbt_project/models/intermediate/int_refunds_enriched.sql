@@ -1,21 +1,41 @@
-{#- Refunds with their order's context (flags, channel, customer) and converted at the order's rate. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_key',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['order_key']}],
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_changed_orders(customers=false) }}"
+    )
+}}
+{#-
+    Refunds with their order's context (flags, channel, customer) and converted at the
+    order's rate. Incremental: all refunds of the changed orders are replaced.
+-#}
+{%- set watermarks = incremental_watermarks('loaded_at') %}
+
 with
+
+orders as (
+
+    select * from {{ ref('int_orders_unioned') }} as orders
+    {%- if is_incremental() %}
+    where {{ order_changed_since(watermarks, customers=false) }}
+    {%- endif %}
+
+),
 
 refunds as (
 
     select * from {{ ref('int_refunds_unioned') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('int_orders_unioned') }}
+    where order_key in (select order_key from orders)
 
 ),
 
 exchange_rates as (
 
     select * from {{ ref('int_order_exchange_rates') }}
+    where order_key in (select order_key from orders)
 
 ),
 

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_key',
+        incremental_strategy='delete+insert',
+        indexes=[{'columns': ['order_key']}],
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_changed_orders(customers=false) }}"
+    )
+}}
 {#-
     One row per refund of every platform: when money went back and how much, in the
     order's currency. Refunds are dated:
@@ -11,18 +21,26 @@
         by the order's date_modified_gmt (the sandbox generator documents the same);
       * commercetools: orders carry no refund object; a refund is a successful
         `Refund` transaction on the order's payment, dated by its timestamp.
+    Incremental: all refunds of the changed orders are replaced (macros/incremental.sql).
 -#}
+{%- set watermarks = incremental_watermarks('loaded_at') %}
+
 with
 
 orders as (
 
-    select order_key, platform, order_dlt_id, updated_at, loaded_at from {{ ref('int_orders_unioned') }}
+    select order_key, platform, order_dlt_id, updated_at, loaded_at
+    from {{ ref('int_orders_unioned') }} as orders
+    {%- if is_incremental() %}
+    where {{ order_changed_since(watermarks, customers=false) }}
+    {%- endif %}
 
 ),
 
 shopify_orders as (
 
     select * from {{ ref('stg_shopify__orders') }}
+    {{- where_order_in_scope('shopify') }}
 
 ),
 
@@ -41,24 +59,28 @@ shopify_refund_adjustments as (
 shopify_refunds as (
 
     select * from {{ ref('stg_shopify__order_refunds') }}
+    {{- where_order_in_scope('shopify') }}
 
 ),
 
 shopify_refund_transactions as (
 
     select * from {{ ref('stg_shopify__order_refund_transactions') }}
+    {{- where_order_in_scope('shopify') }}
 
 ),
 
 woocommerce_refunds as (
 
     select * from {{ ref('stg_woocommerce__order_refunds') }}
+    {{- where_order_in_scope('woocommerce') }}
 
 ),
 
 commercetools_payment_transactions as (
 
     select * from {{ ref('stg_commercetools__order_payment_transactions') }}
+    {{- where_order_in_scope('commercetools') }}
 
 ),
 
@@ -186,7 +208,8 @@ final as (
         unioned.refund_id,
         -- a refund without a usable date falls back to the order's last modification
         coalesce(unioned.refunded_at, orders.updated_at, orders.loaded_at) as refunded_at,
-        unioned.refund_amount
+        unioned.refund_amount,
+        orders.loaded_at
 
     from unioned
     inner join orders
