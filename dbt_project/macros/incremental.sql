@@ -20,11 +20,19 @@
     before the delete, so the hook and the model body agree on the slice.
 #}
 
-{#- {platform: 'timestamp text'} of `max(column)` in this model's table (empty unless incremental). -#}
-{% macro incremental_watermarks(column) -%}
+{#-
+    {platform: 'timestamp text'} of `max(column)` in this model's table (empty unless
+    incremental), or in the table `from_model` of the same schema: a model with rows for
+    a few orders only (refunds) reads the watermark of a dense model built after it in
+    every run (int_orders_enriched), as its own newest row can be weeks old and would
+    make every run reprocess weeks of orders. Without that table: empty (all orders).
+-#}
+{% macro incremental_watermarks(column, from_model=none) -%}
     {%- set watermarks = {} -%}
     {%- if execute and is_incremental() -%}
-        {%- set rows = run_query('select platform, cast(max(' ~ column ~ ') as text) from ' ~ this ~ ' group by platform') -%}
+        {%- set relation = adapter.get_relation(this.database, this.schema, from_model) if from_model else this -%}
+        {%- set rows = run_query('select platform, cast(max(' ~ column ~ ') as text) from ' ~ relation ~ ' group by platform')
+                       if relation is not none else [] -%}
         {%- for row in rows -%}
             {%- if row[1] is not none -%}
                 {%- do watermarks.update({row[0]: row[1]}) -%}
@@ -97,16 +105,16 @@
 {#-
     Pre-hook of the models with any number of rows per order (lines, refunds): delete
     every row of the orders that changed since the watermark, so the model re-inserts
-    them whole (a line removed from an order disappears too). `customers` must match
-    the model body's order_changed_since.
+    them whole (a line removed from an order disappears too). `customers` and
+    `watermarks_from` must match the model body's.
 -#}
-{% macro delete_changed_orders(customers=true) -%}
+{% macro delete_changed_orders(customers=true, watermarks_from=none) -%}
     {%- if is_incremental() -%}
     delete from {{ this }}
     where order_key in (
         select orders.order_key
         from {{ ref('int_orders_unioned') }} as orders
-        where {{ order_changed_since(incremental_watermarks('loaded_at'), customers=customers) }}
+        where {{ order_changed_since(incremental_watermarks('loaded_at', watermarks_from), customers=customers) }}
     )
     {%- endif -%}
 {%- endmacro %}
@@ -124,4 +132,18 @@
     {%- if is_incremental() %}
     where {{ column }} = any(array(select orders.order_dlt_id from orders where orders.platform = '{{ platform }}'))
     {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    Post-hook of the models every incremental slice is taken from (int_orders_unioned,
+    int_orders_enriched): refresh the planner's statistics after the run's rows went in.
+    Without it PostgreSQL still believes the newest loads hold the few rows of the last
+    ANALYZE, estimates one changed order where there are thousands, and picks nested
+    loops that run for minutes. Sampling costs a fraction of a second.
+-#}
+{% macro analyze_after_incremental_run() -%}
+    {%- if is_incremental() -%}
+    analyze {{ this }}
+    {%- endif -%}
 {%- endmacro %}

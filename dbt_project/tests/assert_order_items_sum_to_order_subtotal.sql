@@ -2,19 +2,22 @@
     Money identity: an order's lines (line_total, after discounts) add up to the
     order's subtotal (merchandise after discounts, before shipping and tax, as the
     platform reports or implies it), within rounding: one cent per line.
-    Orders without lines or without a subtotal have nothing to check.
+    Orders without lines or without a subtotal have nothing to check. Checks the
+    recently loaded orders, as the generic tests do (macros/test_window.sql).
 -#}
 with
 
 orders as (
 
     select * from {{ ref('orders') }}
+    where {{ recent_loads(ref('orders')) }}
 
 ),
 
 order_items as (
 
     select * from {{ ref('order_items') }}
+    where order_key in (select order_key from orders)
 
 ),
 

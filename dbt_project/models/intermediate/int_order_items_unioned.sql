@@ -41,6 +41,7 @@ shopify_lines as (
 shopify_discount_allocations as (
 
     select * from {{ ref('stg_shopify__order_line_discount_allocations') }}
+    {{- where_order_in_scope('shopify') }}
 
 ),
 

@@ -4,7 +4,8 @@
         unique_key='order_key',
         incremental_strategy='delete+insert',
         indexes=[{'columns': ['order_key']}],
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        post_hook="{{ analyze_after_incremental_run() }}"
     )
 }}
 {#-

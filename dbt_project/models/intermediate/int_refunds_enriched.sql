@@ -5,14 +5,15 @@
         incremental_strategy='delete+insert',
         indexes=[{'columns': ['order_key']}],
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_orders(customers=false) }}"
+        pre_hook="{{ delete_changed_orders(customers=false, watermarks_from='int_orders_enriched') }}"
     )
 }}
 {#-
     Refunds with their order's context (flags, channel, customer) and converted at the
     order's rate. Incremental: all refunds of the changed orders are replaced.
 -#}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
+{#- refunds are sparse: the watermark is int_orders_enriched's (macros/incremental.sql) -#}
+{%- set watermarks = incremental_watermarks('loaded_at', 'int_orders_enriched') %}
 
 with
 

@@ -5,7 +5,7 @@
         incremental_strategy='delete+insert',
         indexes=[{'columns': ['order_key']}],
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_orders(customers=false) }}"
+        pre_hook="{{ delete_changed_orders(customers=false, watermarks_from='int_orders_enriched') }}"
     )
 }}
 {#-
@@ -23,7 +23,8 @@
         `Refund` transaction on the order's payment, dated by its timestamp.
     Incremental: all refunds of the changed orders are replaced (macros/incremental.sql).
 -#}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
+{#- refunds are sparse: the watermark is int_orders_enriched's (macros/incremental.sql) -#}
+{%- set watermarks = incremental_watermarks('loaded_at', 'int_orders_enriched') %}
 
 with
 
@@ -40,7 +41,6 @@ orders as (
 shopify_orders as (
 
     select * from {{ ref('stg_shopify__orders') }}
-    {{- where_order_in_scope('shopify') }}
 
 ),
 
