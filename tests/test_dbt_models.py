@@ -12,7 +12,8 @@ fresh database.
 * a small data set whose RFM scores, segments, daily revenue and AOV are worked
   out by hand below; editing the segment seed changes the segments;
 * an incremental run after a small change gives the same marts as a full refresh;
-* the CLV models are refitted every `clv_refit_days`, and scored with the stored fit in between.
+* the CLV models are refitted every `clv_refit_days`, and scored with the stored fit in between;
+* tests on the large models check recent loads, and every row with `test_window_days: 0`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ MART_KEYS = {
     "daily_metrics": "date, platform, store, source",
     "products": "product_key",
     "product_daily_sales": "date, platform, store, product_id",
+}
+# the incremental intermediate models, compared too: they keep test orders the marts leave out
+INTERMEDIATE_KEYS = {
+    "int_orders_unioned": "order_key",
+    "int_order_exchange_rates": "order_key",
+    "int_refunds_unioned": "refund_key",
+    "int_refunds_enriched": "refund_key",
+    "int_orders_enriched": "order_key",
+    "int_order_items_unioned": "order_item_key",
+    "int_order_items_enriched": "order_item_key",
 }
 
 
@@ -126,6 +137,10 @@ def value(db: DbSettings, sql: str, params: tuple = ()) -> Any:
 
 def mart(db: DbSettings, name: str) -> list[tuple]:
     return rows(db, f"select * from analytics.{name} order by {MART_KEYS[name]}")
+
+
+def intermediate(db: DbSettings, name: str) -> list[tuple]:
+    return rows(db, f"select * from intermediate.{name} order by {INTERMEDIATE_KEYS[name]}")
 
 
 def email_key(email: str) -> str:
@@ -517,12 +532,15 @@ def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings,
     incremental = dbt(db, target_dir, "run")
     assert_ok(incremental)
     after_incremental = {name: mart(db, name) for name in MARTS}
+    intermediate_after_incremental = {name: intermediate(db, name) for name in INTERMEDIATE_KEYS}
 
     # only the changed orders were rewritten (the test-flipped one deleted, not re-inserted)
     inserted = {r["unique_id"].split(".")[-1]: int((r.get("adapter_response") or {}).get("rows_affected") or 0)
                 for r in incremental.results}
     assert inserted["orders"] == sum(len(ids) for ids in changed.values()) - 1
     assert inserted["orders"] < orders_before / 10
+    for name in INTERMEDIATE_KEYS:  # the intermediate layer reprocessed the slice too
+        assert 0 < inserted[name] < orders_before / 10, f"{name} rewrote {inserted[name]} rows"
     assert value(db, "select count(*) from analytics.orders") == orders_before + 2 - 1
 
     # clv_model_fits is a history, not derived from the facts: refreshing it would refit on the
@@ -530,6 +548,8 @@ def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings,
     assert_ok(dbt(db, target_dir, "run", "--full-refresh", "--exclude", "clv_model_fits"))
     for name in MARTS:
         assert mart(db, name) == after_incremental[name], f"{name} differs after a full refresh"
+    for name in INTERMEDIATE_KEYS:
+        assert intermediate(db, name) == intermediate_after_incremental[name], f"{name} differs after a full refresh"
 
 
 # -- CLV refit policy ------------------------------------------------------------------------------
@@ -578,3 +598,41 @@ def test_clv_fits_are_reused_within_the_refit_window(db: DbSettings, target_dir:
     assert rows(db, fits_sql) == [("2026-10-15", 3, 1), ("2026-10-31", 6, 2)]
     assert rows(db, "select distinct as_of, fitted_as_of::text from analytics.customer_predictions") == [
         ("2026-10-15", "2026-10-15")]
+
+
+# -- test window ----------------------------------------------------------------------------------
+
+DUPLICATE_ORDER_FAILURES = {"unique_orders_order_key", "unique_combination_orders_platform__store__order_id"}
+
+
+def test_tests_on_large_models_check_recent_loads_and_everything_on_request(
+        db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict) -> None:
+    """A broken row loaded a month ago is outside a nightly run's test window (it was checked when it
+    arrived); `test_window_days: 0` finds it, and the same break in a recent row fails the nightly tests."""
+    load_raw(db, generated, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "build", "--exclude-resource-type", "test"))
+    old_key, recent_key = (r[0] for r in rows(db, "select order_key from analytics.orders order by order_key limit 2"))
+    conn = db.connect()
+    with conn.cursor() as cur:
+        cur.execute("update analytics.orders set loaded_at = loaded_at - interval '30 days' where order_key <> %s",
+                    (recent_key,))
+        cur.execute("insert into analytics.orders select * from analytics.orders where order_key = %s", (old_key,))
+    conn.commit()
+    conn.close()
+
+    nightly = dbt(db, target_dir, "test", "--select", "orders,test_type:generic")
+    assert_ok(nightly)
+    assert nightly.count("pass") > 10
+    # other vars force a full parse: a target directory of their own keeps the shared one's parse
+    everything = run_dbt(["test", "--select", "orders,test_type:generic"], db, dbt_vars={**DBT_VARS, "test_window_days": 0},
+                         target_path=tmp_path / "target-all", capture=True)
+    assert not everything.ok
+    assert {u.split(".")[2] for u in everything.failures()} == DUPLICATE_ORDER_FAILURES
+
+    conn = db.connect()
+    with conn.cursor() as cur:
+        cur.execute("insert into analytics.orders select * from analytics.orders where order_key = %s", (recent_key,))
+    conn.commit()
+    conn.close()
+    broken = dbt(db, target_dir, "test", "--select", "orders,test_type:generic")
+    assert {u.split(".")[2] for u in broken.failures()} == DUPLICATE_ORDER_FAILURES

@@ -128,6 +128,19 @@ def assert_raw_equals_store(db: DbSettings, store: Path, platforms: tuple[str, .
         assert (loaded, orphans) == (items, 0), f"{platform}: line items"
 
 
+def nested_links(db: DbSettings) -> dict[tuple[str, str, str], bool]:
+    """{(schema, table, column): indexed?} for every nested table's link to its parent and root row."""
+    found = query(db, r"""
+        select c.table_schema, c.table_name, c.column_name, exists (
+            select 1 from pg_indexes i
+            where i.schemaname = c.table_schema and i.tablename = c.table_name
+                and i.indexdef like '%%(' || c.column_name || ')')
+        from information_schema.columns c
+        where c.table_schema like 'raw\_%%' and c.table_schema not like '%%\_staging'
+            and c.column_name in ('_dlt_parent_id', '_dlt_root_id')""")
+    return {(s, t, c): indexed for s, t, c, indexed in found}
+
+
 def rows_in_loads(db: DbSettings, platform: str, table: str, load_ids: list[str]) -> int:
     return query(db, f"select count(*) from raw_{platform}.{table} where _dlt_load_id = any(%s)", load_ids)[0][0]
 
@@ -215,6 +228,9 @@ def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(store
         for platform, load in first.items():
             assert load.rows["orders"] == len(truth(store, platform, "orders"))
             assert load.rows["orders__line_items"] > 0 and load.rejected == 0 and load.pages >= 3
+        links = nested_links(pg_db)  # indexed, so incremental dbt runs read a few orders' lines by index
+        assert ("raw_shopify", "orders__line_items", "_dlt_parent_id") in links
+        assert [link for link, indexed in links.items() if not indexed] == []
 
         rng = random.Random(7)
         expected = {p: change_orders(store, p, changed=max(1, len(truth(store, p, "orders")) // 100), added=3, rng=rng)
@@ -240,6 +256,7 @@ def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(store
         assert refreshed.error is None
         assert refreshed.rows["orders"] == len(truth(store, "woocommerce", "orders"))
         assert_raw_equals_store(pg_db, store, ("woocommerce",))
+        assert [link for link, indexed in nested_links(pg_db).items() if not indexed] == [], "indexed again"
 
 
 def test_bad_records_go_to_rejected_records_and_the_rest_loads(store: Path, pg_db: DbSettings,
