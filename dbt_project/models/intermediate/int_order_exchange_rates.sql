@@ -3,7 +3,7 @@
         materialized='incremental',
         unique_key='order_key',
         incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}],
+        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
         on_schema_change='append_new_columns'
     )
 }}
