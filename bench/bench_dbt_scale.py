@@ -17,8 +17,11 @@ with the generated store under .data/bench/). Each run clones the template
 2. the change: 1 % of each platform's orders get a new modification time and
    1 % new orders appear (copies with fresh ids), served from a small delta store
    and loaded incrementally by the loaders, exactly as a nightly run would;
-3. incremental build: `dbt build` again (incremental marts process only the
-   changed slice; staging views and intermediate tables are rebuilt).
+3. incremental build: `dbt build` again, as a nightly run does: the order-grained
+   models (intermediate and facts) reprocess the changed orders, the customer- and
+   product-grained ones are rebuilt, the CLV fits are reused (clv_refit_days), tests
+   on the large models check the recent loads (test_window_days), staging views are
+   recreated.
 Both builds run with `--target-path` of their own (never the project's target/).
 The template's rows are dated a month back (see `age_loads`) and a small "previous
 night" load lands before the full build, so the marts' watermark is recent and the
