@@ -636,3 +636,28 @@ def test_tests_on_large_models_check_recent_loads_and_everything_on_request(
     conn.close()
     broken = dbt(db, target_dir, "test", "--select", "orders,test_type:generic")
     assert {u.split(".")[2] for u in broken.failures()} == DUPLICATE_ORDER_FAILURES
+
+
+# -- staging row ids ------------------------------------------------------------------------------
+
+def test_staging_row_ids_are_checked_by_the_raw_tables_constraint(
+        db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict) -> None:
+    """dlt_row_id passes while PostgreSQL keeps each raw `_dlt_id` unique and NOT NULL, and fails for
+    exactly the staging model whose raw table lost that guarantee, with one row per missing piece."""
+    load_raw(db, generated, tmp_path / "dlt")
+    checked = dbt(db, target_dir, "test", "--select", "test_name:dlt_row_id")
+    assert_ok(checked)
+    assert checked.count("pass") == len(checked.results) > 30
+
+    conn = db.connect()
+    with conn.cursor() as cur:
+        cur.execute("""select conname from pg_constraint
+                       where conrelid = 'raw_shopify.orders'::regclass and contype = 'u'""")
+        for (constraint,) in cur.fetchall():
+            cur.execute(f'alter table raw_shopify.orders drop constraint "{constraint}"')
+        cur.execute("alter table raw_shopify.orders alter column _dlt_id drop not null")
+    conn.commit()
+    conn.close()
+    broken = dbt(db, target_dir, "test", "--select", "test_name:dlt_row_id")
+    assert [u.split(".")[2] for u in broken.failures()] == ["dlt_row_id_stg_shopify__orders_order_dlt_id"]
+    assert [r["failures"] for r in broken.results if r["status"] == "fail"] == [2]
