@@ -25,15 +25,23 @@
 
 with
 
+{# only the columns used: the orders are read three times, and PostgreSQL materialises
+   a CTE used more than once (all 40-odd columns of a million orders went to disk) #}
 orders as (
 
-    select * from {{ ref('orders') }}
+    select
+        ordered_date,
+        platform,
+        store,
+        source,
+        customer_key,
+        is_cancelled,
+        revenue_reporting,
+        units,
+        is_currency_unknown,
+        loaded_at
 
-),
-
-order_items as (
-
-    select * from {{ ref('order_items') }}
+    from {{ ref('orders') }}
 
 ),
 
