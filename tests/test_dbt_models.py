@@ -552,6 +552,30 @@ def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings,
         assert intermediate(db, name) == intermediate_after_incremental[name], f"{name} differs after a full refresh"
 
 
+
+def test_a_platform_added_later_is_loaded_whole_by_the_incremental_run(db: DbSettings, target_dir: Path,
+                                                                       tmp_path: Path, generated: dict) -> None:
+    """A store connected after the first build: the next incremental run takes all of its orders (it has
+    no watermark yet) and leaves the other platforms' rows alone; the result equals a full refresh."""
+    load_raw(db, {p: r for p, r in generated.items() if p != "commercetools"}, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "build", "--exclude-resource-type", "test"))
+    before = value(db, "select count(*) from analytics.orders")
+
+    load_raw(db, {"commercetools": generated["commercetools"]}, tmp_path / "dlt")
+    incremental = dbt(db, target_dir, "run")
+    assert_ok(incremental)
+    inserted = {r["unique_id"].split(".")[-1]: int((r.get("adapter_response") or {}).get("rows_affected") or 0)
+                for r in incremental.results}
+    added = value(db, "select count(*) from analytics.orders where platform = 'commercetools'")
+    assert added > 0
+    assert inserted["orders"] == added
+    assert value(db, "select count(*) from analytics.orders") == before + added
+    after_incremental = {name: mart(db, name) for name in MARTS}
+
+    assert_ok(dbt(db, target_dir, "run", "--full-refresh", "--exclude", "clv_model_fits"))
+    for name in MARTS:
+        assert mart(db, name) == after_incremental[name], f"{name} differs after a full refresh"
+
 # -- CLV refit policy ------------------------------------------------------------------------------
 
 def test_clv_fits_are_reused_within_the_refit_window(db: DbSettings, target_dir: Path, tmp_path: Path,

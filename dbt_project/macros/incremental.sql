@@ -44,34 +44,75 @@
 
 
 {#-
-    SQL predicate over an order relation (alias `orders`, columns platform, store,
-    customer_id, loaded_at): true for the orders an incremental run must reprocess.
-    `customers=false` leaves out the orders of changed customers, for the models that
-    carry nothing of the customer (lines, refunds, rates): a plain range on loaded_at
-    that PostgreSQL estimates well, so it reads the few changed orders' rows by index.
+    SQL predicate over an order relation (alias `orders`, columns order_key, platform,
+    loaded_at): true for the orders an incremental run must reprocess.
+
+    customers=true (default): `order_key in` the changed orders' keys, looked up in
+    int_orders_unioned through its indexes (changed_order_keys), so PostgreSQL reads a
+    large model's few changed rows by its order_key index; a predicate on the model's
+    own columns with an OR for the changed customers made it scan every row.
+    customers=false leaves out the orders of changed customers, for the models that
+    carry nothing of the customer (lines, refunds, rates) and for int_orders_unioned
+    itself (over the staging views): a plain range on loaded_at.
 -#}
 {% macro order_changed_since(watermarks, orders='orders', customers=true) -%}
+    {%- if customers -%}
+    {{ orders }}.order_key in (
+        {{ changed_order_keys(watermarks) | indent(8) }}
+    )
+    {%- else -%}
     {%- set lookback = "interval '" ~ (var('incremental_lookback_days', 3) | int) ~ " days'" -%}
     (
     {%- for platform, watermark in watermarks.items() %}
         (
             {{ orders }}.platform = '{{ platform }}'
-            and (
-                {{ orders }}.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
-                {%- if customers %}
-                or ({{ orders }}.store, {{ orders }}.customer_id) in (
-                    {#- uncorrelated, so PostgreSQL hashes it once instead of running it for every order -#}
-                    select changed_customers.store, changed_customers.customer_id
-                    from {{ ref('int_customers_unioned') }} as changed_customers
-                    where changed_customers.platform = '{{ platform }}'
-                        and changed_customers.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
-                )
-                {%- endif %}
-            )
+            and {{ orders }}.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
         ) or
     {%- endfor %}
         {{ orders }}.platform not in ('' {%- for platform in watermarks %}, '{{ platform }}'{% endfor %})
     )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Query: order_key of every order an incremental run must reprocess, from
+    int_orders_unioned - per platform, the orders (re)loaded after its watermark minus
+    the lookback (index on loaded_at), the orders of customers (re)loaded in that window
+    (index on platform, store, customer_id) and, for a platform without a watermark
+    (not in the model yet), all of its orders (same index). `customers=false` leaves
+    out the changed customers' orders.
+-#}
+{% macro changed_order_keys(watermarks, customers=true) -%}
+    {%- set lookback = "interval '" ~ (var('incremental_lookback_days', 3) | int) ~ " days'" -%}
+    {%- for platform in platforms() %}
+    {%- if platform in watermarks %}
+    {%- set since = "timestamp '" ~ watermarks[platform] ~ "' - " ~ lookback %}
+    select changed_orders.order_key
+    from {{ ref('int_orders_unioned') }} as changed_orders
+    where changed_orders.platform = '{{ platform }}'
+        and changed_orders.loaded_at > {{ since }}
+    {%- if customers %}
+    union all
+    select customer_orders.order_key
+    from {{ ref('int_orders_unioned') }} as customer_orders
+    where customer_orders.platform = '{{ platform }}'
+        and (customer_orders.store, customer_orders.customer_id) in (
+            select changed_customers.store, changed_customers.customer_id
+            from {{ ref('int_customers_unioned') }} as changed_customers
+            where changed_customers.platform = '{{ platform }}'
+                and changed_customers.loaded_at > {{ since }}
+        )
+    {%- endif %}
+    {%- else %}
+    select new_platform_orders.order_key
+    from {{ ref('int_orders_unioned') }} as new_platform_orders
+    where new_platform_orders.platform = '{{ platform }}'
+    {%- endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 
@@ -112,9 +153,7 @@
     {%- if is_incremental() -%}
     delete from {{ this }}
     where order_key in (
-        select orders.order_key
-        from {{ ref('int_orders_unioned') }} as orders
-        where {{ order_changed_since(incremental_watermarks('loaded_at', watermarks_from), customers=customers) }}
+        {{ changed_order_keys(incremental_watermarks('loaded_at', watermarks_from), customers=customers) | indent(8) }}
     )
     {%- endif -%}
 {%- endmacro %}

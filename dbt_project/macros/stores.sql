@@ -14,3 +14,9 @@
 {% macro platform_key(platform, store, id) -%}
     ({{ platform }} || '|' || {{ store }} || '|' || {{ id }})
 {%- endmacro %}
+
+
+{#- The platforms the project models, in the order the union models list them. -#}
+{% macro platforms() -%}
+    {{ return(['shopify', 'woocommerce', 'commercetools']) }}
+{%- endmacro %}

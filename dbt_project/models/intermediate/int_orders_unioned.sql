@@ -3,7 +3,7 @@
         materialized='incremental',
         unique_key='order_key',
         incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
+        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}, {'columns': ['platform', 'store', 'customer_id']}],
         on_schema_change='append_new_columns',
         post_hook="{{ analyze_after_incremental_run() }}"
     )
