@@ -13,6 +13,7 @@ cycles; each takes about two dbt builds (~1-3 min on 2 shared cores).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -86,6 +87,29 @@ def mart(db: DbSettings, name: str) -> list[tuple]:
     return sorted((tuple(normalise(v) for v in row) for row in rows), key=repr)
 
 
+
+def copy_fit_history(source: DbSettings, target: DbSettings) -> None:
+    """analytics.clv_model_fits of `source` into the empty warehouse `target`: same column types, same rows."""
+    columns = query(source, "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = "
+                            "'analytics.clv_model_fits'::regclass and attnum > 0 and not attisdropped order by attnum")
+    rows = io.StringIO()
+    conn = source.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.copy_expert("copy analytics.clv_model_fits to stdout", rows)
+    finally:
+        conn.close()
+    rows.seek(0)
+    conn = target.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("create schema analytics")
+            cur.execute(f"create table analytics.clv_model_fits ({', '.join(f'{n} {t}' for n, t in columns)})")
+            cur.copy_expert("copy analytics.clv_model_fits from stdin", rows)
+        conn.commit()
+    finally:
+        conn.close()
+
 @pytest.mark.reliability
 @pytest.mark.timeout(7200)  # 20 cycles of two runs each (the suite's default is 600 s per test)
 def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_path: Path, pg_db: DbSettings,
@@ -127,6 +151,11 @@ def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_
                 print(f"cycle {cycle}: {outcome}; clean run {duration:.0f}s exit {clean.returncode}", flush=True)
                 assert clean.returncode == 0, (f"clean run after cycle {cycle} ({outcome}) failed:\n"
                                                + clean.stdout[-3000:] + clean.stderr[-3000:])
+            # the CLV models are refitted every clv_refit_days (7): every run here scored with the fit of the
+            # first one, which the kills neither duplicated nor lost; the reference starts from it too
+            fits = query(pg_db, "select model, count(*) from analytics.clv_model_fits group by model")
+            assert fits and all(n == 1 for _, n in fits), f"fit history after the kills: {fits}"
+            copy_fit_history(pg_db, reference)
             ref_env = {**env, **reference.dbt_env(), "METRIC_PULSE_DATA_DIR": str(tmp_path / "ref-state")}
             uninterrupted = run_cli("run", env=ref_env, timeout=900)
             assert uninterrupted.returncode == 0, uninterrupted.stdout[-3000:] + uninterrupted.stderr[-3000:]
