@@ -61,12 +61,11 @@
         {{ changed_order_keys(watermarks) | indent(8) }}
     )
     {%- else -%}
-    {%- set lookback = "interval '" ~ (var('incremental_lookback_days', 3) | int) ~ " days'" -%}
     (
     {%- for platform, watermark in watermarks.items() %}
         (
             {{ orders }}.platform = '{{ platform }}'
-            and {{ orders }}.loaded_at > timestamp '{{ watermark }}' - {{ lookback }}
+            and {{ orders }}.loaded_at > {{ reprocess_since(watermark) }}
         ) or
     {%- endfor %}
         {{ orders }}.platform not in ('' {%- for platform in watermarks %}, '{{ platform }}'{% endfor %})
@@ -84,10 +83,9 @@
     out the changed customers' orders.
 -#}
 {% macro changed_order_keys(watermarks, customers=true) -%}
-    {%- set lookback = "interval '" ~ (var('incremental_lookback_days', 3) | int) ~ " days'" -%}
     {%- for platform in platforms() %}
     {%- if platform in watermarks %}
-    {%- set since = "timestamp '" ~ watermarks[platform] ~ "' - " ~ lookback %}
+    {%- set since = reprocess_since(watermarks[platform]) %}
     select changed_orders.order_key
     from {{ ref('int_orders_unioned') }} as changed_orders
     where changed_orders.platform = '{{ platform }}'
@@ -113,6 +111,12 @@
     union all
     {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#- SQL timestamp: rows (re)loaded after it are reprocessed - the watermark minus incremental_lookback_days. -#}
+{% macro reprocess_since(watermark) -%}
+    timestamp '{{ watermark }}' - interval '{{ var('incremental_lookback_days', 3) | int }} days'
 {%- endmacro %}
 
 
