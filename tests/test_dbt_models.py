@@ -552,7 +552,6 @@ def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings,
         assert intermediate(db, name) == intermediate_after_incremental[name], f"{name} differs after a full refresh"
 
 
-
 def test_a_platform_added_later_is_loaded_whole_by_the_incremental_run(db: DbSettings, target_dir: Path,
                                                                        tmp_path: Path, generated: dict) -> None:
     """A store connected after the first build: the next incremental run takes all of its orders (it has
@@ -575,6 +574,7 @@ def test_a_platform_added_later_is_loaded_whole_by_the_incremental_run(db: DbSet
     assert_ok(dbt(db, target_dir, "run", "--full-refresh", "--exclude", "clv_model_fits"))
     for name in MARTS:
         assert mart(db, name) == after_incremental[name], f"{name} differs after a full refresh"
+
 
 # -- CLV refit policy ------------------------------------------------------------------------------
 

@@ -87,7 +87,6 @@ def mart(db: DbSettings, name: str) -> list[tuple]:
     return sorted((tuple(normalise(v) for v in row) for row in rows), key=repr)
 
 
-
 def copy_fit_history(source: DbSettings, target: DbSettings) -> None:
     """analytics.clv_model_fits of `source` into the empty warehouse `target`: same column types, same rows."""
     columns = query(source, "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = "
@@ -109,6 +108,7 @@ def copy_fit_history(source: DbSettings, target: DbSettings) -> None:
         conn.commit()
     finally:
         conn.close()
+
 
 @pytest.mark.reliability
 @pytest.mark.timeout(7200)  # 20 cycles of two runs each (the suite's default is 600 s per test)

@@ -77,4 +77,3 @@ final as (
 select * from final
 
 {% endtest %}
-
