@@ -26,7 +26,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -73,8 +72,12 @@ def fit_ours(data: pd.DataFrame) -> dict[str, dict]:
         else:
             model = make_model(name)
             result = model.fit(x, t_x, T)
-        out[name] = {"seconds": time.perf_counter() - started, "params": result.params, "model": model,
-                     "converged": result.converged}
+        out[name] = {
+            "seconds": time.perf_counter() - started,
+            "params": result.params,
+            "model": model,
+            "converged": result.converged,
+        }
     return out
 
 
@@ -96,8 +99,13 @@ def fit_lifetimes(data: pd.DataFrame, timeout: float) -> dict[str, dict]:
         results: dict[str, dict] = {}
         for name in MODELS:  # one subprocess per model, so one slow fit cannot hide the others
             try:
-                subprocess.run([str(BENCH_PYTHON), str(LIFETIMES_SIDE), str(csv), name, str(out)], check=True,
-                               timeout=timeout, capture_output=True, text=True)
+                subprocess.run(
+                    [str(BENCH_PYTHON), str(LIFETIMES_SIDE), str(csv), name, str(out)],
+                    check=True,
+                    timeout=timeout,
+                    capture_output=True,
+                    text=True,
+                )
                 results.update(json.loads(out.read_text()))
             except subprocess.TimeoutExpired:
                 results[name] = {"timeout": timeout}
@@ -109,12 +117,19 @@ def fit_lifetimes(data: pd.DataFrame, timeout: float) -> dict[str, dict]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--customers", type=int, default=100_000)
-    ap.add_argument("--lifetimes-timeout", type=float, default=180.0,
-                    help="seconds one lifetimes fit may take before it is reported as a timeout")
+    ap.add_argument(
+        "--lifetimes-timeout",
+        type=float,
+        default=180.0,
+        help="seconds one lifetimes fit may take before it is reported as a timeout",
+    )
     args = ap.parse_args(argv)
     print(harness.machine_line())
     rows, ratios, lls = [], [], []
-    for label, data in (("CDNOW 2,357", cdnow()), (f"synthetic {args.customers:,}", synthetic(args.customers))):
+    for label, data in (
+        ("CDNOW 2,357", cdnow()),
+        (f"synthetic {args.customers:,}", synthetic(args.customers)),
+    ):
         theirs = fit_lifetimes(data, args.lifetimes_timeout)
         ours = fit_ours(data)
         for name in MODELS:
@@ -125,17 +140,48 @@ def main(argv: list[str] | None = None) -> int:
                 ratio = mine["seconds"] / other["seconds"]
                 ratios.append(ratio)
                 lls.append(ll_ours - ll_theirs)
-                rows.append([label, name, mine["seconds"], other["seconds"], ratio, f"{ll_ours:.3f}",
-                             f"{ll_theirs:.3f}", f"{ll_ours - ll_theirs:+.2g}", mine["converged"]])
+                rows.append(
+                    [
+                        label,
+                        name,
+                        mine["seconds"],
+                        other["seconds"],
+                        ratio,
+                        f"{ll_ours:.3f}",
+                        f"{ll_theirs:.3f}",
+                        f"{ll_ours - ll_theirs:+.2g}",
+                        mine["converged"],
+                    ]
+                )
             else:
-                what = f"timeout > {other['timeout']:.0f}s" if "timeout" in other else f"error {other.get('error')}"
-                rows.append([label, name, mine["seconds"], what, "-", f"{ll_ours:.3f}", "-", "-", mine["converged"]])
-    harness.print_table(["data", "model", "ours s", "lifetimes s", "time ours/lifetimes", "LL ours",
-                         "LL lifetimes", "LL ours - lifetimes", "ours converged"], rows)
+                what = (
+                    f"timeout > {other['timeout']:.0f}s"
+                    if "timeout" in other
+                    else f"error {other.get('error')}"
+                )
+                rows.append(
+                    [label, name, mine["seconds"], what, "-", f"{ll_ours:.3f}", "-", "-", mine["converged"]]
+                )
+    harness.print_table(
+        [
+            "data",
+            "model",
+            "ours s",
+            "lifetimes s",
+            "time ours/lifetimes",
+            "LL ours",
+            "LL lifetimes",
+            "LL ours - lifetimes",
+            "ours converged",
+        ],
+        rows,
+    )
     geo = float(np.exp(np.mean(np.log(ratios)))) if ratios else float("nan")
-    harness.summary(f"clv: our fit time / lifetimes' = {geo:.2f} (geometric mean over {len(ratios)} fits, "
-                    f"range {min(ratios):.2f}-{max(ratios):.2f}); LL ours - lifetimes from {min(lls):+.2f} "
-                    f"to {max(lls):+.2f}")
+    harness.summary(
+        f"clv: our fit time / lifetimes' = {geo:.2f} (geometric mean over {len(ratios)} fits, "
+        f"range {min(ratios):.2f}-{max(ratios):.2f}); LL ours - lifetimes from {min(lls):+.2f} "
+        f"to {max(lls):+.2f}"
+    )
     return 0
 
 

@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,8 +55,13 @@ from sandbox.server import SandboxServer  # noqa: E402
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")
 CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
-UNPACED = {"SHOPIFY_RATE_LIMIT": "10000", "SHOPIFY_RATE_BURST": "10000", "WOOCOMMERCE_RATE_LIMIT": "10000",
-           "COMMERCETOOLS_RATE_LIMIT": "10000", "HTTP_TIMEOUT_SECONDS": "300"}
+UNPACED = {
+    "SHOPIFY_RATE_LIMIT": "10000",
+    "SHOPIFY_RATE_BURST": "10000",
+    "WOOCOMMERCE_RATE_LIMIT": "10000",
+    "COMMERCETOOLS_RATE_LIMIT": "10000",
+    "HTTP_TIMEOUT_SECONDS": "300",
+}
 
 
 def load_store(store: Path, db, pipelines: Path) -> None:
@@ -64,7 +69,9 @@ def load_store(store: Path, db, pipelines: Path) -> None:
         server.store.preload()
         settings = load_settings({**server.env(), **UNPACED})
         with ThreadPoolExecutor(max_workers=3) as pool:
-            loads = list(pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=pipelines), PLATFORMS))
+            loads = list(
+                pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=pipelines), PLATFORMS)
+            )
     failed = [f"{l.platform}: {l.error}" for l in loads if l.error]
     if failed:
         raise SystemExit("loading failed: " + "; ".join(failed))
@@ -116,15 +123,24 @@ def multiplied(server, size: int) -> str:
                     if column in ("_dlt_id", "_dlt_parent_id", "_dlt_root_id"):
                         exprs.append(f"{q} || '~{c}'")
                     elif kind in ("json", "jsonb"):  # nesting deeper than dlt's tables: ids inside JSON
-                        exprs.append(f"""regexp_replace({q}::text, '("id": ?"[^"]*)"', '\\1~{c}"', 'g')::{kind}""")
+                        exprs.append(
+                            f"""regexp_replace({q}::text, '("id": ?"[^"]*)"', '\\1~{c}"', 'g')::{kind}"""
+                        )
                     elif column in COPY_KEYS and (not top or column == "id"):
-                        exprs.append(f"{q} + {c} * 1000000000000000" if kind == "bigint"
-                                     else f"{q} || '~{c}'" if kind in ("character varying", "text") else q)
+                        exprs.append(
+                            f"{q} + {c} * 1000000000000000"
+                            if kind == "bigint"
+                            else f"{q} || '~{c}'"
+                            if kind in ("character varying", "text")
+                            else q
+                        )
                     else:
                         exprs.append(q)
                 names = ", ".join(f'"{column}"' for column, _ in columns)
-                cur.execute(f'insert into {schema}."{table}" ({names}) select {", ".join(exprs)} '
-                            f"from {schema}.\"{table}\" where _dlt_id not like '%%~%%'")
+                cur.execute(
+                    f'insert into {schema}."{table}" ({names}) select {", ".join(exprs)} '
+                    f"from {schema}.\"{table}\" where _dlt_id not like '%%~%%'"
+                )
         conn.commit()
     conn.close()
     conn = server.connect(database="postgres")
@@ -132,8 +148,10 @@ def multiplied(server, size: int) -> str:
     with conn.cursor() as cur:
         cur.execute(f'alter database "{building}" rename to "{name}"')
     conn.close()
-    print(f"made {size:,} orders ({copies} copies of the {BASE_SIZE:,}-order template) in SQL in "
-          f"{time.monotonic() - started:.0f}s (once)")
+    print(
+        f"made {size:,} orders ({copies} copies of the {BASE_SIZE:,}-order template) in SQL in "
+        f"{time.monotonic() - started:.0f}s (once)"
+    )
     return name
 
 
@@ -159,8 +177,10 @@ def age_loads(db) -> None:
                        where column_name = '_dlt_load_id' and table_schema like 'raw\\_%%'
                          and table_name not like '\\_dlt%%'""")
         for schema, table in cur.fetchall():
-            cur.execute(f'update {schema}."{table}" set _dlt_load_id = '
-                        f"(_dlt_load_id::numeric - {AGE_DAYS * 86400})::text")
+            cur.execute(
+                f'update {schema}."{table}" set _dlt_load_id = '
+                f"(_dlt_load_id::numeric - {AGE_DAYS * 86400})::text"
+            )
         cur.execute("create schema bench_meta")
     conn.commit()
     conn.close()
@@ -197,8 +217,11 @@ def _renumber(value, tag: int, depth: int = 0):
     if isinstance(value, dict):
         out = {k: _renumber(v, tag, depth + 1) for k, v in value.items()}
         if depth > 0 and "id" in out:
-            out["id"] = f"{out['id']}-n{tag}" if isinstance(out["id"], str) else (
-                out["id"] + tag * 10**14 if type(out["id"]) is int else out["id"])
+            out["id"] = (
+                f"{out['id']}-n{tag}"
+                if isinstance(out["id"], str)
+                else (out["id"] + tag * 10**14 if type(out["id"]) is int else out["id"])
+            )
         return out
     if isinstance(value, list):
         return [_renumber(v, tag, depth + 1) for v in value]
@@ -216,7 +239,7 @@ def stamp(platform: str, moment: datetime) -> str:
 def delta_store(store: Path, out: Path, share: float, seed: int = 7) -> dict[str, int]:
     """A store holding only `share` of each platform's orders, re-stamped now, and as many new ones."""
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     counts = {}
     for platform in PLATFORMS:
         with open(store / platform / "orders.json", "rb") as handle:
@@ -228,8 +251,11 @@ def delta_store(store: Path, out: Path, share: float, seed: int = 7) -> dict[str
         for n, order in enumerate(picked):
             if n >= k:  # a new order: a copy with fresh ids throughout
                 order = _renumber(order, 50 + n)
-                order["id"] = (f"5ca1e000-0000-4000-8000-{n:012d}" if platform == "commercetools"
-                               else top + 10_000_000 + n)
+                order["id"] = (
+                    f"5ca1e000-0000-4000-8000-{n:012d}"
+                    if platform == "commercetools"
+                    else top + 10_000_000 + n
+                )
             order[CURSOR[platform]] = stamp(platform, now)
             if platform == "woocommerce":
                 order["date_modified"] = order[CURSOR[platform]]
@@ -237,7 +263,9 @@ def delta_store(store: Path, out: Path, share: float, seed: int = 7) -> dict[str
                 order["version"] = int(order.get("version") or 1) + 1
             records.append(order)
         (out / platform).mkdir(parents=True, exist_ok=True)
-        (out / platform / "orders.json").write_text("[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n")
+        (out / platform / "orders.json").write_text(
+            "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n"
+        )
         for resource in ("customers", "products"):
             (out / platform / f"{resource}.json").write_text("[]\n")
         counts[platform] = len(records)
@@ -247,14 +275,19 @@ def delta_store(store: Path, out: Path, share: float, seed: int = 7) -> dict[str
 def build(db, target: Path, command: str = "build") -> tuple[float, object]:
     """`dbt <command>` into `target`; a nightly run reuses its target dir, so dbt parses the project incrementally."""
     started = time.perf_counter()
-    result = run_dbt(["--no-use-colors", command], db, target_path=target, capture=True,
-                     extra_env={"DBT_THREADS": "2"})
+    result = run_dbt(
+        ["--no-use-colors", command], db, target_path=target, capture=True, extra_env={"DBT_THREADS": "2"}
+    )
     return time.perf_counter() - started, result
 
 
 def breakdown(result, target: Path) -> dict[str, float]:
     """Seconds of dbt's own node timers by kind of node (threads overlap, so they add up past the wall time)."""
-    nodes = json.loads((target / "manifest.json").read_text())["nodes"] if (target / "manifest.json").exists() else {}
+    nodes = (
+        json.loads((target / "manifest.json").read_text())["nodes"]
+        if (target / "manifest.json").exists()
+        else {}
+    )
     kinds: dict[str, float] = {}
     for r in result.results:
         node = nodes.get(r["unique_id"], {})
@@ -272,8 +305,11 @@ def breakdown(result, target: Path) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--size", default="100000,1000000",
-                    help="orders in the raw data, comma-separated for several runs (default 100000,1000000)")
+    ap.add_argument(
+        "--size",
+        default="100000,1000000",
+        help="orders in the raw data, comma-separated for several runs (default 100000,1000000)",
+    )
     ap.add_argument("--change", type=float, default=0.01, help="share of orders changed, and of new ones")
     args = ap.parse_args(argv)
     print(harness.machine_line())
@@ -295,8 +331,10 @@ def one_size(size: int, change: float) -> str:
     base_size = args.size if args.size <= BASE_SIZE else BASE_SIZE
     store = harness.BENCH_DIR / "stores" / f"scale-{base_size}"
     share = args.change * args.size / base_size
-    with harness.scratch_database(server, "bench_dbt", template=name) as db, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        harness.scratch_database(server, "bench_dbt", template=name) as db,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         tmp = Path(tmp)
         raw_orders = sum(harness.query(db, f"select count(*) from raw_{p}.orders")[0][0] for p in PLATFORMS)
         # yesterday's nightly load (a few changed orders): the marts' watermark is then recent and
@@ -317,28 +355,58 @@ def one_size(size: int, change: float) -> str:
         incr_s, incr = build(db, tmp / "target")
         if not incr.ok:
             print(f"incremental build FAILED ({len(incr.failures())} nodes): {incr.failures()[:8]}")
-        slowest = sorted(((r.get("execution_time") or 0, r["unique_id"]) for r in incr.results), reverse=True)[:5]
+        slowest = sorted(
+            ((r.get("execution_time") or 0, r["unique_id"]) for r in incr.results), reverse=True
+        )[:5]
         slowest_full = {r["unique_id"]: r.get("execution_time") or 0 for r in full.results}
         kinds_incr = breakdown(incr, tmp / "target")
     ratio = incr_s / full_s
-    harness.print_table(["step", "seconds", "notes"], [
-        ["dbt parse, once before the builds (not in the ratio)", parse_s, "full parse; the builds parse incrementally"],
-        [f"full dbt build, {raw_orders:,} raw orders", full_s, f"{full.count('success')} models/seeds, "
-                                                               f"{full.count('pass')} tests"],
-        [f"incremental load of {sum(changed.values()):,} orders (1 % changed + 1 % new)", load_s, "loaders, not dbt"],
-        ["incremental dbt build", incr_s, f"ratio to full {ratio:.3f}"],
-    ])
+    harness.print_table(
+        ["step", "seconds", "notes"],
+        [
+            [
+                "dbt parse, once before the builds (not in the ratio)",
+                parse_s,
+                "full parse; the builds parse incrementally",
+            ],
+            [
+                f"full dbt build, {raw_orders:,} raw orders",
+                full_s,
+                f"{full.count('success')} models/seeds, {full.count('pass')} tests",
+            ],
+            [
+                f"incremental load of {sum(changed.values()):,} orders (1 % changed + 1 % new)",
+                load_s,
+                "loaders, not dbt",
+            ],
+            ["incremental dbt build", incr_s, f"ratio to full {ratio:.3f}"],
+        ],
+    )
     print("\nslowest nodes in the incremental build (seconds, incremental vs full):")
-    harness.print_table(["node", "incremental s", "full s"],
-                        [[uid.split(".", 2)[-1], t, slowest_full.get(uid, float("nan"))] for t, uid in slowest])
+    harness.print_table(
+        ["node", "incremental s", "full s"],
+        [[uid.split(".", 2)[-1], t, slowest_full.get(uid, float("nan"))] for t, uid in slowest],
+    )
     print("\nwhere the time goes (sum of dbt's node timers, 2 threads):")
-    harness.print_table(["kind of node", "full s", "incremental s", "incremental/full"],
-                        [[k, kinds_full.get(k, 0.0), kinds_incr.get(k, 0.0),
-                          kinds_incr.get(k, 0.0) / kinds_full[k] if kinds_full.get(k) else float("nan")]
-                         for k in sorted(set(kinds_full) | set(kinds_incr))])
-    verdict = ("meets" if ratio <= 0.1 else "MISSES") + ("" if full.ok and incr.ok else "; a build had failing nodes")
-    return (f"dbt at {raw_orders:,} orders: full build {full_s:.0f}s, incremental after 1 % new + 1 % changed "
-            f"{incr_s:.0f}s, ratio {ratio:.3f} - {verdict} the goal (<= 0.1)")
+    harness.print_table(
+        ["kind of node", "full s", "incremental s", "incremental/full"],
+        [
+            [
+                k,
+                kinds_full.get(k, 0.0),
+                kinds_incr.get(k, 0.0),
+                kinds_incr.get(k, 0.0) / kinds_full[k] if kinds_full.get(k) else float("nan"),
+            ]
+            for k in sorted(set(kinds_full) | set(kinds_incr))
+        ],
+    )
+    verdict = ("meets" if ratio <= 0.1 else "MISSES") + (
+        "" if full.ok and incr.ok else "; a build had failing nodes"
+    )
+    return (
+        f"dbt at {raw_orders:,} orders: full build {full_s:.0f}s, incremental after 1 % new + 1 % changed "
+        f"{incr_s:.0f}s, ratio {ratio:.3f} - {verdict} the goal (<= 0.1)"
+    )
 
 
 if __name__ == "__main__":

@@ -26,17 +26,26 @@ import harness  # noqa: E402
 
 
 def clean_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_", "DB_", "ENABLE_"))
-           and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_", "DB_", "ENABLE_"))
+        and k != "DATABASE_URL"
+    }
     env["METRIC_PULSE_DATA_DIR"] = str(data_dir)
     return env
 
 
 def timed_make(env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
-    proc = subprocess.run(["make", "--no-print-directory", "elt"], cwd=harness.ROOT, env=env, capture_output=True,
-                          text=True, timeout=1800)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "elt"],
+        cwd=harness.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     return time.perf_counter() - started, proc
 
 
@@ -45,8 +54,10 @@ def steps(proc: subprocess.CompletedProcess) -> str:
     text = proc.stdout
     loads = [float(s) for s in re.findall(r"rejected, ([\d.]+)s", text)]
     dbt = re.search(r"Finished running .* in .*?\(([\d.]+)s\)", text)
-    return (f"loads {max(loads) if loads else 0:.0f}s (slowest platform), "
-            f"dbt {float(dbt.group(1)) if dbt else float('nan'):.0f}s (dbt's own count)")
+    return (
+        f"loads {max(loads) if loads else 0:.0f}s (slowest platform), "
+        f"dbt {float(dbt.group(1)) if dbt else float('nan'):.0f}s (dbt's own count)"
+    )
 
 
 def main() -> int:
@@ -63,17 +74,34 @@ def main() -> int:
             print(second.stdout[-3000:], second.stderr[-3000:])
             return 1
     finally:
-        subprocess.run([str(harness.ROOT / ".venv" / "bin" / "metric-pulse"), "db", "stop"], env=env,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [str(harness.ROOT / ".venv" / "bin" / "metric-pulse"), "db", "stop"],
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
         shutil.rmtree(data_dir, ignore_errors=True)
     orders = re.findall(r"orders (\d+)", first.stdout)
-    harness.print_table(["run", "seconds", "what it did", "breakdown"], [
-        ["cold: make elt (init PostgreSQL, generate, load, dbt build)", cold,
-         f"{sum(map(int, orders))} orders loaded", steps(first)],
-        ["warm: make elt again (nothing new)", warm,
-         "nothing new" if "nothing new to load" in second.stdout else "loaded something", steps(second)],
-    ])
-    harness.summary(f"end to end: cold make elt {cold:.0f}s, warm rerun {warm:.0f}s, warm/cold {warm / cold:.2f}")
+    harness.print_table(
+        ["run", "seconds", "what it did", "breakdown"],
+        [
+            [
+                "cold: make elt (init PostgreSQL, generate, load, dbt build)",
+                cold,
+                f"{sum(map(int, orders))} orders loaded",
+                steps(first),
+            ],
+            [
+                "warm: make elt again (nothing new)",
+                warm,
+                "nothing new" if "nothing new to load" in second.stdout else "loaded something",
+                steps(second),
+            ],
+        ],
+    )
+    harness.summary(
+        f"end to end: cold make elt {cold:.0f}s, warm rerun {warm:.0f}s, warm/cold {warm / cold:.2f}"
+    )
     return 0
 
 

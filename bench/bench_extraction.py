@@ -77,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     print(harness.machine_line())
 
-    store = harness.generated_store(f"extraction-{args.orders}", seed=11, customers=args.customers,
-                                    orders=args.orders)
+    store = harness.generated_store(
+        f"extraction-{args.orders}", seed=11, customers=args.customers, orders=args.orders
+    )
     counts = record_counts(store)
     batch = {}
     for p in PLATFORMS:
@@ -87,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         batch[p] = max(1, min(MAX_PAGE[p], math.ceil(counts[p] / wanted_requests)))
 
     server_db = harness.bench_server()
-    with harness.scratch_database(server_db, "bench_extract") as db, tempfile.TemporaryDirectory() as pipelines, \
-            TimedSandbox(store, rate_limits="real") as server:
+    with (
+        harness.scratch_database(server_db, "bench_extract") as db,
+        tempfile.TemporaryDirectory() as pipelines,
+        TimedSandbox(store, rate_limits="real") as server,
+    ):
+
         def one(platform: str):
             settings = load_settings({**server.env(), "BATCH_SIZE": str(batch[platform])})
             return load_platform(platform, settings, db, pipelines_dir=Path(pipelines))
@@ -116,17 +121,47 @@ def main(argv: list[str] | None = None) -> int:
         worst = min(worst, efficiency)
         throttled_total += n429
         requests_total += n
-        rows.append([p, f"{rate:g}/s, burst {burst:g}", batch[p], n, span, useful / span,
-                     allowed_requests / span, f"{efficiency:.3f}", n429, f"{per_1000:.2f}", load.waited_seconds,
-                     load.extract_seconds, served[p]["rate_limited"]])
+        rows.append(
+            [
+                p,
+                f"{rate:g}/s, burst {burst:g}",
+                batch[p],
+                n,
+                span,
+                useful / span,
+                allowed_requests / span,
+                f"{efficiency:.3f}",
+                n429,
+                f"{per_1000:.2f}",
+                load.waited_seconds,
+                load.extract_seconds,
+                served[p]["rate_limited"],
+            ]
+        )
     harness.print_table(
-        ["platform", "allowed", "page size", "requests", "window s", "achieved req/s", "allowed req/s",
-         "achieved/allowed", "429s", "429 per 1000", "client wait s", "extract s", "server 429 count"],
-        rows)
+        [
+            "platform",
+            "allowed",
+            "page size",
+            "requests",
+            "window s",
+            "achieved req/s",
+            "allowed req/s",
+            "achieved/allowed",
+            "429s",
+            "429 per 1000",
+            "client wait s",
+            "extract s",
+            "server 429 count",
+        ],
+        rows,
+    )
     per_1000_all = 1000.0 * throttled_total / requests_total
     verdict = "meets" if worst >= 0.95 and per_1000_all < 1 else "MISSES"
-    harness.summary(f"extraction: worst achieved/allowed {worst:.3f}, {per_1000_all:.2f} x 429 per 1000 requests "
-                    f"({requests_total} requests) - {verdict} the goal (>= 0.95, < 1 per 1000)")
+    harness.summary(
+        f"extraction: worst achieved/allowed {worst:.3f}, {per_1000_all:.2f} x 429 per 1000 requests "
+        f"({requests_total} requests) - {verdict} the goal (>= 0.95, < 1 per 1000)"
+    )
     return 0
 
 

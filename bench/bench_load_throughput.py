@@ -33,8 +33,13 @@ from sandbox.server import SandboxServer  # noqa: E402
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")
-UNPACED = {"SHOPIFY_RATE_LIMIT": "10000", "SHOPIFY_RATE_BURST": "10000", "WOOCOMMERCE_RATE_LIMIT": "10000",
-           "COMMERCETOOLS_RATE_LIMIT": "10000", "HTTP_TIMEOUT_SECONDS": "120"}
+UNPACED = {
+    "SHOPIFY_RATE_LIMIT": "10000",
+    "SHOPIFY_RATE_BURST": "10000",
+    "WOOCOMMERCE_RATE_LIMIT": "10000",
+    "COMMERCETOOLS_RATE_LIMIT": "10000",
+    "HTTP_TIMEOUT_SECONDS": "120",
+}
 
 
 def record_lines(store: Path, platform: str, resource: str) -> list[bytes]:
@@ -55,8 +60,10 @@ def copy_baseline(db, store: Path) -> tuple[int, int, float]:
                 lines = record_lines(store, platform, resource)
                 payload = b"\n".join(lines) + b"\n"
                 # CSV with quote/delimiter bytes that JSON never holds: every line is taken verbatim
-                cur.copy_expert(f"copy {table} (doc) from stdin with (format csv, quote e'\\x01', delimiter e'\\x02')",
-                                io.BytesIO(payload))
+                cur.copy_expert(
+                    f"copy {table} (doc) from stdin with (format csv, quote e'\\x01', delimiter e'\\x02')",
+                    io.BytesIO(payload),
+                )
                 records += len(lines)
                 size += len(payload)
     conn.commit()
@@ -71,22 +78,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--customers", type=int, default=3_000)
     args = ap.parse_args(argv)
     print(harness.machine_line())
-    store = harness.generated_store(f"throughput-{args.orders}", seed=21, customers=args.customers, orders=args.orders)
+    store = harness.generated_store(
+        f"throughput-{args.orders}", seed=21, customers=args.customers, orders=args.orders
+    )
     server_db = harness.bench_server()
 
     with harness.scratch_database(server_db, "bench_copy") as db:
         copied, size, copy_seconds = copy_baseline(db, store)
 
-    with harness.scratch_database(server_db, "bench_load") as db, tempfile.TemporaryDirectory() as pipelines, \
-            SandboxServer(store, rate_limits="off") as server:
+    with (
+        harness.scratch_database(server_db, "bench_load") as db,
+        tempfile.TemporaryDirectory() as pipelines,
+        SandboxServer(store, rate_limits="off") as server,
+    ):
         server.store.preload()
         settings = load_settings({**server.env(), **UNPACED})
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=3) as pool:
-            loads = list(pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=Path(pipelines)), PLATFORMS))
+            loads = list(
+                pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=Path(pipelines)), PLATFORMS)
+            )
         ours_seconds = time.perf_counter() - started
-        raw_records = sum(harness.query(db, f"select count(*) from raw_{p}.{r}")[0][0]
-                          for p in PLATFORMS for r in RESOURCES)
+        raw_records = sum(
+            harness.query(db, f"select count(*) from raw_{p}.{r}")[0][0] for p in PLATFORMS for r in RESOURCES
+        )
 
     rows = []
     for load in loads:
@@ -95,21 +110,64 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         top = sum(n for t, n in load.rows.items() if "__" not in t)
         child = sum(n for t, n in load.rows.items() if "__" in t)
-        rows.append([f"ours: {load.platform}", top, child, load.seconds, top / load.seconds,
-                     (top + child) / load.seconds, load.requests, "-"])
+        rows.append(
+            [
+                f"ours: {load.platform}",
+                top,
+                child,
+                load.seconds,
+                top / load.seconds,
+                (top + child) / load.seconds,
+                load.requests,
+                "-",
+            ]
+        )
     top_all = sum(sum(n for t, n in l.rows.items() if "__" not in t) for l in loads)
     child_all = sum(sum(n for t, n in l.rows.items() if "__" in t) for l in loads)
-    rows.append(["ours: all three at once", top_all, child_all, ours_seconds, top_all / ours_seconds,
-                 (top_all + child_all) / ours_seconds, sum(l.requests for l in loads), "-"])
-    rows.append(["plain COPY, jsonb per record", copied, 0, copy_seconds, copied / copy_seconds, copied / copy_seconds,
-                 "-", f"{size / 1e6:.0f} MB"])
-    harness.print_table(["what", "records", "child rows", "seconds", "records/s", "rows/s (incl. child)",
-                         "requests", "bytes"], rows)
+    rows.append(
+        [
+            "ours: all three at once",
+            top_all,
+            child_all,
+            ours_seconds,
+            top_all / ours_seconds,
+            (top_all + child_all) / ours_seconds,
+            sum(l.requests for l in loads),
+            "-",
+        ]
+    )
+    rows.append(
+        [
+            "plain COPY, jsonb per record",
+            copied,
+            0,
+            copy_seconds,
+            copied / copy_seconds,
+            copied / copy_seconds,
+            "-",
+            f"{size / 1e6:.0f} MB",
+        ]
+    )
+    harness.print_table(
+        [
+            "what",
+            "records",
+            "child rows",
+            "seconds",
+            "records/s",
+            "rows/s (incl. child)",
+            "requests",
+            "bytes",
+        ],
+        rows,
+    )
     assert raw_records == top_all == copied, (raw_records, top_all, copied)
     ratio = (top_all / ours_seconds) / (copied / copy_seconds)
-    harness.summary(f"load throughput: {top_all / ours_seconds:,.0f} records/s "
-                    f"({(top_all + child_all) / ours_seconds:,.0f} rows/s with child tables) vs plain COPY "
-                    f"{copied / copy_seconds:,.0f} records/s: ratio {ratio:.3f} (COPY is {1 / ratio:.0f}x faster)")
+    harness.summary(
+        f"load throughput: {top_all / ours_seconds:,.0f} records/s "
+        f"({(top_all + child_all) / ours_seconds:,.0f} rows/s with child tables) vs plain COPY "
+        f"{copied / copy_seconds:,.0f} records/s: ratio {ratio:.3f} (COPY is {1 / ratio:.0f}x faster)"
+    )
     return 0
 
 

@@ -14,9 +14,9 @@ import shutil
 import sys
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/bench_x.py` puts bench/, not the project, on the path
@@ -59,8 +59,10 @@ def load_average() -> str:
 
 def machine_line() -> str:
     """One line saying where and under what load the numbers were taken (other jobs share the cores)."""
-    return (f"machine: {os.cpu_count()} cores ({cpu_model()}), {memory_gb():.0f} GB RAM, "
-            f"Python {platform.python_version()}, load average (1/5 min) {load_average()} at start")
+    return (
+        f"machine: {os.cpu_count()} cores ({cpu_model()}), {memory_gb():.0f} GB RAM, "
+        f"Python {platform.python_version()}, load average (1/5 min) {load_average()} at start"
+    )
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

@@ -13,7 +13,6 @@ import sys
 import time
 import warnings
 
-import numpy as np
 import pandas as pd
 
 warnings.filterwarnings("ignore")
@@ -42,8 +41,11 @@ def main() -> int:
         seconds = time.perf_counter() - started
         # lifetimes minimises the mean negative LL (pnbd: divided by the mean weight, i.e. 1)
         own = -float(fitter._negative_log_likelihood_) * (1 if name == "pnbd" else n)
-        results[name] = {"seconds": seconds, "params": {k: float(v) for k, v in fitter.params_.items()},
-                         "own_log_likelihood": own}
+        results[name] = {
+            "seconds": seconds,
+            "params": {k: float(v) for k, v in fitter.params_.items()},
+            "own_log_likelihood": own,
+        }
     with open(out, "w") as handle:
         json.dump(results, handle)
     return 0

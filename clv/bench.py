@@ -29,8 +29,13 @@ CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / "CDN
 
 def load_cdnow(path: Path = CDNOW) -> pd.DataFrame:
     """The raw CDNOW sample as (customer_id, date, amount)."""
-    raw = pd.read_csv(path, sep=r"\s+", header=None, dtype={2: str},
-                      names=["master_id", "customer_id", "date", "n_cds", "amount"])
+    raw = pd.read_csv(
+        path,
+        sep=r"\s+",
+        header=None,
+        dtype={2: str},
+        names=["master_id", "customer_id", "date", "n_cds", "amount"],
+    )
     return raw[["customer_id", "date", "amount"]]
 
 
@@ -81,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         gres = gg.fit(x, s["zbar"].to_numpy())
         gg_times.append(time.perf_counter() - t0)
-    print(f"| gamma-gamma | {statistics.median(gg_times):.3f} | {gres.log_likelihood:.2f} | {gres.converged} | {_fmt(gres.params)} |")
+    print(
+        f"| gamma-gamma | {statistics.median(gg_times):.3f} | {gres.log_likelihood:.2f} | {gres.converged} | {_fmt(gres.params)} |"
+    )
 
     actual = s["x_holdout"].to_numpy(float)
     print(f"\n## CDNOW holdout, 39 weeks to 1998-06-30 (actual repeat purchases: {actual.sum():.0f})\n")
@@ -98,14 +105,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {pred.sum():.1f} | {err:+.1%} | {np.mean(np.abs(pred - actual)):.4f} | {cells} |")
     one_timers = x == 0
     bought = actual > 0
-    print(f"\nP(alive) as a churn score: AUC for 'buys again in the holdout' (all customers; the "
-          f"{int(one_timers.sum())} one-time buyers, {int(bought[one_timers].sum())} of whom bought again)\n")
+    print(
+        f"\nP(alive) as a churn score: AUC for 'buys again in the holdout' (all customers; the "
+        f"{int(one_timers.sum())} one-time buyers, {int(bought[one_timers].sum())} of whom bought again)\n"
+    )
     print("| model | mean P(alive), x = 0 | AUC all | AUC x = 0 |")
     print("| --- | --- | --- | --- |")
     for name, m in fitted.items():
         pa = m.p_alive(x, t_x, T)
-        print(f"| {name} | {pa[one_timers].mean():.3f} | {_auc(pa, bought):.3f} | "
-              f"{_auc(pa[one_timers], bought[one_timers]):.3f} |")
+        print(
+            f"| {name} | {pa[one_timers].mean():.3f} | {_auc(pa, bought):.3f} | "
+            f"{_auc(pa[one_timers], bought[one_timers]):.3f} |"
+        )
 
     n = args.customers
     print(f"\n## {n:,} synthetic customers (simulated from the CDNOW fits, continuous times: no two alike)\n")
@@ -119,8 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name, (source, (sx, stx, sT)) in sims.items():
         _, res, sec = _timed_fit(name, sx, stx, sT, 1)
-        print(f"| {name} | {source}: {_fmt(fitted[source].params)} | {sec:.2f} | {res.log_likelihood:.1f} | "
-              f"{res.converged} | {_fmt(res.params)} |")
+        print(
+            f"| {name} | {source}: {_fmt(fitted[source].params)} | {sec:.2f} | {res.log_likelihood:.1f} | "
+            f"{res.converged} | {_fmt(res.params)} |"
+        )
     return 0
 
 

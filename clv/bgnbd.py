@@ -20,7 +20,9 @@ from clv.purchase_model import PurchaseModel, rate_scale
 from clv.special import by_count, hyp2f1_series
 
 
-def _bg_parts(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, k: float, zero_dropout: bool):
+def _bg_parts(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, k: float, zero_dropout: bool
+):
     """(grid, index, head, alive, dead): the log-likelihood's pieces, per customer (head per count)."""
     r, alpha, a, b = params
     grid, index = by_count(x)
@@ -32,8 +34,9 @@ def _bg_parts(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
     return grid, index, head, alive, dead
 
 
-def bg_family_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
-                     *, zero_dropout: bool) -> np.ndarray:
+def bg_family_loglik(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, *, zero_dropout: bool
+) -> np.ndarray:
     """Per-customer log-likelihood of BG/NBD (`zero_dropout=False`) or MBG/NBD (True).
 
     Two ways to produce (x, t_x, T): still alive at T, or dropped out right after
@@ -46,8 +49,9 @@ def bg_family_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.n
         return head + np.logaddexp(alive, dead)
 
 
-def bg_family_loglik_gradient(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
-                              *, zero_dropout: bool) -> tuple[np.ndarray, np.ndarray]:
+def bg_family_loglik_gradient(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, *, zero_dropout: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """(per-customer LL, d LL / d (r, alpha, a, b) as a 4 x n array) of `bg_family_loglik`.
 
     LL = head + log(e^alive + e^dead): each derivative is head' + w alive' + (1 - w) dead'
@@ -63,18 +67,31 @@ def bg_family_loglik_gradient(params: np.ndarray, x: np.ndarray, t_x: np.ndarray
         has_dead = (x > 0) | zero_dropout
         w_dead = np.where(has_dead, 1.0 - w_alive, 0.0)
         ab = digamma(a + b + grid + k)
-        d_r = ((digamma(r + grid) - digamma(r))[index] + np.log(alpha)
-               - w_alive * np.log(alpha + T) - w_dead * np.log(alpha + t_x))
+        d_r = (
+            (digamma(r + grid) - digamma(r))[index]
+            + np.log(alpha)
+            - w_alive * np.log(alpha + T)
+            - w_dead * np.log(alpha + t_x)
+        )
         d_alpha = r / alpha - (r + x) * (w_alive / (alpha + T) + w_dead / (alpha + t_x))
-        d_a = (digamma(a + b) - digamma(a) + w_alive * (digamma(a) - ab)[index]
-               + np.where(has_dead, w_dead * (digamma(a + 1.0) - ab)[index], 0.0))
-        d_b = (digamma(a + b) - digamma(b) + w_alive * (digamma(b + grid + k) - ab)[index]
-               + np.where(has_dead, w_dead * (digamma(b + grid - 1.0 + k) - ab)[index], 0.0))
+        d_a = (
+            digamma(a + b)
+            - digamma(a)
+            + w_alive * (digamma(a) - ab)[index]
+            + np.where(has_dead, w_dead * (digamma(a + 1.0) - ab)[index], 0.0)
+        )
+        d_b = (
+            digamma(a + b)
+            - digamma(b)
+            + w_alive * (digamma(b + grid + k) - ab)[index]
+            + np.where(has_dead, w_dead * (digamma(b + grid - 1.0 + k) - ab)[index], 0.0)
+        )
     return terms, np.vstack([d_r, d_alpha, d_a, d_b])
 
 
-def bg_family_log_odds_dead(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
-                            *, zero_dropout: bool) -> np.ndarray:
+def bg_family_log_odds_dead(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, *, zero_dropout: bool
+) -> np.ndarray:
     """log[P(dead) / P(alive)] given (x, t_x, T): the ratio of the two likelihood terms."""
     r, alpha, a, b = params
     k = 1.0 if zero_dropout else 0.0
@@ -83,8 +100,9 @@ def bg_family_log_odds_dead(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, 
         return lo if zero_dropout else np.where(x > 0, lo, -np.inf)
 
 
-def bg_alive_expected(t: np.ndarray, r: float, alpha: float, a: float, b_post: float,
-                      x: np.ndarray, T: np.ndarray) -> np.ndarray:
+def bg_alive_expected(
+    t: np.ndarray, r: float, alpha: float, a: float, b_post: float, x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
     """E[purchases in (T, T+t]] for a customer known to be alive at T.
 
     Posterior: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b_post+x). The textbook form

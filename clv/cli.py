@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from clv.models import MODELS
 from clv.predict import fit_purchase_model, fit_spend_model
@@ -93,20 +94,46 @@ def fit_command(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `clv fit` to a CLI's subparsers; the handler is set as `func`."""
-    clv = subparsers.add_parser("clv", help="predictive CLV: fit purchase (BG/NBD, Pareto/NBD, MBG/NBD) and spend models",
-                                description="Predictive customer lifetime value and churn models.")
+    clv = subparsers.add_parser(
+        "clv",
+        help="predictive CLV: fit purchase (BG/NBD, Pareto/NBD, MBG/NBD) and spend models",
+        description="Predictive customer lifetime value and churn models.",
+    )
     actions = clv.add_subparsers(dest="clv_command", required=True, metavar="ACTION")
-    fit = actions.add_parser("fit", help="fit the models on a transactions CSV and print one JSON object",
-                             description=FIT_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    fit.add_argument("--transactions", required=True, metavar="FILE.csv", help="transactions CSV (format above)")
-    fit.add_argument("--calibration-end", required=True, metavar="YYYY-MM-DD",
-                     help="last day of the calibration period (inclusive); later rows are ignored")
-    fit.add_argument("--model", choices=list(MODELS), default=DEFAULT_MODEL,
-                     help=f"purchase model (default {DEFAULT_MODEL})")
-    fit.add_argument("--time-unit", choices=["week", "day"], default="week", help="time unit of t_x, T and alpha/beta (default week)")
-    fit.add_argument("--customer-col", default="customer_id", metavar="C", help="customer id column (default customer_id)")
+    fit = actions.add_parser(
+        "fit",
+        help="fit the models on a transactions CSV and print one JSON object",
+        description=FIT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fit.add_argument(
+        "--transactions", required=True, metavar="FILE.csv", help="transactions CSV (format above)"
+    )
+    fit.add_argument(
+        "--calibration-end",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="last day of the calibration period (inclusive); later rows are ignored",
+    )
+    fit.add_argument(
+        "--model",
+        choices=list(MODELS),
+        default=DEFAULT_MODEL,
+        help=f"purchase model (default {DEFAULT_MODEL})",
+    )
+    fit.add_argument(
+        "--time-unit",
+        choices=["week", "day"],
+        default="week",
+        help="time unit of t_x, T and alpha/beta (default week)",
+    )
+    fit.add_argument(
+        "--customer-col", default="customer_id", metavar="C", help="customer id column (default customer_id)"
+    )
     fit.add_argument("--date-col", default="date", metavar="D", help="order date column (default date)")
-    fit.add_argument("--amount-col", default="amount", metavar="A", help="order value column (default amount)")
+    fit.add_argument(
+        "--amount-col", default="amount", metavar="A", help="order value column (default amount)"
+    )
     fit.set_defaults(func=fit_command)
 
 

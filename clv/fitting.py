@@ -22,8 +22,8 @@ Why this shape:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import minimize
@@ -66,7 +66,9 @@ class FitResult:
 LoglikFactory = Callable[[np.ndarray | None], Callable[[np.ndarray], float]]
 
 
-def _run(loglik: Callable[[np.ndarray], float], theta0: np.ndarray, scale: float) -> tuple[np.ndarray, float, bool]:
+def _run(
+    loglik: Callable[[np.ndarray], float], theta0: np.ndarray, scale: float
+) -> tuple[np.ndarray, float, bool]:
     """One L-BFGS-B run on log-parameters; returns (log-params, total LL, optimiser success).
 
     If `loglik` has a `gradient` attribute (params -> (LL, dLL/dparams), natural scale),
@@ -90,9 +92,14 @@ def _run(loglik: Callable[[np.ndarray], float], theta0: np.ndarray, scale: float
         return -value / scale, -grad * params / scale  # chain rule: d/dtheta = params * d/dparams
 
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(theta0)
-    res = minimize(objective_and_gradient if with_gradient else objective, np.clip(theta0, -LOG_BOUND, LOG_BOUND),
-                   jac=bool(with_gradient), method="L-BFGS-B", bounds=bounds,
-                   options={"maxiter": 1000, "ftol": 1e-11, "gtol": 1e-6})
+    res = minimize(
+        objective_and_gradient if with_gradient else objective,
+        np.clip(theta0, -LOG_BOUND, LOG_BOUND),
+        jac=bool(with_gradient),
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 1000, "ftol": 1e-11, "gtol": 1e-6},
+    )
     value = -res.fun * scale
     if not np.isfinite(value) or res.fun >= 1e10:
         value = -np.inf
@@ -134,9 +141,16 @@ def maximize(
             break
     lls = np.array([r[1] for r in runs])
     if not np.isfinite(lls).any():
-        return FitResult({n: float("nan") for n in names}, float("-inf"), False, len(runs), 0,
-                         time.perf_counter() - t0, "no start gave a finite log-likelihood",
-                         [float(v) for v in lls])
+        return FitResult(
+            {n: float("nan") for n in names},
+            float("-inf"),
+            False,
+            len(runs),
+            0,
+            time.perf_counter() - t0,
+            "no start gave a finite log-likelihood",
+            [float(v) for v in lls],
+        )
     best_i = int(np.nanargmax(lls))
     n_agree = int(np.sum(lls >= lls[best_i] - agree_tol))
     theta, ll, ok = runs[best_i][0], lls[best_i], runs[best_i][2]

@@ -12,7 +12,7 @@ no mass at zbar <= 0. Parameters are named p, q, v (v = gamma).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -42,11 +42,19 @@ class GammaGamma:
         px = p * x
         grid, index = by_count(x)  # the gamma functions depend on the purchase count only
         per_count = gammaln(p * grid + q) - gammaln(p * grid)
-        return (per_count[index] - gammaln(q) + q * np.log(v)
-                + (px - 1.0) * np.log(zbar) + px * np.log(x) - (px + q) * np.log(v + x * zbar))
+        return (
+            per_count[index]
+            - gammaln(q)
+            + q * np.log(v)
+            + (px - 1.0) * np.log(zbar)
+            + px * np.log(x)
+            - (px + q) * np.log(v + x * zbar)
+        )
 
     @classmethod
-    def loglik_gradient_terms(cls, params: np.ndarray, x: np.ndarray, zbar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def loglik_gradient_terms(
+        cls, params: np.ndarray, x: np.ndarray, zbar: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(per-customer LL, d LL / d (p, q, v) as a 3 x n array)."""
         p, q, v = params
         px = p * x
@@ -81,7 +89,9 @@ class GammaGamma:
 
         m = float(np.mean(zs))
         # starting v from the mean: E[zbar] = p v / (q - 1)
-        starts = [[p0, q0, m * (q0 - 1.0) / p0] for p0, q0 in ((1.0, 3.0), (5.0, 3.0), (0.5, 1.5), (10.0, 10.0))]
+        starts = [
+            [p0, q0, m * (q0 - 1.0) / p0] for p0, q0 in ((1.0, 3.0), (5.0, 3.0), (0.5, 1.5), (10.0, 10.0))
+        ]
         result = maximize(factory, self.param_names, starts, n_rows=xs.size)
         self.params, self.fit_result = result.params, result
         return result
@@ -118,7 +128,11 @@ class GammaGamma:
         """
         p, q, v = self._vector()
         x = np.asarray(x, dtype=float)
-        z = np.where((x > 0) & np.isfinite(np.asarray(zbar, dtype=float)), np.maximum(np.asarray(zbar, dtype=float), 0.0), 0.0)
+        z = np.where(
+            (x > 0) & np.isfinite(np.asarray(zbar, dtype=float)),
+            np.maximum(np.asarray(zbar, dtype=float), 0.0),
+            0.0,
+        )
         with np.errstate(all="ignore"):
             out = (p * v + p * x * z) / (p * x + q - 1.0)
         return np.where(p * x + q - 1.0 > 0, out, np.nan)

@@ -42,12 +42,17 @@ def _log_G(u: np.ndarray, r: float, alpha: float, s: float, beta: float, x: np.n
     if alpha >= beta:
         h = np.log(hyp2f1(1.0, rx, rx + s + 1.0, (alpha - beta) / (alpha + u)))
     else:
-        h = (np.log(alpha + u) - np.log(beta + u)
-             + np.log(hyp2f1(1.0, s + 1.0, rx + s + 1.0, (beta - alpha) / (beta + u))))
+        h = (
+            np.log(alpha + u)
+            - np.log(beta + u)
+            + np.log(hyp2f1(1.0, s + 1.0, rx + s + 1.0, (beta - alpha) / (beta + u)))
+        )
     return base + h
 
 
-def _log_terms(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _log_terms(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(log alive-term, log dead-term) of the likelihood bracket."""
     r, alpha, s, beta = params
     alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)

@@ -30,7 +30,8 @@ Fits need at least MIN_CUSTOMERS customers and MIN_REPEAT_BUYERS repeat buyers.
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,13 +53,31 @@ MIN_REPEAT_BUYERS = 2
 USABLE_FIT_STATUSES = frozenset({"ok", "fit_not_converged"})
 
 # The purchase-fit fields a record carries (copied from a stored fit when one is given).
-FIT_FIELDS = ("params", "log_likelihood", "converged", "n_customers", "n_repeat_buyers", "fit_seconds",
-              "status", "reason")
+FIT_FIELDS = (
+    "params",
+    "log_likelihood",
+    "converged",
+    "n_customers",
+    "n_repeat_buyers",
+    "fit_seconds",
+    "status",
+    "reason",
+)
 
 OUTPUT_COLUMNS = [
-    "customer_id", "frequency", "recency", "T", "n_purchases", "avg_repeat_value",
-    "expected_purchases", "p_alive", "churn_probability", "expected_avg_order_value",
-    "predicted_clv", "retention_clv", "status",
+    "customer_id",
+    "frequency",
+    "recency",
+    "T",
+    "n_purchases",
+    "avg_repeat_value",
+    "expected_purchases",
+    "p_alive",
+    "churn_probability",
+    "expected_avg_order_value",
+    "predicted_clv",
+    "retention_clv",
+    "status",
 ]
 
 
@@ -71,22 +90,49 @@ def fit_purchase_model(summary: pd.DataFrame, model: str) -> tuple[PurchaseModel
     m = make_model(model)
     n = len(summary)
     n_repeat = int((summary["x"] > 0).sum()) if n else 0
-    rec: dict[str, Any] = {"model": model, "params": None, "log_likelihood": None, "converged": False,
-                           "n_customers": n, "n_repeat_buyers": n_repeat, "fit_seconds": 0.0}
+    rec: dict[str, Any] = {
+        "model": model,
+        "params": None,
+        "log_likelihood": None,
+        "converged": False,
+        "n_customers": n,
+        "n_repeat_buyers": n_repeat,
+        "fit_seconds": 0.0,
+    }
     if n == 0:
-        return None, {**rec, "status": "insufficient_data", "reason": "no customers with a purchase on or before the calibration end"}
+        return None, {
+            **rec,
+            "status": "insufficient_data",
+            "reason": "no customers with a purchase on or before the calibration end",
+        }
     if n_repeat == 0:
-        return None, {**rec, "status": "insufficient_data",
-                      "reason": "no repeat buyers: purchase rate and drop-out cannot be estimated"}
+        return None, {
+            **rec,
+            "status": "insufficient_data",
+            "reason": "no repeat buyers: purchase rate and drop-out cannot be estimated",
+        }
     if n < MIN_CUSTOMERS or n_repeat < MIN_REPEAT_BUYERS:
-        return None, {**rec, "status": "insufficient_data",
-                      "reason": f"{n} customer(s), {n_repeat} repeat buyer(s): need at least {MIN_CUSTOMERS} "
-                                f"customers and {MIN_REPEAT_BUYERS} repeat buyers for a meaningful fit"}
+        return None, {
+            **rec,
+            "status": "insufficient_data",
+            "reason": f"{n} customer(s), {n_repeat} repeat buyer(s): need at least {MIN_CUSTOMERS} "
+            f"customers and {MIN_REPEAT_BUYERS} repeat buyers for a meaningful fit",
+        }
     res = m.fit(summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"].to_numpy())
-    rec.update(params=res.params, log_likelihood=res.log_likelihood, converged=res.converged,
-               fit_seconds=round(res.fit_seconds, 4))
+    rec.update(
+        params=res.params,
+        log_likelihood=res.log_likelihood,
+        converged=res.converged,
+        fit_seconds=round(res.fit_seconds, 4),
+    )
     if not np.isfinite(res.log_likelihood):
-        return None, {**rec, "params": None, "log_likelihood": None, "status": "fit_failed", "reason": res.message}
+        return None, {
+            **rec,
+            "params": None,
+            "log_likelihood": None,
+            "status": "fit_failed",
+            "reason": res.message,
+        }
     if not res.converged:
         return m, {**rec, "status": "fit_not_converged", "reason": res.message}
     return m, {**rec, "status": "ok", "reason": None}
@@ -97,30 +143,56 @@ def fit_spend_model(summary: pd.DataFrame) -> tuple[GammaGamma | None, dict[str,
     gg = GammaGamma()
     x, zbar = summary["x"].to_numpy(float), summary["zbar"].to_numpy(float)
     n = gg.n_usable(x, zbar)
-    rec: dict[str, Any] = {"model": "gamma_gamma", "params": None, "log_likelihood": None, "converged": False,
-                           "n_customers": n, "fit_seconds": 0.0}
+    rec: dict[str, Any] = {
+        "model": "gamma_gamma",
+        "params": None,
+        "log_likelihood": None,
+        "converged": False,
+        "n_customers": n,
+        "fit_seconds": 0.0,
+    }
     if n < 2:
-        return None, {**rec, "status": "insufficient_data",
-                      "reason": f"{n} repeat buyer(s) with positive spend; at least 2 needed"}
+        return None, {
+            **rec,
+            "status": "insufficient_data",
+            "reason": f"{n} repeat buyer(s) with positive spend; at least 2 needed",
+        }
     res = gg.fit(x, zbar)
-    rec.update(params=res.params, log_likelihood=res.log_likelihood, converged=res.converged,
-               fit_seconds=round(res.fit_seconds, 4))
+    rec.update(
+        params=res.params,
+        log_likelihood=res.log_likelihood,
+        converged=res.converged,
+        fit_seconds=round(res.fit_seconds, 4),
+    )
     if not np.isfinite(res.log_likelihood):
-        return None, {**rec, "params": None, "log_likelihood": None, "status": "fit_failed", "reason": res.message}
+        return None, {
+            **rec,
+            "params": None,
+            "log_likelihood": None,
+            "status": "fit_failed",
+            "reason": res.message,
+        }
     if not np.isfinite(gg.population_mean()):
-        return None, {**rec, "status": "no_finite_mean",
-                      "reason": f"q = {res.params['q']:.3g} <= 1: spend tail too heavy for a finite expected value"}
+        return None, {
+            **rec,
+            "status": "no_finite_mean",
+            "reason": f"q = {res.params['q']:.3g} <= 1: spend tail too heavy for a finite expected value",
+        }
     if not res.converged:
         return gg, {**rec, "status": "fit_not_converged", "reason": res.message}
     return gg, {**rec, "status": "ok", "reason": None}
 
 
-def holdout_check(tx: pd.DataFrame, as_of: pd.Timestamp, model: str, holdout_weeks: float,
-                  time_unit: str) -> dict[str, Any]:
+def holdout_check(
+    tx: pd.DataFrame, as_of: pd.Timestamp, model: str, holdout_weeks: float, time_unit: str
+) -> dict[str, Any]:
     """Fit on all but the last `holdout_weeks`, compare predicted and actual repeat purchases after that."""
     cal_end = as_of - pd.Timedelta(days=round(holdout_weeks * 7))
-    out: dict[str, Any] = {"weeks": holdout_weeks, "calibration_end": cal_end.date().isoformat(),
-                           "holdout_end": as_of.date().isoformat()}
+    out: dict[str, Any] = {
+        "weeks": holdout_weeks,
+        "calibration_end": cal_end.date().isoformat(),
+        "holdout_end": as_of.date().isoformat(),
+    }
     summ = summarize(tx, cal_end, time_unit=time_unit, holdout_end=as_of)
     fitted, rec = fit_purchase_model(summ, model)
     out.update(n_customers=rec["n_customers"], status=rec["status"], reason=rec["reason"])
@@ -129,13 +201,19 @@ def holdout_check(tx: pd.DataFrame, as_of: pd.Timestamp, model: str, holdout_wee
     h = holdout_weeks * 7.0 / days_per_unit(time_unit)
     pred = fitted.conditional_expected_purchases(h, summ["x"], summ["t_x"], summ["T"])
     actual = summ["x_holdout"].to_numpy(float)
-    return {**out, "predicted": float(np.sum(pred)), "actual": float(np.sum(actual)),
-            "mean_abs_error": float(np.mean(np.abs(pred - actual))), "log_likelihood": rec["log_likelihood"],
-            "params": rec["params"]}
+    return {
+        **out,
+        "predicted": float(np.sum(pred)),
+        "actual": float(np.sum(actual)),
+        "mean_abs_error": float(np.mean(np.abs(pred - actual))),
+        "log_likelihood": rec["log_likelihood"],
+        "params": rec["params"],
+    }
 
 
-def _models_from_fit(fit: Mapping[str, Any], model: str
-                     ) -> tuple[PurchaseModel | None, dict[str, Any], GammaGamma | None, dict[str, Any]]:
+def _models_from_fit(
+    fit: Mapping[str, Any], model: str
+) -> tuple[PurchaseModel | None, dict[str, Any], GammaGamma | None, dict[str, Any]]:
     """Rebuild the purchase and spend models of an earlier fit, so customers are scored without refitting.
 
     `fit` has the shape of `score_customers`' record (model, status, reason, params,
@@ -155,20 +233,41 @@ def _models_from_fit(fit: Mapping[str, Any], model: str
     return purchase, prec, spend, srec
 
 
-def _fit_models(summary: pd.DataFrame, model: str
-                ) -> tuple[PurchaseModel | None, dict[str, Any], GammaGamma | None, dict[str, Any]]:
+def _fit_models(
+    summary: pd.DataFrame, model: str
+) -> tuple[PurchaseModel | None, dict[str, Any], GammaGamma | None, dict[str, Any]]:
     """Fit the purchase model, then (if that worked) the spend model."""
     purchase, prec = fit_purchase_model(summary, model)
     if purchase is None:
-        return None, prec, None, {"model": "gamma_gamma", "params": None, "log_likelihood": None, "converged": False,
-                                  "n_customers": 0, "status": "skipped", "reason": "no purchase model"}
+        return (
+            None,
+            prec,
+            None,
+            {
+                "model": "gamma_gamma",
+                "params": None,
+                "log_likelihood": None,
+                "converged": False,
+                "n_customers": 0,
+                "status": "skipped",
+                "reason": "no purchase model",
+            },
+        )
     spend, srec = fit_spend_model(summary)
     return purchase, prec, spend, srec
 
 
-def _score_summary(summary: pd.DataFrame, purchase: PurchaseModel | None, purchase_status: str,
-                   spend: GammaGamma | None, spend_status: str | None, *, horizon_months: int,
-                   monthly_discount: float, f: float) -> pd.DataFrame:
+def _score_summary(
+    summary: pd.DataFrame,
+    purchase: PurchaseModel | None,
+    purchase_status: str,
+    spend: GammaGamma | None,
+    spend_status: str | None,
+    *,
+    horizon_months: int,
+    monthly_discount: float,
+    f: float,
+) -> pd.DataFrame:
     """Score every customer of `summary` with fitted (or rebuilt) models: the one home of the scoring.
 
     The statuses are those of the fits the models came from; they decide each
@@ -183,10 +282,12 @@ def _score_summary(summary: pd.DataFrame, purchase: PurchaseModel | None, purcha
         if spend is not None:
             em = spend.expected_average_value(x, summary["zbar"].to_numpy(float))
             out["expected_avg_order_value"] = em
-            out["predicted_clv"] = discounted_clv(purchase, em, x, t_x, T, horizon_months=horizon_months,
-                                                  monthly_discount=monthly_discount, f=f)
-            out["retention_clv"] = model_retention_clv(purchase, em, x, t_x, T,
-                                                       monthly_discount=monthly_discount, f=f)[0]
+            out["predicted_clv"] = discounted_clv(
+                purchase, em, x, t_x, T, horizon_months=horizon_months, monthly_discount=monthly_discount, f=f
+            )
+            out["retention_clv"] = model_retention_clv(
+                purchase, em, x, t_x, T, monthly_discount=monthly_discount, f=f
+            )[0]
     if purchase is None or purchase_status != "ok":
         status = purchase_status
     elif spend is None:
@@ -201,16 +302,19 @@ def _score_summary(summary: pd.DataFrame, purchase: PurchaseModel | None, purcha
     if purchase is not None:
         broken = ~finite[:, :3].all(axis=1)  # expected_purchases, p_alive, churn_probability
         statuses[broken] = "prediction_failed"
-    return pd.DataFrame({
-        "customer_id": summary.index.to_numpy(),
-        "frequency": summary["x"].to_numpy(int),
-        "recency": t_x,
-        "T": T,
-        "n_purchases": summary["n_purchases"].to_numpy(int),
-        "avg_repeat_value": summary["zbar"].to_numpy(float),
-        **{c: out[c].to_numpy(float) for c in numeric},
-        "status": statuses,
-    }, columns=OUTPUT_COLUMNS)
+    return pd.DataFrame(
+        {
+            "customer_id": summary.index.to_numpy(),
+            "frequency": summary["x"].to_numpy(int),
+            "recency": t_x,
+            "T": T,
+            "n_purchases": summary["n_purchases"].to_numpy(int),
+            "avg_repeat_value": summary["zbar"].to_numpy(float),
+            **{c: out[c].to_numpy(float) for c in numeric},
+            "status": statuses,
+        },
+        columns=OUTPUT_COLUMNS,
+    )
 
 
 def score_customers(
@@ -263,9 +367,13 @@ def score_customers(
     tx, cleaning = normalize_transactions(transactions, customer_col, date_col, amount_col, strict=False)
     as_of_day = as_day(as_of) if as_of is not None else (tx["date"].max() if len(tx) else None)
     record: dict[str, Any] = {
-        "model": model, "as_of": None if as_of_day is None else as_of_day.date().isoformat(),
-        "time_unit": time_unit, "horizon_months": horizon_months, "monthly_discount": monthly_discount,
-        "periods_per_month": f, "input": cleaning.as_dict(),
+        "model": model,
+        "as_of": None if as_of_day is None else as_of_day.date().isoformat(),
+        "time_unit": time_unit,
+        "horizon_months": horizon_months,
+        "monthly_discount": monthly_discount,
+        "periods_per_month": f,
+        "input": cleaning.as_dict(),
     }
     # no usable rows -> no as_of; any date then gives the (empty) summary
     summary = summarize(tx, as_of_day if as_of_day is not None else "1970-01-01", time_unit=time_unit)
@@ -279,14 +387,24 @@ def score_customers(
         record["fitted_as_of"] = None if fitted_as_of is None else as_day(fitted_as_of).date().isoformat()
     record.update({k: prec[k] for k in FIT_FIELDS})
     record["spend"] = srec
-    scores = _score_summary(summary, purchase, prec["status"], spend, srec.get("status"),
-                            horizon_months=horizon_months, monthly_discount=monthly_discount, f=f)
+    scores = _score_summary(
+        summary,
+        purchase,
+        prec["status"],
+        spend,
+        srec.get("status"),
+        horizon_months=horizon_months,
+        monthly_discount=monthly_discount,
+        f=f,
+    )
 
     if holdout_weeks and as_of_day is not None:
         record["holdout"] = holdout_check(tx, as_of_day, model, holdout_weeks, time_unit)
     else:
-        record["holdout"] = {"status": "skipped", "reason": "holdout_weeks not set" if as_of_day is not None
-                             else "no transactions"}
+        record["holdout"] = {
+            "status": "skipped",
+            "reason": "holdout_weeks not set" if as_of_day is not None else "no transactions",
+        }
     record["total_seconds"] = round(time.perf_counter() - t0, 4)
     return scores, _plain(record)
 

@@ -12,7 +12,8 @@ from the customer's first purchase in one time unit (weeks or days).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable, ClassVar, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -81,7 +82,9 @@ class PurchaseModel(ABC):
         """Several starting points (natural scale), spread over the plausible region."""
 
     @abstractmethod
-    def _conditional_expected(self, t: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray: ...
+    def _conditional_expected(
+        self, t: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+    ) -> np.ndarray: ...
 
     @abstractmethod
     def _p_alive(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray: ...
@@ -90,8 +93,9 @@ class PurchaseModel(ABC):
     def _expected(self, t: np.ndarray) -> np.ndarray: ...
 
     # -- shared API ------------------------------------------------------------
-    def fit(self, x: ArrayLike, t_x: ArrayLike, T: ArrayLike,
-            starts: Sequence[Sequence[float]] | None = None) -> FitResult:
+    def fit(
+        self, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, starts: Sequence[Sequence[float]] | None = None
+    ) -> FitResult:
         """Maximum-likelihood fit; sets `self.params` and returns the FitResult."""
         x, t_x, T = as_rfm(x, t_x, T)
         if x.size == 0:
@@ -105,6 +109,7 @@ class PurchaseModel(ABC):
                 return float(np.dot(ws, self.loglik_terms(p, xs, ts, Ts)))
 
             if self.loglik_gradient_terms is not None:
+
                 def gradient(p: np.ndarray) -> tuple[float, np.ndarray]:
                     terms, grads = self.loglik_gradient_terms(p, xs, ts, Ts)
                     return float(np.dot(ws, terms)), grads @ ws
@@ -126,7 +131,9 @@ class PurchaseModel(ABC):
         x, t_x, T = as_rfm(x, t_x, T)
         return float(np.sum(self.loglik_terms(self._vector(), x, t_x, T)))
 
-    def conditional_expected_purchases(self, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> np.ndarray:
+    def conditional_expected_purchases(
+        self, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+    ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next `t` time units."""
         x, t_x, T = as_rfm(x, t_x, T)
         t = np.asarray(t, dtype=float)

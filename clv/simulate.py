@@ -17,13 +17,16 @@ def _kth_of_n(rng: np.random.Generator, k: np.ndarray, n: np.ndarray, window: np
     return np.where(k > 0, window * rng.beta(safe_k, np.maximum(n - safe_k + 1, 1)), 0.0)
 
 
-def observation_lengths(rng: np.random.Generator, n: int, calibration: float = 39.0, cohort: float = 12.0) -> np.ndarray:
+def observation_lengths(
+    rng: np.random.Generator, n: int, calibration: float = 39.0, cohort: float = 12.0
+) -> np.ndarray:
     """T for customers whose first purchase is spread uniformly over the first `cohort` units (CDNOW: Q1)."""
     return calibration - rng.uniform(0.0, cohort, n)
 
 
-def simulate_bg(params: dict[str, float], T: np.ndarray, *, zero_dropout: bool = False,
-                seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simulate_bg(
+    params: dict[str, float], T: np.ndarray, *, zero_dropout: bool = False, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """BG/NBD (or MBG/NBD with `zero_dropout`) customers observed for T units after their first purchase."""
     rng = np.random.default_rng(seed)
     n = T.size
@@ -37,7 +40,9 @@ def simulate_bg(params: dict[str, float], T: np.ndarray, *, zero_dropout: bool =
     return x.astype(float), t_x, T.astype(float)
 
 
-def simulate_pnbd(params: dict[str, float], T: np.ndarray, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simulate_pnbd(
+    params: dict[str, float], T: np.ndarray, *, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pareto/NBD customers observed for T units after their first purchase."""
     rng = np.random.default_rng(seed)
     n = T.size

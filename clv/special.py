@@ -29,7 +29,9 @@ def one_minus_power_over_k(k: np.ndarray | float, u: np.ndarray | float) -> np.n
     return np.where(small, lu * (1.0 - 0.5 * k * lu), -np.expm1(-safe_k * lu) / safe_k)
 
 
-def hyp2f1_series(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray, max_terms: int = 20_000) -> np.ndarray:
+def hyp2f1_series(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray, max_terms: int = 20_000
+) -> np.ndarray:
     """Gauss 2F1 by direct summation of its power series (|z| < 1); NaN where it did not converge.
 
     Only a fallback for the parameter combinations where scipy's hyp2f1

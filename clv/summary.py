@@ -59,8 +59,9 @@ def summarize(
     unit = days_per_unit(time_unit)
     tx, _ = normalize_transactions(transactions, customer_col, date_col, amount_col, strict=True)
     cal_end = as_day(calibration_end)
-    daily = (tx.groupby(["customer_id", "date"], sort=True, observed=True)["amount"]
-             .sum(min_count=1).reset_index())
+    daily = (
+        tx.groupby(["customer_id", "date"], sort=True, observed=True)["amount"].sum(min_count=1).reset_index()
+    )
     cal = daily[daily["date"] <= cal_end]
     g = cal.groupby("customer_id", sort=True, observed=True)
     first, last = g["date"].min(), g["date"].max()
@@ -70,14 +71,16 @@ def summarize(
     first_amount = g["amount"].first() if len(cal) else total  # rows are date-sorted within customer
     with np.errstate(invalid="ignore", divide="ignore"):
         zbar = ((total - first_amount) / x).where(x > 0)
-    out = pd.DataFrame({
-        "x": x,
-        "t_x": (last - first).dt.days.astype(float) / unit,
-        "T": (cal_end - first).dt.days.astype(float) / unit,
-        "n_purchases": n.astype(int),
-        "zbar": zbar.astype(float),
-        "first_purchase": first,
-    })
+    out = pd.DataFrame(
+        {
+            "x": x,
+            "t_x": (last - first).dt.days.astype(float) / unit,
+            "T": (cal_end - first).dt.days.astype(float) / unit,
+            "n_purchases": n.astype(int),
+            "zbar": zbar.astype(float),
+            "first_purchase": first,
+        }
+    )
     out.index.name = "customer_id"
     if holdout_end is not None:
         h_end = as_day(holdout_end)

@@ -52,7 +52,9 @@ def parse_dates(values: pd.Series) -> pd.Series:
     rest = ~compact & text.notna().to_numpy(bool) & (text != "").fillna(False).to_numpy(bool)
     out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
     if compact.any():
-        out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce").to_numpy("datetime64[ns]")
+        out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce").to_numpy(
+            "datetime64[ns]"
+        )
     if rest.any():
         parsed = pd.to_datetime(text[rest], format="ISO8601", errors="coerce", utc=True)
         out[rest] = parsed.dt.tz_localize(None).to_numpy("datetime64[ns]")
@@ -94,7 +96,9 @@ def normalize_transactions(
     dates = parse_dates(df[date_col]).to_numpy("datetime64[ns]")
     date_ok = ~np.isnat(dates)
     if amount_col is not None:
-        amount = pd.to_numeric(pd.Series(df[amount_col].to_numpy()), errors="coerce").to_numpy(float, na_value=np.nan)
+        amount = pd.to_numeric(pd.Series(df[amount_col].to_numpy()), errors="coerce").to_numpy(
+            float, na_value=np.nan
+        )
         amount_ok = np.isfinite(amount)
         negative = amount_ok & (amount < 0)
     else:
@@ -109,14 +113,33 @@ def normalize_transactions(
         return repr(df[col].iloc[pos])
 
     checks = [
-        (~cust_ok, "missing_customer_id", lambda i: f"{where(i)}: missing customer id in column '{customer_col}'"),
-        (~date_ok, "bad_date", lambda i: f"{where(i)}: cannot parse date {shown(date_col, i)} in column "
-                                         f"'{date_col}' (expected {DATE_FORMATS_HELP})"),
-        (~amount_ok, "bad_amount", lambda i: f"{where(i)}: amount {shown(amount_col, i)} in column "
-                                             f"'{amount_col}' is not a number"),
-        (negative, "negative_amount", lambda i: f"{where(i)}: negative amount {shown(amount_col, i)} in column "
-                                                f"'{amount_col}' ({int(negative.sum())} negative row(s); "
-                                                f"refunds are not purchases)"),
+        (
+            ~cust_ok,
+            "missing_customer_id",
+            lambda i: f"{where(i)}: missing customer id in column '{customer_col}'",
+        ),
+        (
+            ~date_ok,
+            "bad_date",
+            lambda i: (
+                f"{where(i)}: cannot parse date {shown(date_col, i)} in column "
+                f"'{date_col}' (expected {DATE_FORMATS_HELP})"
+            ),
+        ),
+        (
+            ~amount_ok,
+            "bad_amount",
+            lambda i: f"{where(i)}: amount {shown(amount_col, i)} in column '{amount_col}' is not a number",
+        ),
+        (
+            negative,
+            "negative_amount",
+            lambda i: (
+                f"{where(i)}: negative amount {shown(amount_col, i)} in column "
+                f"'{amount_col}' ({int(negative.sum())} negative row(s); "
+                f"refunds are not purchases)"
+            ),
+        ),
     ]
     bad = np.zeros(len(df), dtype=bool)
     for mask, key, message in checks:
@@ -132,7 +155,9 @@ def normalize_transactions(
     return out, report
 
 
-def read_transactions_csv(path: str, customer_col: str, date_col: str, amount_col: str | None) -> pd.DataFrame:
+def read_transactions_csv(
+    path: str, customer_col: str, date_col: str, amount_col: str | None
+) -> pd.DataFrame:
     """Read and strictly validate a transactions CSV; raises TransactionError with a one-line reason."""
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)

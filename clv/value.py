@@ -33,15 +33,25 @@ def periods_per_month(time_unit: str) -> float:
         raise ValueError(f"time_unit must be one of {sorted(PERIODS_PER_MONTH)}, not {time_unit!r}") from None
 
 
-def monthly_expected_purchases(model: PurchaseModel, months: int, x: ArrayLike, t_x: ArrayLike, T: ArrayLike,
-                               f: float) -> np.ndarray:
+def monthly_expected_purchases(
+    model: PurchaseModel, months: int, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, f: float
+) -> np.ndarray:
     """Expected purchases in each of the next `months` months, shape (months, n_customers)."""
     cum = np.array([model.conditional_expected_purchases(k * f, x, t_x, T) for k in range(months + 1)])
     return np.diff(cum, axis=0)
 
 
-def discounted_clv(model: PurchaseModel, avg_value: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, *,
-                   horizon_months: int = 12, monthly_discount: float = 0.01, f: float = 4.345) -> np.ndarray:
+def discounted_clv(
+    model: PurchaseModel,
+    avg_value: ArrayLike,
+    x: ArrayLike,
+    t_x: ArrayLike,
+    T: ArrayLike,
+    *,
+    horizon_months: int = 12,
+    monthly_discount: float = 0.01,
+    f: float = 4.345,
+) -> np.ndarray:
     """Sum over months of E[M] x expected purchases that month, discounted to today."""
     if horizon_months < 1:
         raise ValueError("horizon_months must be >= 1")
@@ -57,8 +67,16 @@ def retention_clv(margin: ArrayLike, retention: ArrayLike, discount: float) -> n
         return np.where((r >= 0) & (r < 1), m * r / (1.0 + discount - r), np.nan)
 
 
-def model_retention_clv(model: PurchaseModel, avg_value: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, *,
-                        monthly_discount: float = 0.01, f: float = 4.345) -> tuple[np.ndarray, np.ndarray]:
+def model_retention_clv(
+    model: PurchaseModel,
+    avg_value: ArrayLike,
+    x: ArrayLike,
+    t_x: ArrayLike,
+    T: ArrayLike,
+    *,
+    monthly_discount: float = 0.01,
+    f: float = 4.345,
+) -> tuple[np.ndarray, np.ndarray]:
     """(retention-based CLV, monthly retention r) per customer, r and m read off the purchase model."""
     month1, month2 = monthly_expected_purchases(model, 2, x, t_x, T, f)
     with np.errstate(all="ignore"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from clv.cli import register as register_clv
 from loaders.config import data_dir, load_environment, load_settings
@@ -20,8 +20,8 @@ from loaders.logging_setup import mask, setup_logging
 from loaders.run import format_summary, run_pipeline
 from loaders.schedule import run_forever
 from loaders.status import report
-from sandbox.cli import register as register_sandbox
 from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
+from sandbox.cli import register as register_sandbox
 
 log = logging.getLogger("metric_pulse")
 
@@ -64,8 +64,13 @@ def _pipeline(args: argparse.Namespace, *, with_dbt: bool) -> int:
     with demo_or_configured(settings) as active:
         if args.platform and args.platform not in active.platforms:
             raise ConfigError(f"--platform {args.platform}: that platform is not configured or is disabled")
-        outcome = run_pipeline(active, db, platforms=[args.platform] if args.platform else None,
-                               full_refresh=args.full_refresh, with_dbt=with_dbt)
+        outcome = run_pipeline(
+            active,
+            db,
+            platforms=[args.platform] if args.platform else None,
+            full_refresh=args.full_refresh,
+            with_dbt=with_dbt,
+        )
     print(format_summary(outcome))
     return outcome.exit_code
 
@@ -84,7 +89,9 @@ def _extract(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     env = load_environment()
-    max_age = args.max_age_hours if args.max_age_hours is not None else float(env.get("STATUS_MAX_AGE_HOURS") or 26)
+    max_age = (
+        args.max_age_hours if args.max_age_hours is not None else float(env.get("STATUS_MAX_AGE_HOURS") or 26)
+    )
     text, code = report(resolve_warehouse(env), limit=args.limit, max_age_hours=max_age)
     print(text)
     return code
@@ -100,25 +107,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="the warehouse connection (embedded or external PostgreSQL)")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_sub.add_parser("url", help="print a libpq URL of the warehouse (without the password)").set_defaults(func=_db_url)
-    db_sub.add_parser("env", help="print export lines (DB_*) for running dbt/psql by hand").set_defaults(func=_db_env)
+    db_sub.add_parser("url", help="print a libpq URL of the warehouse (without the password)").set_defaults(
+        func=_db_url
+    )
+    db_sub.add_parser("env", help="print export lines (DB_*) for running dbt/psql by hand").set_defaults(
+        func=_db_env
+    )
     db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(func=_db_stop)
 
     run = sub.add_parser(
         "run",
         help="extract + load every enabled platform, then dbt build (what `make elt` runs)",
         description="Extract and load every enabled platform concurrently, then `dbt build`, then print a summary. "
-                    "With no platform configured, runs against the built-in sandbox stores. Exit 0 on success, "
-                    "1 if any step failed, 2 on configuration/warehouse errors, 3 if a run is already in progress.",
+        "With no platform configured, runs against the built-in sandbox stores. Exit 0 on success, "
+        "1 if any step failed, 2 on configuration/warehouse errors, 3 if a run is already in progress.",
     )
-    extract = sub.add_parser("extract", help="extract + load only (no dbt)",
-                             description="Extract and load every enabled platform into raw_<platform>; no dbt.")
+    extract = sub.add_parser(
+        "extract",
+        help="extract + load only (no dbt)",
+        description="Extract and load every enabled platform into raw_<platform>; no dbt.",
+    )
     for command in (run, extract):
         command.add_argument("--platform", choices=PLATFORMS, help="only this platform")
-        command.add_argument("--full-refresh", action="store_true",
-                             help="drop the platform's raw tables and cursors, then reload everything")
-    run.add_argument("--schedule", action="store_true",
-                     help="stay in the foreground and run at every SCHEDULE_CRON time (default 0 2 * * *)")
+        command.add_argument(
+            "--full-refresh",
+            action="store_true",
+            help="drop the platform's raw tables and cursors, then reload everything",
+        )
+    run.add_argument(
+        "--schedule",
+        action="store_true",
+        help="stay in the foreground and run at every SCHEDULE_CRON time (default 0 2 * * *)",
+    )
     run.set_defaults(func=_run)
     extract.set_defaults(func=_extract)
 
@@ -126,14 +146,20 @@ def build_parser() -> argparse.ArgumentParser:
         "status",
         help="show the last runs; exit 1 if the last run failed, 4 if data is stale, 5 if never run",
         description="Show the last runs from ops.etl_logs. Exit codes for monitoring: 0 ok, 1 last run "
-                    "failed/partial/interrupted, 2 warehouse unreachable, 4 stale data, 5 no run recorded.",
+        "failed/partial/interrupted, 2 warehouse unreachable, 4 stale data, 5 no run recorded.",
     )
     status.add_argument("--limit", type=int, default=10, help="how many runs to show (default 10)")
-    status.add_argument("--max-age-hours", type=float, default=None,
-                        help="data older than this is stale (default $STATUS_MAX_AGE_HOURS or 26)")
+    status.add_argument(
+        "--max-age-hours",
+        type=float,
+        default=None,
+        help="data older than this is stale (default $STATUS_MAX_AGE_HOURS or 26)",
+    )
     status.set_defaults(func=_status)
 
-    dbt = sub.add_parser("dbt", help="run dbt on dbt_project/ with the warehouse settings, e.g. `metric-pulse dbt build`")
+    dbt = sub.add_parser(
+        "dbt", help="run dbt on dbt_project/ with the warehouse settings, e.g. `metric-pulse dbt build`"
+    )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     dbt.set_defaults(func=_dbt)
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import dlt
@@ -39,15 +40,25 @@ KEYSET = RecordShape((str,), "lastModifiedAt")
 SHAPES: Mapping[str, RecordShape] = {
     "customers": RecordShape((str,), "lastModifiedAt", field_types={"addresses": (list,), "email": (str,)}),
     "products": RecordShape((str,), "lastModifiedAt", field_types={"masterData": (dict,)}),
-    "orders": RecordShape((str,), "lastModifiedAt", field_types={
-        "lineItems": (list,), "totalPrice": (dict,), "customerEmail": (str,), "orderState": (str,)},
-        amounts=("totalPrice.centAmount",)),
+    "orders": RecordShape(
+        (str,),
+        "lastModifiedAt",
+        field_types={
+            "lineItems": (list,),
+            "totalPrice": (dict,),
+            "customerEmail": (str,),
+            "orderState": (str,),
+        },
+        amounts=("totalPrice.centAmount",),
+    ),
 }
 
 
 def ct_timestamp(moment: datetime) -> str:
     """commercetools' own format: UTC with milliseconds and a Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 class OAuthToken(requests.auth.AuthBase):
@@ -125,8 +136,12 @@ def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None
     """Pages sorted by (lastModifiedAt, id), each starting strictly after the previous one."""
     where = None if since is None else f"lastModifiedAt >= {_quote(ct_timestamp(since))}"
     while True:
-        params: list[tuple[str, Any]] = [("sort", "lastModifiedAt asc"), ("sort", "id asc"),
-                                         ("withTotal", "false"), ("limit", limit)]
+        params: list[tuple[str, Any]] = [
+            ("sort", "lastModifiedAt asc"),
+            ("sort", "id asc"),
+            ("withTotal", "false"),
+            ("limit", limit),
+        ]
         if where:
             params.append(("where", where))
         records = client.get(url, params, validate=_paged).body["results"]
@@ -135,8 +150,11 @@ def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None
             break
         key = _last_key(records)
         if key is None:
-            raise ApiError(PLATFORM, f"GET {urlsplit(url).path}: a full page without one usable "
-                                     "(lastModifiedAt, id) to continue from")
+            raise ApiError(
+                PLATFORM,
+                f"GET {urlsplit(url).path}: a full page without one usable "
+                "(lastModifiedAt, id) to continue from",
+            )
         modified, last_id = (_quote(v) for v in key)
         where = f"lastModifiedAt > {modified} or (lastModifiedAt = {modified} and id > {last_id})"
     if since is None and where is not None:  # one unfiltered page already held the undated records too
@@ -152,8 +170,11 @@ def _undated_pages(client: ApiClient, url: str, limit: int) -> Iterator[list[Any
     after: str | None = None
     while True:
         where = "lastModifiedAt is not defined" + (f" and id > {_quote(after)}" if after else "")
-        records = client.get(url, [("sort", "id asc"), ("withTotal", "false"), ("limit", limit), ("where", where)],
-                             validate=_paged).body["results"]
+        records = client.get(
+            url,
+            [("sort", "id asc"), ("withTotal", "false"), ("limit", limit), ("where", where)],
+            validate=_paged,
+        ).body["results"]
         if records:
             yield records
         last = records[-1] if records else None
@@ -162,7 +183,9 @@ def _undated_pages(client: ApiClient, url: str, limit: int) -> Iterator[list[Any
         after = last["id"]
 
 
-def clients_for(config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats) -> tuple[ApiClient, OAuthToken]:
+def clients_for(
+    config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats
+) -> tuple[ApiClient, OAuthToken]:
     secrets = [config.client_id, config.client_secret]
     hint = "COMMERCETOOLS_CLIENT_ID/_SECRET and the scopes view_orders, view_customers, view_products"
     api = ApiClient(PLATFORM, config.rate_limit, options, stats, secrets=secrets, credentials_hint=hint)
@@ -181,7 +204,11 @@ def commercetools_source(config: CommercetoolsConfig, options: LoadOptions, stat
     base = f"{config.api_url.rstrip('/')}/{config.project_key}"
     return [
         incremental_resource(
-            name, platform=PLATFORM, shape=shape, lookback=lookback, stats=stats,
+            name,
+            platform=PLATFORM,
+            shape=shape,
+            lookback=lookback,
+            stats=stats,
             pages=lambda since, name=name: keyset_pages(client, f"{base}/{name}", config.page_size, since),
         )
         for name, shape in SHAPES.items()

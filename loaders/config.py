@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
@@ -28,7 +28,9 @@ COMMERCETOOLS_REGIONS = (
 )
 
 
-def load_environment(project_root: Path = PROJECT_ROOT, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def load_environment(
+    project_root: Path = PROJECT_ROOT, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The process environment over `.env` (a real environment variable always wins)."""
     env_file = project_root / ".env"
     merged: dict[str, str] = {}
@@ -150,12 +152,20 @@ class Settings:
     @property
     def platforms(self) -> dict[str, object]:
         """Enabled platform configs by name, in a stable order."""
-        found = {"shopify": self.shopify, "woocommerce": self.woocommerce, "commercetools": self.commercetools}
+        found = {
+            "shopify": self.shopify,
+            "woocommerce": self.woocommerce,
+            "commercetools": self.commercetools,
+        }
         return {name: cfg for name, cfg in found.items() if cfg is not None}
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for log masking and output scans."""
-        keys = [k for k in self.env if any(w in k for w in ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY"))]
+        keys = [
+            k
+            for k in self.env
+            if any(w in k for w in ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY"))
+        ]
         values = {self.env[k] for k in keys if self.env.get(k)}
         url = self.env.get("DATABASE_URL")
         if url and urlparse(url).password:
@@ -175,18 +185,25 @@ def _shopify(env: Mapping[str, str], page_size: int | None) -> ShopifyConfig | N
         store_url=require_https("SHOPIFY_STORE_URL", url),
         access_token=token,
         api_version=env.get("SHOPIFY_API_VERSION", "").strip() or "2024-10",
-        rate_limit=RateLimit(_number(env, "SHOPIFY_RATE_LIMIT", 2.0), _number(env, "SHOPIFY_RATE_BURST", 40.0)),
+        rate_limit=RateLimit(
+            _number(env, "SHOPIFY_RATE_LIMIT", 2.0), _number(env, "SHOPIFY_RATE_BURST", 40.0)
+        ),
         page_size=min(page_size or 250, 250),
     )
 
 
 def _woocommerce(env: Mapping[str, str], page_size: int | None) -> WooCommerceConfig | None:
     url = env.get("WOOCOMMERCE_URL", "").strip()
-    key, secret = env.get("WOOCOMMERCE_CONSUMER_KEY", "").strip(), env.get("WOOCOMMERCE_CONSUMER_SECRET", "").strip()
+    key, secret = (
+        env.get("WOOCOMMERCE_CONSUMER_KEY", "").strip(),
+        env.get("WOOCOMMERCE_CONSUMER_SECRET", "").strip(),
+    )
     if not _flag(env.get("ENABLE_WOOCOMMERCE"), default=bool(url or key)):
         return None
     if not (url and key and secret):
-        raise ConfigError("WooCommerce is enabled but WOOCOMMERCE_URL, _CONSUMER_KEY or _CONSUMER_SECRET is empty")
+        raise ConfigError(
+            "WooCommerce is enabled but WOOCOMMERCE_URL, _CONSUMER_KEY or _CONSUMER_SECRET is empty"
+        )
     rate = _number(env, "WOOCOMMERCE_RATE_LIMIT", 3.0)
     return WooCommerceConfig(
         url=require_https("WOOCOMMERCE_URL", url),
@@ -208,7 +225,9 @@ def _commercetools(env: Mapping[str, str], page_size: int | None) -> Commercetoo
             "commercetools is enabled but COMMERCETOOLS_PROJECT_KEY, _CLIENT_ID or _CLIENT_SECRET is empty"
         )
     region = env.get("COMMERCETOOLS_REGION", "").strip() or "europe-west1.gcp"
-    if region not in COMMERCETOOLS_REGIONS and not (env.get("COMMERCETOOLS_API_URL") and env.get("COMMERCETOOLS_AUTH_URL")):
+    if region not in COMMERCETOOLS_REGIONS and not (
+        env.get("COMMERCETOOLS_API_URL") and env.get("COMMERCETOOLS_AUTH_URL")
+    ):
         raise ConfigError(f"COMMERCETOOLS_REGION {region!r} is not one of {', '.join(COMMERCETOOLS_REGIONS)}")
     api_url = env.get("COMMERCETOOLS_API_URL", "").strip() or f"https://api.{region}.commercetools.com"
     auth_url = env.get("COMMERCETOOLS_AUTH_URL", "").strip() or f"https://auth.{region}.commercetools.com"

@@ -13,9 +13,9 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from loaders.config import PROJECT_ROOT
 from loaders.warehouse import DbSettings
@@ -40,8 +40,11 @@ class DbtResult:
         return [r["unique_id"] for r in self.results if r.get("status") in {"error", "fail"}]
 
     def rows_affected(self) -> int:
-        return sum(int((r.get("adapter_response") or {}).get("rows_affected") or 0) for r in self.results
-                   if r.get("unique_id", "").startswith("model."))
+        return sum(
+            int((r.get("adapter_response") or {}).get("rows_affected") or 0)
+            for r in self.results
+            if r.get("unique_id", "").startswith("model.")
+        )
 
 
 def _load_prctl():

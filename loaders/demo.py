@@ -8,8 +8,8 @@ of the run, and the loaders are pointed at it exactly as a user's `.env` would.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from loaders.config import Settings, data_dir, load_settings
 
@@ -31,8 +31,12 @@ def demo_or_configured(settings: Settings) -> Iterator[Settings]:
         generate(sandbox_dir)
     server = SandboxServer(sandbox_dir, host="127.0.0.1", port=0)
     server.start()
-    log.warning("no store configured: using the built-in SANDBOX stores at %s (demo data in %s); "
-                "set SHOPIFY_/WOOCOMMERCE_/COMMERCETOOLS_ variables to load your own", server.url, sandbox_dir)
+    log.warning(
+        "no store configured: using the built-in SANDBOX stores at %s (demo data in %s); "
+        "set SHOPIFY_/WOOCOMMERCE_/COMMERCETOOLS_ variables to load your own",
+        server.url,
+        sandbox_dir,
+    )
     try:
         yield load_settings({**settings.env, **server.env()})
     finally:

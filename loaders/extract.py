@@ -15,9 +15,10 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 # No phoning home: the only network a run needs is the stores and the warehouse.
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
@@ -119,15 +120,16 @@ def describe_failure(platform: str, exc: BaseException, secrets: list[str]) -> s
         step = getattr(exc, "step", None)
         text = f"{platform}: {step + ' step' if step else 'load'} failed: {type(innermost).__name__}: {innermost}"
         if any(_is_disk_full(e) for e in chain):
-            text = (f"{platform}: disk full: free space for the warehouse and the data dir (dlt's working "
-                    f"files), then rerun; nothing is half-loaded. {text}")
+            text = (
+                f"{platform}: disk full: free space for the warehouse and the data dir (dlt's working "
+                f"files), then rerun; nothing is half-loaded. {text}"
+            )
     return mask(" ".join(text.split()), secrets)[:500]
 
 
 def _is_disk_full(exc: BaseException) -> bool:
     """PostgreSQL's DiskFull, or an OSError ENOSPC from dlt writing its local files."""
-    return (isinstance(exc, psycopg2.errors.DiskFull)
-            or isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+    return isinstance(exc, psycopg2.errors.DiskFull) or isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
 def _extract_seconds(pipeline: dlt.Pipeline) -> float:
@@ -143,8 +145,11 @@ def _table_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
     info = trace.last_normalize_info if trace else None
     if info is None:
         return {}
-    return {table: count for table, count in info.row_counts.items()
-            if not table.startswith("_dlt") and table != REJECTED_TABLE}
+    return {
+        table: count
+        for table, count in info.row_counts.items()
+        if not table.startswith("_dlt") and table != REJECTED_TABLE
+    }
 
 
 def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
@@ -166,8 +171,11 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
     except PipelineStepFailed as exc:
         if exc.step != "normalize" and not any(isinstance(e, TerminalException) for e in _causes(exc)):
             raise
-        log.warning("%s: aborting the interrupted run's unloadable package (%s); its records are extracted again",
-                    result.platform, describe_failure(result.platform, exc, []))
+        log.warning(
+            "%s: aborting the interrupted run's unloadable package (%s); its records are extracted again",
+            result.platform,
+            describe_failure(result.platform, exc, []),
+        )
         pipeline.abort_packages()
         return
     if info is not None:
@@ -178,8 +186,9 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
     pipeline.sync_destination()
 
 
-def _reset(pipeline: dlt.Pipeline, platform: str, settings: Settings, db: DbSettings,
-           pipelines_dir: Path | None) -> dlt.Pipeline:
+def _reset(
+    pipeline: dlt.Pipeline, platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None
+) -> dlt.Pipeline:
     """Forget the platform entirely: local state first, then the raw schema with CASCADE.
 
     dlt's own `refresh` drops raw tables without CASCADE, which fails once dbt's staging
@@ -213,11 +222,17 @@ def _rows_in_warehouse(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str,
             if table == REJECTED_TABLE:
                 continue
             root = get_root_table(schema.tables, table)["name"]
-            qualified, qualified_root = client.make_qualified_table_name(table), client.make_qualified_table_name(root)
+            qualified, qualified_root = (
+                client.make_qualified_table_name(table),
+                client.make_qualified_table_name(root),
+            )
             # Nested tables of merged resources carry no _dlt_load_id: their root row has it.
-            sql = (f"select count(*) from {qualified} where _dlt_load_id = any(%s)" if root == table else
-                   f"select count(*) from {qualified} t join {qualified_root} r on r._dlt_id = t._dlt_root_id "
-                   "where r._dlt_load_id = any(%s)")
+            sql = (
+                f"select count(*) from {qualified} where _dlt_load_id = any(%s)"
+                if root == table
+                else f"select count(*) from {qualified} t join {qualified_root} r on r._dlt_id = t._dlt_root_id "
+                "where r._dlt_load_id = any(%s)"
+            )
             rows = client.execute_sql(sql, list(load_ids))
             if rows and rows[0][0]:
                 counts[table] = int(rows[0][0])
@@ -252,7 +267,8 @@ def _index_nested_tables(pipeline: dlt.Pipeline) -> None:
                 try:
                     client.execute_sql(
                         f"create index if not exists {client.escape_column_name(_index_name(table, column))} "
-                        f"on {client.make_qualified_table_name(table)} ({client.escape_column_name(column)})")
+                        f"on {client.make_qualified_table_name(table)} ({client.escape_column_name(column)})"
+                    )
                 except Exception as exc:  # the data is loaded; a missing index only costs speed
                     log.warning("could not index %s.%s (dbt runs will scan it): %s", table, column, exc)
 
@@ -262,7 +278,9 @@ def _add_rows(result: PlatformLoad, counts: Mapping[str, int]) -> None:
         result.rows[table] = result.rows.get(table, 0) + count
 
 
-def make_pipeline(platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None) -> dlt.Pipeline:
+def make_pipeline(
+    platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None
+) -> dlt.Pipeline:
     """The platform's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse."""
     _route_dlt_logs()
     return dlt.pipeline(

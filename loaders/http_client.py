@@ -17,8 +17,9 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -75,8 +76,11 @@ def _graphql_throttled(body: Any) -> bool:
     """Shopify GraphQL answers 200 with errors[].extensions.code THROTTLED and no data."""
     errors = body.get("errors") if isinstance(body, dict) else None
     return isinstance(errors, list) and any(
-        isinstance(e, dict) and isinstance(e.get("extensions"), dict) and e["extensions"].get("code") == "THROTTLED"
-        for e in errors)
+        isinstance(e, dict)
+        and isinstance(e.get("extensions"), dict)
+        and e["extensions"].get("code") == "THROTTLED"
+        for e in errors
+    )
 
 
 def _backoff(attempt: int, rng: random.Random, base: float = BACKOFF_BASE_SECONDS) -> float:
@@ -145,12 +149,23 @@ class ApiClient:
     def close(self) -> None:
         self.session.close()
 
-    def get(self, url: str, params: Mapping[str, Any] | list[tuple[str, Any]] | None = None, *,
-            validate: Validator | None = None) -> ApiResponse:
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        *,
+        validate: Validator | None = None,
+    ) -> ApiResponse:
         return self.request("GET", url, params=params, validate=validate)
 
-    def post(self, url: str, data: Mapping[str, Any] | None = None, *, auth: Any = None,
-             validate: Validator | None = None) -> ApiResponse:
+    def post(
+        self,
+        url: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        auth: Any = None,
+        validate: Validator | None = None,
+    ) -> ApiResponse:
         return self.request("POST", url, data=data, auth=auth, validate=validate)
 
     def _fail(self, cls: type[ApiError], text: str) -> ApiError:
@@ -175,13 +190,21 @@ class ApiClient:
         while True:
             self.stats.add(waited_seconds=self.pacer.acquire(), requests=1)
             try:
-                response = self.session.request(method, url, params=params, data=data, auth=auth,
-                                                 timeout=timeout, allow_redirects=False)
+                response = self.session.request(
+                    method, url, params=params, data=data, auth=auth, timeout=timeout, allow_redirects=False
+                )
             except requests.Timeout:
-                outcome: ApiResponse | _Retry = _Retry(f"no response within {self.options.request_timeout:g}s")
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as exc:
-                outcome = _Retry(f"connection to {parts.hostname}:{parts.port or ''} failed ({type(exc).__name__})")
+                outcome: ApiResponse | _Retry = _Retry(
+                    f"no response within {self.options.request_timeout:g}s"
+                )
+            except (
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
+                outcome = _Retry(
+                    f"connection to {parts.hostname}:{parts.port or ''} failed ({type(exc).__name__})"
+                )
             else:
                 if response.status_code == 401 and self.on_unauthorized is not None and not renewed_auth:
                     # An expired or revoked token: get a fresh one once, then believe the server.
@@ -193,20 +216,32 @@ class ApiClient:
                 return outcome
             failures += 1
             if failures > self.options.max_retries:
-                retries = f"{self.options.max_retries} {'retry' if self.options.max_retries == 1 else 'retries'}"
-                raise self._fail(ApiError, f"{what} failed after {failures} attempts ({retries}): {outcome.reason}")
+                retries = (
+                    f"{self.options.max_retries} {'retry' if self.options.max_retries == 1 else 'retries'}"
+                )
+                raise self._fail(
+                    ApiError, f"{what} failed after {failures} attempts ({retries}): {outcome.reason}"
+                )
             self.stats.add(retries=1)
             delay = 0.0 if outcome.paced else max(self._backoff(failures), outcome.retry_after or 0.0)
-            log.debug("%s: %s: %s; retry %d/%d in %.1fs", self.platform, what, mask(outcome.reason, self._secrets),
-                      failures, self.options.max_retries, delay)
+            log.debug(
+                "%s: %s: %s; retry %d/%d in %.1fs",
+                self.platform,
+                what,
+                mask(outcome.reason, self._secrets),
+                failures,
+                self.options.max_retries,
+                delay,
+            )
             if delay:
                 self._sleep(delay)
 
     def _backoff(self, attempt: int) -> float:
         return _backoff(attempt, self._rng, self.backoff_base)
 
-    def _judge(self, what: str, response: requests.Response, validate: Validator | None,
-               attempt: int) -> ApiResponse | _Retry:
+    def _judge(
+        self, what: str, response: requests.Response, validate: Validator | None, attempt: int
+    ) -> ApiResponse | _Retry:
         """The parsed response, or why to retry; raises for what no retry can fix."""
         status = response.status_code
         retry_after = parse_retry_after(response.headers)
@@ -217,25 +252,32 @@ class ApiClient:
             self.stats.add(throttled=1)
             self.pacer.throttled()
             self.pacer.hold(retry_after if retry_after is not None else self._backoff(attempt))
-            return _Retry(f"rate limited (HTTP 429, Retry-After {retry_after if retry_after is not None else '-'})",
-                          paced=True)
+            return _Retry(
+                f"rate limited (HTTP 429, Retry-After {retry_after if retry_after is not None else '-'})",
+                paced=True,
+            )
         # OAuth servers answer a scope the client may not have with 400 invalid_scope.
         scope_refused = status == 400 and "scope" in _server_message(response).lower()
         if status in (401, 403) or scope_refused:
             # 401: the credentials themselves; 403 / invalid scope: valid credentials lacking a permission.
             problem = "credentials rejected" if status == 401 else "permission missing"
             hint = f" (check {self.credentials_hint})" if self.credentials_hint else ""
-            raise self._fail(AuthError, f"{what} was refused, {problem}: HTTP {status} "
-                                        f"{_server_message(response)}{hint}")
+            raise self._fail(
+                AuthError, f"{what} was refused, {problem}: HTTP {status} {_server_message(response)}{hint}"
+            )
         if status >= 500 or status == 408:
             return _Retry(f"HTTP {status} {_server_message(response)[:80]}", retry_after=retry_after)
         if 300 <= status < 400:
             where = urlsplit(response.headers.get("Location", ""))
-            raise self._fail(ApiError, f"{what} failed: HTTP {status} to {where.netloc}{where.path} "
-                                       "(redirects are not followed: check the configured URL)")
+            raise self._fail(
+                ApiError,
+                f"{what} failed: HTTP {status} to {where.netloc}{where.path} "
+                "(redirects are not followed: check the configured URL)",
+            )
         if status == 404 and self.not_found_hint:
-            raise self._fail(ApiError, f"{what} failed: HTTP 404 {_server_message(response)} "
-                                       f"(check {self.not_found_hint})")
+            raise self._fail(
+                ApiError, f"{what} failed: HTTP 404 {_server_message(response)} (check {self.not_found_hint})"
+            )
         if status >= 400:
             raise self._fail(ApiError, f"{what} failed: HTTP {status} {_server_message(response)}")
         try:

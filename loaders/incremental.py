@@ -24,10 +24,11 @@ Every resource of every source runs its records through one `IncrementalWindow`:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterator, Mapping, MutableMapping
+from typing import Any
 
 import dlt
 import orjson
@@ -55,13 +56,13 @@ def parse_timestamp(value: object) -> datetime:
     except ValueError:
         raise Rejected(f"timestamp {value!r:.40} is not ISO-8601") from None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def iso(moment: datetime) -> str:
     """The canonical form kept in state: UTC, microseconds, explicit offset."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,12 @@ class IncrementalWindow:
     window past real changes. Records more than `FUTURE_TOLERANCE` ahead are rejected.
     """
 
-    def __init__(self, state: MutableMapping[str, Any], lookback: timedelta, now: datetime | None = None) -> None:
+    def __init__(
+        self, state: MutableMapping[str, Any], lookback: timedelta, now: datetime | None = None
+    ) -> None:
         self._state = state
         self.lookback = lookback
-        self.now = now or datetime.now(timezone.utc)
+        self.now = now or datetime.now(UTC)
         cursor = state.get("cursor")
         self.cursor: datetime | None = parse_timestamp(cursor) if cursor else None
         self.seen: dict[str, str] = dict(state.get("seen") or {})
@@ -234,8 +237,13 @@ def rejected_row(platform: str, resource: str, reason: str, record: object) -> R
         raw = json.dumps(record, sort_keys=True, default=str)
     except (TypeError, ValueError):
         raw = repr(record)
-    return RejectedRow(platform=platform, resource=resource, reason=reason, raw_json=raw,
-                       loaded_at=datetime.now(timezone.utc))
+    return RejectedRow(
+        platform=platform,
+        resource=resource,
+        reason=reason,
+        raw_json=raw,
+        loaded_at=datetime.now(UTC),
+    )
 
 
 def admitted(
@@ -297,10 +305,14 @@ def incremental_resource(
 
     def records() -> Iterator[Any]:
         window = IncrementalWindow(dlt.current.resource_state(), lookback)
-        for item in admitted(pages(window.start), platform=platform, resource=name, shape=shape,
-                             window=window, stats=stats):
-            yield dlt.mark.with_hints(item, REJECT_HINTS, create_table_variant=True) \
-                if isinstance(item, RejectedRow) else item
+        for item in admitted(
+            pages(window.start), platform=platform, resource=name, shape=shape, window=window, stats=stats
+        ):
+            yield (
+                dlt.mark.with_hints(item, REJECT_HINTS, create_table_variant=True)
+                if isinstance(item, RejectedRow)
+                else item
+            )
 
     # One resource feeds two tables: records merge into `name` by id (static hints, so dlt
     # computes the table once per page), rejects append to `rejected_records` through a
@@ -317,5 +329,6 @@ def incremental_resource(
 
 
 # The variant of every resource's hints for its rejects: an append-only table without keys.
-REJECT_HINTS = dlt.mark.make_hints(table_name=REJECTED_TABLE, write_disposition="append", primary_key=[],
-                                   columns={})
+REJECT_HINTS = dlt.mark.make_hints(
+    table_name=REJECTED_TABLE, write_disposition="append", primary_key=[], columns={}
+)

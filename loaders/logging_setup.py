@@ -11,8 +11,8 @@ import logging
 import logging.handlers
 import sys
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from loaders.config import PROJECT_ROOT
 
@@ -68,7 +68,9 @@ def setup_logging(secrets: Iterable[str] = (), *, log_dir: Path | None = None, v
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(logging.DEBUG if verbose else logging.INFO)
     stderr.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(message)s", with_traceback=False))
-    combined = logging.handlers.RotatingFileHandler(log_dir / "combined.log", maxBytes=10_000_000, backupCount=5)
+    combined = logging.handlers.RotatingFileHandler(
+        log_dir / "combined.log", maxBytes=10_000_000, backupCount=5
+    )
     combined.setFormatter(MaskingFormatter(line, with_traceback=False))
     errors = logging.handlers.RotatingFileHandler(log_dir / "error.log", maxBytes=10_000_000, backupCount=5)
     errors.setLevel(logging.ERROR)

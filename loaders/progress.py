@@ -10,7 +10,8 @@ import logging
 import sys
 import threading
 import time
-from typing import Mapping, TextIO
+from collections.abc import Mapping
+from typing import TextIO
 
 from loaders.pacing import RequestStats
 
@@ -19,17 +20,20 @@ log = logging.getLogger(__name__)
 
 def progress_line(platform: str, snapshot: Mapping[str, float], seconds: float) -> str:
     rate = snapshot["requests"] / seconds if seconds > 0 else 0.0
-    return (f"{platform:<14} {int(snapshot['pages']):>6} pages {int(snapshot['rows']):>9} rows "
-            f"{rate:>5.1f} req/s  {int(snapshot['throttled'])} x 429  "
-            f"{snapshot['waited_seconds']:>6.1f}s waiting for rate limits")
+    return (
+        f"{platform:<14} {int(snapshot['pages']):>6} pages {int(snapshot['rows']):>9} rows "
+        f"{rate:>5.1f} req/s  {int(snapshot['throttled'])} x 429  "
+        f"{snapshot['waited_seconds']:>6.1f}s waiting for rate limits"
+    )
 
 
 class ProgressReporter:
     """Shows every platform's counters while `with` is open: redrawn each second on a TTY,
     logged every `log_every` seconds otherwise (cron mail stays short)."""
 
-    def __init__(self, stats: Mapping[str, RequestStats], *, stream: TextIO | None = None,
-                 log_every: float = 30.0) -> None:
+    def __init__(
+        self, stats: Mapping[str, RequestStats], *, stream: TextIO | None = None, log_every: float = 30.0
+    ) -> None:
         self.stats = stats
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
@@ -58,7 +62,7 @@ class ProgressReporter:
         while not self._stop.wait(self.interval):
             self._draw()
 
-    def __enter__(self) -> "ProgressReporter":
+    def __enter__(self) -> ProgressReporter:
         self._thread.start()
         return self
 

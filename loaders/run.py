@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from loaders.config import Settings
 from loaders.dbt_runner import DbtResult, run_dbt
@@ -52,14 +52,29 @@ class RunOutcome:
 
 def _load_counts(load: PlatformLoad) -> StepCounts:
     rows = sum(load.rows.values())
-    return StepCounts(extracted=rows + load.rejected, loaded=rows, rejected=load.rejected, requests=load.requests,
-                      throttled=load.throttled, details={"rows": load.rows, "retries": load.retries,
-                                                         "rate_limit_wait_seconds": round(load.waited_seconds, 1),
-                                                         "seconds": round(load.seconds, 1)})
+    return StepCounts(
+        extracted=rows + load.rejected,
+        loaded=rows,
+        rejected=load.rejected,
+        requests=load.requests,
+        throttled=load.throttled,
+        details={
+            "rows": load.rows,
+            "retries": load.retries,
+            "rate_limit_wait_seconds": round(load.waited_seconds, 1),
+            "seconds": round(load.seconds, 1),
+        },
+    )
 
 
-def _extract_all(settings: Settings, db: DbSettings, run_log: RunLog, platforms: list[str], full_refresh: bool,
-                 pipelines_dir: Path | None) -> list[PlatformLoad]:
+def _extract_all(
+    settings: Settings,
+    db: DbSettings,
+    run_log: RunLog,
+    platforms: list[str],
+    full_refresh: bool,
+    pipelines_dir: Path | None,
+) -> list[PlatformLoad]:
     for name in platforms:
         run_log.start(f"load:{name}", platform=name)
         log.info("loading %s%s", name, " (full refresh)" if full_refresh else "")
@@ -67,16 +82,25 @@ def _extract_all(settings: Settings, db: DbSettings, run_log: RunLog, platforms:
     stats = {name: RequestStats() for name in platforms}
 
     def one(name: str) -> PlatformLoad:
-        load = load_platform(name, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir,
-                             stats=stats[name])
+        load = load_platform(
+            name, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir, stats=stats[name]
+        )
         if not load.error:  # a failure was logged where it happened, traceback included
-            log.info("%s: loaded %d rows in %.1fs (%d requests, %d x 429)", name, sum(load.rows.values()),
-                     load.seconds, load.requests, load.throttled)
+            log.info(
+                "%s: loaded %d rows in %.1fs (%d requests, %d x 429)",
+                name,
+                sum(load.rows.values()),
+                load.seconds,
+                load.requests,
+                load.throttled,
+            )
         run_log.finish(f"load:{name}", "failed" if load.error else "success", _load_counts(load), load.error)
         return load
 
-    with ProgressReporter(stats), ThreadPoolExecutor(max_workers=max(1, len(platforms)),
-                                                     thread_name_prefix="load") as pool:
+    with (
+        ProgressReporter(stats),
+        ThreadPoolExecutor(max_workers=max(1, len(platforms)), thread_name_prefix="load") as pool,
+    ):
         return list(pool.map(one, platforms))
 
 
@@ -84,13 +108,25 @@ def _dbt_build(db: DbSettings, run_log: RunLog, dbt_vars: Mapping[str, object] |
     run_log.start("dbt:build")
     args = ["build"] if sys.stdout.isatty() else ["--no-use-colors", "build"]
     result = run_dbt(args, db, dbt_vars=dbt_vars)
-    error = None if result.ok else (
-        f"dbt build failed ({len(result.failures())} failing nodes: {', '.join(result.failures()[:5])})"
-        if result.failures() else f"dbt build exited {result.returncode} (see the dbt output above)")
-    counts = StepCounts(transformed=result.rows_affected(),
-                        details={"success": result.count("success"), "pass": result.count("pass"),
-                                 "error": result.count("error"), "fail": result.count("fail"),
-                                 "warn": result.count("warn")})
+    error = (
+        None
+        if result.ok
+        else (
+            f"dbt build failed ({len(result.failures())} failing nodes: {', '.join(result.failures()[:5])})"
+            if result.failures()
+            else f"dbt build exited {result.returncode} (see the dbt output above)"
+        )
+    )
+    counts = StepCounts(
+        transformed=result.rows_affected(),
+        details={
+            "success": result.count("success"),
+            "pass": result.count("pass"),
+            "error": result.count("error"),
+            "fail": result.count("fail"),
+            "warn": result.count("warn"),
+        },
+    )
     run_log.finish("dbt:build", "success" if result.ok else "failed", counts, error)
     return result
 
@@ -124,15 +160,24 @@ def run_pipeline(
             if outcome.dbt is not None and not outcome.dbt.ok:
                 errors.append("dbt build failed")
             status = outcome.status if loads or outcome.dbt else "failed"
-            run_log.finish("run", status, StepCounts(
-                extracted=sum(sum(l.rows.values()) + l.rejected for l in loads),
-                loaded=sum(sum(l.rows.values()) for l in loads),
-                transformed=outcome.dbt.rows_affected() if outcome.dbt else None,
-                rejected=sum(l.rejected for l in loads),
-                requests=sum(l.requests for l in loads),
-                throttled=sum(l.throttled for l in loads),
-                details={"platforms": chosen, "full_refresh": full_refresh, "seconds": round(outcome.seconds, 1)},
-            ), "; ".join(errors) or None)
+            run_log.finish(
+                "run",
+                status,
+                StepCounts(
+                    extracted=sum(sum(l.rows.values()) + l.rejected for l in loads),
+                    loaded=sum(sum(l.rows.values()) for l in loads),
+                    transformed=outcome.dbt.rows_affected() if outcome.dbt else None,
+                    rejected=sum(l.rejected for l in loads),
+                    requests=sum(l.requests for l in loads),
+                    throttled=sum(l.throttled for l in loads),
+                    details={
+                        "platforms": chosen,
+                        "full_refresh": full_refresh,
+                        "seconds": round(outcome.seconds, 1),
+                    },
+                ),
+                "; ".join(errors) or None,
+            )
         return outcome
     finally:
         run_log.close()
@@ -154,16 +199,20 @@ def format_summary(outcome: RunOutcome) -> str:
     lines = [f"run {outcome.run_id[:12]}  status={outcome.status}  {outcome.seconds:.1f}s"]
     for load in outcome.loads:
         lines.append(_platform_line(load))
-        lines.append(f"  {'':<14} {load.requests} requests, {load.throttled} x 429, {load.retries} retries, "
-                     f"{load.waited_seconds:.1f}s waiting for rate limits, {load.rejected} rejected, "
-                     f"{load.seconds:.1f}s")
+        lines.append(
+            f"  {'':<14} {load.requests} requests, {load.throttled} x 429, {load.retries} retries, "
+            f"{load.waited_seconds:.1f}s waiting for rate limits, {load.rejected} rejected, "
+            f"{load.seconds:.1f}s"
+        )
     if outcome.loads and not any(load.rows for load in outcome.loads) and not outcome.failed_platforms:
         lines.append("  nothing new to load: every platform is up to date")
     if outcome.dbt is not None:
         d = outcome.dbt
-        lines.append(f"  dbt build: {'ok' if d.ok else 'FAILED'}  models/seeds {d.count('success')}, "
-                     f"tests passed {d.count('pass')}, failed {d.count('fail')}, errors {d.count('error')}, "
-                     f"warnings {d.count('warn')}")
+        lines.append(
+            f"  dbt build: {'ok' if d.ok else 'FAILED'}  models/seeds {d.count('success')}, "
+            f"tests passed {d.count('pass')}, failed {d.count('fail')}, errors {d.count('error')}, "
+            f"warnings {d.count('warn')}"
+        )
         for node in d.failures()[:10]:
             lines.append(f"    failed: {node}")
     return "\n".join(lines)

@@ -96,15 +96,19 @@ class RunLog:
         with self._conn.cursor() as cur:
             cur.execute("select pg_try_advisory_lock(%s)", (_RUN_LOCK_KEY,))
             if not cur.fetchone()[0]:
-                raise RunInProgress("another metric-pulse run is in progress on this warehouse; try again later")
+                raise RunInProgress(
+                    "another metric-pulse run is in progress on this warehouse; try again later"
+                )
             cur.execute("select pg_advisory_lock(%s)", (_run_key(self.run_id),))
         self.mark_interrupted()
 
     def mark_interrupted(self) -> int:
         """Rows left `running` by a killed process (its liveness lock is free) become `interrupted`."""
         with self._conn.cursor() as cur:
-            cur.execute("select distinct run_id from ops.etl_logs where status = 'running' and run_id <> %s",
-                        (self.run_id,))
+            cur.execute(
+                "select distinct run_id from ops.etl_logs where status = 'running' and run_id <> %s",
+                (self.run_id,),
+            )
             stale = []
             for (run_id,) in cur.fetchall():
                 cur.execute("select pg_try_advisory_lock(%s)", (_run_key(run_id),))
@@ -129,7 +133,9 @@ class RunLog:
                 (self.run_id, step, platform, socket.gethostname(), os.getpid()),
             )
 
-    def finish(self, step: str, status: str, counts: StepCounts | None = None, error: str | None = None) -> None:
+    def finish(
+        self, step: str, status: str, counts: StepCounts | None = None, error: str | None = None
+    ) -> None:
         assert status in STATUSES
         counts = counts or StepCounts()
         with self._conn.cursor() as cur:
@@ -138,7 +144,17 @@ class RunLog:
                           records_loaded = %s, records_transformed = %s, records_rejected = %s, requests = %s,
                           throttled_429 = %s, error_message = %s, details = %s
                    where run_id = %s and step = %s""",
-                (status, counts.extracted, counts.loaded, counts.transformed, counts.rejected, counts.requests,
-                 counts.throttled, mask(error, self.secrets) if error else None,
-                 json.dumps(counts.details, default=str) if counts.details else None, self.run_id, step),
+                (
+                    status,
+                    counts.extracted,
+                    counts.loaded,
+                    counts.transformed,
+                    counts.rejected,
+                    counts.requests,
+                    counts.throttled,
+                    mask(error, self.secrets) if error else None,
+                    json.dumps(counts.details, default=str) if counts.details else None,
+                    self.run_id,
+                    step,
+                ),
             )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from croniter import croniter
 
@@ -20,7 +20,9 @@ def next_run(expression: str, after: datetime) -> datetime:
     return croniter(expression, after).get_next(datetime)
 
 
-def run_forever(expression: str, job: Callable[[], int], *, now: Callable[[], datetime] = datetime.now) -> None:
+def run_forever(
+    expression: str, job: Callable[[], int], *, now: Callable[[], datetime] = datetime.now
+) -> None:
     """Run `job` at every time the (local-time) cron expression names; a failed run does not stop the loop."""
     while True:
         due = next_run(expression, now())

@@ -11,8 +11,9 @@ access token to another host.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Iterator, Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import dlt
@@ -28,10 +29,20 @@ MONEY = (str, int, float)
 SHAPES: Mapping[str, RecordShape] = {
     "customers": RecordShape((int,), "updated_at", field_types={"addresses": (list,), "email": (str,)}),
     "products": RecordShape((int,), "updated_at", field_types={"variants": (list,), "title": (str,)}),
-    "orders": RecordShape((int,), "updated_at", field_types={
-        "line_items": (list,), "refunds": (list,), "customer": (dict,), "total_price": MONEY,
-        "subtotal_price": MONEY, "currency": (str,), "test": (bool,)},
-        amounts=("total_price", "subtotal_price")),
+    "orders": RecordShape(
+        (int,),
+        "updated_at",
+        field_types={
+            "line_items": (list,),
+            "refunds": (list,),
+            "customer": (dict,),
+            "total_price": MONEY,
+            "subtotal_price": MONEY,
+            "currency": (str,),
+            "test": (bool,),
+        },
+        amounts=("total_price", "subtotal_price"),
+    ),
 }
 # Filters only the first request may carry; `status=any` because the default is only open orders.
 FIRST_PAGE_FILTERS: Mapping[str, Mapping[str, str]] = {"orders": {"status": "any"}}
@@ -41,6 +52,7 @@ def _envelope(resource: str):
     def validate(body: Any) -> None:
         if not isinstance(body, dict) or not isinstance(body.get(resource), list):
             raise MalformedBody(f"expected an object with a {resource!r} list")
+
     return validate
 
 
@@ -54,11 +66,16 @@ def _next_page_info(links: Mapping[str, Mapping[str, str]]) -> str | None:
     return values[0]
 
 
-def pages(client: ApiClient, config: ShopifyConfig, resource: str, since: datetime | None) -> Iterator[list[Any]]:
+def pages(
+    client: ApiClient, config: ShopifyConfig, resource: str, since: datetime | None
+) -> Iterator[list[Any]]:
     """Every page of `resource` updated at or after `since`, oldest change first."""
     url = f"{config.admin_url}/{resource}.json"
-    params: dict[str, Any] = {"limit": config.page_size, "order": "updated_at asc",
-                              **FIRST_PAGE_FILTERS.get(resource, {})}
+    params: dict[str, Any] = {
+        "limit": config.page_size,
+        "order": "updated_at asc",
+        **FIRST_PAGE_FILTERS.get(resource, {}),
+    }
     if since is not None:
         params["updated_at_min"] = since.isoformat(timespec="seconds")
     validate = _envelope(resource)
@@ -73,11 +90,14 @@ def pages(client: ApiClient, config: ShopifyConfig, resource: str, since: dateti
 
 def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> ApiClient:
     return ApiClient(
-        PLATFORM, config.rate_limit, options, stats,
+        PLATFORM,
+        config.rate_limit,
+        options,
+        stats,
         headers={"X-Shopify-Access-Token": config.access_token},
         secrets=[config.access_token],
         credentials_hint="SHOPIFY_ACCESS_TOKEN and its scopes "
-                         "read_customers, read_products, read_orders, read_all_orders",
+        "read_customers, read_products, read_orders, read_all_orders",
         not_found_hint="SHOPIFY_STORE_URL, and SHOPIFY_API_VERSION: a retired or unknown API version answers 404",
     )
 
@@ -89,7 +109,11 @@ def shopify_source(config: ShopifyConfig, options: LoadOptions, stats: RequestSt
     lookback = timedelta(minutes=options.lookback_minutes)
     return [
         incremental_resource(
-            name, platform=PLATFORM, shape=shape, lookback=lookback, stats=stats,
+            name,
+            platform=PLATFORM,
+            shape=shape,
+            lookback=lookback,
+            stats=stats,
             pages=lambda since, name=name: pages(client, config, name, since),
         )
         for name, shape in SHAPES.items()

@@ -7,7 +7,7 @@ allowed age (stale data), 5 when no run was ever recorded.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from loaders.warehouse import DbSettings
 
@@ -49,11 +49,13 @@ def report(db: DbSettings, *, limit: int = 10, max_age_hours: float = 26.0) -> t
         return "no runs recorded yet", EXIT_NEVER
     lines = [f"{'started (UTC)':<20} {'duration':>9} {'status':<12} {'rows loaded per platform':<48} error"]
     for _run_id, started, finished, status, error, per_platform in rows:
-        started_utc = started.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        started_utc = started.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         first_error = (error or "").splitlines()[0][:120] if error else ""
-        lines.append(f"{started_utc:<20} {_duration(started, finished):>9} {status:<12} {per_platform:<48} {first_error}")
+        lines.append(
+            f"{started_utc:<20} {_duration(started, finished):>9} {status:<12} {per_platform:<48} {first_error}"
+        )
     last_status = rows[0][3]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if last_status not in {"success", "running"}:
         lines.append(f"ALERT: the last run {last_status}")
         return "\n".join(lines), EXIT_FAILED

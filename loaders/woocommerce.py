@@ -16,14 +16,15 @@ never `?consumer_key=` in the URL, where proxies and logs would keep it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import dlt
 
 from loaders.config import LoadOptions, WooCommerceConfig
 from loaders.http_client import ApiClient, MalformedBody
-from loaders.incremental import Rejected, RecordShape, incremental_resource, parse_timestamp
+from loaders.incremental import RecordShape, Rejected, incremental_resource, parse_timestamp
 from loaders.pacing import RequestStats
 
 PLATFORM = "woocommerce"
@@ -33,12 +34,26 @@ SEAM = timedelta(seconds=1)
 
 SHAPES: Mapping[str, RecordShape] = {
     # A customer never edited since sign-up may have a null date_modified_gmt.
-    "customers": RecordShape((int,), "date_modified_gmt", cursor_fallback="date_created_gmt",
-                             field_types={"billing": (dict,), "email": (str,)}),
+    "customers": RecordShape(
+        (int,),
+        "date_modified_gmt",
+        cursor_fallback="date_created_gmt",
+        field_types={"billing": (dict,), "email": (str,)},
+    ),
     "products": RecordShape((int,), "date_modified_gmt", field_types={"variations": (list,), "name": (str,)}),
-    "orders": RecordShape((int,), "date_modified_gmt", field_types={
-        "line_items": (list,), "refunds": (list,), "billing": (dict,), "total": MONEY, "currency": (str,),
-        "customer_id": (int,)}, amounts=("total",)),
+    "orders": RecordShape(
+        (int,),
+        "date_modified_gmt",
+        field_types={
+            "line_items": (list,),
+            "refunds": (list,),
+            "billing": (dict,),
+            "total": MONEY,
+            "currency": (str,),
+            "customer_id": (int,),
+        },
+        amounts=("total",),
+    ),
 }
 
 
@@ -53,7 +68,7 @@ def _is_list(body: Any) -> None:
 
 
 def _gmt(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _newest(records: list[Any]) -> datetime | None:
@@ -69,7 +84,13 @@ def _modified(record: Any) -> datetime | None:
 
 
 def _by_modified(per_page: int, page: int) -> dict[str, Any]:
-    return {"per_page": per_page, "page": page, "orderby": "modified", "order": "asc", "dates_are_gmt": "true"}
+    return {
+        "per_page": per_page,
+        "page": page,
+        "orderby": "modified",
+        "order": "asc",
+        "dates_are_gmt": "true",
+    }
 
 
 def modified_pages(client: ApiClient, url: str, per_page: int, since: datetime | None) -> Iterator[list[Any]]:
@@ -116,8 +137,9 @@ def all_pages(client: ApiClient, url: str, per_page: int) -> Iterator[list[Any]]
     """Every record by id (customers cannot be filtered by modification time)."""
     page = 1
     while True:
-        records = client.get(url, {"per_page": per_page, "page": page, "orderby": "id", "order": "asc"},
-                             validate=_is_list).body
+        records = client.get(
+            url, {"per_page": per_page, "page": page, "orderby": "id", "order": "asc"}, validate=_is_list
+        ).body
         yield _without_links(records)
         if len(records) < per_page:
             return
@@ -126,7 +148,10 @@ def all_pages(client: ApiClient, url: str, per_page: int) -> Iterator[list[Any]]
 
 def client_for(config: WooCommerceConfig, options: LoadOptions, stats: RequestStats) -> ApiClient:
     return ApiClient(
-        PLATFORM, config.rate_limit, options, stats,
+        PLATFORM,
+        config.rate_limit,
+        options,
+        stats,
         auth=(config.consumer_key, config.consumer_secret),
         secrets=[config.consumer_key, config.consumer_secret],
         credentials_hint="WOOCOMMERCE_CONSUMER_KEY/_SECRET (a key with Read permission)",
@@ -146,7 +171,8 @@ def woocommerce_source(config: WooCommerceConfig, options: LoadOptions, stats: R
         return lambda since: modified_pages(client, url, config.page_size, since)
 
     return [
-        incremental_resource(name, platform=PLATFORM, shape=shape, lookback=lookback, stats=stats,
-                             pages=pages_of(name))
+        incremental_resource(
+            name, platform=PLATFORM, shape=shape, lookback=lookback, stats=stats, pages=pages_of(name)
+        )
         for name, shape in SHAPES.items()
     ]

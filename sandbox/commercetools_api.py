@@ -22,29 +22,53 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cmp_to_key
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from sandbox.http import Request, Response, envelope, json_response, raw_json
-from sandbox.store import HIGHEST, SUMMARY_KEYS, DataStore, Dataset, SortedView, encode_records, full, scan, sortable
+from sandbox.store import (
+    HIGHEST,
+    SUMMARY_KEYS,
+    Dataset,
+    DataStore,
+    SortedView,
+    encode_records,
+    full,
+    scan,
+    sortable,
+)
 
 PLATFORM = "commercetools"
-RESOURCES = {"orders": "orders", "customers": "customers", "products": "products",
-             "product-projections": "products"}
-SCOPE_OF = {"orders": "view_orders", "customers": "view_customers", "products": "view_products",
-            "product-projections": "view_published_products"}
+RESOURCES = {
+    "orders": "orders",
+    "customers": "customers",
+    "products": "products",
+    "product-projections": "products",
+}
+SCOPE_OF = {
+    "orders": "view_orders",
+    "customers": "view_customers",
+    "products": "view_products",
+    "product-projections": "view_published_products",
+}
 DEFAULT_SCOPES = ("view_orders", "view_customers", "view_products", "view_published_products")
 MAX_LIMIT, MAX_OFFSET, TOTAL_CAP = 500, 10_000, 10_000
-API_ROUTE = re.compile(r"^/(?P<project>[^/]+)/(?P<resource>orders|customers|products|product-projections)"
-                       r"(?:/(?P<id>[^/]+))?/?$")
+API_ROUTE = re.compile(
+    r"^/(?P<project>[^/]+)/(?P<resource>orders|customers|products|product-projections)"
+    r"(?:/(?P<id>[^/]+))?/?$"
+)
 INVALID_CLIENT = "Please provide valid client credentials using HTTP Basic Authentication."
 
 
 def error(status: int, code: str, message: str, *, oauth: bool = False, **extra: Any) -> Response:
-    body: dict[str, Any] = {"statusCode": status, "message": message,
-                            "errors": [{"code": code, "message": message, **extra}]}
+    body: dict[str, Any] = {
+        "statusCode": status,
+        "message": message,
+        "errors": [{"code": code, "message": message, **extra}],
+    }
     if oauth:
         body["error"] = code
         if message != code:
@@ -57,8 +81,12 @@ def invalid_token() -> Response:
 
 
 def insufficient_scope(scope: str) -> Response:
-    return error(403, "insufficient_scope",
-                 f"Insufficient scope. One of the following scopes is missing: {scope}", oauth=True)
+    return error(
+        403,
+        "insufficient_scope",
+        f"Insufficient scope. One of the following scopes is missing: {scope}",
+        oauth=True,
+    )
 
 
 def invalid_input(message: str) -> Response:
@@ -78,7 +106,8 @@ def too_many_requests() -> Response:
 
 # -- where predicates ------------------------------------------------------------------------
 
-PRED_TOKEN = re.compile(r'''
+PRED_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<string>"(?:\\.|[^"\\])*")
   | (?P<number>-?\d+(?:\.\d+)?(?![\w-]))
@@ -86,7 +115,9 @@ PRED_TOKEN = re.compile(r'''
   | (?P<op>!=|<>|>=|<=|=|>|<)
   | (?P<punct>[(),])
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-''', re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 KEYWORDS = {"and", "or", "not", "in", "is", "defined", "empty", "contains", "any", "all", "true", "false"}
 
 
@@ -123,7 +154,7 @@ class Nested:
 
 @dataclass
 class BoolOp:
-    op: str                 # and | or
+    op: str  # and | or
     parts: list[Any]
 
 
@@ -153,9 +184,10 @@ class PredicateParser:
         self.i = 0
 
     def _syntax(self, pos: int) -> PredicateError:
-        rest = self.text[pos:pos + 20] or "end of input"
-        return PredicateError(f"Syntax error while parsing 'where'. Invalid input '{rest}' "
-                              f"(line 1, column {pos + 1})")
+        rest = self.text[pos : pos + 20] or "end of input"
+        return PredicateError(
+            f"Syntax error while parsing 'where'. Invalid input '{rest}' (line 1, column {pos + 1})"
+        )
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -274,7 +306,9 @@ class PredicateParser:
         if kind == "var":
             name = text[1:]
             if name not in self.variables:
-                raise PredicateError(f"Missing value for input variable '{name}'. Provide it as 'var.{name}'.")
+                raise PredicateError(
+                    f"Missing value for input variable '{name}'. Provide it as 'var.{name}'."
+                )
             return VarRef(name)
         if kind == "word" and text.lower() in ("true", "false"):
             return text.lower() == "true"
@@ -367,8 +401,13 @@ class Predicate:
         node = self.tree if node is None else node
         if isinstance(node, Cmp) and node.path == [field] and not isinstance(node.value, VarRef):
             key = sortable(node.value)
-            return ({">": (key, None), ">=": (key, None), "=": (key, key),
-                     "<": (None, key), "<=": (None, key)}.get(node.op, (None, None)))
+            return {
+                ">": (key, None),
+                ">=": (key, None),
+                "=": (key, key),
+                "<": (None, key),
+                "<=": (None, key),
+            }.get(node.op, (None, None))
         if isinstance(node, BoolOp):
             parts = [self.bounds(field, p) for p in node.parts]
             lows, highs = [p[0] for p in parts], [p[1] for p in parts]
@@ -383,6 +422,7 @@ class Predicate:
 
 
 # -- tokens and the API ------------------------------------------------------------------------
+
 
 @dataclass
 class Token:
@@ -410,9 +450,17 @@ class CommercetoolsAPI:
 
     platform = PLATFORM
 
-    def __init__(self, store: DataStore, project_key: str, client_id: str, client_secret: str, *,
-                 scopes: tuple[str, ...] = DEFAULT_SCOPES, token_ttl: float = 172800.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        store: DataStore,
+        project_key: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        scopes: tuple[str, ...] = DEFAULT_SCOPES,
+        token_ttl: float = 172800.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self.project_key = project_key
         self.client_id = client_id
@@ -428,7 +476,9 @@ class CommercetoolsAPI:
         if req.path.rstrip("/") != "/oauth/token":
             return error(404, "ResourceNotFound", "The requested resource was not found.")
         if req.method != "POST":
-            return error(405, "MethodNotAllowed", "Method not allowed: only POST is supported on /oauth/token.")
+            return error(
+                405, "MethodNotAllowed", "Method not allowed: only POST is supported on /oauth/token."
+            )
         if self._client(req) != (self.client_id, self.client_secret):
             return error(401, "invalid_client", INVALID_CLIENT, oauth=True)
         form = dict(req.query)
@@ -450,8 +500,15 @@ class CommercetoolsAPI:
             now = self.clock()
             self._tokens = {k: v for k, v in self._tokens.items() if v.expires_at > now}
             self._tokens[token] = Token(frozenset(granted), now + self.token_ttl)
-        return json_response(200, {"access_token": token, "token_type": "Bearer",
-                                   "expires_in": int(self.token_ttl), "scope": " ".join(granted)})
+        return json_response(
+            200,
+            {
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": int(self.token_ttl),
+                "scope": " ".join(granted),
+            },
+        )
 
     @staticmethod
     def _client(req: Request) -> tuple[str, str] | None:
@@ -509,8 +566,10 @@ class CommercetoolsAPI:
         dataset = self.store.get(PLATFORM, RESOURCES[endpoint])
         if endpoint != "product-projections":
             return dataset
-        return dataset.derived(("projection", staged), lambda records: [
-            p for p in (project_product(full(r), staged) for r in records) if p is not None])
+        return dataset.derived(
+            ("projection", staged),
+            lambda records: [p for p in (project_product(full(r), staged) for r in records) if p is not None],
+        )
 
     def _query(self, req: Request, dataset: Dataset, endpoint: str) -> Response:
         try:
@@ -533,8 +592,9 @@ class CommercetoolsAPI:
         uniform = all(d == sorts[0][1] for _, d in sorts)
         if uniform:
             paths = tuple(p for p, _ in sorts)
-            view = dataset.sorted_view(("commercetools", paths),
-                                       lambda r: tuple(sortable(_lookup(r, p.split("."))) for p in paths))
+            view = dataset.sorted_view(
+                ("commercetools", paths), lambda r: tuple(sortable(_lookup(r, p.split("."))) for p in paths)
+            )
             descending = sorts[0][1] == "desc"
         else:  # mixed directions: sort this request's records with a comparator
             view = self._mixed_view(dataset, sorts)
@@ -553,7 +613,7 @@ class CommercetoolsAPI:
                 lo_i, hi_i = max(start, stop - offset - limit), max(start, stop - offset)
                 rows = view.records[lo_i:hi_i][::-1]
             else:
-                rows = view.records[start + offset:min(stop, start + offset + limit)]
+                rows = view.records[start + offset : min(stop, start + offset + limit)]
         else:
             total, rows = 0, []
             enough = offset + limit if not with_total else max(offset + limit, TOTAL_CAP)
@@ -579,8 +639,10 @@ class CommercetoolsAPI:
         except ValueError:
             raise ValueError(f"Malformed parameter: {name}: Invalid int: '{raw}'") from None
         if not 0 <= value <= maximum:
-            raise ValueError(f"Malformed parameter: {name}: The {name} must be between 0 and {maximum} "
-                             f"(inclusive), got {value}.")
+            raise ValueError(
+                f"Malformed parameter: {name}: The {name} must be between 0 and {maximum} "
+                f"(inclusive), got {value}."
+            )
         return value
 
     @staticmethod
@@ -588,10 +650,15 @@ class CommercetoolsAPI:
         sorts: list[tuple[str, str]] = []
         for spec in raw:
             parts = spec.split()
-            if len(parts) != 2 or parts[1].lower() not in ("asc", "desc") or \
-                    not re.fullmatch(r"[A-Za-z_][\w.-]*", parts[0]):
-                raise ValueError(f"Malformed parameter: sort: Invalid sort expression '{spec}'. "
-                                 "Expected '<field> asc' or '<field> desc'.")
+            if (
+                len(parts) != 2
+                or parts[1].lower() not in ("asc", "desc")
+                or not re.fullmatch(r"[A-Za-z_][\w.-]*", parts[0])
+            ):
+                raise ValueError(
+                    f"Malformed parameter: sort: Invalid sort expression '{spec}'. "
+                    "Expected '<field> asc' or '<field> desc'."
+                )
             sorts.append((parts[0], parts[1].lower()))
         if not sorts:
             sorts = [("id", "asc")]
@@ -609,5 +676,6 @@ class CommercetoolsAPI:
                 if ka != kb:
                     return (-1 if ka < kb else 1) * (-1 if desc else 1)
             return 0
+
         records = sorted(dataset.records, key=cmp_to_key(compare))
         return SortedView([(i,) for i in range(len(records))], records)

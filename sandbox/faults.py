@@ -94,4 +94,4 @@ def truncate(body: bytes, pick: float) -> bytes:
     if len(body) < 2:
         return b"{"
     cut = 1 + int(pick * (len(body) - 1))
-    return body[:min(cut, len(body) - 1)]
+    return body[: min(cut, len(body) - 1)]

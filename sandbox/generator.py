@@ -17,28 +17,61 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 from sandbox.generate.population import PLATFORMS, split_orders
-from sandbox.generate.writer import (DEFAULT_CUSTOMERS, DEFAULT_END, DEFAULT_ORDERS, DEFAULT_SEED, DEFAULT_START,
-                                     generate)
+from sandbox.generate.writer import (
+    DEFAULT_CUSTOMERS,
+    DEFAULT_END,
+    DEFAULT_ORDERS,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    generate,
+)
 
 
 def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `sandbox generate` (shared by `metric-pulse` and `python -m sandbox.generator`)."""
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
-                        help="directory to write shopify/, woocommerce/, commercetools/ into")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS, metavar="N",
-                        help=f"people across all platforms (default {DEFAULT_CUSTOMERS})")
-    parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS, metavar="N",
-                        help=f"orders across all platforms, split 45/30/25 %% (default {DEFAULT_ORDERS})")
-    parser.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START, metavar="YYYY-MM-DD",
-                        help=f"first order day (default {DEFAULT_START})")
-    parser.add_argument("--end", type=date.fromisoformat, default=DEFAULT_END, metavar="YYYY-MM-DD",
-                        help=f"last day of the data, the snapshot date (default {DEFAULT_END})")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="directory to write shopify/, woocommerce/, commercetools/ into",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=DEFAULT_CUSTOMERS,
+        metavar="N",
+        help=f"people across all platforms (default {DEFAULT_CUSTOMERS})",
+    )
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=DEFAULT_ORDERS,
+        metavar="N",
+        help=f"orders across all platforms, split 45/30/25 %% (default {DEFAULT_ORDERS})",
+    )
+    parser.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=DEFAULT_START,
+        metavar="YYYY-MM-DD",
+        help=f"first order day (default {DEFAULT_START})",
+    )
+    parser.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        default=DEFAULT_END,
+        metavar="YYYY-MM-DD",
+        help=f"last day of the data, the snapshot date (default {DEFAULT_END})",
+    )
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -50,8 +83,15 @@ def run_generate(args: argparse.Namespace) -> int:
         print(f"\r{platform}: {done:,}/{total:,} orders", end="", file=sys.stderr, flush=True)
 
     try:
-        counts = generate(args.out, seed=args.seed, customers=args.customers, orders=args.orders,
-                          start=args.start, end=args.end, progress=progress if show else None)
+        counts = generate(
+            args.out,
+            seed=args.seed,
+            customers=args.customers,
+            orders=args.orders,
+            start=args.start,
+            end=args.end,
+            progress=progress if show else None,
+        )
     except ValueError as exc:
         print(f"sandbox generate: {exc}", file=sys.stderr)
         return 2

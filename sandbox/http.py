@@ -7,8 +7,9 @@ the socket server, so the server alone decides about faults, delays and drops.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -17,11 +18,11 @@ JSON_TYPE = "application/json; charset=utf-8"
 @dataclass
 class Request:
     method: str
-    path: str                       # below the platform prefix: "/admin/api/2024-10/orders.json"
-    query: list[tuple[str, str]]    # in order, repeated keys kept
-    headers: Mapping[str, str]      # case-insensitive lookup (email.message.Message)
+    path: str  # below the platform prefix: "/admin/api/2024-10/orders.json"
+    query: list[tuple[str, str]]  # in order, repeated keys kept
+    headers: Mapping[str, str]  # case-insensitive lookup (email.message.Message)
     body: bytes = b""
-    base_url: str = ""              # how the client reached this platform: "http://127.0.0.1:8080/shopify"
+    base_url: str = ""  # how the client reached this platform: "http://127.0.0.1:8080/shopify"
 
     def param(self, name: str) -> str | None:
         """The last value of a query parameter (PHP and Rails both let the last one win)."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 Clock = Callable[[], float]
 
@@ -20,8 +20,14 @@ Clock = Callable[[], float]
 class LeakyBucket:
     """`take()` -> (allowed, used) where used is what `X-Shopify-Shop-Api-Call-Limit` shows."""
 
-    def __init__(self, capacity: int = 40, leak_per_second: float = 2.0, *, enforce: bool = True,
-                 clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        capacity: int = 40,
+        leak_per_second: float = 2.0,
+        *,
+        enforce: bool = True,
+        clock: Clock = time.monotonic,
+    ) -> None:
         self.capacity = capacity
         self.leak_per_second = leak_per_second
         self.enforce = enforce
@@ -68,16 +74,24 @@ class Throttle:
     restore_rate: float
 
     def as_json(self) -> dict:
-        return {"maximumAvailable": float(self.maximum_available),
-                "currentlyAvailable": int(self.currently_available + 1e-6),
-                "restoreRate": float(self.restore_rate)}
+        return {
+            "maximumAvailable": float(self.maximum_available),
+            "currentlyAvailable": int(self.currently_available + 1e-6),
+            "restoreRate": float(self.restore_rate),
+        }
 
 
 class CostBucket:
     """GraphQL query-cost points: `charge(requested)` -> (allowed, Throttle); `refund(points)` after the query."""
 
-    def __init__(self, maximum_available: float = 1000.0, restore_rate: float = 50.0, *, enforce: bool = True,
-                 clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        maximum_available: float = 1000.0,
+        restore_rate: float = 50.0,
+        *,
+        enforce: bool = True,
+        clock: Clock = time.monotonic,
+    ) -> None:
         self.maximum_available = maximum_available
         self.restore_rate = restore_rate
         self.enforce = enforce
@@ -88,7 +102,9 @@ class CostBucket:
 
     def _restore(self) -> None:
         now = self._clock()
-        self._available = min(self.maximum_available, self._available + (now - self._stamp) * self.restore_rate)
+        self._available = min(
+            self.maximum_available, self._available + (now - self._stamp) * self.restore_rate
+        )
         self._stamp = now
 
     def _status(self) -> Throttle:

@@ -23,10 +23,11 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox import commercetools_api, shopify_api, woocommerce_api
@@ -63,15 +64,19 @@ class Credentials:
 @dataclass
 class PlatformCounters:
     requests: int = 0
-    rate_limited: int = 0          # HTTP 429 responses sent (Shopify's bucket, injected commercetools 429s)
-    graphql_throttled: int = 0     # Shopify GraphQL THROTTLED answers (HTTP 200)
+    rate_limited: int = 0  # HTTP 429 responses sent (Shopify's bucket, injected commercetools 429s)
+    graphql_throttled: int = 0  # Shopify GraphQL THROTTLED answers (HTTP 200)
     statuses: dict[int, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"requests": self.requests, "rate_limited": self.rate_limited,
-                "graphql_throttled": self.graphql_throttled, "statuses": dict(self.statuses),
-                "faults": dict(self.faults)}
+        return {
+            "requests": self.requests,
+            "rate_limited": self.rate_limited,
+            "graphql_throttled": self.graphql_throttled,
+            "statuses": dict(self.statuses),
+            "faults": dict(self.faults),
+        }
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -79,7 +84,7 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], sandbox: "SandboxServer") -> None:
+    def __init__(self, address: tuple[str, int], sandbox: SandboxServer) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.sandbox = sandbox
         self.open_connections: set[socket.socket] = set()
@@ -88,10 +93,10 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"       # keep-alive, like the real APIs
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real APIs
     server_version = "metric-pulse-sandbox/0.1"
-    timeout = 120                        # an idle keep-alive connection is closed after this
-    disable_nagle_algorithm = True       # headers and body go out at once (no 40 ms delayed-ACK stall)
+    timeout = 120  # an idle keep-alive connection is closed after this
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stall)
     server: _HTTPServer
 
     def setup(self) -> None:
@@ -129,17 +134,21 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         host = self.headers.get("Host") or sandbox.netloc
         try:
-            _, response, decision = sandbox.respond(self.command, parts.path, parts.query, self.headers,
-                                                           body, host)
+            _, response, decision = sandbox.respond(
+                self.command, parts.path, parts.query, self.headers, body, host
+            )
         except Exception as exc:  # a sandbox bug: answer 500 rather than dropping the connection
             log.exception("sandbox: %s %s failed", self.command, parts.path)
-            response, decision = json_response(500, {"errors": f"sandbox error: {type(exc).__name__}: {exc}"}), NO_FAULT
+            response, decision = (
+                json_response(500, {"errors": f"sandbox error: {type(exc).__name__}: {exc}"}),
+                NO_FAULT,
+            )
         try:
             self._deliver(response, decision, sandbox)
-        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        except (TimeoutError, BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def _deliver(self, response: Response, decision: Decision, sandbox: "SandboxServer") -> None:
+    def _deliver(self, response: Response, decision: Decision, sandbox: SandboxServer) -> None:
         if decision.slow and sandbox.stopping.wait(sandbox.faults.slow_delay):
             self.close_connection = True
             return
@@ -155,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         if decision.kind == "drop":
-            self.wfile.write(body[:max(1, len(body) // 2)])
+            self.wfile.write(body[: max(1, len(body) // 2)])
             self.wfile.flush()
             self.close_connection = True
             try:
@@ -203,9 +212,15 @@ class SandboxServer:
         self.host = host
         self.requested_port = port
         self.credentials = credentials or Credentials()
-        self.faults = FaultSettings(fail_rate=fail_rate, slow_rate=slow_rate, malformed_rate=malformed_rate,
-                                    drop_rate=drop_rate, throttle_rate=throttle_rate, slow_delay=slow_delay,
-                                    seed=seed)
+        self.faults = FaultSettings(
+            fail_rate=fail_rate,
+            slow_rate=slow_rate,
+            malformed_rate=malformed_rate,
+            drop_rate=drop_rate,
+            throttle_rate=throttle_rate,
+            slow_delay=slow_delay,
+            seed=seed,
+        )
         self.fault_plan = FaultPlan(self.faults)
         self.faults_on_auth = faults_on_auth
         self.log_requests = log_requests
@@ -213,14 +228,24 @@ class SandboxServer:
         self.store = DataStore(self.data_dir)
         c = self.credentials
         self.shopify = ShopifyAPI(
-            self.store, c.shopify_access_token,
+            self.store,
+            c.shopify_access_token,
             bucket=LeakyBucket(shopify_bucket_size, shopify_leak_rate, enforce=enforce, clock=clock),
             cost=CostBucket(graphql_max_cost, graphql_restore_rate, enforce=enforce, clock=clock),
-            read_all_orders=read_all_orders)
-        self.woocommerce = WooCommerceAPI(self.store, c.woocommerce_consumer_key, c.woocommerce_consumer_secret)
+            read_all_orders=read_all_orders,
+        )
+        self.woocommerce = WooCommerceAPI(
+            self.store, c.woocommerce_consumer_key, c.woocommerce_consumer_secret
+        )
         self.commercetools = CommercetoolsAPI(
-            self.store, c.commercetools_project_key, c.commercetools_client_id, c.commercetools_client_secret,
-            scopes=commercetools_scopes, token_ttl=token_ttl, clock=clock)
+            self.store,
+            c.commercetools_project_key,
+            c.commercetools_client_id,
+            c.commercetools_client_secret,
+            scopes=commercetools_scopes,
+            token_ttl=token_ttl,
+            clock=clock,
+        )
         self.counters = {p: PlatformCounters() for p in PLATFORMS}
         self._counters_lock = threading.Lock()
         self.stopping = threading.Event()
@@ -228,12 +253,12 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def bind(self) -> "SandboxServer":
+    def bind(self) -> SandboxServer:
         if self._httpd is None:
             self._httpd = _HTTPServer((self.host, self.requested_port), self)
         return self
 
-    def start(self) -> "SandboxServer":
+    def start(self) -> SandboxServer:
         """Serve in a daemon thread; returns at once with the port bound (so `url` and `env()` are final)."""
         self.bind()
         if self._thread is None:
@@ -273,7 +298,7 @@ class SandboxServer:
         self._httpd = None
         self._thread = None
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self) -> SandboxServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -324,8 +349,9 @@ class SandboxServer:
             return {p: c.as_dict() for p, c in self.counters.items()}
 
     # -- one request -----------------------------------------------------------------------------
-    def respond(self, method: str, path: str, query: str, headers: Any, body: bytes,
-                host: str) -> tuple[str | None, Response, Decision]:
+    def respond(
+        self, method: str, path: str, query: str, headers: Any, body: bytes, host: str
+    ) -> tuple[str | None, Response, Decision]:
         """Route, answer, decide the fault; count it all. Returns (platform, response, fault decision)."""
         for prefix, platform, part in PREFIXES:
             if path == prefix or path.startswith(prefix + "/"):
@@ -333,10 +359,25 @@ class SandboxServer:
         else:
             if path in ("", "/"):
                 return None, json_response(200, {"sandbox": "metric-pulse", **self.env()}), NO_FAULT
-            return None, json_response(404, {"errors": "Not Found: the sandbox serves /shopify, /woocommerce, "
-                                                       "/commercetools/api and /commercetools/auth"}), NO_FAULT
-        req = Request(method, path[len(prefix):] or "/", parse_qsl(query, keep_blank_values=True), headers, body,
-                      base_url=f"http://{host}{prefix}")
+            return (
+                None,
+                json_response(
+                    404,
+                    {
+                        "errors": "Not Found: the sandbox serves /shopify, /woocommerce, "
+                        "/commercetools/api and /commercetools/auth"
+                    },
+                ),
+                NO_FAULT,
+            )
+        req = Request(
+            method,
+            path[len(prefix) :] or "/",
+            parse_qsl(query, keep_blank_values=True),
+            headers,
+            body,
+            base_url=f"http://{host}{prefix}",
+        )
         if platform == "shopify":
             response = self.shopify.handle(req)
         elif platform == "woocommerce":
@@ -345,13 +386,16 @@ class SandboxServer:
             response = self.commercetools.handle_auth(req)
         else:
             response = self.commercetools.handle(req)
-        decision = NO_FAULT if (part == "auth" and not self.faults_on_auth) else self.fault_plan.decide(platform)
+        decision = (
+            NO_FAULT if (part == "auth" and not self.faults_on_auth) else self.fault_plan.decide(platform)
+        )
         if decision.kind is not None and not 200 <= response.status < 300:
             decision = Decision(None, decision.slow, decision.pick)
         if decision.kind == "fail":
             original = response
             response = {"shopify": shopify_api.server_error, "woocommerce": woocommerce_api.server_error}.get(
-                platform, lambda: commercetools_api.server_error(decision.pick))()
+                platform, lambda: commercetools_api.server_error(decision.pick)
+            )()
             call_limit = original.header("X-Shopify-Shop-Api-Call-Limit")
             if call_limit:  # Shopify reports its bucket on every response, errors included
                 response.headers.append(("X-Shopify-Shop-Api-Call-Limit", call_limit))

@@ -20,8 +20,9 @@ import base64
 import json
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sandbox.http import Request, Response, envelope, json_response, link_header, raw_json, url_with
 from sandbox.ratelimit import CostBucket, LeakyBucket
@@ -132,8 +133,9 @@ def _order(value: str | None) -> tuple[str, bool]:
     return parts[0], len(parts) > 1 and parts[1].lower() == "desc"
 
 
-def build_filter(resource: str, filters: Mapping[str, str], *, now: float,
-                 read_all_orders: bool) -> tuple[Callable[[dict], bool], dict[str, tuple[float | None, float | None]]]:
+def build_filter(
+    resource: str, filters: Mapping[str, str], *, now: float, read_all_orders: bool
+) -> tuple[Callable[[dict], bool], dict[str, tuple[float | None, float | None]]]:
     """A predicate over records, plus instant ranges per date field (used to narrow a sorted scan)."""
     checks: list[Callable[[dict], bool]] = []
     ranges: dict[str, tuple[float | None, float | None]] = {}
@@ -149,6 +151,7 @@ def build_filter(resource: str, filters: Mapping[str, str], *, now: float,
         def in_range(r: dict, stem: str = stem, lo: float | None = lo, hi: float | None = hi) -> bool:
             t = parse_instant(r.get(stem))
             return t is not None and (lo is None or t >= lo) and (hi is None or t <= hi)
+
         checks.append(in_range)
     if filters.get("ids"):
         wanted = _int_list("ids", filters["ids"])
@@ -176,8 +179,13 @@ def build_filter(resource: str, filters: Mapping[str, str], *, now: float,
             checks.append(lambda r: r.get("financial_status") in wanted_fin)
         fulfillment = filters.get("fulfillment_status", "any")
         if fulfillment not in ("", "any"):
-            mapping = {"shipped": {"fulfilled"}, "partial": {"partial"}, "unshipped": {None},
-                       "unfulfilled": {None, "partial"}, "fulfilled": {"fulfilled"}}
+            mapping = {
+                "shipped": {"fulfilled"},
+                "partial": {"partial"},
+                "unshipped": {None},
+                "unfulfilled": {None, "partial"},
+                "fulfilled": {"fulfilled"},
+            }
             wanted_ful = mapping.get(fulfillment, {fulfillment})
             checks.append(lambda r: r.get("fulfillment_status") in wanted_ful)
         if not read_all_orders:
@@ -187,6 +195,7 @@ def build_filter(resource: str, filters: Mapping[str, str], *, now: float,
             def recent(r: dict) -> bool:
                 t = parse_instant(r.get("created_at"))
                 return t is not None and t >= horizon
+
             checks.append(recent)
     if resource == "products":
         for param in ("title", "vendor", "product_type"):
@@ -206,17 +215,44 @@ def build_filter(resource: str, filters: Mapping[str, str], *, now: float,
 
     def keep(record: dict) -> bool:
         return all(check(record) for check in checks)
+
     return keep, ranges
 
 
 FILTER_PARAMS = {
-    "orders": {"ids", "since_id", "status", "financial_status", "fulfillment_status", "attribution_app_id",
-               "created_at_min", "created_at_max", "updated_at_min", "updated_at_max",
-               "processed_at_min", "processed_at_max"},
+    "orders": {
+        "ids",
+        "since_id",
+        "status",
+        "financial_status",
+        "fulfillment_status",
+        "attribution_app_id",
+        "created_at_min",
+        "created_at_max",
+        "updated_at_min",
+        "updated_at_max",
+        "processed_at_min",
+        "processed_at_max",
+    },
     "customers": {"ids", "since_id", "created_at_min", "created_at_max", "updated_at_min", "updated_at_max"},
-    "products": {"ids", "since_id", "title", "vendor", "handle", "product_type", "status", "collection_id",
-                 "created_at_min", "created_at_max", "updated_at_min", "updated_at_max",
-                 "published_at_min", "published_at_max", "published_status", "presentment_currencies"},
+    "products": {
+        "ids",
+        "since_id",
+        "title",
+        "vendor",
+        "handle",
+        "product_type",
+        "status",
+        "collection_id",
+        "created_at_min",
+        "created_at_max",
+        "updated_at_min",
+        "updated_at_max",
+        "published_at_min",
+        "published_at_max",
+        "published_status",
+        "presentment_currencies",
+    },
 }
 
 
@@ -226,8 +262,12 @@ def sort_key(field: str) -> Callable[[dict], tuple]:
     return lambda r: (sortable(r.get(field)), sortable(r.get("id")))
 
 
-def narrow(view: SortedView, field: str, ranges: Mapping[str, tuple[float | None, float | None]],
-           filters: Mapping[str, str]) -> tuple[int, int]:
+def narrow(
+    view: SortedView,
+    field: str,
+    ranges: Mapping[str, tuple[float | None, float | None]],
+    filters: Mapping[str, str],
+) -> tuple[int, int]:
     """The index range of the sorted view that can hold matches (the predicate still decides)."""
     start, stop = 0, len(view.keys)
     if field in ranges:
@@ -246,9 +286,17 @@ class ShopifyAPI:
 
     platform = PLATFORM
 
-    def __init__(self, store: DataStore, access_token: str, *, bucket: LeakyBucket, cost: CostBucket,
-                 read_all_orders: bool = True, retry_after: str = "2.0",
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: DataStore,
+        access_token: str,
+        *,
+        bucket: LeakyBucket,
+        cost: CostBucket,
+        read_all_orders: bool = True,
+        retry_after: str = "2.0",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         from sandbox.shopify_graphql import GraphQL  # the GraphQL half lives in its own module
 
         self.store = store
@@ -274,9 +322,14 @@ class ShopifyAPI:
         allowed, used = self.bucket.take()
         limit_header = ("X-Shopify-Shop-Api-Call-Limit", self.bucket.header(used))
         if not allowed:
-            response = json_response(429, {"errors": f"Exceeded {self.bucket.leak_per_second:g} calls per second for "
-                                                     "api client. Reduce request rates to resume uninterrupted service."},
-                                     [limit_header, ("Retry-After", self.retry_after)])
+            response = json_response(
+                429,
+                {
+                    "errors": f"Exceeded {self.bucket.leak_per_second:g} calls per second for "
+                    "api client. Reduce request rates to resume uninterrupted service."
+                },
+                [limit_header, ("Retry-After", self.retry_after)],
+            )
             response.rate_limited = True
             return response
         response = self._rest(req, version, rest)
@@ -304,7 +357,10 @@ class ShopifyAPI:
         record = self.store.get(PLATFORM, resource).by_id(ident)
         if record is None or (resource == "orders" and not self._visible_order(record)):
             return not_found()
-        return raw_json(200, envelope({}, resource[:-1], encode_records([self._project(record, req.param("fields"))])[1:-1]))
+        return raw_json(
+            200,
+            envelope({}, resource[:-1], encode_records([self._project(record, req.param("fields"))])[1:-1]),
+        )
 
     def _visible_order(self, record: dict) -> bool:
         if self.read_all_orders:
@@ -324,8 +380,9 @@ class ShopifyAPI:
         if page_info is not None:
             extra = [k for k in req.keys() if k not in PAGE_INFO_ALLOWED]
             if extra:
-                return bad_request({k: f"{k} cannot be passed when page_info is present. {PAGINATION_DOC}"
-                                    for k in extra})
+                return bad_request(
+                    {k: f"{k} cannot be passed when page_info is present. {PAGINATION_DOC}" for k in extra}
+                )
             cursor = decode_cursor(page_info)
             if cursor is None or cursor.get("r") != resource or cursor.get("d") not in ("next", "prev"):
                 return bad_request({"page_info": "Invalid value."})
@@ -356,24 +413,32 @@ class ShopifyAPI:
         body = encode_records(self._project(record, req.param("fields")) for _, record in page)
         return raw_json(200, envelope({}, resource, body), headers)
 
-    def _page(self, view: SortedView, start: int, stop: int, listing: Listing, keep: Callable[[dict], bool],
-              position: Any, direction: str) -> tuple[list[tuple[tuple, dict]], bool, bool]:
+    def _page(
+        self,
+        view: SortedView,
+        start: int,
+        stop: int,
+        listing: Listing,
+        keep: Callable[[dict], bool],
+        position: Any,
+        direction: str,
+    ) -> tuple[list[tuple[tuple, dict]], bool, bool]:
         """(key, record) rows of one page, whether a previous page exists, whether a next one does."""
         forward = direction == "next"
         # Walking "forward" follows the requested order; "prev" walks against it from the cursor.
         walk_descending = listing.descending if forward else not listing.descending
         if position is not None:
             if walk_descending:
-                stop = min(stop, view.range(None, position)[1])   # keys < position
+                stop = min(stop, view.range(None, position)[1])  # keys < position
             else:
-                start = max(start, view.after(position))         # keys > position
+                start = max(start, view.after(position))  # keys > position
         rows: list[tuple[tuple, dict]] = []
         for index, record in scan(view, start, stop, walk_descending, keep):
             rows.append((view.keys[index], record))
             if len(rows) > listing.limit:
                 break
         overflow = len(rows) > listing.limit
-        rows = rows[:listing.limit]
+        rows = rows[: listing.limit]
         if forward:
             return rows, position is not None, overflow
         rows.reverse()
@@ -381,8 +446,15 @@ class ShopifyAPI:
 
     @staticmethod
     def _link(base: str, listing: Listing, direction: str, key: tuple) -> str:
-        cursor = encode_cursor({"r": listing.resource, "f": listing.filters, "d": direction, "k": key,
-                                "o": [listing.order_field, listing.descending]})
+        cursor = encode_cursor(
+            {
+                "r": listing.resource,
+                "f": listing.filters,
+                "d": direction,
+                "k": key,
+                "o": [listing.order_field, listing.descending],
+            }
+        )
         params: list[tuple[str, Any]] = [("limit", listing.limit)]
         if listing.fields:
             params.append(("fields", ",".join(listing.fields)))

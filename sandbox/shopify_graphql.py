@@ -19,22 +19,36 @@ import base64
 import json
 import re
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from sandbox.http import Request, Response, json_response
 from sandbox.ratelimit import CostBucket, Throttle
 from sandbox.store import HIGHEST, DataStore, full, parse_instant, scan
 
 MAX_PAGE = 250
-SORT_KEYS = {"ID": "id", "UPDATED_AT": "updated_at", "CREATED_AT": "created_at", "PROCESSED_AT": "processed_at"}
+SORT_KEYS = {
+    "ID": "id",
+    "UPDATED_AT": "updated_at",
+    "CREATED_AT": "created_at",
+    "PROCESSED_AT": "processed_at",
+}
 RATE_LIMIT_DOC = "https://shopify.dev/api/usage/rate-limits"
 
 
 class GraphQLError(Exception):
-    def __init__(self, message: str, *, code: str | None = None, path: list | None = None,
-                 line: int | None = None, column: int | None = None, **extensions: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        path: list | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        **extensions: Any,
+    ) -> None:
         super().__init__(message)
         self.message, self.code, self.path = message, code, path
         self.line, self.column, self.extensions = line, column, extensions
@@ -55,7 +69,8 @@ class GraphQLError(Exception):
 
 # -- reading GraphQL ------------------------------------------------------------------------
 
-TOKEN = re.compile(r'''
+TOKEN = re.compile(
+    r'''
     (?P<skip>[\s,\ufeff]+|\#[^\n]*)
   | (?P<block>"""(?:\\"""|[^"]|"(?!""))*""")
   | (?P<string>"(?:\\.|[^"\\\n])*")
@@ -63,7 +78,9 @@ TOKEN = re.compile(r'''
   | (?P<name>[_A-Za-z][_0-9A-Za-z]*)
   | (?P<spread>\.\.\.)
   | (?P<punct>[!$():=@\[\]{}|&])
-''', re.VERBOSE)
+''',
+    re.VERBOSE,
+)
 
 
 @dataclass
@@ -116,7 +133,7 @@ class Inline:
 class Operation:
     kind: str
     name: str | None
-    variables: dict[str, Any]          # name -> default value (or missing)
+    variables: dict[str, Any]  # name -> default value (or missing)
     selections: list[Any]
 
 
@@ -131,8 +148,11 @@ def tokenize(source: str) -> list[Tok]:
     while pos < len(source):
         match = TOKEN.match(source, pos)
         if match is None:
-            raise GraphQLError(f'Parse error on "{source[pos]}" at [{line}, {pos - line_start + 1}]',
-                               line=line, column=pos - line_start + 1)
+            raise GraphQLError(
+                f'Parse error on "{source[pos]}" at [{line}, {pos - line_start + 1}]',
+                line=line,
+                column=pos - line_start + 1,
+            )
         kind = match.lastgroup or ""
         text = match.group()
         if kind != "skip":
@@ -156,9 +176,14 @@ class Parser:
 
     def fail(self, tok: Tok | None, expected: str = "") -> GraphQLError:
         if tok is None:
-            return GraphQLError("Parse error on end of query" + (f", expected {expected}" if expected else ""))
-        return GraphQLError(f'Parse error on "{tok.text}" ({tok.kind.upper()}) at [{tok.line}, {tok.column}]',
-                            line=tok.line, column=tok.column)
+            return GraphQLError(
+                "Parse error on end of query" + (f", expected {expected}" if expected else "")
+            )
+        return GraphQLError(
+            f'Parse error on "{tok.text}" ({tok.kind.upper()}) at [{tok.line}, {tok.column}]',
+            line=tok.line,
+            column=tok.column,
+        )
 
     def take(self, text: str | None = None, kind: str | None = None) -> Tok:
         tok = self.peek()
@@ -305,12 +330,13 @@ _MISSING = object()
 
 # -- executing ------------------------------------------------------------------------------
 
+
 def to_utc_z(value: Any) -> Any:
     """Shopify GraphQL DateTime: UTC with a Z, whole seconds."""
     instant = parse_instant(value)
     if instant is None:
         return value
-    return datetime.fromtimestamp(instant, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def snake(name: str) -> str:
@@ -356,7 +382,9 @@ class Context:
                 yield from self.fields(sel.selections)
             elif isinstance(sel, Spread):
                 if sel.name not in self.fragments:
-                    raise GraphQLError(f"Fragment {sel.name} was used, but not defined", code="useAndDefineFragment")
+                    raise GraphQLError(
+                        f"Fragment {sel.name} was used, but not defined", code="useAndDefineFragment"
+                    )
                 yield from self.fields(self.fragments[sel.name])
 
     def included(self, directives: list[tuple[str, dict[str, Any]]]) -> bool:
@@ -368,10 +396,19 @@ class Context:
 
 
 # Nested objects of an order and the GraphQL type each becomes (for GIDs and __typename).
-CHILD_TYPES = {"customer": "Customer", "lineItems": "LineItem", "refunds": "Refund", "variant": "ProductVariant",
-               "product": "Product", "shopMoney": "MoneyV2", "presentmentMoney": "MoneyV2",
-               "billingAddress": "MailingAddress", "shippingAddress": "MailingAddress",
-               "refundLineItems": "RefundLineItem", "transactions": "OrderTransaction"}
+CHILD_TYPES = {
+    "customer": "Customer",
+    "lineItems": "LineItem",
+    "refunds": "Refund",
+    "variant": "ProductVariant",
+    "product": "Product",
+    "shopMoney": "MoneyV2",
+    "presentmentMoney": "MoneyV2",
+    "billingAddress": "MailingAddress",
+    "shippingAddress": "MailingAddress",
+    "refundLineItems": "RefundLineItem",
+    "transactions": "OrderTransaction",
+}
 
 
 def order_special(record: dict, name: str) -> tuple[bool, Any]:
@@ -421,17 +458,65 @@ def line_item_special(record: dict, name: str) -> tuple[bool, Any]:
 # Fields of these types that exist in the schema but may be absent from a REST record (then null);
 # any other missing field of these types is an undefinedField error, as Shopify answers.
 NULLABLE = {
-    "Order": {"customer", "email", "phone", "note", "processedAt", "cancelledAt", "closedAt", "sourceName",
-              "test", "refunds", "confirmed", "subtotalPriceSet", "totalPriceSet", "totalTaxSet",
-              "totalDiscountsSet", "totalShippingPriceSet", "currentTotalPriceSet", "totalRefundedSet",
-              "createdAt", "updatedAt", "name", "discountCodes", "paymentGatewayNames", "customerLocale",
-              "clientIp", "landingSite", "referringSite", "sourceIdentifier", "poNumber", "taxesIncluded",
-              "estimatedTaxes", "taxExempt", "shippingLines", "taxLines", "noteAttributes", "fulfillments"},
-    "LineItem": {"sku", "name", "title", "quantity", "vendor", "variantTitle", "requiresShipping", "taxable",
-                 "giftCard", "fulfillableQuantity", "discountedUnitPriceSet", "totalDiscountSet", "taxLines"},
+    "Order": {
+        "customer",
+        "email",
+        "phone",
+        "note",
+        "processedAt",
+        "cancelledAt",
+        "closedAt",
+        "sourceName",
+        "test",
+        "refunds",
+        "confirmed",
+        "subtotalPriceSet",
+        "totalPriceSet",
+        "totalTaxSet",
+        "totalDiscountsSet",
+        "totalShippingPriceSet",
+        "currentTotalPriceSet",
+        "totalRefundedSet",
+        "createdAt",
+        "updatedAt",
+        "name",
+        "discountCodes",
+        "paymentGatewayNames",
+        "customerLocale",
+        "clientIp",
+        "landingSite",
+        "referringSite",
+        "sourceIdentifier",
+        "poNumber",
+        "taxesIncluded",
+        "estimatedTaxes",
+        "taxExempt",
+        "shippingLines",
+        "taxLines",
+        "noteAttributes",
+        "fulfillments",
+    },
+    "LineItem": {
+        "sku",
+        "name",
+        "title",
+        "quantity",
+        "vendor",
+        "variantTitle",
+        "requiresShipping",
+        "taxable",
+        "giftCard",
+        "fulfillableQuantity",
+        "discountedUnitPriceSet",
+        "totalDiscountSet",
+        "taxLines",
+    },
 }
 
-SPECIAL: dict[str, Callable[[dict, str], tuple[bool, Any]]] = {"Order": order_special, "LineItem": line_item_special}
+SPECIAL: dict[str, Callable[[dict, str], tuple[bool, Any]]] = {
+    "Order": order_special,
+    "LineItem": line_item_special,
+}
 
 
 class Executor:
@@ -452,13 +537,22 @@ class Executor:
         handled, raw = special(record, f.name) if special else (False, None)
         if not handled:
             if f.name == "id":
-                raw = gid(typename, record.get("id")) if typename in CHILD_TYPES.values() else record.get("id")
+                raw = (
+                    gid(typename, record.get("id")) if typename in CHILD_TYPES.values() else record.get("id")
+                )
                 handled = True
             else:
                 key = snake(f.name)
                 if key not in record and typename in NULLABLE and f.name not in NULLABLE[typename]:
-                    raise GraphQLError(f"Field '{f.name}' doesn't exist on type '{typename}'", code="undefinedField",
-                                       path=path, line=f.line, column=f.column, typeName=typename, fieldName=f.name)
+                    raise GraphQLError(
+                        f"Field '{f.name}' doesn't exist on type '{typename}'",
+                        code="undefinedField",
+                        path=path,
+                        line=f.line,
+                        column=f.column,
+                        typeName=typename,
+                        fieldName=f.name,
+                    )
                 raw = record.get(key)
                 if f.selections is None and f.name.endswith("At"):
                     raw = to_utc_z(raw)
@@ -475,8 +569,13 @@ class Executor:
             return [self.obj(item, child, f.selections, path + [i]) for i, item in enumerate(items)]
         if isinstance(raw, dict):
             return self.obj(raw, child, f.selections, path)
-        raise GraphQLError(f"Selections can't be made on scalars (field '{f.name}' returns a scalar)",
-                           code="selectionMismatch", path=path, line=f.line, column=f.column)
+        raise GraphQLError(
+            f"Selections can't be made on scalars (field '{f.name}' returns a scalar)",
+            code="selectionMismatch",
+            path=path,
+            line=f.line,
+            column=f.column,
+        )
 
     def list_connection(self, items: list[dict], typename: str, f: Field, args: dict, path: list) -> Any:
         """A nested connection over a list already inside the record (e.g. lineItems(first: 10))."""
@@ -491,19 +590,36 @@ class Executor:
         if not has_nodes:  # a plain list with a first: argument (refunds(first: 5))
             return [self.obj(items[i], typename, f.selections, path + [i]) for i in indexes]
         self.ctx.cost += 2
-        return self.connection([(i, items[i]) for i in indexes], typename, f, path,
-                               has_next=indexes.stop < n, has_previous=indexes.start > 0,
-                               cursor_of=lambda i: encode({"i": i}))
+        return self.connection(
+            [(i, items[i]) for i in indexes],
+            typename,
+            f,
+            path,
+            has_next=indexes.stop < n,
+            has_previous=indexes.start > 0,
+            cursor_of=lambda i: encode({"i": i}),
+        )
 
-    def connection(self, rows: list[tuple[Any, dict]], typename: str, f: Field, path: list, *, has_next: bool,
-                   has_previous: bool, cursor_of: Callable[[Any], str]) -> dict:
+    def connection(
+        self,
+        rows: list[tuple[Any, dict]],
+        typename: str,
+        f: Field,
+        path: list,
+        *,
+        has_next: bool,
+        has_previous: bool,
+        cursor_of: Callable[[Any], str],
+    ) -> dict:
         out: dict[str, Any] = {}
         for sub in self.ctx.fields(f.selections):
             if sub.name == "__typename":
                 out[sub.key] = f"{typename}Connection"
             elif sub.name == "nodes":
-                out[sub.key] = [self.obj(full(r), typename, sub.selections, path + [sub.key, i])
-                                for i, (_, r) in enumerate(rows)]
+                out[sub.key] = [
+                    self.obj(full(r), typename, sub.selections, path + [sub.key, i])
+                    for i, (_, r) in enumerate(rows)
+                ]
             elif sub.name == "edges":
                 edges = []
                 for i, (key, record) in enumerate(rows):
@@ -512,24 +628,38 @@ class Executor:
                         if part.name == "cursor":
                             edge[part.key] = cursor_of(key)
                         elif part.name == "node":
-                            edge[part.key] = self.obj(full(record), typename, part.selections,
-                                                      path + [sub.key, i, part.key])
+                            edge[part.key] = self.obj(
+                                full(record), typename, part.selections, path + [sub.key, i, part.key]
+                            )
                         elif part.name == "__typename":
                             edge[part.key] = f"{typename}Edge"
                         else:
-                            raise GraphQLError(f"Field '{part.name}' doesn't exist on type '{typename}Edge'",
-                                               code="undefinedField", line=part.line, column=part.column)
+                            raise GraphQLError(
+                                f"Field '{part.name}' doesn't exist on type '{typename}Edge'",
+                                code="undefinedField",
+                                line=part.line,
+                                column=part.column,
+                            )
                     edges.append(edge)
                 out[sub.key] = edges
             elif sub.name == "pageInfo":
-                info = {"hasNextPage": has_next, "hasPreviousPage": has_previous,
-                        "startCursor": cursor_of(rows[0][0]) if rows else None,
-                        "endCursor": cursor_of(rows[-1][0]) if rows else None}
-                out[sub.key] = {p.key: ("PageInfo" if p.name == "__typename" else info.get(p.name))
-                                for p in self.ctx.fields(sub.selections)}
+                info = {
+                    "hasNextPage": has_next,
+                    "hasPreviousPage": has_previous,
+                    "startCursor": cursor_of(rows[0][0]) if rows else None,
+                    "endCursor": cursor_of(rows[-1][0]) if rows else None,
+                }
+                out[sub.key] = {
+                    p.key: ("PageInfo" if p.name == "__typename" else info.get(p.name))
+                    for p in self.ctx.fields(sub.selections)
+                }
             else:
-                raise GraphQLError(f"Field '{sub.name}' doesn't exist on type '{typename}Connection'",
-                                   code="undefinedField", line=sub.line, column=sub.column)
+                raise GraphQLError(
+                    f"Field '{sub.name}' doesn't exist on type '{typename}Connection'",
+                    code="undefinedField",
+                    line=sub.line,
+                    column=sub.column,
+                )
         return out
 
 
@@ -596,9 +726,11 @@ def search_filter(query: str | None, now: float) -> tuple[Callable[[dict], bool]
             check = _compare(lambda r: r.get("id"), op, number)
         elif fieldname == "status":
             state = value.lower()
-            check = {"open": lambda r: r.get("closed_at") is None and r.get("cancelled_at") is None,
-                     "closed": lambda r: r.get("closed_at") is not None,
-                     "cancelled": lambda r: r.get("cancelled_at") is not None}.get(state, lambda r: True)
+            check = {
+                "open": lambda r: r.get("closed_at") is None and r.get("cancelled_at") is None,
+                "closed": lambda r: r.get("closed_at") is not None,
+                "cancelled": lambda r: r.get("cancelled_at") is not None,
+            }.get(state, lambda r: True)
         elif fieldname in ("financial_status", "fulfillment_status", "email", "name", "source_name"):
             check = lambda r, f=fieldname, v=value.lower(): str(r.get(f) or "").lower() == v  # noqa: E731
         elif fieldname == "test":
@@ -611,6 +743,7 @@ def search_filter(query: str | None, now: float) -> tuple[Callable[[dict], bool]
 
     def keep(record: dict) -> bool:
         return all(c(record) for c in checks)
+
     return keep, {k: tuple(v) for k, v in ranges.items()}
 
 
@@ -619,8 +752,14 @@ def _compare(get: Callable[[dict], Any], op: str, value: Any) -> Callable[[dict]
         have = get(record)
         if have is None:
             return False
-        return {"=": have == value, ">": have > value, ">=": have >= value,
-                "<": have < value, "<=": have <= value}[op]
+        return {
+            "=": have == value,
+            ">": have > value,
+            ">=": have >= value,
+            "<": have < value,
+            "<=": have <= value,
+        }[op]
+
     return check
 
 
@@ -645,8 +784,14 @@ def _as_key(value: Any) -> Any:
 class GraphQL:
     """POST /admin/api/{version}/graphql.json"""
 
-    def __init__(self, store: DataStore, cost: CostBucket, *, read_all_orders: bool = True,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: DataStore,
+        cost: CostBucket,
+        *,
+        read_all_orders: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
         self.bucket = cost
         self.read_all_orders = read_all_orders
@@ -662,16 +807,34 @@ class GraphQL:
         except GraphQLError as exc:
             return json_response(200, {"errors": [exc.as_json()]})
         if requested > self.bucket.maximum_available:
-            return json_response(200, {"errors": [GraphQLError(
-                f"Query cost is {requested}, which exceeds the single query max cost limit "
-                f"({self.bucket.maximum_available:g}).", code="MAX_COST_EXCEEDED", cost=requested,
-                maxCost=self.bucket.maximum_available).as_json()]})
+            return json_response(
+                200,
+                {
+                    "errors": [
+                        GraphQLError(
+                            f"Query cost is {requested}, which exceeds the single query max cost limit "
+                            f"({self.bucket.maximum_available:g}).",
+                            code="MAX_COST_EXCEEDED",
+                            cost=requested,
+                            maxCost=self.bucket.maximum_available,
+                        ).as_json()
+                    ]
+                },
+            )
         allowed, status = self.bucket.charge(requested)
         if not allowed:
-            response = json_response(200, {
-                "errors": [{"message": "Throttled",
-                            "extensions": {"code": "THROTTLED", "documentation": RATE_LIMIT_DOC}}],
-                "extensions": {"cost": self._cost(requested, None, status)}})
+            response = json_response(
+                200,
+                {
+                    "errors": [
+                        {
+                            "message": "Throttled",
+                            "extensions": {"code": "THROTTLED", "documentation": RATE_LIMIT_DOC},
+                        }
+                    ],
+                    "extensions": {"cost": self._cost(requested, None, status)},
+                },
+            )
             response.rate_limited = True
             return response
         executor = Executor(ctx)
@@ -679,14 +842,22 @@ class GraphQL:
             data = self._root(executor, operation)
         except GraphQLError as exc:
             status = self.bucket.refund(requested)
-            return json_response(200, {"errors": [exc.as_json()], "extensions": {"cost": self._cost(requested, 0, status)}})
+            return json_response(
+                200, {"errors": [exc.as_json()], "extensions": {"cost": self._cost(requested, 0, status)}}
+            )
         actual = min(requested, ctx.cost)
         status = self.bucket.refund(requested - actual)
-        return json_response(200, {"data": data, "extensions": {"cost": self._cost(requested, actual, status)}})
+        return json_response(
+            200, {"data": data, "extensions": {"cost": self._cost(requested, actual, status)}}
+        )
 
     @staticmethod
     def _cost(requested: int, actual: int | None, status: Throttle) -> dict:
-        return {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status.as_json()}
+        return {
+            "requestedQueryCost": requested,
+            "actualQueryCost": actual,
+            "throttleStatus": status.as_json(),
+        }
 
     @staticmethod
     def _body(req: Request) -> tuple[str, dict, str | None]:
@@ -748,11 +919,19 @@ class GraphQL:
                     record = None
                 if record is not None and not self._visible(record):
                     record = None
-                data[f.key] = None if record is None else executor.obj(full(record), "Order", f.selections, [f.key])
+                data[f.key] = (
+                    None if record is None else executor.obj(full(record), "Order", f.selections, [f.key])
+                )
             else:
-                raise GraphQLError(f"Field '{f.name}' doesn't exist on type 'QueryRoot'", code="undefinedField",
-                                   path=["query", f.key], line=f.line, column=f.column,
-                                   typeName="QueryRoot", fieldName=f.name)
+                raise GraphQLError(
+                    f"Field '{f.name}' doesn't exist on type 'QueryRoot'",
+                    code="undefinedField",
+                    path=["query", f.key],
+                    line=f.line,
+                    column=f.column,
+                    typeName="QueryRoot",
+                    fieldName=f.name,
+                )
         return data
 
     def _visible(self, record: dict) -> bool:
@@ -766,18 +945,30 @@ class GraphQL:
         first, last = args.get("first"), args.get("last")
         where = [f.key]
         if first is None and last is None:
-            raise GraphQLError("you must provide one of first or last", path=where, line=f.line, column=f.column)
+            raise GraphQLError(
+                "you must provide one of first or last", path=where, line=f.line, column=f.column
+            )
         size = first if first is not None else last
         if not isinstance(size, int) or size < 0 or size > MAX_PAGE:
-            raise GraphQLError(f"The maximum page size is {MAX_PAGE} (got {size!r}); first and last must be "
-                               f"between 0 and {MAX_PAGE}", code="BAD_USER_INPUT", path=where,
-                               line=f.line, column=f.column)
+            raise GraphQLError(
+                f"The maximum page size is {MAX_PAGE} (got {size!r}); first and last must be "
+                f"between 0 and {MAX_PAGE}",
+                code="BAD_USER_INPUT",
+                path=where,
+                line=f.line,
+                column=f.column,
+            )
         sort_arg = args.get("sortKey", "ID")
         sort_name = sort_arg.name if isinstance(sort_arg, Enum) else str(sort_arg)
         if sort_name not in SORT_KEYS:
-            raise GraphQLError(f"Argument 'sortKey' on Field 'orders' has an invalid value ({sort_name}). "
-                               "Expected type 'OrderSortKeys'.", code="argumentLiteralsIncompatible",
-                               path=where, line=f.line, column=f.column)
+            raise GraphQLError(
+                f"Argument 'sortKey' on Field 'orders' has an invalid value ({sort_name}). "
+                "Expected type 'OrderSortKeys'.",
+                code="argumentLiteralsIncompatible",
+                path=where,
+                line=f.line,
+                column=f.column,
+            )
         reverse = bool(args.get("reverse", False))
         keep, ranges = search_filter(args.get("query"), self.clock())
         if not self.read_all_orders:
@@ -820,7 +1011,11 @@ class GraphQL:
             rows.reverse()
         executor.ctx.cost += 2
         return executor.connection(
-            rows, "Order", f, where,
+            rows,
+            "Order",
+            f,
+            where,
             has_next=overflow if not from_end else before is not None,
             has_previous=overflow if from_end else after is not None,
-            cursor_of=lambda key: encode({"k": key, "s": sort_name}))
+            cursor_of=lambda key: encode({"k": key, "s": sort_name}),
+        )

@@ -26,10 +26,11 @@ import logging
 import os
 import threading
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +41,55 @@ RESOURCES = ("customers", "products", "orders")
 HIGHEST = (float("inf"),)
 
 # Top-level fields kept in memory for every record: what the emulators filter and sort on.
-SUMMARY_KEYS = frozenset({
-    # Shopify
-    "id", "created_at", "updated_at", "processed_at", "cancelled_at", "closed_at", "published_at",
-    "financial_status", "fulfillment_status", "email", "name", "test", "source_name", "title", "vendor",
-    "handle", "product_type", "status",
-    # WooCommerce
-    "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "customer_id", "parent_id",
-    "role", "first_name", "last_name", "username", "slug", "sku", "type", "price", "total_sales",
-    "average_rating",
-    # commercetools
-    "createdAt", "lastModifiedAt", "orderState", "customerId", "customerEmail", "orderNumber", "key", "version",
-})
+SUMMARY_KEYS = frozenset(
+    {
+        # Shopify
+        "id",
+        "created_at",
+        "updated_at",
+        "processed_at",
+        "cancelled_at",
+        "closed_at",
+        "published_at",
+        "financial_status",
+        "fulfillment_status",
+        "email",
+        "name",
+        "test",
+        "source_name",
+        "title",
+        "vendor",
+        "handle",
+        "product_type",
+        "status",
+        # WooCommerce
+        "date_created",
+        "date_created_gmt",
+        "date_modified",
+        "date_modified_gmt",
+        "customer_id",
+        "parent_id",
+        "role",
+        "first_name",
+        "last_name",
+        "username",
+        "slug",
+        "sku",
+        "type",
+        "price",
+        "total_sales",
+        "average_rating",
+        # commercetools
+        "createdAt",
+        "lastModifiedAt",
+        "orderState",
+        "customerId",
+        "customerEmail",
+        "orderNumber",
+        "key",
+        "version",
+    }
+)
 
 
 def parse_instant(value: Any, *, naive_is_utc: bool = True) -> float | None:
@@ -65,7 +103,7 @@ def parse_instant(value: Any, *, naive_is_utc: bool = True) -> float | None:
     if moment.tzinfo is None:
         if not naive_is_utc:
             return None
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -92,7 +130,7 @@ class _Source:
         self.data = data
 
     def read(self, offset: int, length: int) -> bytes:
-        return self.data[offset:offset + length]
+        return self.data[offset : offset + length]
 
 
 class Record(dict):
@@ -183,7 +221,7 @@ class Dataset:
                     self._views[name] = view
         return view
 
-    def derived(self, name: Hashable, build: Callable[[list[dict]], list[dict]]) -> "Dataset":
+    def derived(self, name: Hashable, build: Callable[[list[dict]], list[dict]]) -> Dataset:
         """Another Dataset computed from these records (e.g. product projections), cached with them."""
         view = self._views.get(("derived", name))
         if view is None:
@@ -236,8 +274,8 @@ def _read_lines(path: Path) -> list[dict]:
         if data[start:line_end] == b"]":
             closed = True
             continue
-        if data[line_end - 1] == 0x5D and data[start:line_end - 1].rstrip().endswith(b"}"):  # '{...}]'
-            line_end, closed = start + len(data[start:line_end - 1].rstrip()), True
+        if data[line_end - 1] == 0x5D and data[start : line_end - 1].rstrip().endswith(b"}"):  # '{...}]'
+            line_end, closed = start + len(data[start : line_end - 1].rstrip()), True
         if data[line_end - 1] == 0x2C:  # ','
             line_end -= 1
         if data[start] != 0x7B or data[line_end - 1] != 0x7D:  # '{' ... '}'
@@ -248,7 +286,9 @@ def _read_lines(path: Path) -> list[dict]:
             raise NotLineDelimited("a line is not one JSON object") from None
         if not isinstance(obj, dict):
             raise NotLineDelimited("a line is not one JSON object")
-        records.append(Record({k: v for k, v in obj.items() if k in SUMMARY_KEYS}, source, start, line_end - start))
+        records.append(
+            Record({k: v for k, v in obj.items() if k in SUMMARY_KEYS}, source, start, line_end - start)
+        )
     if not closed:
         raise ValueError("the JSON array is not closed (a file still being written?)")
     return records
@@ -310,8 +350,9 @@ class DataStore:
         return Dataset(records, version)
 
 
-def scan(view: SortedView, start: int, stop: int, descending: bool,
-         keep: Callable[[dict], bool] | None) -> Iterator[tuple[int, dict]]:
+def scan(
+    view: SortedView, start: int, stop: int, descending: bool, keep: Callable[[dict], bool] | None
+) -> Iterator[tuple[int, dict]]:
     """(index, record) in [start, stop) in the requested direction, filtered by `keep`."""
     indexes: Sequence[int] = range(stop - 1, start - 1, -1) if descending else range(start, stop)
     records = view.records

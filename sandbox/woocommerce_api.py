@@ -20,8 +20,9 @@ from __future__ import annotations
 import base64
 import math
 import re
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from sandbox.http import Request, Response, json_response, raw_json, url_with
 from sandbox.store import DataStore, SortedView, encode_records, parse_instant, scan, sortable
@@ -31,8 +32,18 @@ NAMESPACE = "/wp-json/wc/v3"
 ROUTE = re.compile(r"^/wp-json/wc/v3/(?P<resource>orders|customers|products)(?:/(?P<id>\d+))?/?$")
 REST_ROUTE = re.compile(r"^/wc/v3/(?P<resource>orders|customers|products)(?:/(?P<id>\d+))?/?$")
 
-ORDER_STATUSES = ("any", "trash", "pending", "processing", "on-hold", "completed", "cancelled", "refunded",
-                  "failed", "checkout-draft")
+ORDER_STATUSES = (
+    "any",
+    "trash",
+    "pending",
+    "processing",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "refunded",
+    "failed",
+    "checkout-draft",
+)
 PRODUCT_STATUSES = ("any", "future", "trash", "draft", "pending", "private", "publish")
 ORDERBY = {
     "orders": ("date", "id", "include", "title", "slug", "modified"),
@@ -45,9 +56,13 @@ DEFAULTS = {  # (orderby, order)
     "customers": ("name", "asc"),
 }
 DATE_PARAMS = ("after", "before", "modified_after", "modified_before")
-DATE_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$")
-CRITICAL_ERROR = ("<p>There has been a critical error on this website.</p><p><a href=\"https://wordpress.org/"
-                  "documentation/article/faq-troubleshooting/\">Learn more about troubleshooting WordPress.</a></p>")
+DATE_FORMAT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
+)
+CRITICAL_ERROR = (
+    '<p>There has been a critical error on this website.</p><p><a href="https://wordpress.org/'
+    'documentation/article/faq-troubleshooting/">Learn more about troubleshooting WordPress.</a></p>'
+)
 INVALID_ID = {
     "orders": ("woocommerce_rest_shop_order_invalid_id", "Invalid ID."),
     "products": ("woocommerce_rest_product_invalid_id", "Invalid ID."),
@@ -64,8 +79,15 @@ def no_route() -> Response:
 
 
 def server_error() -> Response:
-    return json_response(500, {"code": "internal_server_error", "message": CRITICAL_ERROR,
-                               "data": {"status": 500}, "additional_errors": []})
+    return json_response(
+        500,
+        {
+            "code": "internal_server_error",
+            "message": CRITICAL_ERROR,
+            "data": {"status": 500},
+            "additional_errors": [],
+        },
+    )
 
 
 class Invalid(Exception):
@@ -85,8 +107,9 @@ class Params:
     def _bad(self, name: str, code: str, message: str) -> None:
         self.errors.setdefault(name, (code, message))
 
-    def integer(self, name: str, default: int | None = None, *, minimum: int | None = None,
-                maximum: int | None = None) -> int | None:
+    def integer(
+        self, name: str, default: int | None = None, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
         raw = self.raw(name)
         if raw is None or raw == "":
             return default
@@ -96,7 +119,11 @@ class Params:
             self._bad(name, "rest_invalid_type", f"{name} is not of type integer.")
             return default
         if minimum is not None and maximum is not None and not minimum <= value <= maximum:
-            self._bad(name, "rest_out_of_bounds", f"{name} must be between {minimum} (inclusive) and {maximum} (inclusive)")
+            self._bad(
+                name,
+                "rest_out_of_bounds",
+                f"{name} must be between {minimum} (inclusive) and {maximum} (inclusive)",
+            )
             return default
         if minimum is not None and value < minimum:
             self._bad(name, "rest_out_of_bounds", f"{name} must be greater than or equal to {minimum}")
@@ -162,23 +189,30 @@ class Params:
         if not self.errors:
             return None
         names = list(self.errors)
-        return json_response(400, {
-            "code": "rest_invalid_param",
-            "message": f"Invalid parameter(s): {', '.join(names)}",
-            "data": {"status": 400,
-                     "params": {n: msg for n, (_, msg) in self.errors.items()},
-                     "details": {n: {"code": code, "message": msg, "data": None}
-                                 for n, (code, msg) in self.errors.items()}},
-        })
+        return json_response(
+            400,
+            {
+                "code": "rest_invalid_param",
+                "message": f"Invalid parameter(s): {', '.join(names)}",
+                "data": {
+                    "status": 400,
+                    "params": {n: msg for n, (_, msg) in self.errors.items()},
+                    "details": {
+                        n: {"code": code, "message": msg, "data": None}
+                        for n, (code, msg) in self.errors.items()
+                    },
+                },
+            },
+        )
 
 
 def as_naive(value: str, *, to_utc: bool) -> float:
     """A request date as seconds, comparable with naive stored dates (which we read as UTC wall time)."""
     moment = datetime.fromisoformat(value.upper())
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc) if to_utc else moment
+        moment = moment.astimezone(UTC) if to_utc else moment
         moment = moment.replace(tzinfo=None)
-    return moment.replace(tzinfo=timezone.utc).timestamp()
+    return moment.replace(tzinfo=UTC).timestamp()
 
 
 def display_name(record: dict) -> str:
@@ -190,23 +224,34 @@ def sort_key(resource: str, orderby: str) -> Callable[[dict], tuple]:
     ident = lambda r: sortable(r.get("id"))  # noqa: E731
     if orderby == "id" or (resource == "orders" and orderby in ("title", "slug")):
         return lambda r: (ident(r),)
-    field = {"date": "date_created_gmt", "registered_date": "date_created_gmt", "modified": "date_modified_gmt",
-             "title": "name", "slug": "slug", "popularity": "total_sales", "rating": "average_rating"}.get(orderby)
+    field = {
+        "date": "date_created_gmt",
+        "registered_date": "date_created_gmt",
+        "modified": "date_modified_gmt",
+        "title": "name",
+        "slug": "slug",
+        "popularity": "total_sales",
+        "rating": "average_rating",
+    }.get(orderby)
     if orderby == "name":
         return lambda r: ((2, display_name(r)), ident(r))
     if orderby == "price":
+
         def price(r: dict) -> tuple:
             try:
                 return (0, float(r.get("price") or 0))
             except (TypeError, ValueError):
                 return (0, 0.0)
+
         return lambda r: (price(r), ident(r))
     if orderby in ("popularity", "rating"):
+
         def number(r: dict, f: str = field or "") -> tuple:
             try:
                 return (0, float(r.get(f) or 0))
             except (TypeError, ValueError):
                 return (0, 0.0)
+
         return lambda r: (number(r), ident(r))
     return lambda r, f=field: (sortable(r.get(f)), ident(r))
 
@@ -282,7 +327,9 @@ class WooCommerceAPI:
                 value = p.date(name)
                 if value is None:
                     continue
-                stored = ("date_modified" if name.startswith("modified") else "date_created") + ("_gmt" if gmt else "")
+                stored = ("date_modified" if name.startswith("modified") else "date_created") + (
+                    "_gmt" if gmt else ""
+                )
                 bound = as_naive(value, to_utc=gmt)
                 later = name.endswith("after")
                 checks.append((stored if later else stored + "<", self._date_check(stored, bound, later)))
@@ -300,8 +347,14 @@ class WooCommerceAPI:
                     checks.append((None, lambda r: r.get("customer_id") == customer))
                 product = p.integer("product")
                 if product is not None:
-                    checks.append((None, lambda r: any(li.get("product_id") == product
-                                                       for li in r.get("line_items") or [])))
+                    checks.append(
+                        (
+                            None,
+                            lambda r: any(
+                                li.get("product_id") == product for li in r.get("line_items") or []
+                            ),
+                        )
+                    )
                 parent = p.integers("parent")
                 if parent:
                     checks.append((None, lambda r: r.get("parent_id") in parent))
@@ -333,17 +386,25 @@ class WooCommerceAPI:
         descending = order == "desc"
         if orderby == "include" and include:
             position = {ident: i for i, ident in enumerate(include)}
-            records = sorted((r for r in dataset if r.get("id") in position), key=lambda r: position[r["id"]],
-                             reverse=descending)
+            records = sorted(
+                (r for r in dataset if r.get("id") in position),
+                key=lambda r: position[r["id"]],
+                reverse=descending,
+            )
             view = SortedView([(i,) for i in range(len(records))], records)
             descending = False
         else:
             key_orderby = "id" if orderby == "include" else orderby
-            view = dataset.sorted_view(("woocommerce", resource, key_orderby), sort_key(resource, key_orderby))
+            view = dataset.sorted_view(
+                ("woocommerce", resource, key_orderby), sort_key(resource, key_orderby)
+            )
         start, stop = 0, len(view.keys)
         consumed: set[str] = set()
-        sort_field = {"date": "date_created_gmt", "modified": "date_modified_gmt",
-                      "registered_date": "date_created_gmt"}.get(orderby)
+        sort_field = {
+            "date": "date_created_gmt",
+            "modified": "date_modified_gmt",
+            "registered_date": "date_created_gmt",
+        }.get(orderby)
         if sort_field in ranges:
             lo, hi = ranges[sort_field]
             stop = view.range(None, ((2,),))[1]  # the dated records only
@@ -362,7 +423,11 @@ class WooCommerceAPI:
         skip = offset if offset is not None else (page - 1) * per_page
         if not residual:
             total = stop - start
-            lo_i, hi_i = (stop - skip - per_page, stop - skip) if descending else (start + skip, start + skip + per_page)
+            lo_i, hi_i = (
+                (stop - skip - per_page, stop - skip)
+                if descending
+                else (start + skip, start + skip + per_page)
+            )
             lo_i, hi_i = max(start, lo_i), min(stop, hi_i)
             rows = view.records[lo_i:hi_i] if hi_i > lo_i else []
             if descending:
@@ -378,7 +443,12 @@ class WooCommerceAPI:
         base_params = [(k, v) for k, v in req.query if k not in ("page", "consumer_key", "consumer_secret")]
         base = f"{req.base_url}{NAMESPACE}/{resource}"
         if page > 1:
-            headers.append(("Link", f'<{url_with(base, base_params + [("page", min(page - 1, max_pages) or 1)])}>; rel="prev"'))
+            headers.append(
+                (
+                    "Link",
+                    f'<{url_with(base, base_params + [("page", min(page - 1, max_pages) or 1)])}>; rel="prev"',
+                )
+            )
         if max_pages > page:
             headers.append(("Link", f'<{url_with(base, base_params + [("page", page + 1)])}>; rel="next"'))
         response = raw_json(200, encode_records(rows), headers)
@@ -390,6 +460,7 @@ class WooCommerceAPI:
         def check(record: dict) -> bool:
             t = parse_instant(record.get(stored))
             return t is not None and (t > bound if later else t < bound)
+
         return check
 
     @staticmethod
@@ -398,6 +469,14 @@ class WooCommerceAPI:
             parts = [record.get("name"), record.get("sku"), record.get("description")]
         else:
             billing = record.get("billing") or {}
-            parts = [record.get("email"), record.get("first_name"), record.get("last_name"), record.get("username"),
-                     billing.get("email"), billing.get("first_name"), billing.get("last_name"), str(record.get("id"))]
+            parts = [
+                record.get("email"),
+                record.get("first_name"),
+                record.get("last_name"),
+                record.get("username"),
+                billing.get("email"),
+                billing.get("first_name"),
+                billing.get("last_name"),
+                str(record.get("id")),
+            ]
         return " ".join(str(p) for p in parts if p).lower()

@@ -23,15 +23,19 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-HUGE = "x" * 1_000_000           # a 1 MB string
+HUGE = "x" * 1_000_000  # a 1 MB string
 LONE_SURROGATE = "bad \udc80 escape"  # valid JSON ("\udc80"), not encodable as UTF-8
-NUL = "nul \u0000 byte"           # valid JSON ("\u0000"), PostgreSQL text cannot hold it
-FUTURE = {"shopify": "2099-01-01T00:00:00-05:00", "woocommerce": "2099-01-01T05:00:00",
-          "commercetools": "2099-01-01T05:00:00.000Z"}
+NUL = "nul \u0000 byte"  # valid JSON ("\u0000"), PostgreSQL text cannot hold it
+FUTURE = {
+    "shopify": "2099-01-01T00:00:00-05:00",
+    "woocommerce": "2099-01-01T05:00:00",
+    "commercetools": "2099-01-01T05:00:00.000Z",
+}
 CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
 MARKER = "corpus_case"
 CT_NAMESPACE = uuid.UUID("0b5e8d0c-2f4a-4c8e-9a51-6d3f0c7e1b22")
@@ -41,8 +45,8 @@ CT_NAMESPACE = uuid.UUID("0b5e8d0c-2f4a-4c8e-9a51-6d3f0c7e1b22")
 class BadRecord:
     platform: str
     resource: str
-    what: str                    # what is broken (also the test id)
-    expect: str                  # rejected | loaded | deduplicated
+    what: str  # what is broken (also the test id)
+    expect: str  # rejected | loaded | deduplicated
     record: Any = field(repr=False)
 
     @property
@@ -57,7 +61,9 @@ def _read(store: Path, platform: str, resource: str) -> list[dict]:
 def _append(store: Path, platform: str, resource: str, records: list[Any]) -> None:
     path = store / platform / f"{resource}.json"
     existing = json.loads(path.read_text())
-    rows = [json.dumps(r) for r in existing] + [json.dumps(r) for r in records]  # ensure_ascii: "\udc80" stays an escape
+    rows = [json.dumps(r) for r in existing] + [
+        json.dumps(r) for r in records
+    ]  # ensure_ascii: "\udc80" stays an escape
     path.write_text("[\n" + ",\n".join(rows) + "\n]\n")
 
 
@@ -90,8 +96,15 @@ def build(store: Path) -> list[BadRecord]:
     """The corpus for this store (new ids never collide with generated ones, except on purpose)."""
     corpus: list[BadRecord] = []
 
-    def add(platform: str, resource: str, what: str, expect: str, base: dict, new_id: Any,
-            change: Callable[[dict], Any]) -> None:
+    def add(
+        platform: str,
+        resource: str,
+        what: str,
+        expect: str,
+        base: dict,
+        new_id: Any,
+        change: Callable[[dict], Any],
+    ) -> None:
         record = copy.deepcopy(base)
         if new_id is not None:  # a new record: its line items, payments ... get new ids too
             record = _renumber_nested(record, len(corpus) + 1)
@@ -111,31 +124,114 @@ def build(store: Path) -> list[BadRecord]:
     add(sp, "orders", "id as text", "rejected", base, "order-one", lambda r: None)
     add(sp, "orders", "id as boolean", "rejected", base, True, lambda r: None)
     add(sp, "orders", "missing updated_at", "rejected", base, next(ids), lambda r: r.pop("updated_at"))
-    add(sp, "orders", "updated_at not a date", "rejected", base, next(ids), lambda r: r.update(updated_at="yesterday"))
-    add(sp, "orders", "line_items is an object", "rejected", base, next(ids), lambda r: r.update(line_items={"id": 1}))
-    add(sp, "orders", "total_price is a list", "rejected", base, next(ids), lambda r: r.update(total_price=["1.00"]))
+    add(
+        sp,
+        "orders",
+        "updated_at not a date",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(updated_at="yesterday"),
+    )
+    add(
+        sp,
+        "orders",
+        "line_items is an object",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(line_items={"id": 1}),
+    )
+    add(
+        sp,
+        "orders",
+        "total_price is a list",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(total_price=["1.00"]),
+    )
     add(sp, "orders", "customer is text", "rejected", base, next(ids), lambda r: r.update(customer="someone"))
     add(sp, "orders", "test flag is text", "rejected", base, next(ids), lambda r: r.update(test="yes"))
-    add(sp, "orders", "lone surrogate in note", "rejected", base, next(ids), lambda r: r.update(note=LONE_SURROGATE))
+    add(
+        sp,
+        "orders",
+        "lone surrogate in note",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(note=LONE_SURROGATE),
+    )
     add(sp, "orders", "NUL byte in note", "rejected", base, next(ids), lambda r: r.update(note=NUL))
-    add(sp, "orders", "updated_at in the future", "rejected", base, next(ids),
-        lambda r: r.update(updated_at=FUTURE[sp]))
-    add(sp, "orders", "negative total_price", "rejected", base, next(ids), lambda r: r.update(total_price="-10.00"))
-    add(sp, "orders", "total_price not a number", "rejected", base, next(ids), lambda r: r.update(total_price="ten"))
+    add(
+        sp,
+        "orders",
+        "updated_at in the future",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(updated_at=FUTURE[sp]),
+    )
+    add(
+        sp,
+        "orders",
+        "negative total_price",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(total_price="-10.00"),
+    )
+    add(
+        sp,
+        "orders",
+        "total_price not a number",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(total_price="ten"),
+    )
     add(sp, "orders", "huge note (1 MB)", "loaded", base, next(ids), lambda r: r.update(note=HUGE))
     add(sp, "orders", "unknown currency", "loaded", base, next(ids), lambda r: r.update(currency="XYZ"))
-    add(sp, "orders", "null email and customer", "loaded", base, next(ids),
-        lambda r: r.update(email=None, customer=None, contact_email=None))
+    add(
+        sp,
+        "orders",
+        "null email and customer",
+        "loaded",
+        base,
+        next(ids),
+        lambda r: r.update(email=None, customer=None, contact_email=None),
+    )
     add(sp, "orders", "duplicate id, same version", "deduplicated", other, None, lambda r: None)
-    add(sp, "orders", "duplicate id, newer version", "deduplicated", other, None,
-        lambda r: r.update(updated_at=_later(sp, other["updated_at"]), note="edited later"))
+    add(
+        sp,
+        "orders",
+        "duplicate id, newer version",
+        "deduplicated",
+        other,
+        None,
+        lambda r: r.update(updated_at=_later(sp, other["updated_at"]), note="edited later"),
+    )
     customers = _read(store, sp, "customers")
     add(sp, "customers", "missing id", "rejected", customers[0], None, lambda r: r.pop("id"))
-    add(sp, "customers", "email is a number", "rejected", customers[0], max(c["id"] for c in customers) + 1000,
-        lambda r: r.update(email=12345))
+    add(
+        sp,
+        "customers",
+        "email is a number",
+        "rejected",
+        customers[0],
+        max(c["id"] for c in customers) + 1000,
+        lambda r: r.update(email=12345),
+    )
     products = _read(store, sp, "products")
-    add(sp, "products", "variants is text", "rejected", products[0], max(p["id"] for p in products) + 1000,
-        lambda r: r.update(variants="none"))
+    add(
+        sp,
+        "products",
+        "variants is text",
+        "rejected",
+        products[0],
+        max(p["id"] for p in products) + 1000,
+        lambda r: r.update(variants="none"),
+    )
 
     # --- WooCommerce --------------------------------------------------------------------------
     wc = "woocommerce"
@@ -145,25 +241,89 @@ def build(store: Path) -> list[BadRecord]:
     ids = iter(range(top, top + 100))
     add(wc, "orders", "missing id", "rejected", base, None, lambda r: r.pop("id"))
     add(wc, "orders", "id as text", "rejected", base, "1001a", lambda r: None)
-    add(wc, "orders", "no modification or creation time", "rejected", base, next(ids),
-        lambda r: r.update(date_modified_gmt=None, date_modified=None))
-    add(wc, "orders", "line_items is text", "rejected", base, next(ids), lambda r: r.update(line_items="none"))
-    add(wc, "orders", "total is an object", "rejected", base, next(ids), lambda r: r.update(total={"amount": "1"}))
+    add(
+        wc,
+        "orders",
+        "no modification or creation time",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(date_modified_gmt=None, date_modified=None),
+    )
+    add(
+        wc, "orders", "line_items is text", "rejected", base, next(ids), lambda r: r.update(line_items="none")
+    )
+    add(
+        wc,
+        "orders",
+        "total is an object",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(total={"amount": "1"}),
+    )
     add(wc, "orders", "customer_id as text", "rejected", base, next(ids), lambda r: r.update(customer_id="7"))
-    add(wc, "orders", "lone surrogate in customer_note", "rejected", base, next(ids),
-        lambda r: r.update(customer_note=LONE_SURROGATE))
-    add(wc, "orders", "date_modified_gmt in the future", "rejected", base, next(ids),
-        lambda r: r.update(date_modified_gmt=FUTURE[wc], date_modified=FUTURE[wc]))
+    add(
+        wc,
+        "orders",
+        "lone surrogate in customer_note",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(customer_note=LONE_SURROGATE),
+    )
+    add(
+        wc,
+        "orders",
+        "date_modified_gmt in the future",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(date_modified_gmt=FUTURE[wc], date_modified=FUTURE[wc]),
+    )
     add(wc, "orders", "negative total", "rejected", base, next(ids), lambda r: r.update(total="-120.00"))
-    add(wc, "orders", "absurd total", "rejected", base, next(ids), lambda r: r.update(total="99999999999999999999.99"))
+    add(
+        wc,
+        "orders",
+        "absurd total",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(total="99999999999999999999.99"),
+    )
     add(wc, "orders", "unknown currency", "loaded", base, next(ids), lambda r: r.update(currency="ZZZ"))
-    add(wc, "orders", "huge customer_note (1 MB)", "loaded", base, next(ids), lambda r: r.update(customer_note=HUGE))
-    add(wc, "orders", "duplicate id, newer version", "deduplicated", other, None,
-        lambda r: r.update(date_modified_gmt=_later(wc, other["date_modified_gmt"]),
-                           date_modified=_later(wc, other["date_modified"]), customer_note="edited later"))
+    add(
+        wc,
+        "orders",
+        "huge customer_note (1 MB)",
+        "loaded",
+        base,
+        next(ids),
+        lambda r: r.update(customer_note=HUGE),
+    )
+    add(
+        wc,
+        "orders",
+        "duplicate id, newer version",
+        "deduplicated",
+        other,
+        None,
+        lambda r: r.update(
+            date_modified_gmt=_later(wc, other["date_modified_gmt"]),
+            date_modified=_later(wc, other["date_modified"]),
+            customer_note="edited later",
+        ),
+    )
     customers = _read(store, wc, "customers")
-    add(wc, "customers", "email is a list", "rejected", customers[0], max(c["id"] for c in customers) + 1000,
-        lambda r: r.update(email=["a@example.com"]))
+    add(
+        wc,
+        "customers",
+        "email is a list",
+        "rejected",
+        customers[0],
+        max(c["id"] for c in customers) + 1000,
+        lambda r: r.update(email=["a@example.com"]),
+    )
 
     # --- commercetools --------------------------------------------------------------------------
     ct = "commercetools"
@@ -177,23 +337,83 @@ def build(store: Path) -> list[BadRecord]:
 
     add(ct, "orders", "id as number", "rejected", base, 123456, lambda r: None)
     add(ct, "orders", "missing lastModifiedAt", "rejected", base, new(), lambda r: r.pop("lastModifiedAt"))
-    add(ct, "orders", "lastModifiedAt not a date", "rejected", base, new(), lambda r: r.update(lastModifiedAt="31/12/2025"))
+    add(
+        ct,
+        "orders",
+        "lastModifiedAt not a date",
+        "rejected",
+        base,
+        new(),
+        lambda r: r.update(lastModifiedAt="31/12/2025"),
+    )
     add(ct, "orders", "lineItems is an object", "rejected", base, new(), lambda r: r.update(lineItems={}))
-    add(ct, "orders", "totalPrice is text", "rejected", base, new(), lambda r: r.update(totalPrice="12.00 EUR"))
-    add(ct, "orders", "customerEmail is a number", "rejected", base, new(), lambda r: r.update(customerEmail=42))
-    add(ct, "orders", "lone surrogate in customerEmail", "rejected", base, new(),
-        lambda r: r.update(customerEmail="a\udc80@example.com"))
-    add(ct, "orders", "lastModifiedAt in the future", "rejected", base, new(),
-        lambda r: r.update(lastModifiedAt=FUTURE[ct]))
+    add(
+        ct,
+        "orders",
+        "totalPrice is text",
+        "rejected",
+        base,
+        new(),
+        lambda r: r.update(totalPrice="12.00 EUR"),
+    )
+    add(
+        ct,
+        "orders",
+        "customerEmail is a number",
+        "rejected",
+        base,
+        new(),
+        lambda r: r.update(customerEmail=42),
+    )
+    add(
+        ct,
+        "orders",
+        "lone surrogate in customerEmail",
+        "rejected",
+        base,
+        new(),
+        lambda r: r.update(customerEmail="a\udc80@example.com"),
+    )
+    add(
+        ct,
+        "orders",
+        "lastModifiedAt in the future",
+        "rejected",
+        base,
+        new(),
+        lambda r: r.update(lastModifiedAt=FUTURE[ct]),
+    )
     add(ct, "orders", "negative centAmount", "rejected", base, new(), lambda r: cents(r, -5000))
     add(ct, "orders", "absurd centAmount", "rejected", base, new(), lambda r: cents(r, 10**15))
-    add(ct, "orders", "unknown currency", "loaded", base, new(),
-        lambda r: r.update(totalPrice={**r["totalPrice"], "currencyCode": "QQQ"}))
+    add(
+        ct,
+        "orders",
+        "unknown currency",
+        "loaded",
+        base,
+        new(),
+        lambda r: r.update(totalPrice={**r["totalPrice"], "currencyCode": "QQQ"}),
+    )
     add(ct, "orders", "null orderState", "loaded", base, new(), lambda r: r.update(orderState=None))
-    add(ct, "orders", "duplicate id, newer version", "deduplicated", other, None,
-        lambda r: r.update(lastModifiedAt=_later(ct, other["lastModifiedAt"]), version=other["version"] + 1))
+    add(
+        ct,
+        "orders",
+        "duplicate id, newer version",
+        "deduplicated",
+        other,
+        None,
+        lambda r: r.update(lastModifiedAt=_later(ct, other["lastModifiedAt"]), version=other["version"] + 1),
+    )
     products = _read(store, ct, "products")
-    add(ct, "products", "masterData is text", "rejected", products[0], new(), lambda r: r.update(masterData="n/a"))
+    add(
+        ct,
+        "products",
+        "masterData is text",
+        "rejected",
+        products[0],
+        new(),
+        lambda r: r.update(masterData="n/a"),
+    )
     return corpus
 
 

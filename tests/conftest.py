@@ -10,8 +10,8 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -53,14 +53,26 @@ def pg_env(pg_db: DbSettings) -> dict[str, str]:
 
 def cli_env(**overrides: str) -> dict[str, str]:
     """A clean environment for running `metric-pulse`: no store or DB settings leak in from the shell."""
-    keep = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_", "DB_", "ENABLE_")) and k != "DATABASE_URL"}
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_", "DB_", "ENABLE_"))
+        and k != "DATABASE_URL"
+    }
     keep.update(overrides)
     return keep
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 600, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     """Run the installed `metric-pulse` console script; output captured as text."""
     exe = Path(sys.executable).with_name("metric-pulse")
-    return subprocess.run([str(exe), *args], env=env or cli_env(), cwd=cwd or PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [str(exe), *args],
+        env=env or cli_env(),
+        cwd=cwd or PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,17 @@ from loaders.warehouse import DbSettings
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")
 CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
-CURSOR_COLUMN = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "last_modified_at"}
-FAST = {"SHOPIFY_RATE_LIMIT": "50", "SHOPIFY_RATE_BURST": "50", "WOOCOMMERCE_RATE_LIMIT": "50",
-        "COMMERCETOOLS_RATE_LIMIT": "50"}
+CURSOR_COLUMN = {
+    "shopify": "updated_at",
+    "woocommerce": "date_modified_gmt",
+    "commercetools": "last_modified_at",
+}
+FAST = {
+    "SHOPIFY_RATE_LIMIT": "50",
+    "SHOPIFY_RATE_BURST": "50",
+    "WOOCOMMERCE_RATE_LIMIT": "50",
+    "COMMERCETOOLS_RATE_LIMIT": "50",
+}
 
 
 def read(store: Path, platform: str, resource: str) -> list[Any]:
@@ -38,7 +46,7 @@ def write(store: Path, platform: str, resource: str, records: list[Any]) -> None
 
 def stamp(platform: str, moment: datetime) -> str:
     """A modification time in the platform's own format."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     if platform == "commercetools":
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     if platform == "woocommerce":
@@ -73,7 +81,7 @@ def query(db: DbSettings, sql: str, *args: Any) -> list[tuple]:
 
 
 def as_utc(value: Any) -> datetime:
-    return value.astimezone(timezone.utc) if isinstance(value, datetime) else parse_timestamp(value)
+    return value.astimezone(UTC) if isinstance(value, datetime) else parse_timestamp(value)
 
 
 def raw_versions(db: DbSettings, platform: str, resource: str) -> list[tuple[str, datetime]]:
@@ -85,8 +93,9 @@ def raw_versions(db: DbSettings, platform: str, resource: str) -> list[tuple[str
     return [(str(i), as_utc(t)) for i, t in rows]
 
 
-def raw_differences(db: DbSettings, expected: dict[str, dict[str, datetime]], platform: str,
-                    resource: str) -> list[str]:
+def raw_differences(
+    db: DbSettings, expected: dict[str, dict[str, datetime]], platform: str, resource: str
+) -> list[str]:
     """What differs between raw and `expected` ({id: newest time}): missing, extra, duplicate, stale ids."""
     rows = raw_versions(db, platform, resource)
     ids = [i for i, _ in rows]
@@ -117,8 +126,12 @@ def store_truth(store: Path, platform: str, resource: str) -> dict[str, datetime
 
 
 def assert_raw_equals_store(db: DbSettings, store: Path) -> None:
-    problems = [p for platform in PLATFORMS for resource in RESOURCES
-                for p in raw_differences(db, store_truth(store, platform, resource), platform, resource)]
+    problems = [
+        p
+        for platform in PLATFORMS
+        for resource in RESOURCES
+        for p in raw_differences(db, store_truth(store, platform, resource), platform, resource)
+    ]
     assert not problems, "\n".join(problems)
 
 

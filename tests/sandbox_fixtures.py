@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import requests
 
 from sandbox.server import SandboxServer
 
-BASE = datetime(2024, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+BASE = datetime(2024, 3, 1, 12, 0, 0, tzinfo=UTC)
 EST = timezone(timedelta(hours=-5))
-SITE_TZ = timezone(timedelta(hours=2))   # the WooCommerce site's local time
+SITE_TZ = timezone(timedelta(hours=2))  # the WooCommerce site's local time
 CT_NAMESPACE = uuid.UUID("6f1c1d3e-5a3b-4c1e-9a7d-2b8e4f6a0c11")
 
 
@@ -47,6 +48,7 @@ def write(root: Path, platform: str, resource: str, records: list[dict], *, layo
 
 
 # -- Shopify: 120 orders, ids 1..120 -------------------------------------------------------
+
 
 def shopify_updated(ident: int) -> datetime:
     """Not monotonic in id, with ties: ids 10k+1 and 10k+2 share a timestamp."""
@@ -78,13 +80,25 @@ def shopify_order(ident: int, *, created: datetime | None = None) -> dict:
         "currency": "USD",
         "test": ident == 7,
         "total_price": money,
-        "total_price_set": {"shop_money": {"amount": money, "currency_code": "USD"},
-                            "presentment_money": {"amount": money, "currency_code": "USD"}},
+        "total_price_set": {
+            "shop_money": {"amount": money, "currency_code": "USD"},
+            "presentment_money": {"amount": money, "currency_code": "USD"},
+        },
         "customer": {"id": 500 + ident % 7, "email": f"buyer{ident}@example.com"},
-        "line_items": [{"id": ident * 10 + k, "product_id": 900 + k, "variant_id": 9000 + k, "sku": f"SKU-{k}",
-                        "title": f"Thing {k}", "name": f"Thing {k}", "quantity": k, "price": "1.00",
-                        "price_set": {"shop_money": {"amount": "1.00", "currency_code": "USD"}}}
-                       for k in (1, 2)],
+        "line_items": [
+            {
+                "id": ident * 10 + k,
+                "product_id": 900 + k,
+                "variant_id": 9000 + k,
+                "sku": f"SKU-{k}",
+                "title": f"Thing {k}",
+                "name": f"Thing {k}",
+                "quantity": k,
+                "price": "1.00",
+                "price_set": {"shop_money": {"amount": "1.00", "currency_code": "USD"}},
+            }
+            for k in (1, 2)
+        ],
         "refunds": [],
     }
 
@@ -92,23 +106,50 @@ def shopify_order(ident: int, *, created: datetime | None = None) -> dict:
 def shopify_store(root: Path, *, old_order: bool = False) -> None:
     orders = [shopify_order(i) for i in range(1, 121)]
     if old_order:
-        orders.append(shopify_order(121, created=datetime(2020, 1, 1, tzinfo=timezone.utc)))
+        orders.append(shopify_order(121, created=datetime(2020, 1, 1, tzinfo=UTC)))
     write(root, "shopify", "orders", orders)
-    write(root, "shopify", "customers", [
-        {"id": 500 + i, "email": f"c{i}@example.com", "created_at": (BASE - timedelta(days=i)).isoformat(),
-         "updated_at": (BASE + timedelta(hours=i)).isoformat(), "first_name": f"C{i}", "last_name": "Doe"}
-        for i in range(7)])
-    write(root, "shopify", "products", [
-        {"id": 900 + i, "title": f"Thing {i}", "vendor": "Acme" if i % 2 else "Globex", "handle": f"thing-{i}",
-         "product_type": "Widget", "status": "active" if i != 3 else "draft",
-         "created_at": BASE.isoformat(), "updated_at": (BASE + timedelta(minutes=i)).isoformat(),
-         "published_at": BASE.isoformat() if i != 3 else None, "variants": []}
-        for i in range(1, 5)])
+    write(
+        root,
+        "shopify",
+        "customers",
+        [
+            {
+                "id": 500 + i,
+                "email": f"c{i}@example.com",
+                "created_at": (BASE - timedelta(days=i)).isoformat(),
+                "updated_at": (BASE + timedelta(hours=i)).isoformat(),
+                "first_name": f"C{i}",
+                "last_name": "Doe",
+            }
+            for i in range(7)
+        ],
+    )
+    write(
+        root,
+        "shopify",
+        "products",
+        [
+            {
+                "id": 900 + i,
+                "title": f"Thing {i}",
+                "vendor": "Acme" if i % 2 else "Globex",
+                "handle": f"thing-{i}",
+                "product_type": "Widget",
+                "status": "active" if i != 3 else "draft",
+                "created_at": BASE.isoformat(),
+                "updated_at": (BASE + timedelta(minutes=i)).isoformat(),
+                "published_at": BASE.isoformat() if i != 3 else None,
+                "variants": [],
+            }
+            for i in range(1, 5)
+        ],
+    )
 
 
 # -- WooCommerce: 25 orders, ids 1..25 -----------------------------------------------------
 
-def naive(moment: datetime, tz: timezone = timezone.utc) -> str:
+
+def naive(moment: datetime, tz: timezone = UTC) -> str:
     return moment.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
@@ -124,10 +165,17 @@ def woo_order(ident: int) -> dict:
     created = BASE - timedelta(days=30) + timedelta(hours=ident * 7)
     modified = woo_modified(ident)
     return {
-        "id": ident, "parent_id": 0, "number": str(ident), "status": WOO_STATUSES[ident % 5], "currency": "EUR",
-        "date_created": naive(created, SITE_TZ), "date_created_gmt": naive(created),
-        "date_modified": naive(modified, SITE_TZ), "date_modified_gmt": naive(modified),
-        "customer_id": 0 if ident % 6 == 0 else 100 + ident % 4, "total": f"{ident}.00",
+        "id": ident,
+        "parent_id": 0,
+        "number": str(ident),
+        "status": WOO_STATUSES[ident % 5],
+        "currency": "EUR",
+        "date_created": naive(created, SITE_TZ),
+        "date_created_gmt": naive(created),
+        "date_modified": naive(modified, SITE_TZ),
+        "date_modified_gmt": naive(modified),
+        "customer_id": 0 if ident % 6 == 0 else 100 + ident % 4,
+        "total": f"{ident}.00",
         "billing": {"email": f"w{ident}@example.com", "first_name": "W", "last_name": str(ident)},
         "line_items": [{"id": ident * 10, "product_id": 300 + ident % 3, "quantity": 1, "price": 1.5}],
         "refunds": [{"id": 1, "reason": "", "total": "-1.00"}] if ident % 5 == 4 else [],
@@ -136,29 +184,59 @@ def woo_order(ident: int) -> dict:
 
 def woo_store(root: Path) -> None:
     write(root, "woocommerce", "orders", [woo_order(i) for i in range(1, 26)])
-    customers = [{"id": 100 + i, "email": f"Cust{i}@Example.com", "first_name": name, "last_name": "Smith",
-                  "username": name.lower(), "role": "customer",
-                  "date_created": naive(BASE - timedelta(days=i), SITE_TZ),
-                  "date_created_gmt": naive(BASE - timedelta(days=i)),
-                  "date_modified": naive(BASE + timedelta(days=i), SITE_TZ),
-                  "date_modified_gmt": naive(BASE + timedelta(days=i))}
-                 for i, name in enumerate(["Dora", "Alice", "Carl", "Bob"])]
-    customers.append({**customers[0], "id": 1, "email": "admin@example.com", "first_name": "Admin",
-                      "role": "administrator"})
+    customers = [
+        {
+            "id": 100 + i,
+            "email": f"Cust{i}@Example.com",
+            "first_name": name,
+            "last_name": "Smith",
+            "username": name.lower(),
+            "role": "customer",
+            "date_created": naive(BASE - timedelta(days=i), SITE_TZ),
+            "date_created_gmt": naive(BASE - timedelta(days=i)),
+            "date_modified": naive(BASE + timedelta(days=i), SITE_TZ),
+            "date_modified_gmt": naive(BASE + timedelta(days=i)),
+        }
+        for i, name in enumerate(["Dora", "Alice", "Carl", "Bob"])
+    ]
+    customers.append(
+        {
+            **customers[0],
+            "id": 1,
+            "email": "admin@example.com",
+            "first_name": "Admin",
+            "role": "administrator",
+        }
+    )
     write(root, "woocommerce", "customers", customers)
-    write(root, "woocommerce", "products", [
-        {"id": 300 + i, "name": f"Prod {i}", "slug": f"prod-{i}", "sku": f"P{i}", "status": "publish",
-         "type": "simple", "price": str(10 - i),
-         "date_created_gmt": naive(BASE), "date_created": naive(BASE, SITE_TZ),
-         "date_modified_gmt": naive(BASE + timedelta(minutes=i)),
-         "date_modified": naive(BASE + timedelta(minutes=i), SITE_TZ)}
-        for i in range(3)])
+    write(
+        root,
+        "woocommerce",
+        "products",
+        [
+            {
+                "id": 300 + i,
+                "name": f"Prod {i}",
+                "slug": f"prod-{i}",
+                "sku": f"P{i}",
+                "status": "publish",
+                "type": "simple",
+                "price": str(10 - i),
+                "date_created_gmt": naive(BASE),
+                "date_created": naive(BASE, SITE_TZ),
+                "date_modified_gmt": naive(BASE + timedelta(minutes=i)),
+                "date_modified": naive(BASE + timedelta(minutes=i), SITE_TZ),
+            }
+            for i in range(3)
+        ],
+    )
 
 
 # -- commercetools: 30 orders ---------------------------------------------------------------
 
+
 def ct_time(moment: datetime, millis: int = 0) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
 
 
 def ct_id(kind: str, n: int) -> str:
@@ -170,32 +248,81 @@ def ct_order(n: int) -> dict:
     # Pairs share lastModifiedAt to the millisecond, so keyset paging must break ties by id.
     modified = BASE + timedelta(days=1, minutes=(n // 2) * 13 % 97)
     return {
-        "type": "Order", "id": ct_id("order", n), "version": 3, "orderNumber": str(10000 + n),
-        "createdAt": ct_time(created, n), "lastModifiedAt": ct_time(modified, 250),
-        "customerEmail": f"ct{n}@example.com", "customerId": ct_id("customer", n % 5),
+        "type": "Order",
+        "id": ct_id("order", n),
+        "version": 3,
+        "orderNumber": str(10000 + n),
+        "createdAt": ct_time(created, n),
+        "lastModifiedAt": ct_time(modified, 250),
+        "customerEmail": f"ct{n}@example.com",
+        "customerId": ct_id("customer", n % 5),
         "orderState": "Cancelled" if n % 7 == 0 else "Complete",
-        "totalPrice": {"type": "centPrecision", "currencyCode": "EUR", "centAmount": 1000 + n, "fractionDigits": 2},
-        "lineItems": [{"id": ct_id("li", n), "productId": ct_id("product", n % 3), "quantity": 1 + n % 3,
-                       "name": {"en": "Thing"}}],
+        "totalPrice": {
+            "type": "centPrecision",
+            "currencyCode": "EUR",
+            "centAmount": 1000 + n,
+            "fractionDigits": 2,
+        },
+        "lineItems": [
+            {
+                "id": ct_id("li", n),
+                "productId": ct_id("product", n % 3),
+                "quantity": 1 + n % 3,
+                "name": {"en": "Thing"},
+            }
+        ],
     }
 
 
 def ct_store(root: Path, *, many_customers: int = 0) -> None:
     write(root, "commercetools", "orders", [ct_order(n) for n in range(30)])
     count = many_customers or 5
-    write(root, "commercetools", "customers", [
-        {"id": ct_id("customer", n), "version": 1, "email": f"ct{n}@example.com",
-         "createdAt": ct_time(BASE - timedelta(days=1), n % 1000), "lastModifiedAt": ct_time(BASE, n % 1000)}
-        for n in range(count)])
-    write(root, "commercetools", "products", [
-        {"id": ct_id("product", n), "version": 2, "createdAt": ct_time(BASE), "lastModifiedAt": ct_time(BASE, n),
-         "productType": {"typeId": "product-type", "id": "pt"},
-         "masterData": {"published": n != 2, "hasStagedChanges": False,
-                        "current": {"name": {"en": f"Thing {n}"}, "slug": {"en": f"thing-{n}"},
-                                    "masterVariant": {"id": 1, "sku": f"CT-{n}"}, "variants": []},
-                        "staged": {"name": {"en": f"Thing {n} (draft)"}, "slug": {"en": f"thing-{n}"},
-                                   "masterVariant": {"id": 1, "sku": f"CT-{n}"}, "variants": []}}}
-        for n in range(3)])
+    write(
+        root,
+        "commercetools",
+        "customers",
+        [
+            {
+                "id": ct_id("customer", n),
+                "version": 1,
+                "email": f"ct{n}@example.com",
+                "createdAt": ct_time(BASE - timedelta(days=1), n % 1000),
+                "lastModifiedAt": ct_time(BASE, n % 1000),
+            }
+            for n in range(count)
+        ],
+    )
+    write(
+        root,
+        "commercetools",
+        "products",
+        [
+            {
+                "id": ct_id("product", n),
+                "version": 2,
+                "createdAt": ct_time(BASE),
+                "lastModifiedAt": ct_time(BASE, n),
+                "productType": {"typeId": "product-type", "id": "pt"},
+                "masterData": {
+                    "published": n != 2,
+                    "hasStagedChanges": False,
+                    "current": {
+                        "name": {"en": f"Thing {n}"},
+                        "slug": {"en": f"thing-{n}"},
+                        "masterVariant": {"id": 1, "sku": f"CT-{n}"},
+                        "variants": [],
+                    },
+                    "staged": {
+                        "name": {"en": f"Thing {n} (draft)"},
+                        "slug": {"en": f"thing-{n}"},
+                        "masterVariant": {"id": 1, "sku": f"CT-{n}"},
+                        "variants": [],
+                    },
+                },
+            }
+            for n in range(3)
+        ],
+    )
 
 
 def full_store(root: Path) -> Path:

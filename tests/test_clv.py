@@ -35,10 +35,16 @@ pytestmark = pytest.mark.skipif(not CDNOW.exists(), reason=f"CDNOW sample not fo
 
 # -- fixtures -------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def cdnow_tx() -> pd.DataFrame:
-    raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype={2: str},
-                      names=["master_id", "customer_id", "date", "n_cds", "amount"])
+    raw = pd.read_csv(
+        CDNOW,
+        sep=r"\s+",
+        header=None,
+        dtype={2: str},
+        names=["master_id", "customer_id", "date", "n_cds", "amount"],
+    )
     return raw[["customer_id", "date", "amount"]]
 
 
@@ -86,6 +92,7 @@ def _close(params: dict[str, float], published: dict[str, float], rel: float = 0
 
 # -- summary --------------------------------------------------------------------
 
+
 def test_cdnow_calibration_summary(cal):
     assert len(cal) == 2357
     assert int((cal["x"] > 0).sum()) == 946  # the Gamma-Gamma sample
@@ -101,13 +108,30 @@ def test_cdnow_calibration_summary(cal):
 
 
 def test_summary_conventions():
-    tx = pd.DataFrame({
-        "cust": ["a", "a", "a", "a", "a", "b", "c"],
-        "when": ["2024-01-01", "2024-01-01T18:30:00", "20240108", "2024-01-31", "2024-02-05", "2024-01-15", "2024-02-01"],
-        "value": [10.0, 5.0, 20.0, 30.0, 99.0, 0.0, 7.0],
-    })
-    s = summarize(tx, "2024-01-31", holdout_end="2024-02-29", time_unit="day",
-                  customer_col="cust", date_col="when", amount_col="value")
+    tx = pd.DataFrame(
+        {
+            "cust": ["a", "a", "a", "a", "a", "b", "c"],
+            "when": [
+                "2024-01-01",
+                "2024-01-01T18:30:00",
+                "20240108",
+                "2024-01-31",
+                "2024-02-05",
+                "2024-01-15",
+                "2024-02-01",
+            ],
+            "value": [10.0, 5.0, 20.0, 30.0, 99.0, 0.0, 7.0],
+        }
+    )
+    s = summarize(
+        tx,
+        "2024-01-31",
+        holdout_end="2024-02-29",
+        time_unit="day",
+        customer_col="cust",
+        date_col="when",
+        amount_col="value",
+    )
     assert list(s.index) == ["a", "b"]  # c starts after the calibration end
     a = s.loc["a"]
     # 01-01 twice = one purchase of 15; 01-08; 01-31 counts (end inclusive); 02-05 is holdout
@@ -120,18 +144,26 @@ def test_summary_conventions():
 
 
 def test_dates_with_offsets_use_the_utc_day():
-    tx = pd.DataFrame({"customer_id": ["a", "a"], "date": ["2024-01-01T23:30:00-05:00", "2024-01-02T01:00:00Z"],
-                       "amount": [1, 2]})
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "date": ["2024-01-01T23:30:00-05:00", "2024-01-02T01:00:00Z"],
+            "amount": [1, 2],
+        }
+    )
     out, _ = normalize_transactions(tx)
     assert list(out["date"].dt.strftime("%Y-%m-%d")) == ["2024-01-02", "2024-01-02"]
 
 
-@pytest.mark.parametrize("column,value,needle", [
-    ("date", "2024-02-30", "cannot parse date"),
-    ("amount", "-3", "negative amount"),
-    ("amount", "ten", "not a number"),
-    ("customer_id", None, "missing customer id"),
-])
+@pytest.mark.parametrize(
+    "column,value,needle",
+    [
+        ("date", "2024-02-30", "cannot parse date"),
+        ("amount", "-3", "negative amount"),
+        ("amount", "ten", "not a number"),
+        ("customer_id", None, "missing customer id"),
+    ],
+)
 def test_strict_validation_names_the_problem(column, value, needle):
     tx = pd.DataFrame({"customer_id": ["a", "b"], "date": ["2024-01-01", "2024-01-02"], "amount": ["1", "2"]})
     tx.loc[1, column] = value
@@ -147,6 +179,7 @@ def test_missing_column_is_reported():
 
 
 # -- published fits ---------------------------------------------------------------
+
 
 def test_bgnbd_reproduces_published_fit(bg, cal):
     res = bg.fit_result
@@ -195,6 +228,7 @@ def test_single_start_from_the_ridge_still_reaches_the_maximum(cal):
 
 # -- spot values (Hardie's BG/NBD spreadsheets) -----------------------------------
 
+
 def test_bgnbd_conditional_expectation_and_p_alive(bg):
     assert bg.conditional_expected_purchases(39, 2, 30.43, 38.86) == pytest.approx(1.226, abs=5e-4)
     assert bg.p_alive(2, 30.43, 38.86) == pytest.approx(0.7266, abs=5e-5)
@@ -214,7 +248,9 @@ def test_bgnbd_unconditional_expectation(bg):
 
 def test_expected_spend_of_first_ten_customers(gg, cal):
     em = gg.expected_average_value(cal["x"], cal["zbar"])[:10]
-    assert em == pytest.approx([24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17], abs=0.005)
+    assert em == pytest.approx(
+        [24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17], abs=0.005
+    )
 
 
 def test_twelve_month_discounted_clv(bg, gg, cal):
@@ -232,34 +268,59 @@ def test_retention_clv_formula():
 
 # -- numerical checks ---------------------------------------------------------------
 
+
 def _pnbd_ll_by_quadrature(r, alpha, s, beta, x, t_x, T):
-    integral = integrate.quad(lambda y: (alpha + y) ** -(r + x) * (beta + y) ** -(s + 1), t_x, T,
-                              epsabs=0, epsrel=1e-12, limit=200)[0]
-    return (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-            + np.log((alpha + T) ** -(r + x) * (beta + T) ** -s + s * integral))
+    integral = integrate.quad(
+        lambda y: (alpha + y) ** -(r + x) * (beta + y) ** -(s + 1), t_x, T, epsabs=0, epsrel=1e-12, limit=200
+    )[0]
+    return (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + s * np.log(beta)
+        + np.log((alpha + T) ** -(r + x) * (beta + T) ** -s + s * integral)
+    )
 
 
-@pytest.mark.parametrize("params", [(0.553, 10.578, 0.606, 11.669), (0.553, 12.0, 0.606, 3.0), (2.0, 1.0, 1.0, 1.0)],
-                         ids=["alpha<beta", "alpha>beta", "alpha=beta"])
+@pytest.mark.parametrize(
+    "params",
+    [(0.553, 10.578, 0.606, 11.669), (0.553, 12.0, 0.606, 3.0), (2.0, 1.0, 1.0, 1.0)],
+    ids=["alpha<beta", "alpha>beta", "alpha=beta"],
+)
 def test_pnbd_likelihood_matches_direct_integration(params):
-    cases = [(0, 0, 38.86), (2, 30.43, 38.86), (5, 1.0, 38.0), (30, 35.0, 38.0), (1, 38.86, 38.86), (200, 10.0, 70.0)]
+    cases = [
+        (0, 0, 38.86),
+        (2, 30.43, 38.86),
+        (5, 1.0, 38.0),
+        (30, 35.0, 38.0),
+        (1, 38.86, 38.86),
+        (200, 10.0, 70.0),
+    ]
     x, t_x, T = (np.array(c, dtype=float) for c in zip(*cases))
     got = ParetoNBD.loglik_terms(np.array(params), x, t_x, T)
     want = [_pnbd_ll_by_quadrature(*params, *c) for c in cases]
     assert got == pytest.approx(want, abs=1e-9)
 
 
-@pytest.mark.parametrize("t,r,alpha,a,b,x,T", [
-    (39, 0.243, 4.414, 0.793, 2.426, 2, 38.86),
-    (10, 0.5, 3.0, 1.0, 2.0, 5, 20.0),  # a = 1: removable singularity
-    (100, 0.5, 3.0, 3.0, 2.0, 150, 50.0),  # large x
-    (1000, 2.0, 1.0, 0.3, 0.4, 300, 60.0),
-])
+@pytest.mark.parametrize(
+    "t,r,alpha,a,b,x,T",
+    [
+        (39, 0.243, 4.414, 0.793, 2.426, 2, 38.86),
+        (10, 0.5, 3.0, 1.0, 2.0, 5, 20.0),  # a = 1: removable singularity
+        (100, 0.5, 3.0, 3.0, 2.0, 150, 50.0),  # large x
+        (1000, 2.0, 1.0, 0.3, 0.4, 300, 60.0),
+    ],
+)
 def test_bg_alive_expectation_matches_direct_integration(t, r, alpha, a, b, x, T):
     # E[(1 - ((alpha+T)/(alpha+T+p t))^(r+x)) / p] over p ~ Beta(a, b+x)
     from scipy.stats import beta as beta_dist
-    want = integrate.quad(lambda p: (1 - ((alpha + T) / (alpha + T + p * t)) ** (r + x)) / p * beta_dist.pdf(p, a, b + x),
-                          0, 1, limit=200)[0]
+
+    want = integrate.quad(
+        lambda p: (1 - ((alpha + T) / (alpha + T + p * t)) ** (r + x)) / p * beta_dist.pdf(p, a, b + x),
+        0,
+        1,
+        limit=200,
+    )[0]
     got = bg_alive_expected(np.float64(t), r, alpha, a, b, np.float64(x), np.float64(T))
     assert float(got) == pytest.approx(want, rel=1e-7)
 
@@ -293,7 +354,9 @@ def test_fit_beats_the_true_parameters_on_simulated_data():
 def test_disagreeing_starts_are_not_called_converged():
     # two local maxima in log p: at -2 (lower) and +2 (higher)
     def factory(idx):
-        return lambda p: float(-((np.log(p[0]) - 2) ** 2) * ((np.log(p[0]) + 2) ** 2) - 0.1 * (np.log(p[0]) - 2) ** 2)
+        return lambda p: float(
+            -((np.log(p[0]) - 2) ** 2) * ((np.log(p[0]) + 2) ** 2) - 0.1 * (np.log(p[0]) - 2) ** 2
+        )
 
     split = maximize(factory, ["p"], [[np.exp(-3.0)], [np.exp(3.0)]], n_rows=1)
     assert not split.converged and split.n_agreeing == 1
@@ -304,9 +367,11 @@ def test_disagreeing_starts_are_not_called_converged():
 
 # -- score_customers: the dbt-facing function -----------------------------------------
 
+
 def test_score_customers_on_cdnow(cdnow_tx):
-    scores, record = score_customers(cdnow_tx, CAL_END, model="pnbd", horizon_months=12,
-                                     monthly_discount=0.01, holdout_weeks=13)
+    scores, record = score_customers(
+        cdnow_tx, CAL_END, model="pnbd", horizon_months=12, monthly_discount=0.01, holdout_weeks=13
+    )
     assert list(scores.columns) == OUTPUT_COLUMNS
     assert len(scores) == 2357 and set(scores["status"]) == {"ok"}
     assert np.allclose(scores["churn_probability"], 1 - scores["p_alive"])
@@ -338,7 +403,9 @@ DEGENERATE = {
     "one_customer": _frame([(1, "2024-01-01", 5.0), (1, "2024-02-01", 6.0), (1, "2024-03-01", 7.0)]),
     "all_on_one_day": _frame([(i % 5, "2024-03-01", 1.0 + i) for i in range(15)]),
     "empty": _frame([]),
-    "only_garbage": _frame([(None, "2024-01-01", 1.0), (1, "not a date", 1.0), (2, "2024-01-01", "x"), (3, "2024-01-02", -5)]),
+    "only_garbage": _frame(
+        [(None, "2024-01-01", 1.0), (1, "not a date", 1.0), (2, "2024-01-01", "x"), (3, "2024-01-02", -5)]
+    ),
 }
 
 
@@ -348,7 +415,13 @@ def test_degenerate_inputs_give_rows_with_a_status(case, model):
     tx = DEGENERATE[case]
     scores, record = score_customers(tx, model=model, holdout_weeks=4)
     json.dumps(record)
-    n_customers = {"no_repeat_buyers": 20, "one_customer": 1, "all_on_one_day": 5, "empty": 0, "only_garbage": 0}[case]
+    n_customers = {
+        "no_repeat_buyers": 20,
+        "one_customer": 1,
+        "all_on_one_day": 5,
+        "empty": 0,
+        "only_garbage": 0,
+    }[case]
     assert len(scores) == n_customers and list(scores.columns) == OUTPUT_COLUMNS
     assert (scores["status"] == "insufficient_data").all()
     assert scores[["expected_purchases", "p_alive", "churn_probability", "predicted_clv"]].isna().all().all()
@@ -358,7 +431,12 @@ def test_degenerate_inputs_give_rows_with_a_status(case, model):
 
 def test_garbage_rows_are_dropped_and_counted():
     _, record = score_customers(DEGENERATE["only_garbage"], model="pnbd")
-    assert record["input"]["dropped"] == {"missing_customer_id": 1, "bad_date": 1, "bad_amount": 1, "negative_amount": 1}
+    assert record["input"]["dropped"] == {
+        "missing_customer_id": 1,
+        "bad_date": 1,
+        "bad_amount": 1,
+        "negative_amount": 1,
+    }
     assert record["input"]["rows_used"] == 0
 
 
@@ -381,6 +459,7 @@ def test_unknown_model_is_a_configuration_error(cdnow_tx):
 
 # -- scoring with a stored fit (what customer_predictions does between refits) ------------
 
+
 @pytest.mark.parametrize("model", ["bgnbd", "pnbd", "mbgnbd"])
 def test_scoring_with_a_stored_fit_equals_fitting_and_scoring(cdnow_tx, model):
     fitted, record = score_customers(cdnow_tx, CAL_END, model=model, holdout_weeks=None)
@@ -388,7 +467,9 @@ def test_scoring_with_a_stored_fit_equals_fitting_and_scoring(cdnow_tx, model):
     scored, used = score_customers(cdnow_tx, CAL_END, model=model, holdout_weeks=None, fit=stored)
     pd.testing.assert_frame_equal(scored, fitted, check_exact=True)
     assert used["fitted_as_of"] == record["fitted_as_of"] == CAL_END
-    assert {k: used[k] for k in ("params", "status", "spend")} == {k: record[k] for k in ("params", "status", "spend")}
+    assert {k: used[k] for k in ("params", "status", "spend")} == {
+        k: record[k] for k in ("params", "status", "spend")
+    }
 
 
 def test_a_stored_fit_scores_later_data_without_refitting(cdnow_tx):
@@ -405,8 +486,14 @@ def test_a_stored_fit_scores_later_data_without_refitting(cdnow_tx):
 
 def test_a_stored_fit_keeps_its_status(cdnow_tx):
     _, ok = score_customers(cdnow_tx, CAL_END, model="mbgnbd", holdout_weeks=None)
-    insufficient = {"model": "mbgnbd", "as_of": "1997-02-01", "status": "insufficient_data",
-                    "reason": "no repeat buyers", "params": None, "spend": {"status": "skipped", "params": None}}
+    insufficient = {
+        "model": "mbgnbd",
+        "as_of": "1997-02-01",
+        "status": "insufficient_data",
+        "reason": "no repeat buyers",
+        "params": None,
+        "spend": {"status": "skipped", "params": None},
+    }
     scores, record = score_customers(cdnow_tx, CAL_END, model="mbgnbd", holdout_weeks=None, fit=insufficient)
     assert (scores["status"] == "insufficient_data").all() and scores["p_alive"].isna().all()
     assert record["status"] == "insufficient_data" and record["reason"] == "no repeat buyers"

@@ -18,27 +18,46 @@ CDNOW = ROOT.parent / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
 
 
 def run_clv(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "clv.cli", "clv", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "clv.cli", "clv", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
 def cdnow_csv(tmp_path_factory) -> Path:
     if not CDNOW.exists():
         pytest.skip(f"CDNOW sample not found at {CDNOW}")
-    raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype=str,
-                      names=["master_id", "customer_id", "date", "n_cds", "amount"])
+    raw = pd.read_csv(
+        CDNOW,
+        sep=r"\s+",
+        header=None,
+        dtype=str,
+        names=["master_id", "customer_id", "date", "n_cds", "amount"],
+    )
     raw["order_day"] = pd.to_datetime(raw["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
     path = tmp_path_factory.mktemp("clv") / "cdnow.csv"
     # other column names than the defaults, an extra column, the holdout rows left in
-    raw.rename(columns={"customer_id": "cust", "amount": "dollars"})[["cust", "order_day", "n_cds", "dollars"]] \
-        .to_csv(path, index=False)
+    raw.rename(columns={"customer_id": "cust", "amount": "dollars"})[
+        ["cust", "order_day", "n_cds", "dollars"]
+    ].to_csv(path, index=False)
     return path
 
 
 def _fit(path: Path, *extra: str) -> dict:
-    proc = run_clv("fit", "--transactions", str(path), "--calibration-end", "1997-09-30",
-                   "--customer-col", "cust", "--date-col", "order_day", "--amount-col", "dollars", *extra)
+    proc = run_clv(
+        "fit",
+        "--transactions",
+        str(path),
+        "--calibration-end",
+        "1997-09-30",
+        "--customer-col",
+        "cust",
+        "--date-col",
+        "order_day",
+        "--amount-col",
+        "dollars",
+        *extra,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1  # exactly one JSON object
@@ -70,14 +89,22 @@ def test_fit_pnbd_in_days(cdnow_csv):
 
 BAD_CSVS = {
     "missing_column": ("customer_id,day,amount\n1,2024-01-01,3\n", "missing column(s) date"),
-    "bad_date": ("customer_id,date,amount\n1,2024-01-01,3\n1,01/02/2024,4\n", "line 3: cannot parse date '01/02/2024'"),
+    "bad_date": (
+        "customer_id,date,amount\n1,2024-01-01,3\n1,01/02/2024,4\n",
+        "line 3: cannot parse date '01/02/2024'",
+    ),
     "impossible_date": ("customer_id,date,amount\n1,2024-02-30,3\n", "line 2: cannot parse date"),
-    "negative_amount": ("customer_id,date,amount\n1,2024-01-01,3\n2,2024-01-05,-4.5\n", "line 3: negative amount"),
+    "negative_amount": (
+        "customer_id,date,amount\n1,2024-01-01,3\n2,2024-01-05,-4.5\n",
+        "line 3: negative amount",
+    ),
     "text_amount": ("customer_id,date,amount\n1,2024-01-01,$3\n", "line 2: amount '$3'"),
     "empty_file": ("", "empty file"),
     "header_only": ("customer_id,date,amount\n", "no transactions"),
-    "no_repeat_buyers": ("customer_id,date,amount\n" + "".join(f"{i},2024-01-0{i},5\n" for i in range(1, 10)),
-                         "no repeat buyers"),
+    "no_repeat_buyers": (
+        "customer_id,date,amount\n" + "".join(f"{i},2024-01-0{i},5\n" for i in range(1, 10)),
+        "no repeat buyers",
+    ),
 }
 
 
@@ -97,7 +124,9 @@ def test_malformed_csv_gives_one_error_line_and_exit_2(case, tmp_path):
 
 def test_missing_file_and_bad_calibration_end(tmp_path):
     proc = run_clv("fit", "--transactions", str(tmp_path / "nope.csv"), "--calibration-end", "2024-12-31")
-    assert proc.returncode == 2 and "no such file" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert (
+        proc.returncode == 2 and "no such file" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    )
     (tmp_path / "ok.csv").write_text("customer_id,date,amount\n1,2024-01-01,3\n")
     proc = run_clv("fit", "--transactions", str(tmp_path / "ok.csv"), "--calibration-end", "end of year")
     assert proc.returncode == 2 and "--calibration-end" in proc.stderr and "Traceback" not in proc.stderr
@@ -108,8 +137,16 @@ def test_help_documents_the_input_format():
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
     assert "usage: metric-pulse clv fit" in proc.stdout
-    for needle in ("customer_id", "YYYY-MM-DD", "YYYYMMDD", "ISO 8601", "same calendar day are merged",
-                   "calibration end is inclusive", "--time-unit", "Exit codes"):
+    for needle in (
+        "customer_id",
+        "YYYY-MM-DD",
+        "YYYYMMDD",
+        "ISO 8601",
+        "same calendar day are merged",
+        "calibration end is inclusive",
+        "--time-unit",
+        "Exit codes",
+    ):
         assert needle in text, needle
 
 

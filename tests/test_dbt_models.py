@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,12 +37,29 @@ from loaders.dbt_runner import DBT_PROJECT_DIR, DbtResult, dbt_environment, run_
 from loaders.warehouse import DbSettings, ensure_database
 from sandbox.generator import generate
 from tests.raw_fixtures import (
-    ct_customer, ct_line, ct_order, load_raw, read_data_dir, shopify_customer, shopify_line, shopify_order,
-    shopify_refund, woo_customer, woo_line, woo_order,
+    ct_customer,
+    ct_line,
+    ct_order,
+    load_raw,
+    read_data_dir,
+    shopify_customer,
+    shopify_line,
+    shopify_order,
+    shopify_refund,
+    woo_customer,
+    woo_line,
+    woo_order,
 )
 
-MARTS = ("orders", "order_items", "customers", "customer_metrics", "daily_metrics", "products",
-         "product_daily_sales")
+MARTS = (
+    "orders",
+    "order_items",
+    "customers",
+    "customer_metrics",
+    "daily_metrics",
+    "products",
+    "product_daily_sales",
+)
 MART_KEYS = {
     "orders": "order_key",
     "order_items": "order_item_key",
@@ -70,11 +87,19 @@ INTERMEDIATE_KEYS = {
 # 2026-10-31, the generator's default last day; lookback 0 makes an incremental run
 # reprocess exactly what was loaded after the previous run.
 DBT_VARS = {"as_of": "2026-10-31", "incremental_lookback_days": 0}
-DATA_SCHEMAS = ("raw_shopify", "raw_woocommerce", "raw_commercetools", "staging", "intermediate", "analytics",
-                "reference")
+DATA_SCHEMAS = (
+    "raw_shopify",
+    "raw_woocommerce",
+    "raw_commercetools",
+    "staging",
+    "intermediate",
+    "analytics",
+    "reference",
+)
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def dbt_database(pg_server: DbSettings, tmp_path_factory: pytest.TempPathFactory):
@@ -115,9 +140,18 @@ def dbt(db: DbSettings, target: Path, *args: str) -> DbtResult:
 
 def dbt_in(project_dir: Path, db: DbSettings, *args: str) -> subprocess.CompletedProcess:
     """`dbt <args>` on a copy of the project (same profile, environment and vars as run_dbt)."""
-    command = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(project_dir),
-               "--profiles-dir", str(project_dir), "--target-path", str(project_dir / "target"),
-               "--vars", json.dumps(DBT_VARS)]
+    command = [
+        str(Path(sys.executable).with_name("dbt")),
+        *args,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--target-path",
+        str(project_dir / "target"),
+        "--vars",
+        json.dumps(DBT_VARS),
+    ]
     return subprocess.run(command, env=dbt_environment(db), cwd=project_dir, capture_output=True, text=True)
 
 
@@ -157,14 +191,16 @@ def assert_ok(result: DbtResult) -> None:
 
 # -- generator data -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def generated(tmp_path: Path) -> dict:
     generate(tmp_path / "sandbox", seed=11, customers=120, orders=500)
     return read_data_dir(tmp_path / "sandbox")
 
 
-def test_dbt_build_passes_on_generator_data(db: DbSettings, target_dir: Path, tmp_path: Path,
-                                            generated: dict) -> None:
+def test_dbt_build_passes_on_generator_data(
+    db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
+) -> None:
     load_raw(db, generated, tmp_path / "dlt")
 
     result = dbt(db, target_dir, "build")
@@ -174,25 +210,46 @@ def test_dbt_build_passes_on_generator_data(db: DbSettings, target_dir: Path, tm
     # test orders exist in raw and never reach the marts
     test_ids = [r[0] for r in rows(db, "select id::text from raw_shopify.orders where test")]
     assert test_ids
-    assert value(db, "select count(*) from analytics.orders where platform = 'shopify' and order_id = any(%s)",
-                 (test_ids,)) == 0
-    assert value(db, "select count(*) from analytics.order_items where platform = 'shopify' and order_id = any(%s)",
-                 (test_ids,)) == 0
+    assert (
+        value(
+            db,
+            "select count(*) from analytics.orders where platform = 'shopify' and order_id = any(%s)",
+            (test_ids,),
+        )
+        == 0
+    )
+    assert (
+        value(
+            db,
+            "select count(*) from analytics.order_items where platform = 'shopify' and order_id = any(%s)",
+            (test_ids,),
+        )
+        == 0
+    )
     # every platform everywhere, every row with its store
     for table in ("orders", "order_items", "daily_metrics", "products", "customers"):
         assert {r[0] for r in rows(db, f"select distinct platform from analytics.{table}")} == {
-            "shopify", "woocommerce", "commercetools"}, table
+            "shopify",
+            "woocommerce",
+            "commercetools",
+        }, table
         assert value(db, f"select count(*) from analytics.{table} where store is null") == 0
     # one person across platforms: e-mails typed differently still merge, and no e-mail twice
     assert value(db, "select count(*) from analytics.customers where platforms like '%,%'") > 0
-    assert value(db, "select count(*) - count(distinct email) from analytics.customers where email is not null") == 0
+    assert (
+        value(db, "select count(*) - count(distinct email) from analytics.customers where email is not null")
+        == 0
+    )
     # cancelled orders kept but without revenue; refunds reduce net revenue
     assert value(db, "select count(*) from analytics.orders where is_cancelled") > 0
-    assert value(db, "select count(*) from analytics.orders where is_cancelled and revenue_reporting <> 0") == 0
+    assert (
+        value(db, "select count(*) from analytics.orders where is_cancelled and revenue_reporting <> 0") == 0
+    )
     assert value(db, "select sum(refunded_reporting) from analytics.orders where not is_cancelled") > 0
     # JPY (0 fraction digits) at 150 per USD, the original amount kept
-    total, reporting = rows(db, "select order_total, order_total_reporting from analytics.orders "
-                                   "where currency = 'JPY' limit 1")[0]
+    total, reporting = rows(
+        db, "select order_total, order_total_reporting from analytics.orders where currency = 'JPY' limit 1"
+    )[0]
     assert total == total.to_integral_value() and reporting == round(total / 150, 2)
     # every customer with a counted order has exactly one segment from the seed
     assert value(db, "select count(*) - count(distinct customer_key) from analytics.customer_metrics") == 0
@@ -201,14 +258,26 @@ def test_dbt_build_passes_on_generator_data(db: DbSettings, target_dir: Path, tm
 
     # every raw table the loaders create has a staging model over it
     manifest = json.loads((target_dir / "manifest.json").read_text())
-    read_by_models = {dep for node in manifest["nodes"].values() if node["resource_type"] == "model"
-                      for dep in node["depends_on"]["nodes"]}
-    staged = {(source["schema"], source["name"]) for uid, source in manifest["sources"].items()
-              if uid in read_by_models}
-    raw_tables = set(rows(db, """
+    read_by_models = {
+        dep
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for dep in node["depends_on"]["nodes"]
+    }
+    staged = {
+        (source["schema"], source["name"])
+        for uid, source in manifest["sources"].items()
+        if uid in read_by_models
+    }
+    raw_tables = set(
+        rows(
+            db,
+            """
         select table_schema, table_name from information_schema.tables
         where table_schema in ('raw_shopify', 'raw_woocommerce', 'raw_commercetools')
-            and table_name not like '\\_dlt%%'"""))
+            and table_name not like '\\_dlt%%'""",
+        )
+    )
     assert raw_tables and raw_tables <= staged, sorted(raw_tables - staged)
 
     # freshness is measured on the dlt load time and the data was just loaded
@@ -218,21 +287,31 @@ def test_dbt_build_passes_on_generator_data(db: DbSettings, target_dir: Path, tm
 
 # -- messy data -----------------------------------------------------------------------------------
 
+
 def messy_data() -> dict:
     """Nulls, unknown currencies, zero quantities, orders without customers, gaps in tables and columns."""
     nomail = shopify_customer(1, None, first_name="Nomail")
     mixed = shopify_customer(2, "  MIXED@Case.COM ")
-    shop_unknown = shopify_order(10, "2024-02-01T10:00:00-05:00", [shopify_line(100, 10, 1)], customer=mixed,
-                                 currency="XYZ")
-    shop_anonymous = shopify_order(11, "2024-02-02T10:00:00Z", [shopify_line(101, 5, 0), shopify_line(102, 7.5, 2)],
-                                   source_name="pos")
-    shop_unknown_customer = shopify_order(12, "2024-02-03T10:00:00Z", [shopify_line(103, 4, 1, product_id=None)])
+    shop_unknown = shopify_order(
+        10, "2024-02-01T10:00:00-05:00", [shopify_line(100, 10, 1)], customer=mixed, currency="XYZ"
+    )
+    shop_anonymous = shopify_order(
+        11, "2024-02-02T10:00:00Z", [shopify_line(101, 5, 0), shopify_line(102, 7.5, 2)], source_name="pos"
+    )
+    shop_unknown_customer = shopify_order(
+        12, "2024-02-03T10:00:00Z", [shopify_line(103, 4, 1, product_id=None)]
+    )
     shop_unknown_customer["customer"] = {"id": 999}
     shop_unknown_customer["email"] = None
     shop_garbage = shopify_order(13, "2024-02-04T10:00:00Z", [shopify_line(104, 3, 1)], customer=nomail)
     shop_garbage.update(currency=None, total_price="N/A")
-    shop_no_lines = shopify_order(14, "2024-02-05T10:00:00Z", [], customer=nomail,
-                                  refunds=[{"id": 77, "order_id": 14, "created_at": None, "note": "no money moved"}])
+    shop_no_lines = shopify_order(
+        14,
+        "2024-02-05T10:00:00Z",
+        [],
+        customer=nomail,
+        refunds=[{"id": 77, "order_id": 14, "created_at": None, "note": "no money moved"}],
+    )
     shop_no_lines.update(created_at=None, processed_at=None, updated_at="2024-02-06T10:00:00Z")
     shop_null_price = shopify_order(15, "2024-02-07T10:00:00Z", [shopify_line(105, 6, 1)], customer=mixed)
     shop_null_price["line_items"].append({**shopify_line(106, 0, 1), "price": None})
@@ -240,24 +319,45 @@ def messy_data() -> dict:
     woo_guest_no_email = woo_order(200, "2024-02-01T09:00:00", [woo_line(300, 3, 1)])
     woo_guest_no_email["line_items"][0]["price"] = 3  # an integer first ...
     woo_float = woo_order(201, "2024-02-02T09:00:00", [woo_line(301, 2.5, 1)], customer_id=77, currency="ABC")
-    woo_trash = woo_order(202, "2024-02-03T09:00:00", [woo_line(302, 8, 2)], customer_id=5, status="trash",
-                          refunds=[(900, 0.0)])
+    woo_trash = woo_order(
+        202, "2024-02-03T09:00:00", [woo_line(302, 8, 2)], customer_id=5, status="trash", refunds=[(900, 0.0)]
+    )
 
-    ct_german = ct_order("m-1", "2024-02-01T08:00:00.000Z", [ct_line("ml-1", 1200, 3, "JPY")], customer_id="c-1",
-                         currency="JPY")
+    ct_german = ct_order(
+        "m-1",
+        "2024-02-01T08:00:00.000Z",
+        [ct_line("ml-1", 1200, 3, "JPY")],
+        customer_id="c-1",
+        currency="JPY",
+    )
     ct_german["lineItems"][0]["name"] = {"de": "Becher"}
     ct_anonymous = ct_order("m-2", "2024-02-02T08:00:00.000Z", [ct_line("ml-2", 10, 1, "EUR")])
-    ct_empty = ct_order("m-3", "2024-02-03T08:00:00.000Z", [], customer_id="c-1", order_state="Open",
-                        payment_state="Pending")
+    ct_empty = ct_order(
+        "m-3", "2024-02-03T08:00:00.000Z", [], customer_id="c-1", order_state="Open", payment_state="Pending"
+    )
     del ct_empty["paymentInfo"]
 
     return {
         "shopify": {
             "customers": [nomail, mixed],
-            "products": [{"id": 100, "title": "Bare", "status": "active", "variants": [],
-                          "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}],
-            "orders": [shop_unknown, shop_anonymous, shop_unknown_customer, shop_garbage, shop_no_lines,
-                       shop_null_price],
+            "products": [
+                {
+                    "id": 100,
+                    "title": "Bare",
+                    "status": "active",
+                    "variants": [],
+                    "created_at": "2024-01-01T00:00:00Z",
+                    "updated_at": "2024-01-01T00:00:00Z",
+                }
+            ],
+            "orders": [
+                shop_unknown,
+                shop_anonymous,
+                shop_unknown_customer,
+                shop_garbage,
+                shop_no_lines,
+                shop_null_price,
+            ],
         },
         "woocommerce": {
             "customers": [woo_customer(5, "")],
@@ -276,44 +376,72 @@ def test_dbt_build_passes_on_messy_data(db: DbSettings, target_dir: Path, tmp_pa
     assert_ok(dbt(db, target_dir, "build"))
 
     # unknown and missing currencies: reporting amounts NULL and flagged, original kept
-    unknown = {r[0]: r[1:] for r in rows(db, """
+    unknown = {
+        r[0]: r[1:]
+        for r in rows(
+            db,
+            """
         select platform || ':' || order_id, currency, order_total, order_total_reporting, is_currency_unknown
-        from analytics.orders where is_currency_unknown""")}
+        from analytics.orders where is_currency_unknown""",
+        )
+    }
     assert unknown["shopify:10"] == ("XYZ", Decimal("10.00"), None, True)
     assert unknown["woocommerce:201"][0] == "ABC" and unknown["woocommerce:201"][2] is None
     assert unknown["shopify:13"][0] is None
     assert value(db, "select sum(unconverted_orders) from analytics.daily_metrics") >= 2
     # orders without a customer: anonymous (no key) yet counted in revenue
-    assert value(db, "select customer_key from analytics.orders where order_key = 'shopify|default|11'") is None
-    assert value(db, "select revenue from analytics.daily_metrics "
-                        "where date = '2024-02-02' and platform = 'shopify' and source = 'pos'") == Decimal("15.00")
+    assert (
+        value(db, "select customer_key from analytics.orders where order_key = 'shopify|default|11'") is None
+    )
+    assert value(
+        db,
+        "select revenue from analytics.daily_metrics "
+        "where date = '2024-02-02' and platform = 'shopify' and source = 'pos'",
+    ) == Decimal("15.00")
     # a customer id the customers table does not know, without e-mail: keyed by platform + store + id
-    assert value(db, "select customer_key from analytics.orders where order_key = 'shopify|default|12'") == \
-        account_key("shopify", "default", "999")
+    assert value(
+        db, "select customer_key from analytics.orders where order_key = 'shopify|default|12'"
+    ) == account_key("shopify", "default", "999")
     # registered customers without e-mail are people of their own; e-mails are normalised
     assert value(db, "select count(*) from analytics.customers where email is null and is_registered") == 2
     assert value(db, "select count(*) from analytics.customers where email = 'mixed@case.com'") == 1
     # zero-quantity lines are kept
-    assert value(db, "select quantity from analytics.order_items where order_item_key = 'shopify|default|11|101'") == 0
+    assert (
+        value(
+            db, "select quantity from analytics.order_items where order_item_key = 'shopify|default|11|101'"
+        )
+        == 0
+    )
     # an order without a date is dated by its last modification
-    assert value(db, "select ordered_date::text from analytics.orders where order_key = 'shopify|default|14'") == \
-        "2024-02-06"
+    assert (
+        value(db, "select ordered_date::text from analytics.orders where order_key = 'shopify|default|14'")
+        == "2024-02-06"
+    )
     # WooCommerce trash is cancelled; a JSON number first int then decimal still reads
     assert value(db, "select is_cancelled from analytics.orders where order_key = 'woocommerce|default|202'")
-    assert value(db, "select unit_price from analytics.order_items where order_key = 'woocommerce|default|201'") == \
-        Decimal("2.5")
+    assert value(
+        db, "select unit_price from analytics.order_items where order_key = 'woocommerce|default|201'"
+    ) == Decimal("2.5")
     # commercetools: a name only in German falls back to it; JPY has no decimals
-    assert rows(db, "select item_name, unit_price, line_total from analytics.order_items "
-                       "where order_key = 'commercetools|default|m-1'") == [("Becher", Decimal(1200), Decimal(3600))]
+    assert rows(
+        db,
+        "select item_name, unit_price, line_total from analytics.order_items "
+        "where order_key = 'commercetools|default|m-1'",
+    ) == [("Becher", Decimal(1200), Decimal(3600))]
     # too few customers for a CLV fit: rows with a status instead of a failed build, and the fit table says why
-    assert rows(db, "select distinct clv_status from analytics.customer_predictions") == [("insufficient_data",)]
-    assert value(db, "select count(*) from analytics.customer_predictions where predicted_clv is not null") == 0
+    assert rows(db, "select distinct clv_status from analytics.customer_predictions") == [
+        ("insufficient_data",)
+    ]
+    assert (
+        value(db, "select count(*) from analytics.customer_predictions where predicted_clv is not null") == 0
+    )
     reasons = rows(db, "select model, status, reason from analytics.clv_model_fits order by model")
     assert [r[0] for r in reasons] == ["bgnbd", "mbgnbd", "pnbd"]
     assert all(r[1] == "insufficient_data" and r[2] for r in reasons), reasons
 
 
 # -- a data set checked by hand -------------------------------------------------------------------
+
 
 def hand_checked_data() -> dict:
     """Five people, October 2026, reporting in USD (EUR 0.92, GBP 0.79, JPY 150 per USD).
@@ -327,9 +455,15 @@ def hand_checked_data() -> dict:
         # S1 alice 10-01, 2 x 25.00
         shopify_order(1, "2026-10-01T10:00:00-05:00", [shopify_line(11, 25, 2)], customer=alice),
         # S2 alice, 21:30 New York = 10-11 02:30 UTC; 30.00 + 5.00 shipping; 10.00 refunded on 10-20
-        shopify_order(2, "2026-10-10T21:30:00-05:00", [shopify_line(21, 30, 1)], customer=alice, shipping=5,
-                      refunds=[shopify_refund(2001, 2, "2026-10-20T12:00:00Z", 10)],
-                      updated_at="2026-10-20T12:00:00Z"),
+        shopify_order(
+            2,
+            "2026-10-10T21:30:00-05:00",
+            [shopify_line(21, 30, 1)],
+            customer=alice,
+            shipping=5,
+            refunds=[shopify_refund(2001, 2, "2026-10-20T12:00:00Z", 10)],
+            updated_at="2026-10-20T12:00:00Z",
+        ),
         # S3 bob 10-05, 80.00
         shopify_order(3, "2026-10-05T09:00:00Z", [shopify_line(31, 80, 1)], customer=bob),
         # S4 bob: a test order - never counted
@@ -337,8 +471,14 @@ def hand_checked_data() -> dict:
         # S5 a POS walk-in without customer or e-mail: revenue, but nobody's
         shopify_order(5, "2026-10-05T12:00:00Z", [shopify_line(51, 20, 1)], source_name="pos"),
         # S6 bob: cancelled (voided) - kept, no revenue
-        shopify_order(6, "2026-10-07T09:00:00Z", [shopify_line(61, 40, 1)], customer=bob,
-                      financial_status="voided", cancelled_at="2026-10-07T10:00:00Z"),
+        shopify_order(
+            6,
+            "2026-10-07T09:00:00Z",
+            [shopify_line(61, 40, 1)],
+            customer=bob,
+            financial_status="voided",
+            cancelled_at="2026-10-07T10:00:00Z",
+        ),
     ]
     woocommerce = [
         # W1 alice as a guest, GBP 79.00 = USD 100.00
@@ -346,32 +486,60 @@ def hand_checked_data() -> dict:
         # W2 carol 10-02, EUR 92.00 = USD 100.00
         woo_order(102, "2026-10-02T08:00:00", [woo_line(2, 92, 1)], customer_id=7, currency="EUR"),
         # W3 carol 10-25, EUR 46.00 = USD 50.00; EUR 23.00 = USD 25.00 refunded, dated by the last modification
-        woo_order(103, "2026-10-25T08:00:00", [woo_line(3, 46, 2)], customer_id=7, currency="EUR",
-                  refunds=[(501, 23)], modified="2026-10-28T09:00:00"),
+        woo_order(
+            103,
+            "2026-10-25T08:00:00",
+            [woo_line(3, 46, 2)],
+            customer_id=7,
+            currency="EUR",
+            refunds=[(501, 23)],
+            modified="2026-10-28T09:00:00",
+        ),
         # W4 carol: cancelled
-        woo_order(104, "2026-10-26T08:00:00", [woo_line(4, 92, 1)], customer_id=7, currency="EUR",
-                  status="cancelled"),
+        woo_order(
+            104,
+            "2026-10-26T08:00:00",
+            [woo_line(4, 92, 1)],
+            customer_id=7,
+            currency="EUR",
+            status="cancelled",
+        ),
     ]
     commercetools = [
         # C1 dan 10-20, JPY 15000 = USD 100.00; JPY 7500 = USD 50.00 refunded on 10-29
-        ct_order("o-1", "2026-10-20T10:00:00.000Z", [ct_line("l-1", 15000, 1, "JPY")], customer_id="c-4",
-                 email="dan@example.com", currency="JPY", refunds=[(7500, "2026-10-29T10:00:00.000Z")]),
+        ct_order(
+            "o-1",
+            "2026-10-20T10:00:00.000Z",
+            [ct_line("l-1", 15000, 1, "JPY")],
+            customer_id="c-4",
+            email="dan@example.com",
+            currency="JPY",
+            refunds=[(7500, "2026-10-29T10:00:00.000Z")],
+        ),
         # C2 erin, a guest 10-30, 2 x EUR 23.00 = USD 50.00
         ct_order("o-2", "2026-10-30T10:00:00.000Z", [ct_line("l-2", 23, 2, "EUR")], email="Erin@Example.com"),
     ]
     return {
         "shopify": {"customers": [alice, bob], "orders": shopify},
-        "woocommerce": {"customers": [woo_customer(7, "carol@example.com", first_name="Carol")],
-                        "orders": woocommerce},
-        "commercetools": {"customers": [ct_customer("c-4", "dan@example.com", first_name="Dan")],
-                          "orders": commercetools},
+        "woocommerce": {
+            "customers": [woo_customer(7, "carol@example.com", first_name="Carol")],
+            "orders": woocommerce,
+        },
+        "commercetools": {
+            "customers": [ct_customer("c-4", "dan@example.com", first_name="Dan")],
+            "orders": commercetools,
+        },
     }
 
 
-ALICE, BOB, CAROL, DAN, ERIN = (email_key(f"{n}@example.com") for n in ("alice", "bob", "carol", "dan", "erin"))
+ALICE, BOB, CAROL, DAN, ERIN = (
+    email_key(f"{n}@example.com") for n in ("alice", "bob", "carol", "dan", "erin")
+)
 
 
-def test_hand_checked_rfm_segments_daily_revenue_and_aov(db: DbSettings, target_dir: Path, tmp_path: Path) -> None:
+def test_hand_checked_rfm_segments_daily_revenue_and_aov(
+    db: DbSettings, target_dir: Path, tmp_path: Path
+) -> None:
     load_raw(db, hand_checked_data(), tmp_path / "dlt")
     assert_ok(dbt(db, target_dir, "build"))
 
@@ -395,9 +563,15 @@ def test_hand_checked_rfm_segments_daily_revenue_and_aov(db: DbSettings, target_
         DAN: (1, Decimal("50.00"), 11, 3, 1, 1, "About To Sleep"),
         ERIN: (1, Decimal("50.00"), 1, 5, 1, 1, "New Customers"),
     }
-    metrics = {r[0]: r[1:] for r in rows(db, """
+    metrics = {
+        r[0]: r[1:]
+        for r in rows(
+            db,
+            """
         select customer_key, orders_count, net_spend, recency_days, r_score, f_score, m_score, rfm_segment
-        from analytics.customer_metrics""")}
+        from analytics.customer_metrics""",
+        )
+    }
     assert metrics == expected
 
     # simple CLV = AOV x orders per year (observed over >= 365 days) x 3 years:
@@ -406,8 +580,11 @@ def test_hand_checked_rfm_segments_daily_revenue_and_aov(db: DbSettings, target_
     assert clv[ALICE] == Decimal("524.97") and clv[BOB] == Decimal("240.00")
 
     # alice is one person with two platforms; the walk-in belongs to nobody
-    assert rows(db, "select platforms, platform, accounts_count from analytics.customers where customer_key = %s",
-                (ALICE,)) == [("shopify,woocommerce", "shopify", 1)]
+    assert rows(
+        db,
+        "select platforms, platform, accounts_count from analytics.customers where customer_key = %s",
+        (ALICE,),
+    ) == [("shopify,woocommerce", "shopify", 1)]
     assert value(db, "select count(*) from analytics.customers") == 5
     # test orders never appear; cancelled ones do, flagged
     assert value(db, "select count(*) from analytics.orders where order_key = 'shopify|default|4'") == 0
@@ -415,30 +592,148 @@ def test_hand_checked_rfm_segments_daily_revenue_and_aov(db: DbSettings, target_
 
     # daily metrics: (date, platform, source) -> orders, revenue, refunds, net, AOV, units, new, returning
     expected_daily = {
-        ("2026-10-01", "shopify", "web"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"), Decimal("50.00"), 2, 1, 0),
-        ("2026-10-05", "shopify", "web"): (1, Decimal("80.00"), Decimal("0"), Decimal("80.00"), Decimal("80.00"), 1, 1, 0),
-        ("2026-10-05", "shopify", "pos"): (1, Decimal("20.00"), Decimal("0"), Decimal("20.00"), Decimal("20.00"), 1, 0, 0),
+        ("2026-10-01", "shopify", "web"): (
+            1,
+            Decimal("50.00"),
+            Decimal("0"),
+            Decimal("50.00"),
+            Decimal("50.00"),
+            2,
+            1,
+            0,
+        ),
+        ("2026-10-05", "shopify", "web"): (
+            1,
+            Decimal("80.00"),
+            Decimal("0"),
+            Decimal("80.00"),
+            Decimal("80.00"),
+            1,
+            1,
+            0,
+        ),
+        ("2026-10-05", "shopify", "pos"): (
+            1,
+            Decimal("20.00"),
+            Decimal("0"),
+            Decimal("20.00"),
+            Decimal("20.00"),
+            1,
+            0,
+            0,
+        ),
         ("2026-10-07", "shopify", "web"): (0, Decimal("0"), Decimal("0"), Decimal("0"), None, 0, 0, 0),
-        ("2026-10-11", "shopify", "web"): (1, Decimal("35.00"), Decimal("0"), Decimal("35.00"), Decimal("35.00"), 1, 0, 1),
-        ("2026-10-20", "shopify", "web"): (0, Decimal("0"), Decimal("10.00"), Decimal("-10.00"), None, 0, 0, 0),
-        ("2026-10-02", "woocommerce", "checkout"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
-                                                    Decimal("100.00"), 1, 1, 0),
-        ("2026-10-15", "woocommerce", "checkout"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
-                                                    Decimal("100.00"), 1, 0, 1),
-        ("2026-10-25", "woocommerce", "checkout"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"),
-                                                    Decimal("50.00"), 2, 0, 1),
-        ("2026-10-26", "woocommerce", "checkout"): (0, Decimal("0"), Decimal("0"), Decimal("0"), None, 0, 0, 0),
-        ("2026-10-28", "woocommerce", "checkout"): (0, Decimal("0"), Decimal("25.00"), Decimal("-25.00"), None, 0, 0, 0),
-        ("2026-10-20", "commercetools", "customer"): (1, Decimal("100.00"), Decimal("0"), Decimal("100.00"),
-                                                      Decimal("100.00"), 1, 1, 0),
-        ("2026-10-29", "commercetools", "customer"): (0, Decimal("0"), Decimal("50.00"), Decimal("-50.00"), None, 0, 0, 0),
-        ("2026-10-30", "commercetools", "customer"): (1, Decimal("50.00"), Decimal("0"), Decimal("50.00"),
-                                                      Decimal("50.00"), 2, 1, 0),
+        ("2026-10-11", "shopify", "web"): (
+            1,
+            Decimal("35.00"),
+            Decimal("0"),
+            Decimal("35.00"),
+            Decimal("35.00"),
+            1,
+            0,
+            1,
+        ),
+        ("2026-10-20", "shopify", "web"): (
+            0,
+            Decimal("0"),
+            Decimal("10.00"),
+            Decimal("-10.00"),
+            None,
+            0,
+            0,
+            0,
+        ),
+        ("2026-10-02", "woocommerce", "checkout"): (
+            1,
+            Decimal("100.00"),
+            Decimal("0"),
+            Decimal("100.00"),
+            Decimal("100.00"),
+            1,
+            1,
+            0,
+        ),
+        ("2026-10-15", "woocommerce", "checkout"): (
+            1,
+            Decimal("100.00"),
+            Decimal("0"),
+            Decimal("100.00"),
+            Decimal("100.00"),
+            1,
+            0,
+            1,
+        ),
+        ("2026-10-25", "woocommerce", "checkout"): (
+            1,
+            Decimal("50.00"),
+            Decimal("0"),
+            Decimal("50.00"),
+            Decimal("50.00"),
+            2,
+            0,
+            1,
+        ),
+        ("2026-10-26", "woocommerce", "checkout"): (
+            0,
+            Decimal("0"),
+            Decimal("0"),
+            Decimal("0"),
+            None,
+            0,
+            0,
+            0,
+        ),
+        ("2026-10-28", "woocommerce", "checkout"): (
+            0,
+            Decimal("0"),
+            Decimal("25.00"),
+            Decimal("-25.00"),
+            None,
+            0,
+            0,
+            0,
+        ),
+        ("2026-10-20", "commercetools", "customer"): (
+            1,
+            Decimal("100.00"),
+            Decimal("0"),
+            Decimal("100.00"),
+            Decimal("100.00"),
+            1,
+            1,
+            0,
+        ),
+        ("2026-10-29", "commercetools", "customer"): (
+            0,
+            Decimal("0"),
+            Decimal("50.00"),
+            Decimal("-50.00"),
+            None,
+            0,
+            0,
+            0,
+        ),
+        ("2026-10-30", "commercetools", "customer"): (
+            1,
+            Decimal("50.00"),
+            Decimal("0"),
+            Decimal("50.00"),
+            Decimal("50.00"),
+            2,
+            1,
+            0,
+        ),
     }
-    daily = {(r[0], r[1], r[2]): r[3:] for r in rows(db, """
+    daily = {
+        (r[0], r[1], r[2]): r[3:]
+        for r in rows(
+            db,
+            """
         select date::text, platform, source, orders, revenue, refunds, net_revenue, average_order_value, units,
                new_customers, returning_customers
-        from analytics.daily_metrics""")}
+        from analytics.daily_metrics""",
+        )
+    }
     assert daily == expected_daily
     # revenue 585, refunds 85: net 500 over the month, the same as the orders' net revenue
     assert value(db, "select sum(net_revenue) from analytics.daily_metrics") == Decimal("500.00")
@@ -453,17 +748,24 @@ def test_hand_checked_rfm_segments_daily_revenue_and_aov(db: DbSettings, target_
         "priority,segment,r_min,r_max,f_min,f_max,m_min,m_max,description\n"
         "1,Big Spenders,,,,,4,5,M 4-5 whatever R and F\n"
         "2,Recent,4,5,,,,,R 4-5\n"
-        "99,Everyone Else,1,5,1,5,1,5,catch-all\n")
+        "99,Everyone Else,1,5,1,5,1,5,catch-all\n"
+    )
     rebuilt = dbt_in(project, db, "build", "--select", "rfm_segments", "customer_metrics")
     assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
     assert dict(rows(db, "select customer_key, rfm_segment from analytics.customer_metrics")) == {
-        ALICE: "Big Spenders", CAROL: "Big Spenders", ERIN: "Recent", BOB: "Everyone Else", DAN: "Everyone Else"}
+        ALICE: "Big Spenders",
+        CAROL: "Big Spenders",
+        ERIN: "Recent",
+        BOB: "Everyone Else",
+        DAN: "Everyone Else",
+    }
 
 
 # -- incremental ----------------------------------------------------------------------------------
 
+
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def small_changes(data: dict) -> tuple[dict, dict[str, set[str]]]:
@@ -477,8 +779,11 @@ def small_changes(data: dict) -> tuple[dict, dict[str, set[str]]]:
     changed: dict[str, set[str]] = {"shopify": set(), "woocommerce": set(), "commercetools": set()}
 
     # Shopify: a paid order gets a refund late in the data window; another becomes a test order
-    paid = [o for o in shopify_orders if o["financial_status"] == "paid" and not o["refunds"] and not o["test"]
-            and o["line_items"]]
+    paid = [
+        o
+        for o in shopify_orders
+        if o["financial_status"] == "paid" and not o["refunds"] and not o["test"] and o["line_items"]
+    ]
     refunded = json.loads(json.dumps(paid[0]))
     refunded["refunds"] = [shopify_refund(777_000_001, refunded["id"], "2026-10-30T12:00:00-04:00", 5)]
     refunded["financial_status"] = "partially_refunded"
@@ -486,30 +791,54 @@ def small_changes(data: dict) -> tuple[dict, dict[str, set[str]]]:
     flipped = {**json.loads(json.dumps(paid[1])), "test": True, "updated_at": "2026-10-30T13:00:00-04:00"}
     # two new orders: an existing customer's and a new walk-in's
     customer = next(o["customer"] for o in shopify_orders if o.get("customer"))
-    new_a = shopify_order(9_000_000_001, "2026-10-31T09:00:00-04:00", [shopify_line(9_100_000_001, 12.5, 2)],
-                          customer={"id": customer["id"], "email": customer["email"]})
-    new_b = shopify_order(9_000_000_002, "2026-10-29T09:00:00-04:00", [shopify_line(9_100_000_002, 40, 1)],
-                          source_name="pos")
+    new_a = shopify_order(
+        9_000_000_001,
+        "2026-10-31T09:00:00-04:00",
+        [shopify_line(9_100_000_001, 12.5, 2)],
+        customer={"id": customer["id"], "email": customer["email"]},
+    )
+    new_b = shopify_order(
+        9_000_000_002, "2026-10-29T09:00:00-04:00", [shopify_line(9_100_000_002, 40, 1)], source_name="pos"
+    )
     changed["shopify"] |= {str(o["id"]) for o in (refunded, flipped, new_a, new_b)}
 
     # WooCommerce: a completed order is cancelled; a registered customer changes e-mail
     completed = [o for o in woo_orders if o["status"] == "completed" and not o["refunds"]]
-    cancelled = {**json.loads(json.dumps(completed[0])), "status": "cancelled",
-                 "date_modified_gmt": "2026-10-31T10:00:00"}
+    cancelled = {
+        **json.loads(json.dumps(completed[0])),
+        "status": "cancelled",
+        "date_modified_gmt": "2026-10-31T10:00:00",
+    }
     changed["woocommerce"].add(str(cancelled["id"]))
     mover_id = next(o["customer_id"] for o in woo_orders if o["customer_id"] and o["id"] != cancelled["id"])
     mover = next(c for c in data["woocommerce"]["customers"] if c["id"] == mover_id)
-    mover = {**json.loads(json.dumps(mover)), "email": "someone.new@example.net", "date_modified_gmt": _now_iso()}
+    mover = {
+        **json.loads(json.dumps(mover)),
+        "email": "someone.new@example.net",
+        "date_modified_gmt": _now_iso(),
+    }
     changed["woocommerce"] |= {str(o["id"]) for o in woo_orders if o["customer_id"] == mover_id}
 
     # commercetools: a refund transaction on a completed order
-    complete = [o for o in ct_orders if o["orderState"] == "Complete"
-                and not any(t["type"] == "Refund" for p in o["paymentInfo"]["payments"] for t in p["obj"]["transactions"])]
+    complete = [
+        o
+        for o in ct_orders
+        if o["orderState"] == "Complete"
+        and not any(
+            t["type"] == "Refund" for p in o["paymentInfo"]["payments"] for t in p["obj"]["transactions"]
+        )
+    ]
     ct_refunded = json.loads(json.dumps(complete[0]))
     money = ct_refunded["totalPrice"]
-    ct_refunded["paymentInfo"]["payments"][0]["obj"]["transactions"].append({
-        "id": "refund-added-in-test", "type": "Refund", "state": "Success", "timestamp": "2026-10-30T08:00:00.000Z",
-        "amount": {**money, "centAmount": money["centAmount"] // 2}})
+    ct_refunded["paymentInfo"]["payments"][0]["obj"]["transactions"].append(
+        {
+            "id": "refund-added-in-test",
+            "type": "Refund",
+            "state": "Success",
+            "timestamp": "2026-10-30T08:00:00.000Z",
+            "amount": {**money, "centAmount": money["centAmount"] // 2},
+        }
+    )
     ct_refunded["lastModifiedAt"] = "2026-10-30T08:00:00.000Z"
     changed["commercetools"].add(ct_refunded["id"])
 
@@ -520,8 +849,9 @@ def small_changes(data: dict) -> tuple[dict, dict[str, set[str]]]:
     }, changed
 
 
-def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings, target_dir: Path, tmp_path: Path,
-                                                                 generated: dict) -> None:
+def test_incremental_run_after_small_changes_equals_full_refresh(
+    db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
+) -> None:
     # lookback 0 (DBT_VARS): an incremental run reprocesses exactly what was loaded after the last run
     load_raw(db, generated, tmp_path / "dlt")
     assert_ok(dbt(db, target_dir, "build", "--exclude-resource-type", "test"))
@@ -535,8 +865,10 @@ def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings,
     intermediate_after_incremental = {name: intermediate(db, name) for name in INTERMEDIATE_KEYS}
 
     # only the changed orders were rewritten (the test-flipped one deleted, not re-inserted)
-    inserted = {r["unique_id"].split(".")[-1]: int((r.get("adapter_response") or {}).get("rows_affected") or 0)
-                for r in incremental.results}
+    inserted = {
+        r["unique_id"].split(".")[-1]: int((r.get("adapter_response") or {}).get("rows_affected") or 0)
+        for r in incremental.results
+    }
     assert inserted["orders"] == sum(len(ids) for ids in changed.values()) - 1
     assert inserted["orders"] < orders_before / 10
     for name in INTERMEDIATE_KEYS:  # the intermediate layer reprocessed the slice too
@@ -549,11 +881,14 @@ def test_incremental_run_after_small_changes_equals_full_refresh(db: DbSettings,
     for name in MARTS:
         assert mart(db, name) == after_incremental[name], f"{name} differs after a full refresh"
     for name in INTERMEDIATE_KEYS:
-        assert intermediate(db, name) == intermediate_after_incremental[name], f"{name} differs after a full refresh"
+        assert intermediate(db, name) == intermediate_after_incremental[name], (
+            f"{name} differs after a full refresh"
+        )
 
 
-def test_a_platform_added_later_is_loaded_whole_by_the_incremental_run(db: DbSettings, target_dir: Path,
-                                                                       tmp_path: Path, generated: dict) -> None:
+def test_a_platform_added_later_is_loaded_whole_by_the_incremental_run(
+    db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
+) -> None:
     """A store connected after the first build: the next incremental run takes all of its orders (it has
     no watermark yet) and leaves the other platforms' rows alone; the result equals a full refresh."""
     load_raw(db, {p: r for p, r in generated.items() if p != "commercetools"}, tmp_path / "dlt")
@@ -563,8 +898,10 @@ def test_a_platform_added_later_is_loaded_whole_by_the_incremental_run(db: DbSet
     load_raw(db, {"commercetools": generated["commercetools"]}, tmp_path / "dlt")
     incremental = dbt(db, target_dir, "run")
     assert_ok(incremental)
-    inserted = {r["unique_id"].split(".")[-1]: int((r.get("adapter_response") or {}).get("rows_affected") or 0)
-                for r in incremental.results}
+    inserted = {
+        r["unique_id"].split(".")[-1]: int((r.get("adapter_response") or {}).get("rows_affected") or 0)
+        for r in incremental.results
+    }
     added = value(db, "select count(*) from analytics.orders where platform = 'commercetools'")
     assert added > 0
     assert inserted["orders"] == added
@@ -578,8 +915,10 @@ def test_a_platform_added_later_is_loaded_whole_by_the_incremental_run(db: DbSet
 
 # -- CLV refit policy ------------------------------------------------------------------------------
 
-def test_clv_fits_are_reused_within_the_refit_window(db: DbSettings, target_dir: Path, tmp_path: Path,
-                                                     generated: dict) -> None:
+
+def test_clv_fits_are_reused_within_the_refit_window(
+    db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
+) -> None:
     """Within `clv_refit_days` a build appends no fit rows, yet customer_predictions is rebuilt on the
     new orders with the stored parameters; clv_refit_days 0, or an as_of before every fit, refits."""
     clv = ("build", "--select", "+customer_predictions", "--indirect-selection", "cautious")
@@ -603,25 +942,39 @@ def test_clv_fits_are_reused_within_the_refit_window(db: DbSettings, target_dir:
     after = dict(rows(db, days_sql))
     new_buyer = value(db, buyer)
     assert after[new_buyer] == before[new_buyer] + 1
-    scored = rows(db, """select repeat_purchases, recency_weeks, tenure_weeks, p_alive, clv_status,
-                                fitted_as_of::text from analytics.customer_predictions""")
+    scored = rows(
+        db,
+        """select repeat_purchases, recency_weeks, tenure_weeks, p_alive, clv_status,
+                                fitted_as_of::text from analytics.customer_predictions""",
+    )
     assert {(r[4], r[5]) for r in scored} == {("ok", "2026-10-31")}
     x, t_x, T, p_alive = (np.array([r[i] for r in scored], dtype=float) for i in range(4))
     assert np.allclose(p_alive, ParetoNBD(params).p_alive(x, t_x, T), rtol=1e-12, atol=0)
 
     # other vars force a full parse: a target directory of their own keeps the shared one's parse
-    refit = run_dbt(["run", "--select", "clv_model_fits"], db, dbt_vars={**DBT_VARS, "clv_refit_days": 0},
-                    target_path=tmp_path / "target-refit", capture=True)
+    refit = run_dbt(
+        ["run", "--select", "clv_model_fits"],
+        db,
+        dbt_vars={**DBT_VARS, "clv_refit_days": 0},
+        target_path=tmp_path / "target-refit",
+        capture=True,
+    )
     assert_ok(refit)
     assert rows(db, fits_sql) == [("2026-10-31", 6, 2)], "clv_refit_days 0 refits at every build"
 
     # as_of before every fit: later fits saw later data, so they neither count as current nor score
-    past = run_dbt(["run", "--select", "clv_model_fits", "customer_predictions"], db,
-                   dbt_vars={**DBT_VARS, "as_of": "2026-10-15"}, target_path=tmp_path / "target-past", capture=True)
+    past = run_dbt(
+        ["run", "--select", "clv_model_fits", "customer_predictions"],
+        db,
+        dbt_vars={**DBT_VARS, "as_of": "2026-10-15"},
+        target_path=tmp_path / "target-past",
+        capture=True,
+    )
     assert_ok(past)
     assert rows(db, fits_sql) == [("2026-10-15", 3, 1), ("2026-10-31", 6, 2)]
     assert rows(db, "select distinct as_of, fitted_as_of::text from analytics.customer_predictions") == [
-        ("2026-10-15", "2026-10-15")]
+        ("2026-10-15", "2026-10-15")
+    ]
 
 
 # -- test window ----------------------------------------------------------------------------------
@@ -630,17 +983,24 @@ DUPLICATE_ORDER_FAILURES = {"unique_orders_order_key", "unique_combination_order
 
 
 def test_tests_on_large_models_check_recent_loads_and_everything_on_request(
-        db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict) -> None:
+    db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
+) -> None:
     """A broken row loaded a month ago is outside a nightly run's test window (it was checked when it
     arrived); `test_window_days: 0` finds it, and the same break in a recent row fails the nightly tests."""
     load_raw(db, generated, tmp_path / "dlt")
     assert_ok(dbt(db, target_dir, "build", "--exclude-resource-type", "test"))
-    old_key, recent_key = (r[0] for r in rows(db, "select order_key from analytics.orders order by order_key limit 2"))
+    old_key, recent_key = (
+        r[0] for r in rows(db, "select order_key from analytics.orders order by order_key limit 2")
+    )
     conn = db.connect()
     with conn.cursor() as cur:
-        cur.execute("update analytics.orders set loaded_at = loaded_at - interval '30 days' where order_key <> %s",
-                    (recent_key,))
-        cur.execute("insert into analytics.orders select * from analytics.orders where order_key = %s", (old_key,))
+        cur.execute(
+            "update analytics.orders set loaded_at = loaded_at - interval '30 days' where order_key <> %s",
+            (recent_key,),
+        )
+        cur.execute(
+            "insert into analytics.orders select * from analytics.orders where order_key = %s", (old_key,)
+        )
     conn.commit()
     conn.close()
 
@@ -648,14 +1008,21 @@ def test_tests_on_large_models_check_recent_loads_and_everything_on_request(
     assert_ok(nightly)
     assert nightly.count("pass") > 10
     # other vars force a full parse: a target directory of their own keeps the shared one's parse
-    everything = run_dbt(["test", "--select", "orders,test_type:generic"], db, dbt_vars={**DBT_VARS, "test_window_days": 0},
-                         target_path=tmp_path / "target-all", capture=True)
+    everything = run_dbt(
+        ["test", "--select", "orders,test_type:generic"],
+        db,
+        dbt_vars={**DBT_VARS, "test_window_days": 0},
+        target_path=tmp_path / "target-all",
+        capture=True,
+    )
     assert not everything.ok
     assert {u.split(".")[2] for u in everything.failures()} == DUPLICATE_ORDER_FAILURES
 
     conn = db.connect()
     with conn.cursor() as cur:
-        cur.execute("insert into analytics.orders select * from analytics.orders where order_key = %s", (recent_key,))
+        cur.execute(
+            "insert into analytics.orders select * from analytics.orders where order_key = %s", (recent_key,)
+        )
     conn.commit()
     conn.close()
     broken = dbt(db, target_dir, "test", "--select", "orders,test_type:generic")
@@ -664,8 +1031,10 @@ def test_tests_on_large_models_check_recent_loads_and_everything_on_request(
 
 # -- staging row ids ------------------------------------------------------------------------------
 
+
 def test_staging_row_ids_are_checked_by_the_raw_tables_constraint(
-        db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict) -> None:
+    db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
+) -> None:
     """dlt_row_id passes while PostgreSQL keeps each raw `_dlt_id` unique and NOT NULL, and fails for
     exactly the staging model whose raw table lost that guarantee, with one row per missing piece."""
     load_raw(db, generated, tmp_path / "dlt")

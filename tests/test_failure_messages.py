@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import psycopg2.errors
-
 from conftest import cli_env, run_cli
+
 from sandbox.generate import generate
 from sandbox.server import SandboxServer
 

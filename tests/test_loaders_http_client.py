@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 import pytest
 
@@ -57,7 +57,9 @@ def test_pacer_holds_for_retry_after_and_graphql_cost() -> None:
     pacer = Pacer(RateLimit(100.0, 10.0), clock=clock, sleep=clock.sleep)
     pacer.hold(2.0)
     assert pacer.acquire() == pytest.approx(2.0, abs=0.02)
-    assert pacer.observe_throttle_status(requested=752, available=666, restore_rate=50.0) == pytest.approx(1.72)
+    assert pacer.observe_throttle_status(requested=752, available=666, restore_rate=50.0) == pytest.approx(
+        1.72
+    )
     assert pacer.acquire() == pytest.approx(1.72, abs=0.02)
 
 
@@ -75,9 +77,20 @@ def test_header_parsers() -> None:
     assert parse_call_limit({"X-Shopify-Shop-Api-Call-Limit": "garbage"}) is None
     assert parse_retry_after({"Retry-After": "2.0"}) == 2.0
     assert parse_retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}) is None
-    throttled = {"errors": [{"message": "Throttled"}], "extensions": {"cost": {
-        "requestedQueryCost": 752, "actualQueryCost": None,
-        "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 666, "restoreRate": 50.0}}}}
+    throttled = {
+        "errors": [{"message": "Throttled"}],
+        "extensions": {
+            "cost": {
+                "requestedQueryCost": 752,
+                "actualQueryCost": None,
+                "throttleStatus": {
+                    "maximumAvailable": 1000.0,
+                    "currentlyAvailable": 666,
+                    "restoreRate": 50.0,
+                },
+            }
+        },
+    }
     assert throttle_status(throttled) == (752.0, 666.0, 50.0)
     assert throttle_status({"data": {}}) is None
 
@@ -127,7 +140,7 @@ def server() -> Iterator[tuple[str, Script]]:
                 self.rfile.read(length)
             item = script.responses.pop(0) if len(script.responses) > 1 else script.responses[0]
             if item == DROP:
-                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"orders\": [")
+                self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"orders": [')
                 self.wfile.flush()
                 self.close_connection = True
                 return
@@ -152,8 +165,16 @@ def server() -> Iterator[tuple[str, Script]]:
 
 
 def _client(stats: RequestStats, retries: int = 3, **kwargs: object) -> ApiClient:
-    return ApiClient("shopify", RateLimit(50.0, 50.0), LoadOptions(request_timeout=2.0, max_retries=retries), stats,
-                     headers={"X-Shopify-Access-Token": SECRET}, secrets=[SECRET], backoff_base=0.02, **kwargs)  # type: ignore[arg-type]
+    return ApiClient(
+        "shopify",
+        RateLimit(50.0, 50.0),
+        LoadOptions(request_timeout=2.0, max_retries=retries),
+        stats,
+        headers={"X-Shopify-Access-Token": SECRET},
+        secrets=[SECRET],
+        backoff_base=0.02,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def _orders(body: object) -> None:
@@ -207,7 +228,9 @@ def test_after_the_cap_the_error_names_the_platform_and_hides_secrets(server: tu
 
 def test_bad_credentials_fail_at_once_with_a_hint(server: tuple[str, Script]) -> None:
     url, script = server
-    script.responses = [(401, {}, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})]
+    script.responses = [
+        (401, {}, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
+    ]
     stats = RequestStats()
     with pytest.raises(AuthError) as caught:
         _client(stats, credentials_hint="SHOPIFY_ACCESS_TOKEN").get(f"{url}/orders.json")
@@ -227,7 +250,9 @@ def test_401_renews_the_token_once(server: tuple[str, Script]) -> None:
 
 def test_timeouts_are_retried_then_reported(server: tuple[str, Script]) -> None:
     stats = RequestStats()
-    client = ApiClient("woocommerce", RateLimit(50.0, 50.0), LoadOptions(request_timeout=0.2, max_retries=1), stats)
+    client = ApiClient(
+        "woocommerce", RateLimit(50.0, 50.0), LoadOptions(request_timeout=0.2, max_retries=1), stats
+    )
     # A listening socket that never answers: accept() is never called.
     import socket
 
@@ -249,15 +274,29 @@ def test_redirects_are_not_followed(server: tuple[str, Script]) -> None:
 
 def test_graphql_throttled_waits_for_the_points_and_retries(server: tuple[str, Script]) -> None:
     url, script = server
-    cost = {"requestedQueryCost": 60, "actualQueryCost": None,
-            "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 40, "restoreRate": 100.0}}
+    cost = {
+        "requestedQueryCost": 60,
+        "actualQueryCost": None,
+        "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 40, "restoreRate": 100.0},
+    }
     script.responses = [
-        (200, {}, {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}], "extensions": {"cost": cost}}),
+        (
+            200,
+            {},
+            {
+                "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                "extensions": {"cost": cost},
+            },
+        ),
         (200, {}, {"data": {"orders": {"nodes": []}}}),
     ]
     stats = RequestStats()
     started = time.monotonic()
-    body = _client(stats).post(f"{url}/admin/api/2024-10/graphql.json", {"query": "{ orders { nodes { id } } }"}).body
+    body = (
+        _client(stats)
+        .post(f"{url}/admin/api/2024-10/graphql.json", {"query": "{ orders { nodes { id } } }"})
+        .body
+    )
     assert body == {"data": {"orders": {"nodes": []}}}
     assert time.monotonic() - started >= 0.2  # (60 - 40) / 100 points per second
     assert stats.snapshot()["throttled"] == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,8 +16,10 @@ from loaders.incremental import (
 )
 from loaders.pacing import RequestStats
 
-UTC = timezone.utc
-SHAPE = RecordShape((int,), "updated_at", field_types={"line_items": (list,), "total_price": (str, int, float)})
+UTC = UTC
+SHAPE = RecordShape(
+    (int,), "updated_at", field_types={"line_items": (list,), "total_price": (str, int, float)}
+)
 
 
 def t(minute: int, second: int = 0) -> str:
@@ -33,14 +35,17 @@ def test_timestamps_from_every_platform_parse_to_utc() -> None:
             parse_timestamp(bad)
 
 
-@pytest.mark.parametrize("record, reason", [
-    ({"updated_at": t(1)}, "missing id"),
-    ({"id": "7", "updated_at": t(1)}, "id has type str"),
-    ({"id": True, "updated_at": t(1)}, "id has type bool"),
-    ({"id": 7}, "missing updated_at"),
-    ({"id": 7, "updated_at": 5}, "updated_at: timestamp is int"),
-    (["not", "an", "object"], "record is a list"),
-])
+@pytest.mark.parametrize(
+    "record, reason",
+    [
+        ({"updated_at": t(1)}, "missing id"),
+        ({"id": "7", "updated_at": t(1)}, "id has type str"),
+        ({"id": True, "updated_at": t(1)}, "id has type bool"),
+        ({"id": 7}, "missing updated_at"),
+        ({"id": 7, "updated_at": 5}, "updated_at: timestamp is int"),
+        (["not", "an", "object"], "record is a list"),
+    ],
+)
 def test_records_without_a_usable_key_are_rejected(record: object, reason: str) -> None:
     with pytest.raises(Rejected, match=reason):
         SHAPE.key(record)
@@ -73,12 +78,12 @@ def test_window_loads_each_version_once_across_runs() -> None:
 
     second = IncrementalWindow(state, lookback)
     assert second.start == parse_timestamp(t(40))
-    assert not second.admit(3, parse_timestamp(t(45)))   # already loaded: dropped at the boundary
+    assert not second.admit(3, parse_timestamp(t(45)))  # already loaded: dropped at the boundary
     assert not second.admit(4, parse_timestamp(t(50)))
-    assert second.admit(3, parse_timestamp(t(55)))       # updated since: loaded once
-    assert not second.admit(3, parse_timestamp(t(55)))   # seen again in the same run: not twice
-    assert second.admit(5, parse_timestamp(t(48)))       # committed late, inside the lookback
-    assert not second.admit(1, parse_timestamp(t(0)))    # older than the window
+    assert second.admit(3, parse_timestamp(t(55)))  # updated since: loaded once
+    assert not second.admit(3, parse_timestamp(t(55)))  # seen again in the same run: not twice
+    assert second.admit(5, parse_timestamp(t(48)))  # committed late, inside the lookback
+    assert not second.admit(1, parse_timestamp(t(0)))  # older than the window
     second.save()
     assert state["cursor"] == "2024-05-01T14:55:00.000000+00:00"
 
@@ -87,16 +92,26 @@ def test_admitted_splits_rows_and_rejects_and_counts() -> None:
     state: dict = {}
     stats = RequestStats()
     window = IncrementalWindow(state, timedelta(minutes=5))
-    pages = iter([
-        [{"id": 1, "updated_at": t(1)}, {"updated_at": t(2)}, {"id": 2, "updated_at": t(3), "line_items": "x"}],
-        [{"id": 1, "updated_at": t(1)}, {"id": 3, "updated_at": t(4)}],
-    ])
-    out = list(admitted(pages, platform="shopify", resource="orders", shape=SHAPE, window=window, stats=stats))
+    pages = iter(
+        [
+            [
+                {"id": 1, "updated_at": t(1)},
+                {"updated_at": t(2)},
+                {"id": 2, "updated_at": t(3), "line_items": "x"},
+            ],
+            [{"id": 1, "updated_at": t(1)}, {"id": 3, "updated_at": t(4)}],
+        ]
+    )
+    out = list(
+        admitted(pages, platform="shopify", resource="orders", shape=SHAPE, window=window, stats=stats)
+    )
     rejects = [item for item in out if isinstance(item, RejectedRow)]
     rows = [row for item in out if isinstance(item, list) for row in item]
     assert [row["id"] for row in rows] == [1, 3]
     assert [(r["platform"], r["resource"], r["reason"]) for r in rejects] == [
-        ("shopify", "orders", "missing id"), ("shopify", "orders", "line_items has type str")]
+        ("shopify", "orders", "missing id"),
+        ("shopify", "orders", "line_items has type str"),
+    ]
     assert '"updated_at"' in rejects[0]["raw_json"]
     snap = stats.snapshot()
     assert (snap["pages"], snap["rows"], snap["rejected"]) == (2, 2, 2)
@@ -114,9 +129,9 @@ def test_a_future_timestamp_neither_loads_nor_moves_the_cursor() -> None:
     now = parse_timestamp("2024-05-01T15:00:00Z")
     state: dict = {}
     window = IncrementalWindow(state, timedelta(minutes=10), now=now)
-    assert window.admit(1, parse_timestamp("2024-05-01T15:30:00Z"))   # clock skew: loaded ...
+    assert window.admit(1, parse_timestamp("2024-05-01T15:30:00Z"))  # clock skew: loaded ...
     window.check_time(parse_timestamp("2024-05-01T15:30:00Z"))
-    assert window.cursor == now                                        # ... but the cursor stops at now
+    assert window.cursor == now  # ... but the cursor stops at now
     assert window.admit(2, parse_timestamp("2099-01-01T00:00:00Z"))
     with pytest.raises(Rejected, match="in the future"):
         window.check_time(parse_timestamp("2099-01-01T00:00:00Z"))
@@ -127,13 +142,22 @@ def test_a_future_timestamp_neither_loads_nor_moves_the_cursor() -> None:
     assert not later.admit(2, parse_timestamp("2099-01-01T00:00:00Z"))  # rejected once, not every run
 
 
-@pytest.mark.parametrize("record, reason", [
-    ({"id": 1, "updated_at": t(1), "note": "nul \u0000 byte"}, "^note holds a NUL"),
-    ({"id": 1, "updated_at": t(1), "line_items": [{"title": "nul \u0000"}]}, r"^line_items\[0\].title holds a NUL"),
-    ({"id": 1, "updated_at": t(1), "meta": {"k\u0000": 1}}, "^meta.k\x00 holds a NUL"),
-    ({"id": 1, "updated_at": t(1), "line_items": [{"title": "bad \udc80"}]}, "^not storable: .*surrogates"),
-    ({"id": 1, "updated_at": t(1), "grams": 2**70}, "^not storable: Integer exceeds 64-bit range"),
-])
+@pytest.mark.parametrize(
+    "record, reason",
+    [
+        ({"id": 1, "updated_at": t(1), "note": "nul \u0000 byte"}, "^note holds a NUL"),
+        (
+            {"id": 1, "updated_at": t(1), "line_items": [{"title": "nul \u0000"}]},
+            r"^line_items\[0\].title holds a NUL",
+        ),
+        ({"id": 1, "updated_at": t(1), "meta": {"k\u0000": 1}}, "^meta.k\x00 holds a NUL"),
+        (
+            {"id": 1, "updated_at": t(1), "line_items": [{"title": "bad \udc80"}]},
+            "^not storable: .*surrogates",
+        ),
+        ({"id": 1, "updated_at": t(1), "grams": 2**70}, "^not storable: Integer exceeds 64-bit range"),
+    ],
+)
 def test_values_postgres_cannot_store_are_rejected(record: dict, reason: str) -> None:
     with pytest.raises(Rejected, match=reason):
         SHAPE.check_fields(record)
@@ -144,7 +168,15 @@ def test_a_record_without_a_key_returned_twice_in_one_run_is_rejected_once() -> 
     stats = RequestStats()
     undated = {"id": 9, "note": "no updated_at"}
     pages = iter([[undated, {"id": 1, "updated_at": t(1)}], [dict(undated)]])
-    out = list(admitted(pages, platform="commercetools", resource="orders", shape=SHAPE,
-                        window=IncrementalWindow({}, timedelta(minutes=5)), stats=stats))
+    out = list(
+        admitted(
+            pages,
+            platform="commercetools",
+            resource="orders",
+            shape=SHAPE,
+            window=IncrementalWindow({}, timedelta(minutes=5)),
+            stats=stats,
+        )
+    )
     assert [item["reason"] for item in out if isinstance(item, RejectedRow)] == ["missing updated_at"]
     assert stats.snapshot()["rejected"] == 1

@@ -19,13 +19,15 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from conftest import PROJECT_ROOT, cli_env
 
 from loaders.config import Settings, load_settings
 from loaders.extract import PlatformLoad, load_platform, make_pipeline
@@ -36,16 +38,20 @@ from loaders.shopify import shopify_source
 from loaders.warehouse import DbSettings
 from sandbox.generator import generate
 from sandbox.server import SandboxServer
-from conftest import PROJECT_ROOT, cli_env
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")
 CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
-CURSOR_COLUMN = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "last_modified_at"}
+CURSOR_COLUMN = {
+    "shopify": "updated_at",
+    "woocommerce": "date_modified_gmt",
+    "commercetools": "last_modified_at",
+}
 LINE_ITEMS = {"shopify": "line_items", "woocommerce": "line_items", "commercetools": "lineItems"}
 
 
 # --- the store and the warehouse ------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -73,16 +79,29 @@ def sandbox(store: Path, **options: Any) -> Iterator[SandboxServer]:
 
 
 def settings_for(server: SandboxServer, **env: str) -> Settings:
-    base = {**server.env(), "SHOPIFY_RATE_LIMIT": "50", "SHOPIFY_RATE_BURST": "50",
-            "WOOCOMMERCE_RATE_LIMIT": "50", "COMMERCETOOLS_RATE_LIMIT": "50", "HTTP_TIMEOUT_SECONDS": "10"}
+    base = {
+        **server.env(),
+        "SHOPIFY_RATE_LIMIT": "50",
+        "SHOPIFY_RATE_BURST": "50",
+        "WOOCOMMERCE_RATE_LIMIT": "50",
+        "COMMERCETOOLS_RATE_LIMIT": "50",
+        "HTTP_TIMEOUT_SECONDS": "10",
+    }
     return load_settings({**base, **env})
 
 
-def load_all(settings: Settings, db: DbSettings, pipelines: Path, platforms: tuple[str, ...] = PLATFORMS,
-             **options: Any) -> dict[str, PlatformLoad]:
+def load_all(
+    settings: Settings,
+    db: DbSettings,
+    pipelines: Path,
+    platforms: tuple[str, ...] = PLATFORMS,
+    **options: Any,
+) -> dict[str, PlatformLoad]:
     """Every platform at once, as the run does it."""
     with ThreadPoolExecutor(max_workers=len(platforms)) as pool:
-        loads = pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=pipelines, **options), platforms)
+        loads = pool.map(
+            lambda p: load_platform(p, settings, db, pipelines_dir=pipelines, **options), platforms
+        )
         return {load.platform: load for load in loads}
 
 
@@ -101,7 +120,7 @@ def query(db: DbSettings, sql: str, *args: Any) -> list[tuple]:
 
 
 def as_utc(value: Any) -> datetime:
-    return value.astimezone(timezone.utc) if isinstance(value, datetime) else parse_timestamp(value)
+    return value.astimezone(UTC) if isinstance(value, datetime) else parse_timestamp(value)
 
 
 def assert_raw_equals_store(db: DbSettings, store: Path, platforms: tuple[str, ...] = PLATFORMS) -> None:
@@ -113,36 +132,55 @@ def assert_raw_equals_store(db: DbSettings, store: Path, platforms: tuple[str, .
             rows = query(db, f"select id, {CURSOR_COLUMN[platform]} from {schema}.{resource}")
             ids = [row[0] for row in rows]
             assert len(ids) == len(set(ids)), f"{platform}.{resource}: duplicate ids"
-            assert sorted(map(str, ids)) == sorted(str(r["id"]) for r in records), f"{platform}.{resource}: ids differ"
-            expected = {str(r["id"]): parse_timestamp(r.get(cursor) or r.get("date_created_gmt")) for r in records}
+            assert sorted(map(str, ids)) == sorted(str(r["id"]) for r in records), (
+                f"{platform}.{resource}: ids differ"
+            )
+            expected = {
+                str(r["id"]): parse_timestamp(r.get(cursor) or r.get("date_created_gmt")) for r in records
+            }
             stale = [i for i, moment in rows if as_utc(moment) != expected[str(i)]]
             assert not stale, f"{platform}.{resource}: old versions of {stale[:5]}"
         items = sum(len(r.get(LINE_ITEMS[platform]) or []) for r in truth(store, platform, "orders"))
-        tables = {t for (t,) in query(db, "select table_name from information_schema.tables where table_schema = %s",
-                                      schema)}
+        tables = {
+            t
+            for (t,) in query(
+                db, "select table_name from information_schema.tables where table_schema = %s", schema
+            )
+        }
         assert "orders__line_items" in tables, f"{platform}: no line items table; tables: {sorted(tables)}"
-        (loaded,) = query(db, f"select count(*) from {schema}.orders__line_items li "
-                              f"join {schema}.orders o on o._dlt_id = li._dlt_root_id")[0]
-        (orphans,) = query(db, f"select count(*) from {schema}.orders__line_items li where not exists "
-                               f"(select 1 from {schema}.orders o where o._dlt_id = li._dlt_root_id)")[0]
+        (loaded,) = query(
+            db,
+            f"select count(*) from {schema}.orders__line_items li "
+            f"join {schema}.orders o on o._dlt_id = li._dlt_root_id",
+        )[0]
+        (orphans,) = query(
+            db,
+            f"select count(*) from {schema}.orders__line_items li where not exists "
+            f"(select 1 from {schema}.orders o where o._dlt_id = li._dlt_root_id)",
+        )[0]
         assert (loaded, orphans) == (items, 0), f"{platform}: line items"
 
 
 def nested_links(db: DbSettings) -> dict[tuple[str, str, str], bool]:
     """{(schema, table, column): indexed?} for every nested table's link to its parent and root row."""
-    found = query(db, r"""
+    found = query(
+        db,
+        r"""
         select c.table_schema, c.table_name, c.column_name, exists (
             select 1 from pg_indexes i
             where i.schemaname = c.table_schema and i.tablename = c.table_name
                 and i.indexdef like '%%(' || c.column_name || ')')
         from information_schema.columns c
         where c.table_schema like 'raw\_%%' and c.table_schema not like '%%\_staging'
-            and c.column_name in ('_dlt_parent_id', '_dlt_root_id')""")
+            and c.column_name in ('_dlt_parent_id', '_dlt_root_id')""",
+    )
     return {(s, t, c): indexed for s, t, c, indexed in found}
 
 
 def rows_in_loads(db: DbSettings, platform: str, table: str, load_ids: list[str]) -> int:
-    return query(db, f"select count(*) from raw_{platform}.{table} where _dlt_load_id = any(%s)", load_ids)[0][0]
+    return query(db, f"select count(*) from raw_{platform}.{table} where _dlt_load_id = any(%s)", load_ids)[
+        0
+    ][0]
 
 
 @pytest.fixture
@@ -164,6 +202,7 @@ def assert_no_secret(text: str, settings: Settings) -> None:
 
 # --- editing the store ------------------------------------------------------------------------
 
+
 def _stamp(platform: str, moment: datetime) -> str:
     if platform == "shopify":
         return moment.astimezone(timezone(timedelta(hours=-4))).isoformat(timespec="seconds")
@@ -182,7 +221,9 @@ def _set_total(platform: str, order: dict, cents: int) -> None:
 
 
 def _total(platform: str) -> str:
-    return {"shopify": "total_price", "woocommerce": "total", "commercetools": "total_price__cent_amount"}[platform]
+    return {"shopify": "total_price", "woocommerce": "total", "commercetools": "total_price__cent_amount"}[
+        platform
+    ]
 
 
 def write(store: Path, platform: str, resource: str, records: list[dict]) -> None:
@@ -192,7 +233,9 @@ def write(store: Path, platform: str, resource: str, records: list[dict]) -> Non
     os.utime(path, ns=(stamp, stamp))  # a new mtime even within the file system's granularity
 
 
-def change_orders(store: Path, platform: str, *, changed: int, added: int, rng: random.Random) -> dict[str, int]:
+def change_orders(
+    store: Path, platform: str, *, changed: int, added: int, rng: random.Random
+) -> dict[str, int]:
     """Bump `changed` orders (new time, new total) and append `added` new ones; {id: new total in cents}."""
     orders = truth(store, platform, "orders")
     newest = max(parse_timestamp(o[CURSOR[platform]]) for o in orders)
@@ -206,7 +249,9 @@ def change_orders(store: Path, platform: str, *, changed: int, added: int, rng: 
         _set_total(platform, order, totals[str(order["id"])])
     for n in range(added):
         order = json.loads(json.dumps(rng.choice(orders)))
-        order["id"] = str(uuid.uuid4()) if platform == "commercetools" else max(o["id"] for o in orders) + 1 + n
+        order["id"] = (
+            str(uuid.uuid4()) if platform == "commercetools" else max(o["id"] for o in orders) + 1 + n
+        )
         order[CURSOR[platform]] = _stamp(platform, later + timedelta(seconds=n))
         totals[str(order["id"])] = 2_000_000 + n
         _set_total(platform, order, totals[str(order["id"])])
@@ -217,8 +262,10 @@ def change_orders(store: Path, platform: str, *, changed: int, added: int, rng: 
 
 # --- scenarios --------------------------------------------------------------------------------
 
-def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(store: Path, pg_db: DbSettings,
-                                                                          tmp_path: Path) -> None:
+
+def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(
+    store: Path, pg_db: DbSettings, tmp_path: Path
+) -> None:
     pipelines = tmp_path / "dlt"
     with sandbox(store) as server:
         settings = settings_for(server, BATCH_SIZE="40")  # several pages per resource
@@ -233,8 +280,12 @@ def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(store
         assert [link for link, indexed in links.items() if not indexed] == []
 
         rng = random.Random(7)
-        expected = {p: change_orders(store, p, changed=max(1, len(truth(store, p, "orders")) // 100), added=3, rng=rng)
-                    for p in PLATFORMS}
+        expected = {
+            p: change_orders(
+                store, p, changed=max(1, len(truth(store, p, "orders")) // 100), added=3, rng=rng
+            )
+            for p in PLATFORMS
+        }
         second = load_all(settings, pg_db, pipelines)
         assert {p: load.error for p, load in second.items()} == dict.fromkeys(PLATFORMS)
         assert_raw_equals_store(pg_db, store)
@@ -244,13 +295,23 @@ def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(store
             assert load.rows.get("orders") == len(totals)
             for resource in ("customers", "products"):
                 assert rows_in_loads(pg_db, platform, resource, load.load_ids) == 0, (platform, resource)
-            raw_totals = dict(query(pg_db, f"select id::text, {_total(platform)}::text from raw_{platform}.orders "
-                                           f"where _dlt_load_id = any(%s)", load.load_ids))
-            want = {i: (str(c) if platform == "commercetools" else f"{c / 100:.2f}") for i, c in totals.items()}
+            raw_totals = dict(
+                query(
+                    pg_db,
+                    f"select id::text, {_total(platform)}::text from raw_{platform}.orders "
+                    f"where _dlt_load_id = any(%s)",
+                    load.load_ids,
+                )
+            )
+            want = {
+                i: (str(c) if platform == "commercetools" else f"{c / 100:.2f}") for i, c in totals.items()
+            }
             assert raw_totals == want, platform
 
         third = load_all(settings, pg_db, pipelines)
-        assert {p: (load.error, load.rows) for p, load in third.items()} == dict.fromkeys(PLATFORMS, (None, {}))
+        assert {p: (load.error, load.rows) for p, load in third.items()} == dict.fromkeys(
+            PLATFORMS, (None, {})
+        )
 
         refreshed = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines, full_refresh=True)
         assert refreshed.error is None
@@ -259,8 +320,9 @@ def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(store
         assert [link for link, indexed in nested_links(pg_db).items() if not indexed] == [], "indexed again"
 
 
-def test_bad_records_go_to_rejected_records_and_the_rest_loads(store: Path, pg_db: DbSettings,
-                                                               tmp_path: Path) -> None:
+def test_bad_records_go_to_rejected_records_and_the_rest_loads(
+    store: Path, pg_db: DbSettings, tmp_path: Path
+) -> None:
     orders = truth(store, "shopify", "orders")
     good = len(orders)
     template, twice = orders[0], orders[1]
@@ -280,24 +342,40 @@ def test_bad_records_go_to_rejected_records_and_the_rest_loads(store: Path, pg_d
     write(store, "woocommerce", "orders", woo)
     ct_orders = truth(store, "commercetools", "orders")
     ct_orders.append({**ct_orders[0], "id": 42})
-    ct_orders.append({k: v for k, v in {**ct_orders[0], "id": str(uuid.uuid4())}.items() if k != "lastModifiedAt"})
+    ct_orders.append(
+        {k: v for k, v in {**ct_orders[0], "id": str(uuid.uuid4())}.items() if k != "lastModifiedAt"}
+    )
     write(store, "commercetools", "orders", ct_orders)
     with sandbox(store) as server:
         settings = settings_for(server, BATCH_SIZE="40")
         loads = load_all(settings, pg_db, tmp_path / "dlt")
         again = load_all(settings, pg_db, tmp_path / "dlt")
     assert {p: load.error for p, load in loads.items()} == dict.fromkeys(PLATFORMS)
-    assert {p: load.rejected for p, load in loads.items()} == {"shopify": 6, "woocommerce": 1, "commercetools": 2}
+    assert {p: load.rejected for p, load in loads.items()} == {
+        "shopify": 6,
+        "woocommerce": 1,
+        "commercetools": 2,
+    }
     assert {p: load.rejected for p, load in again.items()} == dict.fromkeys(PLATFORMS, 0)  # rejected once
     assert query(pg_db, "select count(*), count(distinct id) from raw_shopify.orders")[0] == (good, good)
-    assert query(pg_db, "select total_price from raw_shopify.orders where id = %s", twice["id"]) == [("777.77",)]
+    assert query(pg_db, "select total_price from raw_shopify.orders where id = %s", twice["id"]) == [
+        ("777.77",)
+    ]
     reasons = sorted(r for (r,) in query(pg_db, "select reason from raw_shopify.rejected_records"))
-    assert reasons == ["line_items has type str", "missing id", "missing updated_at",
-                       "modification time 2099-01-01T05:00:00.000000+00:00 is in the future",
-                       "note holds a NUL character, which PostgreSQL text cannot store",
-                       "updated_at: timestamp is int 12, expected an ISO-8601 string"]
-    assert query(pg_db, "select reason from raw_woocommerce.rejected_records") == [("missing date_modified_gmt",)]
-    (raw_json, platform, resource) = query(pg_db, "select raw_json, platform, resource from raw_commercetools.rejected_records")[0]
+    assert reasons == [
+        "line_items has type str",
+        "missing id",
+        "missing updated_at",
+        "modification time 2099-01-01T05:00:00.000000+00:00 is in the future",
+        "note holds a NUL character, which PostgreSQL text cannot store",
+        "updated_at: timestamp is int 12, expected an ISO-8601 string",
+    ]
+    assert query(pg_db, "select reason from raw_woocommerce.rejected_records") == [
+        ("missing date_modified_gmt",)
+    ]
+    (raw_json, platform, resource) = query(
+        pg_db, "select raw_json, platform, resource from raw_commercetools.rejected_records"
+    )[0]
     assert (json.loads(raw_json)["id"], platform, resource) == (42, "commercetools", "orders")
 
 
@@ -310,8 +388,10 @@ def test_rate_limits_adapt_to_the_shopify_bucket(store: Path, pg_db: DbSettings,
         served = server.stats()["shopify"]
     assert load.error is None
     assert_raw_equals_store(pg_db, store, ("shopify",))
-    print(f"\nshopify at 10 req/s, client 20 req/s: {load.requests} requests, {load.throttled} x 429 "
-          f"(server counted {served['rate_limited']}), {load.waited_seconds:.1f}s waited, {load.seconds:.1f}s")
+    print(
+        f"\nshopify at 10 req/s, client 20 req/s: {load.requests} requests, {load.throttled} x 429 "
+        f"(server counted {served['rate_limited']}), {load.waited_seconds:.1f}s waited, {load.seconds:.1f}s"
+    )
     assert load.requests >= 60
     assert load.throttled <= 2 and served["rate_limited"] == load.throttled
 
@@ -327,11 +407,18 @@ def test_commercetools_token_expiry_is_renewed(store: Path, pg_db: DbSettings, t
 
 @pytest.mark.parametrize("wrong", PLATFORMS)
 def test_wrong_credentials_fail_one_platform_clearly_and_leak_nothing(
-        wrong: str, store: Path, pg_db: DbSettings, tmp_path: Path, log_dir: Path,
-        capfd: pytest.CaptureFixture[str]) -> None:
-    bad = {"shopify": {"SHOPIFY_ACCESS_TOKEN": "shpat_wrong_token_0123456789"},
-           "woocommerce": {"WOOCOMMERCE_CONSUMER_SECRET": "cs_wrong_secret_0123456789"},
-           "commercetools": {"COMMERCETOOLS_CLIENT_SECRET": "wrong-client-secret-0123456789"}}[wrong]
+    wrong: str,
+    store: Path,
+    pg_db: DbSettings,
+    tmp_path: Path,
+    log_dir: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    bad = {
+        "shopify": {"SHOPIFY_ACCESS_TOKEN": "shpat_wrong_token_0123456789"},
+        "woocommerce": {"WOOCOMMERCE_CONSUMER_SECRET": "cs_wrong_secret_0123456789"},
+        "commercetools": {"COMMERCETOOLS_CLIENT_SECRET": "wrong-client-secret-0123456789"},
+    }[wrong]
     other = next(p for p in PLATFORMS if p != wrong)
     with sandbox(store) as server:
         settings = settings_for(server, **bad)
@@ -340,8 +427,15 @@ def test_wrong_credentials_fail_one_platform_clearly_and_leak_nothing(
     assert error is not None and error.startswith(f"{wrong}: ") and " 401 " in error, error
     assert "\n" not in error
     assert loads[other].error is None and loads[other].rows["orders"] > 0
-    assert query(pg_db, "select count(*) from information_schema.tables where table_schema = %s "
-                        "and table_name = 'orders'", f"raw_{wrong}")[0][0] == 0
+    assert (
+        query(
+            pg_db,
+            "select count(*) from information_schema.tables where table_schema = %s "
+            "and table_name = 'orders'",
+            f"raw_{wrong}",
+        )[0][0]
+        == 0
+    )
     written = "".join(p.read_text() for p in log_dir.glob("*.log"))
     captured = capfd.readouterr()
     for text in (error, written, captured.out, captured.err):
@@ -350,10 +444,18 @@ def test_wrong_credentials_fail_one_platform_clearly_and_leak_nothing(
 
 # --- reliability: faults, kills --------------------------------------------------------------
 
+
 @pytest.mark.reliability
 def test_faults_are_retried_and_nothing_is_lost(store: Path, pg_db: DbSettings, tmp_path: Path) -> None:
-    options = dict(fail_rate=0.05, slow_rate=0.02, malformed_rate=0.01, drop_rate=0.01, throttle_rate=0.02,
-                   slow_delay=3.0, seed=41)  # a seed whose first requests draw every kind of fault
+    options = dict(
+        fail_rate=0.05,
+        slow_rate=0.02,
+        malformed_rate=0.01,
+        drop_rate=0.01,
+        throttle_rate=0.02,
+        slow_delay=3.0,
+        seed=41,
+    )  # a seed whose first requests draw every kind of fault
     with sandbox(store, **options) as server:
         settings = settings_for(server, BATCH_SIZE="4", HTTP_TIMEOUT_SECONDS="1", HTTP_MAX_RETRIES="8")
         loads = load_all(settings, pg_db, tmp_path / "dlt")
@@ -363,20 +465,31 @@ def test_faults_are_retried_and_nothing_is_lost(store: Path, pg_db: DbSettings, 
     faults = {p: served[p]["faults"] for p in PLATFORMS}
     print(f"\nfaults injected: {faults}")
     for platform, load in loads.items():
-        print(f"{platform}: {load.requests} requests, {load.retries} retries, {load.throttled} x 429, {load.seconds:.1f}s")
+        print(
+            f"{platform}: {load.requests} requests, {load.retries} retries, {load.throttled} x 429, {load.seconds:.1f}s"
+        )
     assert {kind for f in faults.values() for kind in f} == {"fail", "slow", "malformed", "drop", "throttle"}
     assert sum(load.retries for load in loads.values()) >= sum(sum(f.values()) for f in faults.values()) // 2
 
 
 @pytest.mark.reliability
-def test_killed_extracts_resume_without_loss_or_duplicates(store: Path, pg_db: DbSettings, tmp_path: Path) -> None:
+def test_killed_extracts_resume_without_loss_or_duplicates(
+    store: Path, pg_db: DbSettings, tmp_path: Path
+) -> None:
     """SIGKILL `metric-pulse extract` at random moments (HTTP, normalize, load), change data in between,
     then let one run finish: the warehouse equals the store."""
     rng = random.Random(1234)
     with sandbox(store) as server:
-        env = cli_env(**server.env(), **pg_db.dbt_env(), METRIC_PULSE_DATA_DIR=str(tmp_path / "data"),
-                      BATCH_SIZE="10", SHOPIFY_RATE_LIMIT="6", SHOPIFY_RATE_BURST="6",
-                      WOOCOMMERCE_RATE_LIMIT="6", COMMERCETOOLS_RATE_LIMIT="6")
+        env = cli_env(
+            **server.env(),
+            **pg_db.dbt_env(),
+            METRIC_PULSE_DATA_DIR=str(tmp_path / "data"),
+            BATCH_SIZE="10",
+            SHOPIFY_RATE_LIMIT="6",
+            SHOPIFY_RATE_BURST="6",
+            WOOCOMMERCE_RATE_LIMIT="6",
+            COMMERCETOOLS_RATE_LIMIT="6",
+        )
         exe = str(Path(sys.executable).with_name("metric-pulse"))
         kills, resumed = [], 0
         # 1: killed during the first, long extract; 2: runs to the end (a committed baseline);
@@ -387,8 +500,14 @@ def test_killed_extracts_resume_without_loss_or_duplicates(store: Path, pg_db: D
             if attempt >= 2:
                 for platform in PLATFORMS:
                     change_orders(store, platform, changed=2, added=2, rng=rng)
-            proc = subprocess.Popen([exe, "extract"], env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, text=True)
+            proc = subprocess.Popen(
+                [exe, "extract"],
+                env=env,
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             delay = rng.uniform(*window) if window else 300.0
             try:
                 proc.wait(timeout=delay)
@@ -399,8 +518,9 @@ def test_killed_extracts_resume_without_loss_or_duplicates(store: Path, pg_db: D
                 kills.append(f"killed at {delay:.1f}s")
             resumed += proc.stdout.read().count("completing the load interrupted")
             proc.stdout.close()
-        final = subprocess.run([exe, "extract"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                               timeout=600)
+        final = subprocess.run(
+            [exe, "extract"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600
+        )
     resumed += final.stderr.count("completing the load interrupted")
     print(f"\n{'; '.join(kills)}; interrupted loads completed on rerun: {resumed}\n{final.stdout}")
     assert final.returncode == 0, final.stdout + final.stderr
@@ -418,15 +538,18 @@ def test_real_shopify_rate_limit_throughput(store: Path, pg_db: DbSettings, tmp_
     assert_raw_equals_store(pg_db, store, ("shopify",))
     # The bucket absorbs the first 40 requests at once; after that the allowed rate is 2/s.
     allowed_seconds = max(0.0, (load.requests - 40) / 2.0)
-    print(f"\nshopify real limits: {load.requests} requests, extract {load.extract_seconds:.1f}s "
-          f"(the limit allows {allowed_seconds:.1f}s: {allowed_seconds / load.extract_seconds:.0%} of the allowed rate), "
-          f"{load.throttled} x 429 (server {served['rate_limited']}), waited {load.waited_seconds:.1f}s")
+    print(
+        f"\nshopify real limits: {load.requests} requests, extract {load.extract_seconds:.1f}s "
+        f"(the limit allows {allowed_seconds:.1f}s: {allowed_seconds / load.extract_seconds:.0%} of the allowed rate), "
+        f"{load.throttled} x 429 (server {served['rate_limited']}), waited {load.waited_seconds:.1f}s"
+    )
     assert load.throttled <= max(1, load.requests // 1000)
 
 
 @pytest.mark.reliability
-def test_a_package_the_warehouse_rejects_does_not_block_later_runs(store: Path, pg_db: DbSettings,
-                                                                   tmp_path: Path) -> None:
+def test_a_package_the_warehouse_rejects_does_not_block_later_runs(
+    store: Path, pg_db: DbSettings, tmp_path: Path
+) -> None:
     """A load that fails for good stays pending; the next run aborts it (its cursors roll back) and
     extracts again, and once the warehouse accepts rows again nothing is missing or doubled."""
     pipelines = tmp_path / "dlt"
@@ -437,10 +560,14 @@ def test_a_package_the_warehouse_rejects_does_not_block_later_runs(store: Path, 
         conn = pg_db.connect()
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("alter table raw_woocommerce.orders add constraint no_new_rows check (id < 0) not valid")
+            cur.execute(
+                "alter table raw_woocommerce.orders add constraint no_new_rows check (id < 0) not valid"
+            )
         failed = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines)
         assert failed.error and failed.error.startswith("woocommerce: load step failed"), failed.error
-        again = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines)  # aborts, re-extracts, fails
+        again = load_platform(
+            "woocommerce", settings, pg_db, pipelines_dir=pipelines
+        )  # aborts, re-extracts, fails
         assert again.error and again.requests > 0, again
         with conn.cursor() as cur:
             cur.execute("alter table raw_woocommerce.orders drop constraint no_new_rows")
@@ -452,8 +579,9 @@ def test_a_package_the_warehouse_rejects_does_not_block_later_runs(store: Path, 
 
 
 @pytest.mark.parametrize("left_behind", ["extracted", "normalized"])
-def test_a_package_left_by_a_killed_run_is_completed_once(left_behind: str, store: Path, pg_db: DbSettings,
-                                                          tmp_path: Path) -> None:
+def test_a_package_left_by_a_killed_run_is_completed_once(
+    left_behind: str, store: Path, pg_db: DbSettings, tmp_path: Path
+) -> None:
     """Deterministic version of the kill test: a run stopped after extracting (or normalizing) leaves a
     package; the next run loads it, takes its cursors, and then loads only what changed since.
 

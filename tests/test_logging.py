@@ -9,9 +9,16 @@ from loaders.logging_setup import setup_logging
 
 
 def test_secrets_masked_in_all_log_files(tmp_path, capsys):
-    settings = load_settings({"SHOPIFY_STORE_URL": "https://x.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "shpat_SECRET123",
-                              "WOOCOMMERCE_URL": "https://w.example", "WOOCOMMERCE_CONSUMER_KEY": "ck_KEY456",
-                              "WOOCOMMERCE_CONSUMER_SECRET": "cs_SECRET789", "DB_PASSWORD": "pgpass-000"})
+    settings = load_settings(
+        {
+            "SHOPIFY_STORE_URL": "https://x.myshopify.com",
+            "SHOPIFY_ACCESS_TOKEN": "shpat_SECRET123",
+            "WOOCOMMERCE_URL": "https://w.example",
+            "WOOCOMMERCE_CONSUMER_KEY": "ck_KEY456",
+            "WOOCOMMERCE_CONSUMER_SECRET": "cs_SECRET789",
+            "DB_PASSWORD": "pgpass-000",
+        }
+    )
     assert set(settings.secrets()) >= {"shpat_SECRET123", "ck_KEY456", "cs_SECRET789", "pgpass-000"}
     setup_logging(settings.secrets(), log_dir=tmp_path)
     logger = logging.getLogger("test.masking")
@@ -22,7 +29,11 @@ def test_secrets_masked_in_all_log_files(tmp_path, capsys):
         logger.error("boom", exc_info=True)
     for handler in logging.getLogger().handlers:
         handler.flush()
-    written = (tmp_path / "combined.log").read_text() + (tmp_path / "error.log").read_text() + capsys.readouterr().err
+    written = (
+        (tmp_path / "combined.log").read_text()
+        + (tmp_path / "error.log").read_text()
+        + capsys.readouterr().err
+    )
     assert "***" in written
     for secret in settings.secrets():
         assert secret not in written

@@ -7,11 +7,10 @@ embedded PostgreSQL, `dbt build` with the Python models.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, cli_env, run_cli
+
 from sandbox.generate import generate
 from sandbox.server import SandboxServer
 
@@ -56,16 +55,25 @@ def test_first_run_loads_everything_and_builds_marts(demo_runs):
     assert (data_dir / "sandbox" / "shopify" / "orders.json").exists()
     orders = {p: n for p, n in _query(db, "select platform, count(*) from analytics.orders group by 1")}
     assert set(orders) == {"shopify", "woocommerce", "commercetools"} and min(orders.values()) > 0
-    with_predictions = _query(db, """select count(*), count(predicted_clv), count(churn_probability)
-                                     from analytics.customer_metrics""")[0]
+    with_predictions = _query(
+        db,
+        """select count(*), count(predicted_clv), count(churn_probability)
+                                     from analytics.customer_metrics""",
+    )[0]
     assert with_predictions[0] > 0 and with_predictions[1] > 0 and with_predictions[2] > 0
-    fits = _query(db, """select model, status, is_selected from analytics.clv_model_fits
-                         where built_at = (select min(built_at) from analytics.clv_model_fits) order by model""")
+    fits = _query(
+        db,
+        """select model, status, is_selected from analytics.clv_model_fits
+                         where built_at = (select min(built_at) from analytics.clv_model_fits) order by model""",
+    )
     assert [f[0] for f in fits] == ["bgnbd", "mbgnbd", "pnbd"] and ("pnbd", "ok", True) in fits
     builds = _query(db, "select count(distinct built_at), count(*) from analytics.clv_model_fits")[0]
     assert builds == (1, 3), "the second run is within clv_refit_days: it scores with the first run's fits"
-    scored_with = _query(db, """select distinct fitted_as_of = (select as_of from analytics.clv_model_fits limit 1)
-                                from analytics.customer_predictions""")
+    scored_with = _query(
+        db,
+        """select distinct fitted_as_of = (select as_of from analytics.clv_model_fits limit 1)
+                                from analytics.customer_predictions""",
+    )
     assert scored_with == [(True,)]
 
 
@@ -79,14 +87,19 @@ def test_second_run_loads_nothing_new_and_says_so(demo_runs):
 
 def test_etl_logs_record_every_step(demo_runs):
     db, _, _, _, status = demo_runs
-    rows = _query(db, """select step, status, records_loaded, requests from ops.etl_logs
+    rows = _query(
+        db,
+        """select step, status, records_loaded, requests from ops.etl_logs
                          where run_id = (select run_id from ops.etl_logs where step = 'run'
-                                         order by started_at limit 1) order by step""")
+                                         order by started_at limit 1) order by step""",
+    )
     steps = {r[0]: r for r in rows}
     assert set(steps) == {"run", "dbt:build", "load:shopify", "load:woocommerce", "load:commercetools"}
     assert all(r[1] == "success" for r in rows)
     assert steps["load:shopify"][2] > 0 and steps["load:shopify"][3] > 0
-    transformed = _query(db, "select records_transformed from ops.etl_logs where step = 'dbt:build' limit 1")[0][0]
+    transformed = _query(db, "select records_transformed from ops.etl_logs where step = 'dbt:build' limit 1")[
+        0
+    ][0]
     assert transformed > 0
     assert status.returncode == 0 and status.stdout.count("success") >= 2
 
@@ -101,8 +114,12 @@ def test_wrong_credentials_and_faults_never_leak_secrets(tmp_path, pg_db):
     generate(data, seed=7, customers=60, orders=240)
     wrong = "cs_WRONG_secret_value_0123456789abcdef"
     with SandboxServer(data, fail_rate=0.05, malformed_rate=0.02, seed=3, rate_limits="off") as server:
-        env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), HTTP_TIMEOUT_SECONDS="5",
-                      **server.env(), **pg_db.dbt_env())
+        env = cli_env(
+            METRIC_PULSE_DATA_DIR=str(tmp_path / "state"),
+            HTTP_TIMEOUT_SECONDS="5",
+            **server.env(),
+            **pg_db.dbt_env(),
+        )
         env["WOOCOMMERCE_CONSUMER_SECRET"] = wrong
         proc = run_cli("extract", env=env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -110,8 +127,14 @@ def test_wrong_credentials_and_faults_never_leak_secrets(tmp_path, pg_db):
     assert "status=partial" in proc.stdout
     loaded = dict(_query(pg_db, "select platform, records_loaded from ops.etl_logs where step like 'load:%'"))
     assert loaded["shopify"] > 0 and loaded["commercetools"] > 0
-    secrets = [wrong, env["SHOPIFY_ACCESS_TOKEN"], env["WOOCOMMERCE_CONSUMER_KEY"],
-               env["COMMERCETOOLS_CLIENT_SECRET"], env["COMMERCETOOLS_CLIENT_ID"], pg_db.password]
+    secrets = [
+        wrong,
+        env["SHOPIFY_ACCESS_TOKEN"],
+        env["WOOCOMMERCE_CONSUMER_KEY"],
+        env["COMMERCETOOLS_CLIENT_SECRET"],
+        env["COMMERCETOOLS_CLIENT_ID"],
+        pg_db.password,
+    ]
     logs = "".join(p.read_text(errors="replace") for p in (PROJECT_ROOT / "logs").glob("*.log*"))
     etl = " ".join(str(r) for r in _query(pg_db, "select * from ops.etl_logs"))
     assert _secrets_seen(proc.stdout + proc.stderr, secrets) == []

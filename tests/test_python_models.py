@@ -20,20 +20,21 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import psycopg2
 import pytest
-
 from dbt.adapters.pypostgres.frame_read import frame_from_cursor
 from dbt.adapters.pypostgres.frame_write import FrameWriteError, column_definitions, infer_pg_type, is_missing
 from dbt.adapters.pypostgres.impl import python_source
 from dbt.adapters.pypostgres.model_runtime import ModelRuntime, TransactionGuardError
+
 from loaders.warehouse import DbSettings, ensure_database
 
 FIXTURE = Path(__file__).resolve().parent / "dbt_fixtures" / "python_models"
@@ -43,6 +44,7 @@ TEXT_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else "object"
 
 
 # --------------------------------------------------------------------------- the dbt runs
+
 
 @dataclass
 class DbtRun:
@@ -109,7 +111,13 @@ def project(pg_server: DbSettings, tmp_path_factory: pytest.TempPathFactory) -> 
         build1 = run_dbt(path, settings, "build", "--vars", "{batch: 1}")
         snapshot = {}
         if build1.returncode == 0:
-            for table in ("py_fails", "py_orders_merge", "py_orders_delete_insert", "py_orders_append", "py_orders_rebuilt"):
+            for table in (
+                "py_fails",
+                "py_orders_merge",
+                "py_orders_delete_insert",
+                "py_orders_append",
+                "py_orders_rebuilt",
+            ):
                 snapshot[table] = query(settings, f'select * from {SCHEMA}."{table}" order by 1')
         build2 = run_dbt(path, settings, "build", "--vars", "{batch: 2, fail_now: true}")
         docs = run_dbt(path, settings, "docs", "generate")
@@ -128,13 +136,25 @@ def node(name: str, kind: str = "model") -> str:
 
 # --------------------------------------------------------------------------- build 1
 
+
 def test_first_build_runs_python_models_and_their_yaml_tests(project: Project) -> None:
     run = project.build1
     assert run.returncode == 0, run.explain()
-    for name in ("py_customer_totals", "py_orders_merge", "py_orders_append", "py_orders_delete_insert",
-                 "py_orders_rebuilt", "py_fails", "py_roundtrip_write", "py_roundtrip_read", "py_roundtrip_copy"):
+    for name in (
+        "py_customer_totals",
+        "py_orders_merge",
+        "py_orders_append",
+        "py_orders_delete_insert",
+        "py_orders_rebuilt",
+        "py_fails",
+        "py_roundtrip_write",
+        "py_roundtrip_read",
+        "py_roundtrip_copy",
+    ):
         assert run.status(node(name)) == "success", name
-    python_model_tests = [uid for uid in run.results if uid.startswith("test.") and "py_customer_totals" in uid]
+    python_model_tests = [
+        uid for uid in run.results if uid.startswith("test.") and "py_customer_totals" in uid
+    ]
     assert len(python_model_tests) == 4, python_model_tests
     assert all(run.status(uid) == "pass" for uid in python_model_tests)
 
@@ -142,7 +162,7 @@ def test_first_build_runs_python_models_and_their_yaml_tests(project: Project) -
 def test_python_table_model_reads_ref_and_source_and_uses_dbt_context(project: Project) -> None:
     assert project.build1.returncode == 0, project.build1.explain()
     rows = project.rows("py_customer_totals")
-    utc = dt.timezone.utc
+    utc = dt.UTC
     assert [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows] == [
         (1, "Ada", "GB", Decimal("184.50"), 3, dt.datetime(2024, 1, 10, tzinfo=utc), True),
         (2, "Grace", "US", Decimal("123.00"), 3, dt.datetime(2024, 1, 8, tzinfo=utc), False),
@@ -151,19 +171,29 @@ def test_python_table_model_reads_ref_and_source_and_uses_dbt_context(project: P
     # dbt.config.get reads the yaml config; dbt.this renders the model's own relation.
     assert {r[7] for r in rows} == {"customer Ada", "customer Grace", "customer Linus"}
     assert {r[8] for r in rows} == {f'"{project.settings.database}"."{SCHEMA}"."py_customer_totals"'}
-    types = dict(query(project.settings,
-                       "select attname, format_type(atttypid, atttypmod) from pg_attribute "
-                       "where attrelid = %s::regclass and attnum > 0 and not attisdropped",
-                       (f"{SCHEMA}.py_customer_totals",)))
+    types = dict(
+        query(
+            project.settings,
+            "select attname, format_type(atttypid, atttypmod) from pg_attribute "
+            "where attrelid = %s::regclass and attnum > 0 and not attisdropped",
+            (f"{SCHEMA}.py_customer_totals",),
+        )
+    )
     assert types == {
-        "customer_id": "bigint", "name": "text", "country": "text",
+        "customer_id": "bigint",
+        "name": "text",
+        "country": "text",
         "total_paid": "numeric(18,2)",  # pinned by config(column_types=...)
-        "payments": "bigint", "last_paid_at": "timestamp with time zone", "is_big_spender": "boolean",
-        "label": "text", "built_into": "text",
+        "payments": "bigint",
+        "last_paid_at": "timestamp with time zone",
+        "is_big_spender": "boolean",
+        "label": "text",
+        "built_into": "text",
     }
 
 
 # --------------------------------------------------------------------------- build 2
+
 
 def test_failing_python_model_leaves_previous_table_intact(project: Project) -> None:
     run = project.build2
@@ -176,8 +206,11 @@ def test_failing_python_model_leaves_previous_table_intact(project: Project) -> 
     # The model's own `delete from this` and everything else it did were rolled back.
     assert project.after_build1["py_fails"] == [(1, "first run"), (2, "first run"), (3, "first run")]
     assert project.rows("py_fails") == project.after_build1["py_fails"]
-    leftovers = query(project.settings, "select table_name from information_schema.tables "
-                                        "where table_name like 'py_fails%%' and table_name <> 'py_fails'")
+    leftovers = query(
+        project.settings,
+        "select table_name from information_schema.tables "
+        "where table_name like 'py_fails%%' and table_name <> 'py_fails'",
+    )
     assert leftovers == []
 
 
@@ -190,13 +223,22 @@ def test_incremental_python_models_follow_their_strategy(project: Project) -> No
     # merge on order_id: orders 1 and 2 updated in place, 4-6 added, new column appended
     merged = project.rows("py_orders_merge")
     assert [(r[0], r[2], r[6], r[7]) for r in merged] == [
-        (1, "shipped", "SHIPPED", "later"), (2, "shipped", "SHIPPED", "later"), (3, "placed", "PLACED", None),
-        (4, "placed", "PLACED", "later"), (5, "placed", "PLACED", "later"), (6, "placed", "PLACED", "later"),
+        (1, "shipped", "SHIPPED", "later"),
+        (2, "shipped", "SHIPPED", "later"),
+        (3, "placed", "PLACED", None),
+        (4, "placed", "PLACED", "later"),
+        (5, "placed", "PLACED", "later"),
+        (6, "placed", "PLACED", "later"),
     ]
     # delete+insert (unique_key, no strategy): same outcome, numeric and date columns kept
     di = project.rows("py_orders_delete_insert")
     assert [(r[0], r[1], r[2], r[3]) for r in di] == [
-        (i, "shipped" if i <= 2 else "placed", Decimal(i * 125) / 100, dt.date(2024, 1, 1) + dt.timedelta(days=i))
+        (
+            i,
+            "shipped" if i <= 2 else "placed",
+            Decimal(i * 125) / 100,
+            dt.date(2024, 1, 1) + dt.timedelta(days=i),
+        )
         for i in range(1, 7)
     ]
     assert [str(r[2]) for r in di][:2] == ["1.25", "2.50"]
@@ -209,6 +251,7 @@ def test_incremental_python_models_follow_their_strategy(project: Project) -> No
 
 # --------------------------------------------------------------------------- docs
 
+
 def test_docs_generate_lists_python_model_columns(project: Project) -> None:
     assert project.docs.returncode == 0, project.docs.explain()
     catalog = json.loads((project.path / "target" / "catalog.json").read_text())
@@ -218,16 +261,28 @@ def test_docs_generate_lists_python_model_columns(project: Project) -> None:
     columns = {name: col["type"] for name, col in entry["columns"].items()}
     assert columns["total_paid"] == "numeric(18,2)"
     assert columns["customer_id"] == "bigint"
-    assert set(columns) == {"customer_id", "name", "country", "total_paid", "payments", "last_paid_at",
-                            "is_big_spender", "label", "built_into"}
+    assert set(columns) == {
+        "customer_id",
+        "name",
+        "country",
+        "total_paid",
+        "payments",
+        "last_paid_at",
+        "is_big_spender",
+        "label",
+        "built_into",
+    }
     assert "seen_in_batch" in catalog["nodes"][node("py_orders_merge")]["columns"]
 
 
 # --------------------------------------------------------------------------- round trip
 
+
 def roundtrip_source() -> pd.DataFrame:
     """The DataFrame py_roundtrip_write returns, from the model file itself."""
-    spec = importlib.util.spec_from_file_location("py_roundtrip_write", FIXTURE / "models" / "py_roundtrip_write.py")
+    spec = importlib.util.spec_from_file_location(
+        "py_roundtrip_write", FIXTURE / "models" / "py_roundtrip_write.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.frame()
@@ -242,7 +297,7 @@ def canonical(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return ("instant", repr(value.astimezone(dt.timezone.utc).replace(tzinfo=None)))
+        return ("instant", repr(value.astimezone(dt.UTC).replace(tzinfo=None)))
     return (type(value).__name__, repr(value))
 
 
@@ -258,12 +313,25 @@ def test_round_trip_through_postgres_is_exact(project: Project) -> None:
     assert written[1][3] == 2**62 and written[4][3] == -(2**63)
     assert written[1][4] == Decimal("12345678901234567890.123456789012345678")
     assert written[5][5] is None  # NaN is NULL
-    types = dict(query(project.settings, "select column_name, data_type from information_schema.columns "
-                                         "where table_name = 'py_roundtrip_write'"))
+    types = dict(
+        query(
+            project.settings,
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = 'py_roundtrip_write'",
+        )
+    )
     assert types == {
-        "id": "bigint", "txt": "text", "txt_str": "text", "big": "bigint", "num": "numeric",
-        "dbl": "double precision", "flag": "boolean", "day": "date", "ts_tz": "timestamp with time zone",
-        "ts": "timestamp without time zone", "all_null": "text",
+        "id": "bigint",
+        "txt": "text",
+        "txt_str": "text",
+        "big": "bigint",
+        "num": "numeric",
+        "dbl": "double precision",
+        "flag": "boolean",
+        "day": "date",
+        "ts_tz": "timestamp with time zone",
+        "ts": "timestamp without time zone",
+        "all_null": "text",
     }
 
 
@@ -271,9 +339,17 @@ def test_round_trip_through_dbt_ref_is_exact(project: Project) -> None:
     """py_roundtrip_read reports dtype and repr of every cell dbt.ref gave it."""
     assert project.build1.returncode == 0, project.build1.explain()
     read_dtypes = {
-        "id": "Int64", "txt": TEXT_DTYPE, "txt_str": TEXT_DTYPE, "big": "Int64", "num": "object",
-        "dbl": "float64", "flag": "boolean", "day": "object", "ts_tz": "datetime64[us, UTC]",
-        "ts": "datetime64[us]", "all_null": TEXT_DTYPE,
+        "id": "Int64",
+        "txt": TEXT_DTYPE,
+        "txt_str": TEXT_DTYPE,
+        "big": "Int64",
+        "num": "object",
+        "dbl": "float64",
+        "flag": "boolean",
+        "day": "object",
+        "ts_tz": "datetime64[us, UTC]",
+        "ts": "datetime64[us]",
+        "all_null": TEXT_DTYPE,
     }
     source = roundtrip_source()
     expected = set()
@@ -281,15 +357,25 @@ def test_round_trip_through_dbt_ref_is_exact(project: Project) -> None:
         values = source[column].astype(dtype) if TEXT_DTYPE == "str" and dtype == "str" else source[column]
         assert str(values.dtype) == dtype, column
         expected |= {(column, dtype, i, repr(v)) for i, v in enumerate(values.tolist())}
-    got = set(query(project.settings, f"select column_name, dtype, position, value_repr from {SCHEMA}.py_roundtrip_read"))
+    got = set(
+        query(
+            project.settings,
+            f"select column_name, dtype, position, value_repr from {SCHEMA}.py_roundtrip_read",
+        )
+    )
     assert got == expected
 
 
 # --------------------------------------------------------------------------- no dbt
 
+
 def test_compiled_code_indentation_is_repaired() -> None:
     body = "def model(dbt, session):\n    return 1\n\ndef main(runtime):\n    return model(None, None)\n"
-    for rendered in (body, "    " + body, "".join("  " + line if line else line for line in body.splitlines(True))):
+    for rendered in (
+        body,
+        "    " + body,
+        "".join("  " + line if line else line for line in body.splitlines(True)),
+    ):
         namespace: dict[str, Any] = {}
         source = python_source(rendered)
         exec(compile(source, "<model>", "exec"), namespace)
@@ -309,7 +395,7 @@ def test_type_inference_and_refusals() -> None:
     assert infer([Decimal("1.1"), None, 2], object) == "numeric"
     assert infer([2**70, 1], object) == "numeric"
     assert infer([dt.date(2024, 1, 1), None], object) == "date"
-    assert infer([dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)], object) == "timestamptz"
+    assert infer([dt.datetime(2024, 1, 1, tzinfo=dt.UTC)], object) == "timestamptz"
     assert infer(pd.to_datetime(["2024-01-01"]).tz_localize("Europe/Berlin")) == "timestamptz"
     assert infer(pd.to_datetime(["2024-01-01"])) == "timestamp"
     assert infer([{"a": 1}], object) == "jsonb"
@@ -327,23 +413,41 @@ def test_type_inference_and_refusals() -> None:
 def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
     """Empty incremental batches take the target's types; NUL is refused; numeric_as='float';
     the session's connection refuses to end dbt's transaction."""
-    conn = psycopg2.connect(host=pg_env["DB_HOST"], port=pg_env["DB_PORT"], user=pg_env["DB_USER"],
-                            password=pg_env["DB_PASSWORD"] or None, dbname=pg_env["DB_NAME"])
+    conn = psycopg2.connect(
+        host=pg_env["DB_HOST"],
+        port=pg_env["DB_PORT"],
+        user=pg_env["DB_USER"],
+        password=pg_env["DB_PASSWORD"] or None,
+        dbname=pg_env["DB_NAME"],
+    )
     try:
         with conn.cursor() as cur:
             cur.execute("create table target (id bigint, amount numeric(12,2), day date, note text)")
         runtime = ModelRuntime(conn, {})
-        empty = pd.DataFrame({"id": pd.array([], dtype="Int64"), "amount": pd.Series([], dtype=object),
-                              "day": pd.Series([], dtype=object), "note": pd.Series([], dtype=object)})
+        empty = pd.DataFrame(
+            {
+                "id": pd.array([], dtype="Int64"),
+                "amount": pd.Series([], dtype=object),
+                "day": pd.Series([], dtype=object),
+                "note": pd.Series([], dtype=object),
+            }
+        )
         assert runtime.write_table(empty, '"batch"', temporary=True, like='"target"') == 0
-        assert runtime.column_types_of('"batch"') == {"id": "bigint", "amount": "numeric(12,2)", "day": "date", "note": "text"}
+        assert runtime.column_types_of('"batch"') == {
+            "id": "bigint",
+            "amount": "numeric(12,2)",
+            "day": "date",
+            "note": "text",
+        }
         with pytest.raises(FrameWriteError, match="NUL"):
             runtime.write_table(pd.DataFrame({"t": ["a\x00b"]}), '"bad"')
         conn.rollback()
         with conn.cursor() as cur:
             cur.execute("select 1.25::numeric as n, null::numeric as m")
             assert frame_from_cursor(cur).iloc[0].tolist()[0] == Decimal("1.25")
-        floats = ModelRuntime(conn, {"numeric_as": "float"}).session.sql("select 1.25::numeric as n, null::numeric as m")
+        floats = ModelRuntime(conn, {"numeric_as": "float"}).session.sql(
+            "select 1.25::numeric as n, null::numeric as m"
+        )
         assert str(floats["n"].dtype) == "float64" and floats["n"][0] == 1.25 and np.isnan(floats["m"][0])
         for end_transaction in (runtime.session.connection.commit, runtime.session.connection.rollback):
             with pytest.raises(TransactionGuardError):

@@ -12,16 +12,27 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 import bad_input_corpus
+import pytest
 from conftest import cli_env, run_cli
+from reliability_support import (
+    FAST,
+    PLATFORMS,
+    RESOURCES,
+    later,
+    modified,
+    query,
+    raw_differences,
+    read,
+    set_modified,
+    store_truth,
+    write,
+)
+
 from loaders.incremental import RecordShape, Rejected
-from reliability_support import (FAST, PLATFORMS, RESOURCES, later, modified, query, raw_differences, read,
-                                 set_modified, store_truth, write)
 from sandbox.generate import generate
 from sandbox.server import SandboxServer
 from sandbox.store import encode_records
@@ -34,14 +45,17 @@ def test_sandbox_serves_a_lone_surrogate_as_its_json_escape() -> None:
     assert json.loads(body) == [{"id": 1, "note": "bad \udc80 escape", "name": "Jörg"}]
 
 
-@pytest.mark.parametrize("record, reason", [
-    ({"total": "-120.00"}, "total -120.00 is negative"),
-    ({"total": "99999999999999999999.99"}, "beyond any real order total"),
-    ({"total": "NaN"}, "is not an amount"),
-    ({"total": "ten"}, "is not an amount"),
-    ({"totalPrice": {"centAmount": -5000}}, "totalPrice.centAmount -5000 is negative"),
-    ({"totalPrice": {"centAmount": 10**15}}, "beyond any real order total"),
-])
+@pytest.mark.parametrize(
+    "record, reason",
+    [
+        ({"total": "-120.00"}, "total -120.00 is negative"),
+        ({"total": "99999999999999999999.99"}, "beyond any real order total"),
+        ({"total": "NaN"}, "is not an amount"),
+        ({"total": "ten"}, "is not an amount"),
+        ({"totalPrice": {"centAmount": -5000}}, "totalPrice.centAmount -5000 is negative"),
+        ({"totalPrice": {"centAmount": 10**15}}, "beyond any real order total"),
+    ],
+)
 def test_negative_or_absurd_order_totals_are_rejected(record: dict, reason: str) -> None:
     """Before: they loaded, and the money-identity test failed the whole dbt build for one bad order."""
     shape = RecordShape((int,), "updated_at", amounts=("total", "totalPrice.centAmount"))
@@ -51,15 +65,33 @@ def test_negative_or_absurd_order_totals_are_rejected(record: dict, reason: str)
 
 def test_plausible_order_totals_pass() -> None:
     shape = RecordShape((int,), "updated_at", amounts=("total", "totalPrice.centAmount"))
-    for record in ({"total": "0.00"}, {"total": 59.73}, {"total": "120000.5"}, {"total": None}, {},
-                   {"totalPrice": {"centAmount": 1234, "currencyCode": "EUR"}}, {"totalPrice": None}):
+    for record in (
+        {"total": "0.00"},
+        {"total": 59.73},
+        {"total": "120000.5"},
+        {"total": None},
+        {},
+        {"totalPrice": {"centAmount": 1234, "currencyCode": "EUR"}},
+        {"totalPrice": None},
+    ):
         shape.check_fields(record)
 
 
 def test_corpus_covers_every_kind_of_bad_input() -> None:
     """At least 30 malformed records across the three platforms (the issue's list of kinds)."""
-    kinds = ("missing id", "type", "null", "huge", "surrogate", "negative", "absurd", "currency", "duplicate",
-             "future", "NUL")
+    kinds = (
+        "missing id",
+        "type",
+        "null",
+        "huge",
+        "surrogate",
+        "negative",
+        "absurd",
+        "currency",
+        "duplicate",
+        "future",
+        "NUL",
+    )
     whats = [b.what for b in bad_input_corpus.build(_tiny_store())]
     assert len(whats) >= 30
     for kind in kinds:
@@ -93,20 +125,31 @@ def corpus_run(tmp_path_factory, pg_server):
     db = pg_server.with_database(f"mp_test_bad_input_{tmp.name[-6:].lower()}")
     ensure_database(db)
     with SandboxServer(store, rate_limits="off") as server:
-        env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp / "state"), DBT_THREADS="2", HTTP_TIMEOUT_SECONDS="10",
-                      **FAST, **server.env(), **db.dbt_env())
+        env = cli_env(
+            METRIC_PULSE_DATA_DIR=str(tmp / "state"),
+            DBT_THREADS="2",
+            HTTP_TIMEOUT_SECONDS="10",
+            **FAST,
+            **server.env(),
+            **db.dbt_env(),
+        )
         first = run_cli("run", env=env, timeout=900)
         print(first.stdout[-2500:])
-        raw_after_first = {p: {str(i) for (i,) in query(db, f"select id from raw_{p}.orders")} for p in PLATFORMS}
+        raw_after_first = {
+            p: {str(i) for (i,) in query(db, f"select id from raw_{p}.orders")} for p in PLATFORMS
+        }
         # new orders after the corpus (three of its records are dated in the future) must still load
         added = {}
         for platform in PLATFORMS:
             orders = read(store, platform, "orders")
             fresh = json.loads(json.dumps(good_order(orders, platform)))
-            fresh["id"] = ("0b5e8d0c-0000-4000-8000-00000000abcd" if platform == "commercetools"
-                           else max(o["id"] for o in orders if type(o.get("id")) is int) + 5)
+            fresh["id"] = (
+                "0b5e8d0c-0000-4000-8000-00000000abcd"
+                if platform == "commercetools"
+                else max(o["id"] for o in orders if type(o.get("id")) is int) + 5
+            )
             # a new order is modified now (the generated data ends in the past)
-            set_modified(platform, fresh, later(datetime.now(timezone.utc), seconds=-30))
+            set_modified(platform, fresh, later(datetime.now(UTC), seconds=-30))
             write(store, platform, "orders", orders + [fresh])
             added[platform] = str(fresh["id"])
         second = run_cli("extract", env=env, timeout=600)
@@ -138,7 +181,9 @@ def test_raw_holds_every_good_record_and_the_representable_bad_ones(corpus_run) 
                 moment, key = modified(platform, bad.record), str(bad.id)
                 expected[key] = max(expected.get(key, moment), moment)  # duplicates: the newest version
             if resource == "orders":  # the order the fixture added after the first run
-                fresh = next(o for o in read(store, platform, "orders") if str(o.get("id")) == added[platform])
+                fresh = next(
+                    o for o in read(store, platform, "orders") if str(o.get("id")) == added[platform]
+                )
                 expected[added[platform]] = modified(platform, fresh)
             problems += raw_differences(db, expected, platform, resource)
     assert not problems, "\n".join(problems)
@@ -153,8 +198,11 @@ def test_bad_records_are_in_rejected_records_once_and_counted_in_etl_logs(corpus
         got = Counter(json.loads(raw).get(bad_input_corpus.MARKER) for _, _, raw in rows)
         assert got == want, f"{platform}: rejected {dict(got)}, expected {dict(want)}"
         assert all(reason for _, reason, _ in rows)
-        logged = query(db, "select records_rejected from ops.etl_logs where step = %s order by started_at",
-                       f"load:{platform}")
+        logged = query(
+            db,
+            "select records_rejected from ops.etl_logs where step = %s order by started_at",
+            f"load:{platform}",
+        )
         assert logged[0] == (sum(want.values()),), f"{platform}: etl_logs says {logged}"
     total = query(db, "select records_rejected from ops.etl_logs where step = 'run' order by started_at")
     assert total[0] == (sum(1 for b in corpus if b.expect == "rejected"),)
@@ -166,14 +214,20 @@ def test_orders_added_after_the_bad_input_still_load(corpus_run) -> None:
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     for platform, new_id in added.items():
         ids = {str(i) for (i,) in query(db, f"select id from raw_{platform}.orders")}
-        assert new_id in ids, f"{platform}: an order added after the bad input was not loaded\n{second.stdout[-2000:]}\n{second.stderr[-2000:]}"
+        assert new_id in ids, (
+            f"{platform}: an order added after the bad input was not loaded\n{second.stdout[-2000:]}\n{second.stderr[-2000:]}"
+        )
         assert ids - raw_after_first[platform] == {new_id}
 
 
 @pytest.mark.reliability
 def test_dbt_build_passes_on_the_bad_input(corpus_run) -> None:
     *_, first, _, _, _ = corpus_run
-    failed = [line.split("failed: ", 1)[1] for line in first.stdout.splitlines() if line.strip().startswith("failed: ")]
+    failed = [
+        line.split("failed: ", 1)[1]
+        for line in first.stdout.splitlines()
+        if line.strip().startswith("failed: ")
+    ]
     assert first.returncode == 0 and "dbt build: ok" in first.stdout, failed or first.stdout[-3000:]
 
 

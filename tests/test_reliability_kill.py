@@ -21,16 +21,16 @@ import re
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from bad_input_corpus import _renumber_nested
 from conftest import PROJECT_ROOT, cli_env, run_cli
-from loaders.warehouse import DbSettings, ensure_database
 from reliability_support import FAST, PLATFORMS, kill_tree, query, read, set_modified, write
+
+from loaders.warehouse import DbSettings, ensure_database
 from sandbox.generate import generate
 from sandbox.server import SandboxServer
 
@@ -40,15 +40,18 @@ CYCLES = int(os.environ.get("RELIABILITY_KILL_CYCLES", "20"))
 
 def change_store(store: Path, rng: random.Random, cycle: int) -> None:
     """Per platform: 3 new orders (copies of existing ones, new ids throughout) and 2 changed ones, modified now."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for platform in PLATFORMS:
         orders = read(store, platform, "orders")
         for order in rng.sample(orders, 2):
             set_modified(platform, order, now)
         for n in range(3):
             fresh = _renumber_nested(json.loads(json.dumps(rng.choice(orders))), 100 + cycle * 10 + n)
-            fresh["id"] = (f"7a1c0000-0000-4000-8000-{cycle:06d}{n:06d}" if platform == "commercetools"
-                           else max(o["id"] for o in orders) + 1)
+            fresh["id"] = (
+                f"7a1c0000-0000-4000-8000-{cycle:06d}{n:06d}"
+                if platform == "commercetools"
+                else max(o["id"] for o in orders) + 1
+            )
             set_modified(platform, fresh, now)
             orders.append(fresh)
         write(store, platform, "orders", orders)
@@ -80,17 +83,27 @@ def normalise(value: object) -> object:
 
 def mart(db: DbSettings, name: str) -> list[tuple]:
     """Every row of analytics.<name>, without the columns that record when dlt loaded a row."""
-    columns = [c for (c,) in query(db, "select column_name from information_schema.columns where table_schema = "
-                                       "'analytics' and table_name = %s order by ordinal_position", name)
-               if "loaded_at" not in c]
+    columns = [
+        c
+        for (c,) in query(
+            db,
+            "select column_name from information_schema.columns where table_schema = "
+            "'analytics' and table_name = %s order by ordinal_position",
+            name,
+        )
+        if "loaded_at" not in c
+    ]
     rows = query(db, f"select {', '.join(columns)} from analytics.{name}")
     return sorted((tuple(normalise(v) for v in row) for row in rows), key=repr)
 
 
 def copy_fit_history(source: DbSettings, target: DbSettings) -> None:
     """analytics.clv_model_fits of `source` into the empty warehouse `target`: same column types, same rows."""
-    columns = query(source, "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = "
-                            "'analytics.clv_model_fits'::regclass and attnum > 0 and not attisdropped order by attnum")
+    columns = query(
+        source,
+        "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = "
+        "'analytics.clv_model_fits'::regclass and attnum > 0 and not attisdropped order by attnum",
+    )
     rows = io.StringIO()
     conn = source.connect()
     try:
@@ -103,7 +116,9 @@ def copy_fit_history(source: DbSettings, target: DbSettings) -> None:
     try:
         with conn.cursor() as cur:
             cur.execute("create schema analytics")
-            cur.execute(f"create table analytics.clv_model_fits ({', '.join(f'{n} {t}' for n, t in columns)})")
+            cur.execute(
+                f"create table analytics.clv_model_fits ({', '.join(f'{n} {t}' for n, t in columns)})"
+            )
             cur.copy_expert("copy analytics.clv_model_fits from stdin", rows)
         conn.commit()
     finally:
@@ -112,8 +127,9 @@ def copy_fit_history(source: DbSettings, target: DbSettings) -> None:
 
 @pytest.mark.reliability
 @pytest.mark.timeout(7200)  # 20 cycles of two runs each (the suite's default is 600 s per test)
-def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_path: Path, pg_db: DbSettings,
-                                                                           pg_server: DbSettings) -> None:
+def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(
+    tmp_path: Path, pg_db: DbSettings, pg_server: DbSettings
+) -> None:
     rng = random.Random(20240501)
     store = tmp_path / "store"
     generate(store, seed=9, customers=60, orders=240)
@@ -123,8 +139,15 @@ def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_
     kills: list[str] = []
     try:
         with SandboxServer(store, rate_limits="off") as server:
-            env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), DBT_THREADS="2", BATCH_SIZE="20",
-                          HTTP_TIMEOUT_SECONDS="10", **FAST, **server.env(), **pg_db.dbt_env())
+            env = cli_env(
+                METRIC_PULSE_DATA_DIR=str(tmp_path / "state"),
+                DBT_THREADS="2",
+                BATCH_SIZE="20",
+                HTTP_TIMEOUT_SECONDS="10",
+                **FAST,
+                **server.env(),
+                **pg_db.dbt_env(),
+            )
             started = time.monotonic()
             first = run_cli("run", env=env, timeout=900)
             assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
@@ -135,8 +158,14 @@ def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_
                 delay = rng.uniform(0.5, duration) if cycle % 2 else rng.uniform(0.5, 2.0 + loading * 1.5)
                 log = tmp_path / f"killed-{cycle}.log"
                 with open(log, "w") as out:
-                    proc = subprocess.Popen([exe, "run"], env=env, cwd=PROJECT_ROOT, stdout=out,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                    proc = subprocess.Popen(
+                        [exe, "run"],
+                        env=env,
+                        cwd=PROJECT_ROOT,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
                     try:
                         proc.wait(timeout=delay)
                         outcome = f"finished before {delay:.0f}s"
@@ -148,9 +177,14 @@ def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_
                 clean = run_cli("run", env=env, timeout=900)
                 duration, loading = time.monotonic() - started, max(loading, load_seconds(clean.stdout))
                 kills.append(outcome)
-                print(f"cycle {cycle}: {outcome}; clean run {duration:.0f}s exit {clean.returncode}", flush=True)
-                assert clean.returncode == 0, (f"clean run after cycle {cycle} ({outcome}) failed:\n"
-                                               + clean.stdout[-3000:] + clean.stderr[-3000:])
+                print(
+                    f"cycle {cycle}: {outcome}; clean run {duration:.0f}s exit {clean.returncode}", flush=True
+                )
+                assert clean.returncode == 0, (
+                    f"clean run after cycle {cycle} ({outcome}) failed:\n"
+                    + clean.stdout[-3000:]
+                    + clean.stderr[-3000:]
+                )
             # the CLV models are refitted every clv_refit_days (7): every run here scored with the fit of the
             # first one, which the kills neither duplicated nor lost; the reference starts from it too
             fits = query(pg_db, "select model, count(*) from analytics.clv_model_fits group by model")
@@ -160,11 +194,15 @@ def test_killed_runs_then_clean_runs_give_the_marts_of_an_uninterrupted_run(tmp_
             uninterrupted = run_cli("run", env=ref_env, timeout=900)
             assert uninterrupted.returncode == 0, uninterrupted.stdout[-3000:] + uninterrupted.stderr[-3000:]
         print("kills: " + "; ".join(kills))
-        interrupted = query(pg_db, "select count(*) from ops.etl_logs where step = 'run' and status = 'interrupted'")
+        interrupted = query(
+            pg_db, "select count(*) from ops.etl_logs where step = 'run' and status = 'interrupted'"
+        )
         print(f"runs marked interrupted in etl_logs: {interrupted[0][0]}")
         for name in MARTS:
             ours, theirs = mart(pg_db, name), mart(reference, name)
-            assert len(ours) == len(theirs), f"analytics.{name}: {len(ours)} rows after kills, {len(theirs)} uninterrupted"
+            assert len(ours) == len(theirs), (
+                f"analytics.{name}: {len(ours)} rows after kills, {len(theirs)} uninterrupted"
+            )
             differing = [row for row in ours if row not in set(theirs)]
             assert not differing, f"analytics.{name}: {len(differing)} rows differ, e.g. {differing[:2]}"
     finally:

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, cli_env, run_cli
 from reliability_support import FAST
+
 from sandbox.generate import generate
 from sandbox.server import SandboxServer
 
@@ -38,8 +38,9 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux-only")
 def test_a_child_started_for_dbt_dies_with_its_parent() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT.format(root=str(PROJECT_ROOT))], stdout=subprocess.PIPE,
-                              text=True)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT.format(root=str(PROJECT_ROOT))], stdout=subprocess.PIPE, text=True
+    )
     child = int(parent.stdout.readline())
     assert _alive(child)
     parent.send_signal(signal.SIGKILL)
@@ -56,11 +57,18 @@ def test_run_killed_alone_during_dbt_then_a_clean_run_succeeds(tmp_path: Path, p
     generate(store, seed=5, customers=60, orders=240)
     exe = str(Path(sys.executable).with_name("metric-pulse"))
     with SandboxServer(store, rate_limits="off") as server:
-        env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), DBT_THREADS="2", **FAST, **server.env(),
-                      **pg_db.dbt_env())
+        env = cli_env(
+            METRIC_PULSE_DATA_DIR=str(tmp_path / "state"),
+            DBT_THREADS="2",
+            **FAST,
+            **server.env(),
+            **pg_db.dbt_env(),
+        )
         log = tmp_path / "killed.log"
         with open(log, "w") as out:
-            proc = subprocess.Popen([exe, "run"], env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [exe, "run"], env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
             deadline = time.monotonic() + 600
             while "START sql" not in log.read_text(errors="replace") and time.monotonic() < deadline:
                 time.sleep(0.3)

@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import cli_env, run_cli
+
 from loaders.run_log import RunInProgress, RunLog, StepCounts
 
 SECRET = "sekret-token-123456"
@@ -68,7 +68,9 @@ def test_stale_data_exit_4(pg_db):
     log.close()
     conn = pg_db.connect()
     with conn, conn.cursor() as cur:
-        cur.execute("update ops.etl_logs set started_at = now() - interval '3 days', finished_at = now() - interval '3 days'")
+        cur.execute(
+            "update ops.etl_logs set started_at = now() - interval '3 days', finished_at = now() - interval '3 days'"
+        )
     conn.close()
     proc = _status(pg_db, "--max-age-hours", "24")
     assert proc.returncode == 4 and "stale" in proc.stdout

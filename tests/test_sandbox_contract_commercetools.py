@@ -3,19 +3,23 @@ where/sort/limit/offset/withTotal and the PagedQueryResponse shape."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
+from sandbox_fixtures import FakeClock, ct_order, ct_store, running, session
 
 from sandbox.server import SandboxServer
-from sandbox_fixtures import FakeClock, ct_order, ct_store, running, session
 
 PROJECT = "sandbox-store"
 ORDERS = [ct_order(n) for n in range(30)]
-INVALID_TOKEN = {"statusCode": 401, "message": "invalid_token",
-                 "errors": [{"code": "invalid_token", "message": "invalid_token"}], "error": "invalid_token"}
+INVALID_TOKEN = {
+    "statusCode": 401,
+    "message": "invalid_token",
+    "errors": [{"code": "invalid_token", "message": "invalid_token"}],
+    "error": "invalid_token",
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +41,9 @@ def token(server: SandboxServer, scope: str | None = None, **kwargs: object) -> 
     if scope is not None:
         form["scope"] = scope
     auth = kwargs.pop("auth", (env["COMMERCETOOLS_CLIENT_ID"], env["COMMERCETOOLS_CLIENT_SECRET"]))
-    return requests.post(f"{env['COMMERCETOOLS_AUTH_URL']}/oauth/token", auth=auth, data=kwargs.pop("data", form))
+    return requests.post(
+        f"{env['COMMERCETOOLS_AUTH_URL']}/oauth/token", auth=auth, data=kwargs.pop("data", form)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +57,9 @@ def api(server: SandboxServer, path: str = "orders") -> str:
     return f"{server.env()['COMMERCETOOLS_API_URL']}/{PROJECT}/{path}"
 
 
-def query(http: requests.Session, server: SandboxServer, *params: tuple[str, object],
-          path: str = "orders") -> dict:
+def query(
+    http: requests.Session, server: SandboxServer, *params: tuple[str, object], path: str = "orders"
+) -> dict:
     r = http.get(api(server, path), params=list(params))
     assert r.status_code == 200, r.text
     return r.json()
@@ -69,8 +76,10 @@ def test_client_credentials_token(server: SandboxServer) -> None:
     body = r.json()
     assert set(body) == {"access_token", "expires_in", "scope", "token_type"}
     assert body["token_type"] == "Bearer" and body["expires_in"] == 600 and body["scope"] == scope
-    assert token(server).json()["scope"].split() == [f"{s}:{PROJECT}" for s in (
-        "view_orders", "view_customers", "view_products", "view_published_products")]
+    assert token(server).json()["scope"].split() == [
+        f"{s}:{PROJECT}"
+        for s in ("view_orders", "view_customers", "view_products", "view_published_products")
+    ]
 
 
 def test_token_errors(server: SandboxServer) -> None:
@@ -85,7 +94,9 @@ def test_token_errors(server: SandboxServer) -> None:
     assert other_project.status_code == 400 and other_project.json()["error"] == "invalid_scope"
 
 
-def test_missing_invalid_and_expired_tokens_are_401_invalid_token(server: SandboxServer, data_dir: Path) -> None:
+def test_missing_invalid_and_expired_tokens_are_401_invalid_token(
+    server: SandboxServer, data_dir: Path
+) -> None:
     assert requests.get(api(server)).json() == INVALID_TOKEN
     bad = requests.get(api(server), headers={"Authorization": "Bearer not-a-token"})
     assert bad.status_code == 401 and bad.json() == INVALID_TOKEN
@@ -111,8 +122,10 @@ def test_missing_scope_is_403_insufficient_scope(server: SandboxServer) -> None:
     body = r.json()
     assert body["statusCode"] == 403 and body["error"] == "insufficient_scope"
     assert body["errors"][0]["code"] == "insufficient_scope" and "view_customers" in body["message"]
-    wrong_project = requests.get(f"{server.env()['COMMERCETOOLS_API_URL']}/other/orders",
-                                 headers={"Authorization": f"Bearer {orders_only}"})
+    wrong_project = requests.get(
+        f"{server.env()['COMMERCETOOLS_API_URL']}/other/orders",
+        headers={"Authorization": f"Bearer {orders_only}"},
+    )
     assert wrong_project.status_code == 403
 
 
@@ -143,8 +156,12 @@ def test_sort_repeatable_asc_and_desc(server: SandboxServer, http: requests.Sess
     desc = query(http, server, ("sort", "lastModifiedAt desc"), ("sort", "id desc"), ("limit", 500))
     assert [o["id"] for o in desc["results"]] == keyed(ORDERS)[::-1]
     mixed = query(http, server, ("sort", "lastModifiedAt desc"), ("sort", "id asc"), ("limit", 500))
-    assert [o["id"] for o in mixed["results"]] == [o["id"] for o in sorted(
-        sorted(ORDERS, key=lambda o: o["id"]), key=lambda o: o["lastModifiedAt"], reverse=True)]
+    assert [o["id"] for o in mixed["results"]] == [
+        o["id"]
+        for o in sorted(
+            sorted(ORDERS, key=lambda o: o["id"]), key=lambda o: o["lastModifiedAt"], reverse=True
+        )
+    ]
     by_number = query(http, server, ("sort", "totalPrice.centAmount desc"), ("limit", 3))
     assert [o["orderNumber"] for o in by_number["results"]] == ["10029", "10028", "10027"]
     bad = http.get(api(server), params={"sort": "lastModifiedAt upwards"})
@@ -154,20 +171,28 @@ def test_sort_repeatable_asc_and_desc(server: SandboxServer, http: requests.Sess
 def test_where_comparisons_and_and(server: SandboxServer, http: requests.Session) -> None:
     pivot = ORDERS[10]
     cases = {
-        f'lastModifiedAt > "{pivot["lastModifiedAt"]}"': lambda o: o["lastModifiedAt"] > pivot["lastModifiedAt"],
-        f'lastModifiedAt >= "{pivot["lastModifiedAt"]}"': lambda o: o["lastModifiedAt"] >= pivot["lastModifiedAt"],
+        f'lastModifiedAt > "{pivot["lastModifiedAt"]}"': lambda o: (
+            o["lastModifiedAt"] > pivot["lastModifiedAt"]
+        ),
+        f'lastModifiedAt >= "{pivot["lastModifiedAt"]}"': lambda o: (
+            o["lastModifiedAt"] >= pivot["lastModifiedAt"]
+        ),
         f'createdAt < "{pivot["createdAt"]}"': lambda o: o["createdAt"] < pivot["createdAt"],
         f'createdAt <= "{pivot["createdAt"]}"': lambda o: o["createdAt"] <= pivot["createdAt"],
         f'id = "{pivot["id"]}"': lambda o: o["id"] == pivot["id"],
         f'id != "{pivot["id"]}"': lambda o: o["id"] != pivot["id"],
-        f'id > "{pivot["id"]}" and createdAt > "{pivot["createdAt"]}"':
-            lambda o: o["id"] > pivot["id"] and o["createdAt"] > pivot["createdAt"],
-        'orderState = "Cancelled" or totalPrice(centAmount >= 1028)':
-            lambda o: o["orderState"] == "Cancelled" or o["totalPrice"]["centAmount"] >= 1028,
-        'not(orderState = "Cancelled") and lineItems(quantity = 3)':
-            lambda o: o["orderState"] != "Cancelled" and o["lineItems"][0]["quantity"] == 3,
-        f'orderNumber in ("10001", "10002") and customerEmail is defined': lambda o: o["orderNumber"] in (
-            "10001", "10002"),
+        f'id > "{pivot["id"]}" and createdAt > "{pivot["createdAt"]}"': lambda o: (
+            o["id"] > pivot["id"] and o["createdAt"] > pivot["createdAt"]
+        ),
+        'orderState = "Cancelled" or totalPrice(centAmount >= 1028)': lambda o: (
+            o["orderState"] == "Cancelled" or o["totalPrice"]["centAmount"] >= 1028
+        ),
+        'not(orderState = "Cancelled") and lineItems(quantity = 3)': lambda o: (
+            o["orderState"] != "Cancelled" and o["lineItems"][0]["quantity"] == 3
+        ),
+        'orderNumber in ("10001", "10002") and customerEmail is defined': lambda o: (
+            o["orderNumber"] in ("10001", "10002")
+        ),
     }
     for where, keep in cases.items():
         body = query(http, server, ("where", where), ("limit", 500), ("sort", "id asc"))
@@ -175,19 +200,28 @@ def test_where_comparisons_and_and(server: SandboxServer, http: requests.Session
         assert body["total"] == body["count"]
 
 
-def test_timestamps_compare_as_instants_whatever_their_precision(server: SandboxServer,
-                                                                 http: requests.Session) -> None:
-    pivot = ORDERS[10]["lastModifiedAt"]            # "...:00.250Z"
-    whole_second = pivot[:19] + "Z"                 # "...:00Z" is earlier than .250
+def test_timestamps_compare_as_instants_whatever_their_precision(
+    server: SandboxServer, http: requests.Session
+) -> None:
+    pivot = ORDERS[10]["lastModifiedAt"]  # "...:00.250Z"
+    whole_second = pivot[:19] + "Z"  # "...:00Z" is earlier than .250
     body = query(http, server, ("where", f'lastModifiedAt > "{whole_second}"'), ("limit", 500))
     assert body["count"] == sum(o["lastModifiedAt"] >= pivot for o in ORDERS)
 
 
 def test_several_where_are_anded_and_input_variables(server: SandboxServer, http: requests.Session) -> None:
     pivot = ORDERS[12]
-    body = query(http, server, ("where", "lastModifiedAt >= :since"), ("where", 'orderState = "Complete"'),
-                 ("var.since", pivot["lastModifiedAt"]), ("limit", 500))
-    expected = [o for o in ORDERS if o["lastModifiedAt"] >= pivot["lastModifiedAt"] and o["orderState"] == "Complete"]
+    body = query(
+        http,
+        server,
+        ("where", "lastModifiedAt >= :since"),
+        ("where", 'orderState = "Complete"'),
+        ("var.since", pivot["lastModifiedAt"]),
+        ("limit", 500),
+    )
+    expected = [
+        o for o in ORDERS if o["lastModifiedAt"] >= pivot["lastModifiedAt"] and o["orderState"] == "Complete"
+    ]
     assert sorted(o["id"] for o in body["results"]) == sorted(o["id"] for o in expected)
     missing = http.get(api(server), params={"where": "id > :lastId"})
     assert missing.status_code == 400 and "lastId" in missing.json()["message"]
@@ -222,7 +256,7 @@ def test_total_is_capped_at_10000_with_a_predicate(tmp_path: Path) -> None:
         http = session()
         http.headers["Authorization"] = "Bearer " + token(server).json()["access_token"]
         assert query(http, server, path="customers")["total"] == 10_050
-        capped = query(http, server, ("where", 'email is defined'), ("limit", 1), path="customers")
+        capped = query(http, server, ("where", "email is defined"), ("limit", 1), path="customers")
         assert capped["total"] == 10_000 and capped["count"] == 1
 
 

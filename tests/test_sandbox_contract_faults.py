@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from sandbox_fixtures import full_store, running, session, shopify_order, write
 
 from sandbox.server import SandboxServer
-from sandbox_fixtures import full_store, running, session, shopify_order, write
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,11 @@ def clients(server: SandboxServer) -> dict[str, tuple[requests.Session, str]]:
     woo = session()
     woo.auth = (c.woocommerce_consumer_key, c.woocommerce_consumer_secret)
     ct = session()
-    tok = requests.post(f"{env['COMMERCETOOLS_AUTH_URL']}/oauth/token", data={"grant_type": "client_credentials"},
-                        auth=(c.commercetools_client_id, c.commercetools_client_secret))
+    tok = requests.post(
+        f"{env['COMMERCETOOLS_AUTH_URL']}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(c.commercetools_client_id, c.commercetools_client_secret),
+    )
     assert tok.status_code == 200  # the token endpoint is exempt from faults
     ct.headers["Authorization"] = "Bearer " + tok.json()["access_token"]
     return {
@@ -79,7 +82,9 @@ def test_malformed_rate_truncates_the_json(data_dir: Path) -> None:
 def test_drop_rate_closes_the_connection_mid_body(data_dir: Path) -> None:
     with running(data_dir, drop_rate=1.0) as server:
         for platform, (http, url) in clients(server).items():
-            with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)):
+            with pytest.raises(
+                (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)
+            ):
                 http.get(url)
         assert server.stats()["woocommerce"]["faults"] == {"drop": 1}
 
@@ -132,10 +137,18 @@ def test_python_api(data_dir: Path) -> None:
         server.url
     with server:
         env = server.env()
-        assert list(env) == ["SHOPIFY_STORE_URL", "SHOPIFY_ACCESS_TOKEN", "WOOCOMMERCE_URL",
-                             "WOOCOMMERCE_CONSUMER_KEY", "WOOCOMMERCE_CONSUMER_SECRET", "COMMERCETOOLS_PROJECT_KEY",
-                             "COMMERCETOOLS_CLIENT_ID", "COMMERCETOOLS_CLIENT_SECRET", "COMMERCETOOLS_API_URL",
-                             "COMMERCETOOLS_AUTH_URL"]
+        assert list(env) == [
+            "SHOPIFY_STORE_URL",
+            "SHOPIFY_ACCESS_TOKEN",
+            "WOOCOMMERCE_URL",
+            "WOOCOMMERCE_CONSUMER_KEY",
+            "WOOCOMMERCE_CONSUMER_SECRET",
+            "COMMERCETOOLS_PROJECT_KEY",
+            "COMMERCETOOLS_CLIENT_ID",
+            "COMMERCETOOLS_CLIENT_SECRET",
+            "COMMERCETOOLS_API_URL",
+            "COMMERCETOOLS_AUTH_URL",
+        ]
         assert env["SHOPIFY_STORE_URL"] == f"http://127.0.0.1:{server.port}/shopify"
         assert env["COMMERCETOOLS_AUTH_URL"] == f"{server.url}/commercetools/auth"
         index = requests.get(server.url + "/").json()

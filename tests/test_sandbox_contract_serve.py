@@ -11,13 +11,21 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from sandbox_fixtures import full_store
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ENV_KEYS = ["SHOPIFY_STORE_URL", "SHOPIFY_ACCESS_TOKEN", "WOOCOMMERCE_URL", "WOOCOMMERCE_CONSUMER_KEY",
-            "WOOCOMMERCE_CONSUMER_SECRET", "COMMERCETOOLS_PROJECT_KEY", "COMMERCETOOLS_CLIENT_ID",
-            "COMMERCETOOLS_CLIENT_SECRET", "COMMERCETOOLS_API_URL", "COMMERCETOOLS_AUTH_URL"]
+ENV_KEYS = [
+    "SHOPIFY_STORE_URL",
+    "SHOPIFY_ACCESS_TOKEN",
+    "WOOCOMMERCE_URL",
+    "WOOCOMMERCE_CONSUMER_KEY",
+    "WOOCOMMERCE_CONSUMER_SECRET",
+    "COMMERCETOOLS_PROJECT_KEY",
+    "COMMERCETOOLS_CLIENT_ID",
+    "COMMERCETOOLS_CLIENT_SECRET",
+    "COMMERCETOOLS_API_URL",
+    "COMMERCETOOLS_AUTH_URL",
+]
 
 
 COMMANDS = {
@@ -40,33 +48,59 @@ def read_env_lines(proc: subprocess.Popen, count: int, timeout: float = 30) -> d
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
     thread.join(timeout)
-    assert len(lines) == count, f"got {lines!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
+    assert len(lines) == count, (
+        f"got {lines!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
+    )
     return dict(line.split("=", 1) for line in lines)
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, command: str) -> None:
     full_store(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_"))}
-    proc = subprocess.Popen([*COMMANDS[command], "--data", str(tmp_path), "--port", "0", "--seed", "3"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT, env=env)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_"))
+    }
+    proc = subprocess.Popen(
+        [*COMMANDS[command], "--data", str(tmp_path), "--port", "0", "--seed", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
     try:
         settings = read_env_lines(proc, len(ENV_KEYS))
         assert list(settings) == ENV_KEYS
         assert settings["SHOPIFY_STORE_URL"].startswith("http://127.0.0.1:")
-        r = requests.get(f"{settings['SHOPIFY_STORE_URL']}/admin/api/2024-10/orders.json",
-                         headers={"X-Shopify-Access-Token": settings["SHOPIFY_ACCESS_TOKEN"]},
-                         params={"status": "any", "limit": 5}, timeout=10)
+        r = requests.get(
+            f"{settings['SHOPIFY_STORE_URL']}/admin/api/2024-10/orders.json",
+            headers={"X-Shopify-Access-Token": settings["SHOPIFY_ACCESS_TOKEN"]},
+            params={"status": "any", "limit": 5},
+            timeout=10,
+        )
         assert r.status_code == 200 and [o["id"] for o in r.json()["orders"]] == [1, 2, 3, 4, 5]
-        token = requests.post(f"{settings['COMMERCETOOLS_AUTH_URL']}/oauth/token",
-                              auth=(settings["COMMERCETOOLS_CLIENT_ID"], settings["COMMERCETOOLS_CLIENT_SECRET"]),
-                              data={"grant_type": "client_credentials",
-                                    "scope": f"view_orders:{settings['COMMERCETOOLS_PROJECT_KEY']}"}, timeout=10)
-        orders = requests.get(f"{settings['COMMERCETOOLS_API_URL']}/{settings['COMMERCETOOLS_PROJECT_KEY']}/orders",
-                              headers={"Authorization": f"Bearer {token.json()['access_token']}"}, timeout=10)
+        token = requests.post(
+            f"{settings['COMMERCETOOLS_AUTH_URL']}/oauth/token",
+            auth=(settings["COMMERCETOOLS_CLIENT_ID"], settings["COMMERCETOOLS_CLIENT_SECRET"]),
+            data={
+                "grant_type": "client_credentials",
+                "scope": f"view_orders:{settings['COMMERCETOOLS_PROJECT_KEY']}",
+            },
+            timeout=10,
+        )
+        orders = requests.get(
+            f"{settings['COMMERCETOOLS_API_URL']}/{settings['COMMERCETOOLS_PROJECT_KEY']}/orders",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            timeout=10,
+        )
         assert orders.json()["total"] == 30
-        woo = requests.get(f"{settings['WOOCOMMERCE_URL']}/wp-json/wc/v3/orders", timeout=10,
-                           auth=(settings["WOOCOMMERCE_CONSUMER_KEY"], settings["WOOCOMMERCE_CONSUMER_SECRET"]))
+        woo = requests.get(
+            f"{settings['WOOCOMMERCE_URL']}/wp-json/wc/v3/orders",
+            timeout=10,
+            auth=(settings["WOOCOMMERCE_CONSUMER_KEY"], settings["WOOCOMMERCE_CONSUMER_SECRET"]),
+        )
         assert woo.headers["X-WP-Total"] == "25"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
@@ -78,9 +112,19 @@ def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, comm
 
 
 def test_serve_refuses_a_missing_directory(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "sandbox.cli", "serve", "--data", str(tmp_path / "nope")],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox.cli", "serve", "--data", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert result.returncode == 2 and "not a directory" in result.stderr
-    bad_rate = subprocess.run([sys.executable, "-m", "sandbox.cli", "serve", "--data", str(tmp_path),
-                               "--fail-rate", "2"], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    bad_rate = subprocess.run(
+        [sys.executable, "-m", "sandbox.cli", "serve", "--data", str(tmp_path), "--fail-rate", "2"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert bad_rate.returncode == 2 and "between 0 and 1" in bad_rate.stderr

@@ -4,17 +4,25 @@ and GraphQL (orders connection, search query, sortKey, cursors, cost, THROTTLED)
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from sandbox_fixtures import (
+    BASE,
+    FakeClock,
+    running,
+    session,
+    shopify_order,
+    shopify_status,
+    shopify_store,
+    shopify_updated,
+)
 
 from sandbox.server import SandboxServer
-from sandbox_fixtures import (BASE, FakeClock, running, session, shopify_order, shopify_status, shopify_store,
-                              shopify_updated)
 
 VERSION = "2024-10"
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
@@ -64,6 +72,7 @@ def walk(http: requests.Session, url: str, params: dict) -> tuple[list[int], lis
 
 # -- REST ------------------------------------------------------------------------------------
 
+
 def test_token_is_required_and_a_wrong_one_gets_the_401_body(server: SandboxServer) -> None:
     for headers in ({}, {"X-Shopify-Access-Token": "shpat_wrong"}):
         r = requests.get(rest(server), headers=headers)
@@ -71,7 +80,9 @@ def test_token_is_required_and_a_wrong_one_gets_the_401_body(server: SandboxServ
         assert r.json() == INVALID_TOKEN
 
 
-def test_envelopes_default_limit_and_status_open_by_default(server: SandboxServer, http: requests.Session) -> None:
+def test_envelopes_default_limit_and_status_open_by_default(
+    server: SandboxServer, http: requests.Session
+) -> None:
     r = http.get(rest(server))
     assert ids(r) == OPEN_IDS[:50]  # default limit 50, only open orders, by id
     assert r.headers["Content-Type"].startswith("application/json")
@@ -80,13 +91,18 @@ def test_envelopes_default_limit_and_status_open_by_default(server: SandboxServe
     assert ids(http.get(rest(server, "products")), "products") == [901, 902, 903, 904]
 
 
-@pytest.mark.parametrize("status, expected", [
-    ("open", OPEN_IDS),
-    ("closed", [i for i in ALL_IDS if shopify_status(i) in ("closed", "cancelled")]),
-    ("cancelled", [i for i in ALL_IDS if shopify_status(i) == "cancelled"]),
-    ("any", ALL_IDS),
-])
-def test_status_filter(server: SandboxServer, http: requests.Session, status: str, expected: list[int]) -> None:
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("open", OPEN_IDS),
+        ("closed", [i for i in ALL_IDS if shopify_status(i) in ("closed", "cancelled")]),
+        ("cancelled", [i for i in ALL_IDS if shopify_status(i) == "cancelled"]),
+        ("any", ALL_IDS),
+    ],
+)
+def test_status_filter(
+    server: SandboxServer, http: requests.Session, status: str, expected: list[int]
+) -> None:
     assert ids(http.get(rest(server), params={"status": status, "limit": 250})) == expected
 
 
@@ -119,13 +135,19 @@ def test_no_link_header_on_a_single_page(server: SandboxServer, http: requests.S
 
 
 @pytest.mark.parametrize("extra", ["updated_at_min", "status"])
-def test_filters_next_to_page_info_are_a_400(server: SandboxServer, http: requests.Session, extra: str) -> None:
+def test_filters_next_to_page_info_are_a_400(
+    server: SandboxServer, http: requests.Session, extra: str
+) -> None:
     first = http.get(rest(server), params={"status": "any", "limit": 10})
     page_info = parse_qs(urlsplit(first.links["next"]["url"]).query)["page_info"][0]
     r = http.get(rest(server), params={"limit": 10, "page_info": page_info, extra: "any"})
     assert r.status_code == 400
-    assert r.json() == {"errors": {extra: f"{extra} cannot be passed when page_info is present. "
-                                          "See https://shopify.dev/api/usage/pagination-rest"}}
+    assert r.json() == {
+        "errors": {
+            extra: f"{extra} cannot be passed when page_info is present. "
+            "See https://shopify.dev/api/usage/pagination-rest"
+        }
+    }
     # limit and fields are allowed, and the limit may change between pages
     ok = http.get(rest(server), params={"limit": 5, "page_info": page_info, "fields": "id,updated_at"})
     assert ids(ok) == ALL_IDS[10:15]
@@ -137,13 +159,20 @@ def test_invalid_page_info(server: SandboxServer, http: requests.Session) -> Non
     assert r.status_code == 400 and "page_info" in r.json()["errors"]
 
 
-def test_order_updated_at_asc_with_filters_carried_in_the_cursor(server: SandboxServer,
-                                                                  http: requests.Session) -> None:
+def test_order_updated_at_asc_with_filters_carried_in_the_cursor(
+    server: SandboxServer, http: requests.Session
+) -> None:
     since = BASE + timedelta(minutes=60)
-    params = {"status": "any", "limit": 7, "order": "updated_at asc",
-              "updated_at_min": since.isoformat()}  # UTC offset; records carry -05:00
+    params = {
+        "status": "any",
+        "limit": 7,
+        "order": "updated_at asc",
+        "updated_at_min": since.isoformat(),
+    }  # UTC offset; records carry -05:00
     found, pages = walk(http, rest(server), params)
-    expected = sorted((i for i in ALL_IDS if shopify_updated(i) >= since), key=lambda i: (shopify_updated(i), i))
+    expected = sorted(
+        (i for i in ALL_IDS if shopify_updated(i) >= since), key=lambda i: (shopify_updated(i), i)
+    )
     assert found == expected
     assert len(pages) > 3
     # a tie on updated_at is broken by id
@@ -191,8 +220,10 @@ def test_leaky_bucket_40_leaking_2_per_second(data_dir: Path) -> None:
         assert r.status_code == 429
         assert r.headers["Retry-After"] == "2.0"
         assert r.headers["X-Shopify-Shop-Api-Call-Limit"] == "40/40"
-        assert r.json() == {"errors": "Exceeded 2 calls per second for api client. "
-                                      "Reduce request rates to resume uninterrupted service."}
+        assert r.json() == {
+            "errors": "Exceeded 2 calls per second for api client. "
+            "Reduce request rates to resume uninterrupted service."
+        }
         clock.advance(1.0)  # two requests leak out
         assert [http.get(url).status_code for _ in range(3)] == [200, 200, 429]
         clock.advance(10.0)
@@ -212,8 +243,11 @@ def test_rate_limits_off_never_refuse_but_report(data_dir: Path) -> None:
 
 
 def test_without_read_all_orders_only_60_days_of_orders(tmp_path: Path) -> None:
-    now = datetime.now(timezone.utc)
-    orders = [shopify_order(1, created=now - timedelta(days=10)), shopify_order(2, created=now - timedelta(days=90))]
+    now = datetime.now(UTC)
+    orders = [
+        shopify_order(1, created=now - timedelta(days=10)),
+        shopify_order(2, created=now - timedelta(days=90)),
+    ]
     for order in orders:
         order["closed_at"] = order["cancelled_at"] = None
     (tmp_path / "shopify").mkdir()
@@ -237,7 +271,9 @@ query Orders($first: Int!, $after: String, $query: String) {
 }"""
 
 
-def graphql(server: SandboxServer, http: requests.Session, document: str, **variables: object) -> requests.Response:
+def graphql(
+    server: SandboxServer, http: requests.Session, document: str, **variables: object
+) -> requests.Response:
     url = f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/{VERSION}/graphql.json"
     return http.post(url, json={"query": document, "variables": variables})
 
@@ -245,7 +281,9 @@ def graphql(server: SandboxServer, http: requests.Session, document: str, **vari
 def test_graphql_orders_query_sort_and_cursors(server: SandboxServer, http: requests.Session) -> None:
     since = BASE + timedelta(minutes=200)
     search = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
-    expected = sorted((i for i in ALL_IDS if shopify_updated(i) > since), key=lambda i: (shopify_updated(i), i))
+    expected = sorted(
+        (i for i in ALL_IDS if shopify_updated(i) > since), key=lambda i: (shopify_updated(i), i)
+    )
     found, cursor, pages = [], None, 0
     while True:
         r = graphql(server, http, ORDERS_QUERY, first=4, after=cursor, query=search)
@@ -261,11 +299,16 @@ def test_graphql_orders_query_sort_and_cursors(server: SandboxServer, http: requ
         assert connection["pageInfo"]["endCursor"] == connection["edges"][-1]["cursor"]
         cursor = connection["pageInfo"]["endCursor"]
     assert found == expected and pages == -(-len(expected) // 4)
-    node = graphql(server, http, ORDERS_QUERY, first=1, query="id:5").json()["data"]["orders"]["edges"][0]["node"]
-    assert node == {"id": "gid://shopify/Order/5", "name": "#1005",
-                    "updatedAt": shopify_updated(5).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "displayFinancialStatus": "REFUNDED",
-                    "totalPriceSet": {"shopMoney": {"amount": "15.50", "currencyCode": "USD"}}}
+    node = graphql(server, http, ORDERS_QUERY, first=1, query="id:5").json()["data"]["orders"]["edges"][0][
+        "node"
+    ]
+    assert node == {
+        "id": "gid://shopify/Order/5",
+        "name": "#1005",
+        "updatedAt": shopify_updated(5).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "displayFinancialStatus": "REFUNDED",
+        "totalPriceSet": {"shopMoney": {"amount": "15.50", "currencyCode": "USD"}},
+    }
 
 
 def test_graphql_nodes_reverse_and_nested_connection(server: SandboxServer, http: requests.Session) -> None:
@@ -277,13 +320,18 @@ def test_graphql_nodes_reverse_and_nested_connection(server: SandboxServer, http
     assert [n["legacyResourceId"] for n in data["nodes"]] == ["120", "119", "118"]
     assert data["nodes"][0]["customer"] == {"id": f"gid://shopify/Customer/{500 + 120 % 7}"}
     assert data["nodes"][0]["lineItems"]["nodes"] == [
-        {"sku": "SKU-1", "quantity": 1, "variant": {"id": "gid://shopify/ProductVariant/9001"},
-         "product": {"id": "gid://shopify/Product/901"}}]
+        {
+            "sku": "SKU-1",
+            "quantity": 1,
+            "variant": {"id": "gid://shopify/ProductVariant/9001"},
+            "product": {"id": "gid://shopify/Product/901"},
+        }
+    ]
     assert data["pageInfo"]["hasNextPage"] is True
 
 
 def test_graphql_cost_extension(server: SandboxServer, http: requests.Session) -> None:
-    query = "{ orders(first: 10, query: \"id:<4\") { nodes { id totalPriceSet { shopMoney { amount } } } } }"
+    query = '{ orders(first: 10, query: "id:<4") { nodes { id totalPriceSet { shopMoney { amount } } } } }'
     cost = graphql(server, http, query).json()["extensions"]["cost"]
     assert cost["requestedQueryCost"] == 2 + 10 * 3
     assert cost["actualQueryCost"] == 2 + 3 * 3  # three orders came back
@@ -303,10 +351,27 @@ def test_graphql_throttled_body(data_dir: Path) -> None:
         throttled = graphql(server, http, query)
         assert throttled.status_code == 200
         assert throttled.json() == {
-            "errors": [{"message": "Throttled", "extensions": {
-                "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
-            "extensions": {"cost": {"requestedQueryCost": 62, "actualQueryCost": None, "throttleStatus": {
-                "maximumAvailable": 100.0, "currentlyAvailable": 38, "restoreRate": 10.0}}}}
+            "errors": [
+                {
+                    "message": "Throttled",
+                    "extensions": {
+                        "code": "THROTTLED",
+                        "documentation": "https://shopify.dev/api/usage/rate-limits",
+                    },
+                }
+            ],
+            "extensions": {
+                "cost": {
+                    "requestedQueryCost": 62,
+                    "actualQueryCost": None,
+                    "throttleStatus": {
+                        "maximumAvailable": 100.0,
+                        "currentlyAvailable": 38,
+                        "restoreRate": 10.0,
+                    },
+                }
+            },
+        }
         clock.advance(2.5)  # wait >= (62 - 38) / 10
         assert "data" in graphql(server, http, query).json()
         too_big = graphql(server, http, "{ orders(first: 250) { nodes { id customer { id } } } }").json()
@@ -325,6 +390,8 @@ def test_graphql_errors(server: SandboxServer, http: requests.Session) -> None:
     assert "sortKey" in first_error("{ orders(first: 1, sortKey: PRICE) { nodes { id } } }")["message"]
     assert first_error("{ orders(first: 1) { nodes { nope } } }")["extensions"]["code"] == "undefinedField"
     assert first_error("{ orders(first: 1) { nodes { id }")["message"].startswith("Parse error")
-    bad_token = requests.post(f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/{VERSION}/graphql.json",
-                              json={"query": "{ orders(first: 1) { nodes { id } } }"})
+    bad_token = requests.post(
+        f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/{VERSION}/graphql.json",
+        json={"query": "{ orders(first: 1) { nodes { id } } }"},
+    )
     assert bad_token.status_code == 401 and bad_token.json() == INVALID_TOKEN

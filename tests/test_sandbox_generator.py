@@ -10,19 +10,19 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from sandbox.generator import generate
 from sandbox.generate.population import split_orders
+from sandbox.generator import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 FILES = ("customers.json", "products.json", "orders.json")
 START, END = date(2025, 1, 1), date(2025, 12, 31)
-END_OF_DATA = datetime(2026, 1, 1, tzinfo=timezone.utc)
+END_OF_DATA = datetime(2026, 1, 1, tzinfo=UTC)
 
 SHOPIFY_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 WOO_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
@@ -35,13 +35,15 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 def store(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("sandbox")
     counts = generate(out, seed=11, customers=150, orders=1200, start=START, end=END)
-    data = {p: {f[:-5]: json.loads((out / p / f).read_text(encoding="utf-8")) for f in FILES} for p in PLATFORMS}
+    data = {
+        p: {f[:-5]: json.loads((out / p / f).read_text(encoding="utf-8")) for f in FILES} for p in PLATFORMS
+    }
     return {"dir": out, "counts": counts, **data}
 
 
 def _instant(value: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _norm(email: str | None) -> str:
@@ -49,6 +51,7 @@ def _norm(email: str | None) -> str:
 
 
 # -- determinism and counts ----------------------------------------------------------------------
+
 
 def test_same_seed_gives_byte_identical_files_and_another_seed_differs(tmp_path: Path) -> None:
     args = dict(customers=40, orders=200, start=START, end=END)
@@ -59,8 +62,9 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_differs(tmp_path:
         for name in FILES:
             a = (tmp_path / "a" / platform / name).read_bytes()
             assert a == (tmp_path / "b" / platform / name).read_bytes(), f"{platform}/{name} differs"
-    assert (tmp_path / "a" / "shopify" / "orders.json").read_bytes() != \
-        (tmp_path / "c" / "shopify" / "orders.json").read_bytes()
+    assert (tmp_path / "a" / "shopify" / "orders.json").read_bytes() != (
+        tmp_path / "c" / "shopify" / "orders.json"
+    ).read_bytes()
     assert not list(tmp_path.rglob("*.tmp"))
 
 
@@ -68,8 +72,9 @@ def test_counts_are_honoured_and_match_the_files(store: dict) -> None:
     expected = split_orders(1200)
     assert sum(expected.values()) == 1200
     for platform in PLATFORMS:
-        assert store["counts"][platform] == {entity: len(store[platform][entity]) for entity in
-                                             ("customers", "products", "orders")}
+        assert store["counts"][platform] == {
+            entity: len(store[platform][entity]) for entity in ("customers", "products", "orders")
+        }
         assert store["counts"][platform]["orders"] == expected[platform]
     assert expected == {"shopify": 540, "woocommerce": 360, "commercetools": 300}
 
@@ -87,7 +92,7 @@ def test_zero_orders_writes_empty_arrays(tmp_path: Path) -> None:
 
 
 def test_nothing_happens_outside_the_window(store: dict) -> None:
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     for o in store["shopify"]["orders"]:
         assert start <= _instant(o["created_at"]) <= _instant(o["updated_at"]) < END_OF_DATA
     for o in store["woocommerce"]["orders"]:
@@ -97,6 +102,7 @@ def test_nothing_happens_outside_the_window(store: dict) -> None:
 
 
 # -- Shopify ---------------------------------------------------------------------------------------
+
 
 def _money_set(value: dict, shop_amount: str, presentment: str) -> None:
     assert value["shop_money"] == {"amount": shop_amount, "currency_code": "USD"}
@@ -117,7 +123,14 @@ def test_shopify_orders_have_the_rest_2024_10_shape(store: dict) -> None:
         for key in ("total_price", "subtotal_price", "total_tax", "total_discounts", "current_total_price"):
             assert MONEY.match(o[key]), (key, o[key])
             _money_set(o[f"{key}_set"], o[key], o["presentment_currency"])
-        assert o["financial_status"] in {"pending", "authorized", "paid", "partially_refunded", "refunded", "voided"}
+        assert o["financial_status"] in {
+            "pending",
+            "authorized",
+            "paid",
+            "partially_refunded",
+            "refunded",
+            "voided",
+        }
         assert o["fulfillment_status"] in {None, "fulfilled", "partial"}
         cents = lambda s: round(float(s) * 100)  # noqa: E731
         shipping = cents(o["total_shipping_price_set"]["shop_money"]["amount"])
@@ -157,10 +170,16 @@ def test_shopify_refund_in_shop_money_adds_up_to_the_transaction(store: dict) ->
     checked = 0
     for o in store["shopify"]["orders"]:
         for refund in o["refunds"] if o["presentment_currency"] == "USD" else []:
-            lines = sum(cents(r["subtotal_set"]["shop_money"]["amount"]) +
-                        cents(r["total_tax_set"]["shop_money"]["amount"]) for r in refund["refund_line_items"])
-            adjustments = sum(cents(a["amount_set"]["shop_money"]["amount"]) +
-                              cents(a["tax_amount_set"]["shop_money"]["amount"]) for a in refund["order_adjustments"])
+            lines = sum(
+                cents(r["subtotal_set"]["shop_money"]["amount"])
+                + cents(r["total_tax_set"]["shop_money"]["amount"])
+                for r in refund["refund_line_items"]
+            )
+            adjustments = sum(
+                cents(a["amount_set"]["shop_money"]["amount"])
+                + cents(a["tax_amount_set"]["shop_money"]["amount"])
+                for a in refund["order_adjustments"]
+            )
             assert lines - adjustments == cents(refund["transactions"][0]["amount"])
             checked += 1
         if o["financial_status"] == "refunded":
@@ -194,16 +213,28 @@ def test_shopify_customers_and_products(store: dict) -> None:
 
 # -- WooCommerce ----------------------------------------------------------------------------------
 
+
 def test_woocommerce_orders_have_the_v3_shape(store: dict) -> None:
     site_offsets = set()
     for o in store["woocommerce"]["orders"]:
         assert isinstance(o["id"], int) and o["number"] == str(o["id"])
-        assert o["status"] in {"pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"}
+        assert o["status"] in {
+            "pending",
+            "processing",
+            "on-hold",
+            "completed",
+            "cancelled",
+            "refunded",
+            "failed",
+        }
         assert o["created_via"] in {"checkout", "admin", "rest-api"} and isinstance(o["customer_id"], int)
         for key in ("date_created", "date_created_gmt", "date_modified", "date_modified_gmt"):
             assert WOO_TS.match(o[key]), o[key]
-        site_offsets.add((datetime.fromisoformat(o["date_created"]) -
-                          datetime.fromisoformat(o["date_created_gmt"])).total_seconds())
+        site_offsets.add(
+            (
+                datetime.fromisoformat(o["date_created"]) - datetime.fromisoformat(o["date_created_gmt"])
+            ).total_seconds()
+        )
         for key in ("total", "total_tax", "discount_total", "shipping_total", "cart_tax"):
             assert MONEY.match(o[key]) and not o[key].startswith("-"), (key, o[key])
         assert "@" in o["billing"]["email"]
@@ -213,8 +244,9 @@ def test_woocommerce_orders_have_the_v3_shape(store: dict) -> None:
             assert all(MONEY.match(li[k]) for k in ("subtotal", "subtotal_tax", "total", "total_tax"))
             assert isinstance(li["taxes"], list) and isinstance(li["meta_data"], list) and li["sku"]
         lines = sum(round(float(li["total"]) * 100) for li in o["line_items"])
-        assert round(float(o["total"]) * 100) == lines + round(float(o["shipping_total"]) * 100) + \
-            round(float(o["total_tax"]) * 100)
+        assert round(float(o["total"]) * 100) == lines + round(float(o["shipping_total"]) * 100) + round(
+            float(o["total_tax"]) * 100
+        )
     assert site_offsets == {0.0, 3600.0}  # Europe/London: GMT in winter, BST in summer
 
 
@@ -238,8 +270,10 @@ def test_woocommerce_customers_and_products(store: dict) -> None:
     customer_ids = set()
     for c in store["woocommerce"]["customers"]:
         assert isinstance(c["id"], int) and c["role"] == "customer" and c["username"]
-        assert all(WOO_TS.match(c[k]) for k in ("date_created", "date_created_gmt", "date_modified",
-                                                  "date_modified_gmt"))
+        assert all(
+            WOO_TS.match(c[k])
+            for k in ("date_created", "date_created_gmt", "date_modified", "date_modified_gmt")
+        )
         assert c["billing"]["email"] == c["email"] and isinstance(c["is_paying_customer"], bool)
         customer_ids.add(c["id"])
     assert {o["customer_id"] for o in store["woocommerce"]["orders"]} - {0} <= customer_ids
@@ -250,6 +284,7 @@ def test_woocommerce_customers_and_products(store: dict) -> None:
 
 
 # -- commercetools --------------------------------------------------------------------------------
+
 
 def _cent(money: dict, currency: str | None = None) -> int:
     assert money["type"] == "centPrecision" and isinstance(money["centAmount"], int)
@@ -262,7 +297,12 @@ def _cent(money: dict, currency: str | None = None) -> int:
 def test_commercetools_orders_have_the_http_api_shape(store: dict) -> None:
     currencies = Counter()
     for o in store["commercetools"]["orders"]:
-        assert o["type"] == "Order" and UUID.match(o["id"]) and isinstance(o["version"], int) and o["version"] >= 1
+        assert (
+            o["type"] == "Order"
+            and UUID.match(o["id"])
+            and isinstance(o["version"], int)
+            and o["version"] >= 1
+        )
         assert CT_TS.match(o["createdAt"]) and CT_TS.match(o["lastModifiedAt"])
         assert o["orderState"] in {"Open", "Confirmed", "Complete", "Cancelled"}
         assert o["paymentState"] in {"BalanceDue", "Failed", "Pending", "CreditOwed", "Paid"}
@@ -291,7 +331,9 @@ def test_commercetools_refunds_are_payment_transactions_after_the_order(store: d
         assert payment["typeId"] == "payment" and payment["obj"]["id"] == payment["id"]
         for tx in payment["obj"]["transactions"]:
             assert tx["type"] in {"Authorization", "CancelAuthorization", "Charge", "Refund", "Chargeback"}
-            assert tx["state"] in {"Initial", "Pending", "Success", "Failure"} and CT_TS.match(tx["timestamp"])
+            assert tx["state"] in {"Initial", "Pending", "Success", "Failure"} and CT_TS.match(
+                tx["timestamp"]
+            )
             if tx["type"] == "Refund":
                 refunds += 1
                 assert tx["state"] == "Success"
@@ -305,7 +347,12 @@ def test_commercetools_customers_and_products(store: dict) -> None:
     ids = set()
     for c in store["commercetools"]["customers"]:
         assert UUID.match(c["id"]) and isinstance(c["version"], int) and "@" in c["email"]
-        assert c["firstName"] and c["lastName"] and CT_TS.match(c["createdAt"]) and CT_TS.match(c["lastModifiedAt"])
+        assert (
+            c["firstName"]
+            and c["lastName"]
+            and CT_TS.match(c["createdAt"])
+            and CT_TS.match(c["lastModifiedAt"])
+        )
         ids.add(c["id"])
     assert {o["customerId"] for o in store["commercetools"]["orders"] if "customerId" in o} <= ids
     for p in store["commercetools"]["products"]:
@@ -320,6 +367,7 @@ def test_commercetools_customers_and_products(store: dict) -> None:
 
 
 # -- realism ---------------------------------------------------------------------------------------
+
 
 def test_some_people_shop_on_two_platforms_under_differently_typed_emails(store: dict) -> None:
     spellings: dict[str, set[str]] = defaultdict(set)
@@ -382,9 +430,15 @@ def test_purchase_frequency_is_heterogeneous(store: dict) -> None:
 
 # -- command line ----------------------------------------------------------------------------------
 
+
 def test_cli_writes_the_default_store(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "sandbox.generator", "--out", str(tmp_path / "data")],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox.generator", "--out", str(tmp_path / "data")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     for platform in PLATFORMS:
         for name in FILES:
@@ -393,22 +447,46 @@ def test_cli_writes_the_default_store(tmp_path: Path) -> None:
 
 
 def test_sandbox_cli_generate_matches_the_python_call(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "sandbox.cli", "generate", "--out", str(tmp_path / "cli"),
-                             "--seed", "5", "--customers", "30", "--orders", "90", "--start", "2025-01-01",
-                             "--end", "2025-06-30"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sandbox.cli",
+            "generate",
+            "--out",
+            str(tmp_path / "cli"),
+            "--seed",
+            "5",
+            "--customers",
+            "30",
+            "--orders",
+            "90",
+            "--start",
+            "2025-01-01",
+            "--end",
+            "2025-06-30",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     generate(tmp_path / "api", seed=5, customers=30, orders=90, start=date(2025, 1, 1), end=date(2025, 6, 30))
     for platform in PLATFORMS:
         for name in FILES:
-            assert (tmp_path / "cli" / platform / name).read_bytes() == (tmp_path / "api" / platform / name).read_bytes()
+            assert (tmp_path / "cli" / platform / name).read_bytes() == (
+                tmp_path / "api" / platform / name
+            ).read_bytes()
 
 
 def test_metric_pulse_sandbox_generate_when_wired(tmp_path: Path) -> None:
     from loaders.cli import build_parser
 
     try:
-        args = build_parser().parse_args(["sandbox", "generate", "--out", str(tmp_path), "--orders", "30",
-                                          "--customers", "10"])
+        args = build_parser().parse_args(
+            ["sandbox", "generate", "--out", str(tmp_path), "--orders", "30", "--customers", "10"]
+        )
     except SystemExit:
         pytest.skip("`metric-pulse sandbox` is not wired into loaders/cli.py yet")
     assert args.func(args) == 0
@@ -416,7 +494,21 @@ def test_metric_pulse_sandbox_generate_when_wired(tmp_path: Path) -> None:
 
 
 def test_cli_rejects_bad_arguments(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "sandbox.generator", "--out", str(tmp_path), "--start",
-                             "2025-05-01", "--end", "2025-01-01"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sandbox.generator",
+            "--out",
+            str(tmp_path),
+            "--start",
+            "2025-05-01",
+            "--end",
+            "2025-01-01",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "--end" in result.stderr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import psycopg2
 import pytest
-
 from conftest import cli_env, run_cli
+
 from loaders.errors import WarehouseError
 from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
 
@@ -13,8 +13,15 @@ from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_wareh
 def test_embedded_server_is_reused_and_database_created(pg_server, pg_db):
     again = EmbeddedPostgres().start()
     assert again.port == pg_server.port, "a running embedded server must be reused, not restarted"
-    resolved = resolve_warehouse({"DB_HOST": pg_db.host, "DB_PORT": str(pg_db.port), "DB_USER": pg_db.user,
-                                  "DB_PASSWORD": pg_db.password, "DB_NAME": pg_db.database + "_new"})
+    resolved = resolve_warehouse(
+        {
+            "DB_HOST": pg_db.host,
+            "DB_PORT": str(pg_db.port),
+            "DB_USER": pg_db.user,
+            "DB_PASSWORD": pg_db.password,
+            "DB_NAME": pg_db.database + "_new",
+        }
+    )
     conn = resolved.connect()
     with conn.cursor() as cur:
         cur.execute("select current_database()")
@@ -35,14 +42,24 @@ def test_external_settings_from_database_url():
 
 def test_wrong_password_is_one_clear_line_with_exit_2(pg_db):
     secret = "Wr0ng-Passw0rd-XYZ"
-    env = cli_env(DB_HOST=pg_db.host, DB_PORT=str(pg_db.port), DB_USER=pg_db.user, DB_NAME=pg_db.database,
-                  DB_PASSWORD=secret)
+    env = cli_env(
+        DB_HOST=pg_db.host,
+        DB_PORT=str(pg_db.port),
+        DB_USER=pg_db.user,
+        DB_NAME=pg_db.database,
+        DB_PASSWORD=secret,
+    )
     proc = run_cli("db", "url", env=env)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    for part in (f"host={pg_db.host}", f"port={pg_db.port}", f"database={pg_db.database}", f"user={pg_db.user}",
-                 "wrong password"):
+    for part in (
+        f"host={pg_db.host}",
+        f"port={pg_db.port}",
+        f"database={pg_db.database}",
+        f"user={pg_db.user}",
+        "wrong password",
+    ):
         assert part in lines[0]
     assert secret not in proc.stderr + proc.stdout
 

@@ -33,14 +33,46 @@ NOUNS = (
 )
 
 MATERIALS_DE = {
-    "Cotton": "Baumwoll", "Organic": "Bio", "Linen": "Leinen", "Bamboo": "Bambus", "Recycled": "Recycling",
-    "Fleece": "Fleece", "Wool": "Woll", "Merino": "Merino", "Canvas": "Canvas", "Ceramic": "Keramik",
-    "Enamel": "Emaille", "Stoneware": "Steingut", "Soy": "Soja", "Beeswax": "Bienenwachs", "Steel": "Edelstahl",
+    "Cotton": "Baumwoll",
+    "Organic": "Bio",
+    "Linen": "Leinen",
+    "Bamboo": "Bambus",
+    "Recycled": "Recycling",
+    "Fleece": "Fleece",
+    "Wool": "Woll",
+    "Merino": "Merino",
+    "Canvas": "Canvas",
+    "Ceramic": "Keramik",
+    "Enamel": "Emaille",
+    "Stoneware": "Steingut",
+    "Soy": "Soja",
+    "Beeswax": "Bienenwachs",
+    "Steel": "Edelstahl",
     "Leather": "Leder",
 }
 
-LINES = ("Aurora", "Fjord", "Sierra", "Harbor", "Meadow", "Summit", "Coast", "Ember", "Juniper", "Atlas",
-         "Willow", "Tundra", "Canyon", "Breeze", "Orchard", "Nova", "Pioneer", "Lagoon", "Aspen", "Dune")
+LINES = (
+    "Aurora",
+    "Fjord",
+    "Sierra",
+    "Harbor",
+    "Meadow",
+    "Summit",
+    "Coast",
+    "Ember",
+    "Juniper",
+    "Atlas",
+    "Willow",
+    "Tundra",
+    "Canyon",
+    "Breeze",
+    "Orchard",
+    "Nova",
+    "Pioneer",
+    "Lagoon",
+    "Aspen",
+    "Dune",
+)
 
 VENDORS = ("North & Pine", "Kite Supply Co.", "Hollow Oak", "Brightwater Goods")
 SIZES = ("S", "M", "L", "XL")
@@ -52,18 +84,18 @@ PLATFORMS = ("shopify", "woocommerce", "commercetools")
 @dataclass(frozen=True)
 class Product:
     index: int
-    sku: str                    # base SKU; sized variants append "-S", "-M", ...
-    handle: str                 # url slug, "aurora-cotton-t-shirt"
+    sku: str  # base SKU; sized variants append "-S", "-M", ...
+    handle: str  # url slug, "aurora-cotton-t-shirt"
     title_en: str
     title_de: str
     product_type: str
     vendor: str
-    usd_cents: int              # list price in USD cents
-    sizes: tuple[str, ...]      # () = one default variant
+    usd_cents: int  # list price in USD cents
+    sizes: tuple[str, ...]  # () = one default variant
     grams: int
     created_ts: int
     updated_ts: int
-    status: str                 # active | draft | archived
+    status: str  # active | draft | archived
     on_platform: tuple[bool, bool, bool]
 
     def variant_skus(self) -> list[str]:
@@ -99,22 +131,24 @@ def build_catalog(rng: np.random.Generator, count: int, start_ts: int, end_ts: i
         suffix = "" if i < len(combos) else f" {i // len(combos) + 1}"
         title_en = f"{line} {material} {en}{suffix}"
         title_de = f"{line} {MATERIALS_DE[material]}-{de}{suffix}"
-        products.append(Product(
-            index=i,
-            sku=f"MP-{1001 + i}",
-            handle=title_en.lower().replace(" ", "-"),
-            title_en=title_en,
-            title_de=title_de,
-            product_type=ptype,
-            vendor=VENDORS[int(rng.integers(len(VENDORS)))],
-            usd_cents=_charm(dollars),
-            sizes=SIZES if sized else (),
-            grams=int(rng.integers(80, 1500)),
-            created_ts=created,
-            updated_ts=updated,
-            status=status,
-            on_platform=(bool(on[0]), bool(on[1]), bool(on[2])),
-        ))
+        products.append(
+            Product(
+                index=i,
+                sku=f"MP-{1001 + i}",
+                handle=title_en.lower().replace(" ", "-"),
+                title_en=title_en,
+                title_de=title_de,
+                product_type=ptype,
+                vendor=VENDORS[int(rng.integers(len(VENDORS)))],
+                usd_cents=_charm(dollars),
+                sizes=SIZES if sized else (),
+                grams=int(rng.integers(80, 1500)),
+                created_ts=created,
+                updated_ts=updated,
+                status=status,
+                on_platform=(bool(on[0]), bool(on[1]), bool(on[2])),
+            )
+        )
     return products
 
 

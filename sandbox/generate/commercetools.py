@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -35,7 +35,11 @@ MARKETS = {
 PRICE_COUNTRIES = (("EUR", None), ("GBP", "GB"), ("USD", "US"), ("CAD", "CA"), ("JPY", "JP"))
 CLIENT_ID = "sandbox-storefront"
 BACKOFFICE_CLIENT_ID = "sandbox-merchant-center"
-PAYMENT_METHODS = (("CREDIT_CARD", "Credit card", 0.7), ("PAYPAL", "PayPal", 0.22), ("INVOICE", "Invoice", 0.08))
+PAYMENT_METHODS = (
+    ("CREDIT_CARD", "Credit card", 0.7),
+    ("PAYPAL", "PayPal", 0.22),
+    ("INVOICE", "Invoice", 0.08),
+)
 CANCEL_SHARE = 0.04
 REFUND_SHARE = 0.08
 LATE_EDIT_SHARE = 0.1
@@ -80,7 +84,9 @@ class CommercetoolsStore:
         self.customer_accounts = registered
         self.customer_uuid = {account: self._uuid() for account in registered.tolist()}
         self.address_key = {account: self._key() for account in registered.tolist()}
-        self.anonymous_id = {account: self._uuid() for account in accounts[population.acc_guest[accounts]].tolist()}
+        self.anonymous_id = {
+            account: self._uuid() for account in accounts[population.acc_guest[accounts]].tolist()
+        }
 
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self.r.getrandbits(128), version=4))
@@ -99,15 +105,27 @@ class CommercetoolsStore:
         sku = p.variant_skus()[variant_id - 1]
         prices = []
         for currency, country in PRICE_COUNTRIES:
-            price = {"id": self.price_ids[(p.index, variant_id, currency)],
-                     "value": money.cent_precision(money.list_price(p.usd_cents, currency), currency)}
+            price = {
+                "id": self.price_ids[(p.index, variant_id, currency)],
+                "value": money.cent_precision(money.list_price(p.usd_cents, currency), currency),
+            }
             if country:
                 price["country"] = country
             prices.append(price)
-        attributes = [{"name": "size", "value": {"key": p.sizes[variant_id - 1], "label": p.sizes[variant_id - 1]}}
-                      ] if p.sizes else []
-        return {"id": variant_id, "sku": sku, "key": sku.lower(), "prices": prices, "images": [],
-                "attributes": attributes, "assets": []}
+        attributes = (
+            [{"name": "size", "value": {"key": p.sizes[variant_id - 1], "label": p.sizes[variant_id - 1]}}]
+            if p.sizes
+            else []
+        )
+        return {
+            "id": variant_id,
+            "sku": sku,
+            "key": sku.lower(),
+            "prices": prices,
+            "images": [],
+            "attributes": attributes,
+            "assets": [],
+        }
 
     def products(self) -> Iterator[dict]:
         for p in self.catalog:
@@ -120,18 +138,28 @@ class CommercetoolsStore:
                 "categoryOrderHints": {},
                 "description": {"en": f"{p.title_en} by {p.vendor}.", "de": f"{p.title_de} von {p.vendor}."},
                 "slug": {"en": p.handle, "de": _slug(p.title_de)},
-                "masterVariant": variants[0], "variants": variants[1:], "searchKeywords": {},
+                "masterVariant": variants[0],
+                "variants": variants[1:],
+                "searchKeywords": {},
             }
             published = p.status == "active"
             version = 2 + (p.updated_ts > p.created_ts + 3600) * 3
             yield {
-                "id": self.product_uuid[p.index], "version": version,
-                "versionModifiedAt": self._ts(p.updated_ts), "lastMessageSequenceNumber": version - 1,
-                "createdAt": self._ts(p.created_ts), "lastModifiedAt": self._ts(p.updated_ts),
+                "id": self.product_uuid[p.index],
+                "version": version,
+                "versionModifiedAt": self._ts(p.updated_ts),
+                "lastMessageSequenceNumber": version - 1,
+                "createdAt": self._ts(p.created_ts),
+                "lastModifiedAt": self._ts(p.updated_ts),
                 "lastModifiedBy": {"clientId": BACKOFFICE_CLIENT_ID, "isPlatformClient": False},
                 "createdBy": {"clientId": BACKOFFICE_CLIENT_ID, "isPlatformClient": False},
                 "productType": {"typeId": "product-type", "id": PRODUCT_TYPE_IDS[p.product_type]},
-                "masterData": {"current": data, "staged": data, "published": published, "hasStagedChanges": False},
+                "masterData": {
+                    "current": data,
+                    "staged": data,
+                    "published": published,
+                    "hasStagedChanges": False,
+                },
                 "key": p.handle,
                 "taxCategory": {"typeId": "tax-category", "id": TAX_CATEGORY_ID},
                 "priceMode": "Embedded",
@@ -143,9 +171,17 @@ class CommercetoolsStore:
         person = int(pop.acc_person[account])
         a = pop.address[person]
         out = {"id": key} if key else {}
-        out.update({"firstName": pop.first_name[person], "lastName": pop.last_name[person],
-                    "streetName": a["street"], "streetNumber": a["number"], "postalCode": a["postcode"],
-                    "city": a["city"], "country": a["country"]})
+        out.update(
+            {
+                "firstName": pop.first_name[person],
+                "lastName": pop.last_name[person],
+                "streetName": a["street"],
+                "streetNumber": a["number"],
+                "postalCode": a["postcode"],
+                "city": a["city"],
+                "country": a["country"],
+            }
+        )
         if a["state"]:
             out["state"] = a["state"]
         if a["line2"]:
@@ -165,17 +201,27 @@ class CommercetoolsStore:
             key = self.address_key[account]
             store = MARKETS[pop.country[person]][4]
             yield {
-                "id": self.customer_uuid[account], "version": version, "versionModifiedAt": self._ts(modified),
-                "lastMessageSequenceNumber": version - 1, "createdAt": self._ts(created),
+                "id": self.customer_uuid[account],
+                "version": version,
+                "versionModifiedAt": self._ts(modified),
+                "lastMessageSequenceNumber": version - 1,
+                "createdAt": self._ts(created),
                 "lastModifiedAt": self._ts(modified),
                 "lastModifiedBy": {"clientId": CLIENT_ID, "isPlatformClient": False},
                 "createdBy": {"clientId": CLIENT_ID, "isPlatformClient": False},
-                "customerNumber": f"C{100000 + number}", "email": pop.acc_email[account],
-                "firstName": pop.first_name[person], "lastName": pop.last_name[person],
-                "addresses": [self._address(account, key=key)], "defaultShippingAddressId": key,
-                "defaultBillingAddressId": key, "shippingAddressIds": [key], "billingAddressIds": [key],
-                "isEmailVerified": float(pop.acc_draw[account]) < 0.8, "customerGroupAssignments": [],
-                "stores": [{"typeId": "store", "key": store}], "locale": people.LOCALES[pop.country[person]],
+                "customerNumber": f"C{100000 + number}",
+                "email": pop.acc_email[account],
+                "firstName": pop.first_name[person],
+                "lastName": pop.last_name[person],
+                "addresses": [self._address(account, key=key)],
+                "defaultShippingAddressId": key,
+                "defaultBillingAddressId": key,
+                "shippingAddressIds": [key],
+                "billingAddressIds": [key],
+                "isEmailVerified": float(pop.acc_draw[account]) < 0.8,
+                "customerGroupAssignments": [],
+                "stores": [{"typeId": "store", "key": store}],
+                "locale": people.LOCALES[pop.country[person]],
                 "authenticationMode": "Password",
             }
 
@@ -191,12 +237,22 @@ class CommercetoolsStore:
             country = pop.country[person]
             currency, rate_bp, included, tax_name, store, ship_flat, free_above = MARKETS[country]
             digits = money.DIGITS[currency]
-            tax_rate = {"name": tax_name, "amount": rate_bp / 10_000, "includedInPrice": included,
-                        "country": country, "id": TAX_RATE_IDS[country], "subRates": []}
+            tax_rate = {
+                "name": tax_name,
+                "amount": rate_bp / 10_000,
+                "includedInPrice": included,
+                "country": country,
+                "id": TAX_RATE_IDS[country],
+                "subRates": [],
+            }
 
             def cp(minor: int) -> dict:
-                return {"type": "centPrecision", "currencyCode": currency, "centAmount": minor,
-                        "fractionDigits": digits}
+                return {
+                    "type": "centPrecision",
+                    "currencyCode": currency,
+                    "centAmount": minor,
+                    "fractionDigits": digits,
+                }
 
             def taxed(amount: int) -> tuple[int, int, int]:
                 if included:
@@ -217,24 +273,41 @@ class CommercetoolsStore:
                 nets, grosses, taxes = nets + net, grosses + gross, taxes + tax
                 line_gross.append(gross)
                 variant = self._variant(product, variant_id)
-                line_items.append({
-                    "id": self._uuid(), "productId": self.product_uuid[product.index],
-                    "productKey": product.handle, "name": {"en": product.title_en, "de": product.title_de},
-                    "productType": {"typeId": "product-type", "id": PRODUCT_TYPE_IDS[product.product_type],
-                                    "version": 3},
-                    "productSlug": {"en": product.handle, "de": _slug(product.title_de)},
-                    "variant": variant,
-                    "price": {"id": self.price_ids[(product.index, variant_id, currency)], "value": cp(unit),
-                              **({"country": country} if currency != "EUR" else {})},
-                    "quantity": quantity, "discountedPricePerQuantity": [], "perMethodTaxRate": [],
-                    "addedAt": self._ts(ts - r.randint(30, 3600)),
-                    "lastModifiedAt": created_s,
-                    "state": [{"quantity": quantity, "state": {"typeId": "state", "id": INITIAL_STATE_ID}}],
-                    "priceMode": "Platform", "lineItemMode": "Standard", "priceRoundingMode": "HalfEven",
-                    "totalPrice": cp(total), "taxedPrice": {"totalNet": cp(net), "totalGross": cp(gross),
-                                                            "totalTax": cp(tax)},
-                    "taxedPricePortions": [], "taxRate": tax_rate,
-                })
+                line_items.append(
+                    {
+                        "id": self._uuid(),
+                        "productId": self.product_uuid[product.index],
+                        "productKey": product.handle,
+                        "name": {"en": product.title_en, "de": product.title_de},
+                        "productType": {
+                            "typeId": "product-type",
+                            "id": PRODUCT_TYPE_IDS[product.product_type],
+                            "version": 3,
+                        },
+                        "productSlug": {"en": product.handle, "de": _slug(product.title_de)},
+                        "variant": variant,
+                        "price": {
+                            "id": self.price_ids[(product.index, variant_id, currency)],
+                            "value": cp(unit),
+                            **({"country": country} if currency != "EUR" else {}),
+                        },
+                        "quantity": quantity,
+                        "discountedPricePerQuantity": [],
+                        "perMethodTaxRate": [],
+                        "addedAt": self._ts(ts - r.randint(30, 3600)),
+                        "lastModifiedAt": created_s,
+                        "state": [
+                            {"quantity": quantity, "state": {"typeId": "state", "id": INITIAL_STATE_ID}}
+                        ],
+                        "priceMode": "Platform",
+                        "lineItemMode": "Standard",
+                        "priceRoundingMode": "HalfEven",
+                        "totalPrice": cp(total),
+                        "taxedPrice": {"totalNet": cp(net), "totalGross": cp(gross), "totalTax": cp(tax)},
+                        "taxedPricePortions": [],
+                        "taxRate": tax_rate,
+                    }
+                )
             lines_total = sum(li["totalPrice"]["centAmount"] for li in line_items)
             shipping = 0 if lines_total >= free_above else ship_flat
             ship_net, ship_gross, ship_tax = taxed(shipping)
@@ -244,7 +317,7 @@ class CommercetoolsStore:
             origin = "Merchant" if r.random() < 0.06 else "Customer"
 
             # -- lifecycle ------------------------------------------------------------------------
-            changes = []                # timestamps of updates (each bumps the version)
+            changes = []  # timestamps of updates (each bumps the version)
             transactions = []
             deliveries = []
             return_info = []
@@ -256,10 +329,15 @@ class CommercetoolsStore:
             if draw < CANCEL_SHARE:
                 cancel_at = min(end, ts + r.randint(600, 2 * DAY))
                 declined = r.random() < 0.5
-                transactions.append(self._transaction(auth_at, "Authorization", cp(grosses),
-                                                      "Failure" if declined else "Success"))
+                transactions.append(
+                    self._transaction(
+                        auth_at, "Authorization", cp(grosses), "Failure" if declined else "Success"
+                    )
+                )
                 if not declined:
-                    transactions.append(self._transaction(cancel_at, "CancelAuthorization", cp(grosses), "Success"))
+                    transactions.append(
+                        self._transaction(cancel_at, "CancelAuthorization", cp(grosses), "Success")
+                    )
                 payment_state = "Failed" if declined else "Pending"
                 order_state = "Cancelled"
                 shipment_state = None
@@ -283,10 +361,14 @@ class CommercetoolsStore:
                         changes.append(confirm_at)
                     if ship_at <= end:
                         shipment_state = "Shipped"
-                        deliveries.append({
-                            "id": self._uuid(), "createdAt": self._ts(ship_at),
-                            "items": [{"id": li["id"], "quantity": li["quantity"]} for li in line_items],
-                            "parcels": []})
+                        deliveries.append(
+                            {
+                                "id": self._uuid(),
+                                "createdAt": self._ts(ship_at),
+                                "items": [{"id": li["id"], "quantity": li["quantity"]} for li in line_items],
+                                "parcels": [],
+                            }
+                        )
                         changes += [ship_at, ship_at + 1]
                     if deliver_at <= end:
                         shipment_state = "Delivered"
@@ -298,15 +380,22 @@ class CommercetoolsStore:
                             amount, returned = self._refund_plan(r, items, line_gross, grosses)
                             return_items = []
                             for i, qty in returned:
-                                return_items.append({
-                                    "type": "LineItemReturnItem", "id": self._uuid(), "quantity": qty,
-                                    "lineItemId": line_items[i]["id"], "shipmentState": "BackInStock",
-                                    "paymentState": "Refunded",
-                                    "lastModifiedAt": self._ts(refund_at),
-                                    "createdAt": self._ts(refund_at - 3600)})
+                                return_items.append(
+                                    {
+                                        "type": "LineItemReturnItem",
+                                        "id": self._uuid(),
+                                        "quantity": qty,
+                                        "lineItemId": line_items[i]["id"],
+                                        "shipmentState": "BackInStock",
+                                        "paymentState": "Refunded",
+                                        "lastModifiedAt": self._ts(refund_at),
+                                        "createdAt": self._ts(refund_at - 3600),
+                                    }
+                                )
                             if return_items:
-                                return_info.append({"items": return_items,
-                                                    "returnDate": self._ts(refund_at - 3600)})
+                                return_info.append(
+                                    {"items": return_items, "returnDate": self._ts(refund_at - 3600)}
+                                )
                             transactions.append(self._transaction(refund_at, "Refund", cp(amount), "Success"))
                             changes += [refund_at - DAY // 2, refund_at]
             if r.random() < LATE_EDIT_SHARE:
@@ -319,66 +408,135 @@ class CommercetoolsStore:
             version = 1 + len(changes)
 
             payment_id = self._uuid()
-            customer_ref = ({"customerId": self.customer_uuid[account]} if not guest
-                            else {"anonymousId": self.anonymous_id[account]})
-            payment_customer = ({"customer": {"typeId": "customer", "id": self.customer_uuid[account]}}
-                                if not guest else {"anonymousId": self.anonymous_id[account]})
+            customer_ref = (
+                {"customerId": self.customer_uuid[account]}
+                if not guest
+                else {"anonymousId": self.anonymous_id[account]}
+            )
+            payment_customer = (
+                {"customer": {"typeId": "customer", "id": self.customer_uuid[account]}}
+                if not guest
+                else {"anonymousId": self.anonymous_id[account]}
+            )
             payment_last = max(t.pop("_ts") for t in transactions)
             address = self._address(account)
             order = {
-                "type": "Order", "id": self._uuid(), "version": version, "versionModifiedAt": last_s,
-                "lastMessageSequenceNumber": version, "createdAt": created_s, "lastModifiedAt": last_s,
-                "lastModifiedBy": {"clientId": BACKOFFICE_CLIENT_ID if changes else CLIENT_ID,
-                                   "isPlatformClient": False},
-                "createdBy": {"clientId": CLIENT_ID, "isPlatformClient": False,
-                              **({"customer": {"typeId": "customer", "id": self.customer_uuid[account]}}
-                                 if not guest else {"anonymousId": self.anonymous_id[account]})},
+                "type": "Order",
+                "id": self._uuid(),
+                "version": version,
+                "versionModifiedAt": last_s,
+                "lastMessageSequenceNumber": version,
+                "createdAt": created_s,
+                "lastModifiedAt": last_s,
+                "lastModifiedBy": {
+                    "clientId": BACKOFFICE_CLIENT_ID if changes else CLIENT_ID,
+                    "isPlatformClient": False,
+                },
+                "createdBy": {
+                    "clientId": CLIENT_ID,
+                    "isPlatformClient": False,
+                    **(
+                        {"customer": {"typeId": "customer", "id": self.customer_uuid[account]}}
+                        if not guest
+                        else {"anonymousId": self.anonymous_id[account]}
+                    ),
+                },
                 "orderNumber": str(100_001 + seq),
                 **customer_ref,
                 "customerEmail": pop.acc_email[account],
                 "store": {"typeId": "store", "key": store},
                 "totalPrice": cp(total_price),
-                "taxedPrice": {"totalNet": cp(nets), "totalGross": cp(grosses),
-                               "taxPortions": [{"rate": rate_bp / 10_000, "amount": cp(taxes), "name": tax_name}],
-                               "totalTax": cp(taxes)},
-                "taxedShippingPrice": {"totalNet": cp(ship_net), "totalGross": cp(ship_gross),
-                                       "totalTax": cp(ship_tax)},
-                "country": country, "orderState": order_state,
+                "taxedPrice": {
+                    "totalNet": cp(nets),
+                    "totalGross": cp(grosses),
+                    "taxPortions": [{"rate": rate_bp / 10_000, "amount": cp(taxes), "name": tax_name}],
+                    "totalTax": cp(taxes),
+                },
+                "taxedShippingPrice": {
+                    "totalNet": cp(ship_net),
+                    "totalGross": cp(ship_gross),
+                    "totalTax": cp(ship_tax),
+                },
+                "country": country,
+                "orderState": order_state,
                 **({"shipmentState": shipment_state} if shipment_state else {}),
                 "paymentState": payment_state,
                 "shippingInfo": {
-                    "shippingMethodName": "Standard", "price": cp(shipping),
+                    "shippingMethodName": "Standard",
+                    "price": cp(shipping),
                     "shippingRate": {"price": cp(ship_flat), "freeAbove": cp(free_above), "tiers": []},
-                    "taxRate": tax_rate, "taxCategory": {"typeId": "tax-category", "id": TAX_CATEGORY_ID},
+                    "taxRate": tax_rate,
+                    "taxCategory": {"typeId": "tax-category", "id": TAX_CATEGORY_ID},
                     "shippingMethod": {"typeId": "shipping-method", "id": SHIPPING_METHOD_ID},
-                    "taxedPrice": {"totalNet": cp(ship_net), "totalGross": cp(ship_gross), "totalTax": cp(ship_tax)},
-                    "deliveries": deliveries, "shippingMethodState": "MatchesCart"},
-                "taxMode": "Platform", "inventoryMode": "None", "taxRoundingMode": "HalfEven",
-                "taxCalculationMode": "LineItemLevel", "origin": origin, "shippingMode": "Single",
-                "shippingAddress": address, "billingAddress": address,
-                "lineItems": line_items, "customLineItems": [], "discountCodes": [], "directDiscounts": [],
+                    "taxedPrice": {
+                        "totalNet": cp(ship_net),
+                        "totalGross": cp(ship_gross),
+                        "totalTax": cp(ship_tax),
+                    },
+                    "deliveries": deliveries,
+                    "shippingMethodState": "MatchesCart",
+                },
+                "taxMode": "Platform",
+                "inventoryMode": "None",
+                "taxRoundingMode": "HalfEven",
+                "taxCalculationMode": "LineItemLevel",
+                "origin": origin,
+                "shippingMode": "Single",
+                "shippingAddress": address,
+                "billingAddress": address,
+                "lineItems": line_items,
+                "customLineItems": [],
+                "discountCodes": [],
+                "directDiscounts": [],
                 "cart": {"typeId": "cart", "id": self._uuid()},
-                "paymentInfo": {"payments": [{"typeId": "payment", "id": payment_id, "obj": {
-                    "id": payment_id, "version": 1 + len(transactions),
-                    "createdAt": self._ts(ts + 1), "lastModifiedAt": self._ts(payment_last),
-                    **payment_customer,
-                    "amountPlanned": cp(grosses),
-                    "paymentMethodInfo": {"paymentInterface": "sandbox-psp", "method": method,
-                                          "name": {"en": method_name}},
-                    "paymentStatus": {}, "transactions": transactions, "interfaceInteractions": []}}]},
+                "paymentInfo": {
+                    "payments": [
+                        {
+                            "typeId": "payment",
+                            "id": payment_id,
+                            "obj": {
+                                "id": payment_id,
+                                "version": 1 + len(transactions),
+                                "createdAt": self._ts(ts + 1),
+                                "lastModifiedAt": self._ts(payment_last),
+                                **payment_customer,
+                                "amountPlanned": cp(grosses),
+                                "paymentMethodInfo": {
+                                    "paymentInterface": "sandbox-psp",
+                                    "method": method,
+                                    "name": {"en": method_name},
+                                },
+                                "paymentStatus": {},
+                                "transactions": transactions,
+                                "interfaceInteractions": [],
+                            },
+                        }
+                    ]
+                },
                 "locale": people.LOCALES[country],
-                "returnInfo": return_info, "syncInfo": [], "refusedGifts": [], "itemShippingAddresses": [],
+                "returnInfo": return_info,
+                "syncInfo": [],
+                "refusedGifts": [],
+                "itemShippingAddresses": [],
                 "shipping": [],
             }
             yield order
 
     def _transaction(self, ts: int, kind: str, amount: dict, state: str) -> dict:
-        return {"id": self._uuid(), "timestamp": self._ts(ts), "type": kind,
-                "amount": amount, "interactionId": f"psp_{self.r.getrandbits(48):012x}", "state": state, "_ts": ts}
+        return {
+            "id": self._uuid(),
+            "timestamp": self._ts(ts),
+            "type": kind,
+            "amount": amount,
+            "interactionId": f"psp_{self.r.getrandbits(48):012x}",
+            "state": state,
+            "_ts": ts,
+        }
 
     @staticmethod
-    def _refund_plan(r: random.Random, items: list, line_gross: list[int], gross_total: int
-                     ) -> tuple[int, list[tuple[int, int]]]:
+    def _refund_plan(
+        r: random.Random, items: list, line_gross: list[int], gross_total: int
+    ) -> tuple[int, list[tuple[int, int]]]:
         """(refund amount, [(line index, quantity returned)]): everything, or part of one line."""
         quantities = [q for _, _, q in items]
         if r.random() < 0.55 or (len(items) == 1 and quantities[0] == 1):

@@ -59,10 +59,15 @@ def fmt(minor: int, digits: int = 2) -> str:
     if digits == 0:
         return str(minor)
     sign = "-" if minor < 0 else ""
-    whole, frac = divmod(abs(minor), 10 ** digits)
+    whole, frac = divmod(abs(minor), 10**digits)
     return f"{sign}{whole}.{frac:0{digits}d}"
 
 
 def cent_precision(minor: int, currency: str) -> dict:
     """commercetools CentPrecisionMoney."""
-    return {"type": "centPrecision", "currencyCode": currency, "centAmount": minor, "fractionDigits": DIGITS[currency]}
+    return {
+        "type": "centPrecision",
+        "currencyCode": currency,
+        "centAmount": minor,
+        "fractionDigits": DIGITS[currency],
+    }

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from zoneinfo import ZoneInfo
 
-UTC = timezone.utc
+UTC = UTC
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False)
 
 
@@ -30,7 +30,7 @@ class JsonArrayWriter:
         self._pending: list[str] = []
         self.count = 0
 
-    def __enter__(self) -> "JsonArrayWriter":
+    def __enter__(self) -> JsonArrayWriter:
         self._file = open(self._tmp, "w", encoding="utf-8", newline="\n")
         return self
 
@@ -46,8 +46,9 @@ class JsonArrayWriter:
             self._file.write(lead + ",\n".join(self._pending))
             self._pending.clear()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             if exc_type is None:
                 self._flush()

@@ -40,12 +40,12 @@ HOME_COUNTRY_MIX = {
     "woocommerce": (0.05, 0.02, 0.70, 0.12, 0.11, 0.00),
     "commercetools": (0.15, 0.05, 0.15, 0.40, 0.10, 0.15),
 }
-SECOND_PLATFORM_SHARE = 0.14        # people who also shop on a second platform
+SECOND_PLATFORM_SHARE = 0.14  # people who also shop on a second platform
 SECOND_PLATFORM_ORDER_SHARE = 0.35  # of such a person's orders, placed on the second platform
-GUEST_SHARE = (0.04, 0.25, 0.12)    # accounts that are guests, per platform
-HOME_EMAIL_VARIANT = 0.08           # home accounts whose e-mail is not typed in lower case
-SECOND_EMAIL_VARIANT = 0.8          # second-platform accounts typed differently from the home one
-PROFILE_EDIT_SHARE = 0.12           # accounts edited (address, marketing consent) after their last order
+GUEST_SHARE = (0.04, 0.25, 0.12)  # accounts that are guests, per platform
+HOME_EMAIL_VARIANT = 0.08  # home accounts whose e-mail is not typed in lower case
+SECOND_EMAIL_VARIANT = 0.8  # second-platform accounts typed differently from the home one
+PROFILE_EDIT_SHARE = 0.12  # accounts edited (address, marketing consent) after their last order
 
 # BG/NBD-like parameters (days); lambda's scale is calibrated to the requested order count.
 RATE_SHAPE = 0.8
@@ -56,25 +56,25 @@ SPEND_SHAPE, SPEND_SCALE_USD, SPEND_FLOOR_USD = 2.2, 32.0, 12.0
 @dataclass
 class Population:
     start_ts: int
-    end_ts: int                      # the snapshot moment: nothing happens after it
+    end_ts: int  # the snapshot moment: nothing happens after it
     # people (index = person)
     first_name: list[str]
     last_name: list[str]
-    email: list[str]                 # canonical: lower case
+    email: list[str]  # canonical: lower case
     country: list[str]
     address: list[dict]
-    spend_usd: np.ndarray            # spend level, USD per order
+    spend_usd: np.ndarray  # spend level, USD per order
     acquired_ts: np.ndarray
     # accounts (index = account): a person on one platform
     acc_person: np.ndarray
-    acc_platform: np.ndarray         # index into PLATFORMS
-    acc_guest: np.ndarray            # bool: no customer record
-    acc_email: list[str]             # as typed on that platform
-    acc_created_ts: np.ndarray       # registration (guests: first order)
-    acc_first_order_ts: np.ndarray   # -1 when no order on that platform
+    acc_platform: np.ndarray  # index into PLATFORMS
+    acc_guest: np.ndarray  # bool: no customer record
+    acc_email: list[str]  # as typed on that platform
+    acc_created_ts: np.ndarray  # registration (guests: first order)
+    acc_first_order_ts: np.ndarray  # -1 when no order on that platform
     acc_last_order_ts: np.ndarray
-    acc_edit_ts: np.ndarray          # a profile edit after everything else, or -1
-    acc_draw: np.ndarray             # a uniform per account for stable per-customer choices
+    acc_edit_ts: np.ndarray  # a profile edit after everything else, or -1
+    acc_draw: np.ndarray  # a uniform per account for stable per-customer choices
     # orders per platform, sorted by time: (timestamps, account indices)
     orders: dict[str, tuple[np.ndarray, np.ndarray]]
 
@@ -88,8 +88,14 @@ def _diurnal(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
     return days * DAY + (hours * 3600).astype(np.int64)
 
 
-def _purchase_times(rng: np.random.Generator, acquired: np.ndarray, arrivals: np.ndarray, repeats: np.ndarray,
-                    start_ts: int, end_ts: int) -> tuple[np.ndarray, np.ndarray]:
+def _purchase_times(
+    rng: np.random.Generator,
+    acquired: np.ndarray,
+    arrivals: np.ndarray,
+    repeats: np.ndarray,
+    start_ts: int,
+    end_ts: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """(person, timestamp) of every purchase: first purchases, then repeats.
 
     A person's repeat times are the first `repeats` of `arrivals` uniform points in
@@ -107,7 +113,9 @@ def _purchase_times(rng: np.random.Generator, acquired: np.ndarray, arrivals: np
     repeat_ts = acquired[owner] + fraction * (end_ts - acquired[owner])
     repeat_days = np.minimum(repeat_ts.astype(np.int64) // DAY, last_day)
     repeat_ts = np.clip(_diurnal(rng, repeat_days), start_ts, end_ts - 1)
-    repeat_ts = np.minimum(np.maximum(repeat_ts, acquired[owner] + 60), end_ts - 1)  # after the first purchase
+    repeat_ts = np.minimum(
+        np.maximum(repeat_ts, acquired[owner] + 60), end_ts - 1
+    )  # after the first purchase
     return np.concatenate((np.arange(n), owner)), np.concatenate((acquired, repeat_ts)).astype(np.int64)
 
 
@@ -131,7 +139,9 @@ def split_orders(total: int) -> dict[str, int]:
     return {"shopify": shopify, "woocommerce": woo, "commercetools": total - shopify - woo}
 
 
-def build_population(rng: np.random.Generator, customers: int, orders: int, start_ts: int, end_ts: int) -> Population:
+def build_population(
+    rng: np.random.Generator, customers: int, orders: int, start_ts: int, end_ts: int
+) -> Population:
     if customers < 3:
         raise ValueError("customers must be at least 3 (one home shopper per platform)")
     targets = split_orders(orders)
@@ -145,7 +155,9 @@ def build_population(rng: np.random.Generator, customers: int, orders: int, star
     country_idx = np.empty(n, dtype=np.int64)
     for slot, platform in enumerate(PLATFORMS):
         members = np.flatnonzero(home == slot)
-        country_idx[members] = rng.choice(len(people.COUNTRIES), size=members.size, p=HOME_COUNTRY_MIX[platform])
+        country_idx[members] = rng.choice(
+            len(people.COUNTRIES), size=members.size, p=HOME_COUNTRY_MIX[platform]
+        )
     country = [people.COUNTRIES[i] for i in country_idx]
     first_name, last_name, email, address = [], [], [], []
     for i, c in enumerate(country):
@@ -153,8 +165,11 @@ def build_population(rng: np.random.Generator, customers: int, orders: int, star
         l = people.LAST_NAMES[c][r.randrange(len(people.LAST_NAMES[c]))]
         first_name.append(f)
         last_name.append(l)
-        email.append(people.canonical_email(f, l, i + 1, r.randrange(4),
-                                            people.EMAIL_DOMAINS[r.randrange(len(people.EMAIL_DOMAINS))]))
+        email.append(
+            people.canonical_email(
+                f, l, i + 1, r.randrange(4), people.EMAIL_DOMAINS[r.randrange(len(people.EMAIL_DOMAINS))]
+            )
+        )
         address.append(people.postal_address(c, r))
     spend = SPEND_FLOOR_USD + rng.gamma(SPEND_SHAPE, SPEND_SCALE_USD, size=n)
 
@@ -228,7 +243,9 @@ def build_population(rng: np.random.Generator, customers: int, orders: int, star
         order = np.lexsort((acc, ts))
         orders_out[platform] = (ts[order].astype(np.int64), acc[order].astype(np.int64))
 
-    for slot, platform in enumerate(PLATFORMS):  # even a tiny store has a guest who ordered, on every platform
+    for slot, platform in enumerate(
+        PLATFORMS
+    ):  # even a tiny store has a guest who ordered, on every platform
         buyers = np.unique(orders_out[platform][1])
         buyers = buyers[is_home[buyers] & (acc_person[buyers] >= 3)]
         if buyers.size >= 4 and not acc_guest[buyers].any():
@@ -244,7 +261,9 @@ def build_population(rng: np.random.Generator, customers: int, orders: int, star
     # registration: shortly before the first purchase on that platform (or, without orders,
     # some time after the person was acquired)
     lead = (rng.exponential(2.0, acc_count) * DAY).astype(np.int64) + 120
-    no_order_at = acquired[acc_person] + (rng.random(acc_count) * (end_ts - acquired[acc_person])).astype(np.int64)
+    no_order_at = acquired[acc_person] + (rng.random(acc_count) * (end_ts - acquired[acc_person])).astype(
+        np.int64
+    )
     anchor = np.where(first_order >= 0, first_order, np.where(is_home, acquired[acc_person], no_order_at))
     created = np.where(acc_guest, anchor, np.maximum(anchor - lead, start_ts - 30 * DAY))
     created = np.minimum(created, end_ts - 1)
@@ -253,10 +272,23 @@ def build_population(rng: np.random.Generator, customers: int, orders: int, star
     edit = np.where((rng.random(acc_count) < PROFILE_EDIT_SHARE) & (edit_at < end_ts), edit_at, -1)
 
     return Population(
-        start_ts=start_ts, end_ts=end_ts,
-        first_name=first_name, last_name=last_name, email=email, country=country, address=address,
-        spend_usd=spend, acquired_ts=acquired,
-        acc_person=acc_person, acc_platform=acc_platform, acc_guest=acc_guest, acc_email=acc_email,
-        acc_created_ts=created, acc_first_order_ts=first_order, acc_last_order_ts=last_order,
-        acc_edit_ts=edit, acc_draw=acc_draw, orders=orders_out,
+        start_ts=start_ts,
+        end_ts=end_ts,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        country=country,
+        address=address,
+        spend_usd=spend,
+        acquired_ts=acquired,
+        acc_person=acc_person,
+        acc_platform=acc_platform,
+        acc_guest=acc_guest,
+        acc_email=acc_email,
+        acc_created_ts=created,
+        acc_first_order_ts=first_order,
+        acc_last_order_ts=last_order,
+        acc_edit_ts=edit,
+        acc_draw=acc_draw,
+        orders=orders_out,
     )

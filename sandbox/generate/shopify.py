@@ -9,7 +9,7 @@ Refund transactions are in the presentment currency, as Shopify records them.
 from __future__ import annotations
 
 import random
-from typing import Iterator
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -22,11 +22,22 @@ SHOP_TZ = ZoneInfo("America/New_York")
 SHOP_CURRENCY = "USD"
 PRESENTMENT = {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "JP": "USD"}
 # tax per destination: (basis points, title); US by state
-US_STATE_TAX = {"NY": (888, "NY State Tax"), "TX": (825, "TX State Tax"), "WA": (1010, "WA State Tax"),
-                "CO": (290, "CO State Tax"), "IL": (625, "IL State Tax"), "OR": (0, "OR State Tax"),
-                "GA": (400, "GA State Tax")}
-COUNTRY_TAX = {"CA": (1300, "HST"), "GB": (2000, "VAT"), "DE": (1900, "VAT"), "FR": (2000, "VAT"),
-               "JP": (1000, "JCT")}
+US_STATE_TAX = {
+    "NY": (888, "NY State Tax"),
+    "TX": (825, "TX State Tax"),
+    "WA": (1010, "WA State Tax"),
+    "CO": (290, "CO State Tax"),
+    "IL": (625, "IL State Tax"),
+    "OR": (0, "OR State Tax"),
+    "GA": (400, "GA State Tax"),
+}
+COUNTRY_TAX = {
+    "CA": (1300, "HST"),
+    "GB": (2000, "VAT"),
+    "DE": (1900, "VAT"),
+    "FR": (2000, "VAT"),
+    "JP": (1000, "JCT"),
+}
 SHIPPING = {"USD": 695, "CAD": 995, "GBP": 595, "EUR": 695}
 FREE_SHIPPING_USD = 7500
 DISCOUNT_CODES = (("WELCOME10", 10), ("SPRING15", 15), ("LOYAL20", 20))
@@ -45,8 +56,10 @@ def _gid(kind: str, ident: int) -> str:
 
 
 def _money_set(shop: int, presentment: int, presentment_currency: str) -> dict:
-    return {"shop_money": {"amount": money.fmt(shop), "currency_code": SHOP_CURRENCY},
-            "presentment_money": {"amount": money.fmt(presentment), "currency_code": presentment_currency}}
+    return {
+        "shop_money": {"amount": money.fmt(shop), "currency_code": SHOP_CURRENCY},
+        "presentment_money": {"amount": money.fmt(presentment), "currency_code": presentment_currency},
+    }
 
 
 def _tax_for(address: dict) -> tuple[int, str]:
@@ -55,7 +68,9 @@ def _tax_for(address: dict) -> tuple[int, str]:
     return COUNTRY_TAX[address["country"]]
 
 
-def _amounts(unit_prices: list[int], quantities: list[int], discount_pct: int, shipping: int, rate_bp: int) -> dict:
+def _amounts(
+    unit_prices: list[int], quantities: list[int], discount_pct: int, shipping: int, rate_bp: int
+) -> dict:
     """Every order figure in one currency, in minor units."""
     line_totals = [p * q for p, q in zip(unit_prices, quantities)]
     line_discounts = [money.div_half_even(t * discount_pct, 100) for t in line_totals]
@@ -64,10 +79,18 @@ def _amounts(unit_prices: list[int], quantities: list[int], discount_pct: int, s
     line_items = sum(line_totals)
     discounts = sum(line_discounts)
     tax = sum(line_taxes) + shipping_tax
-    return {"line_totals": line_totals, "line_discounts": line_discounts, "line_taxes": line_taxes,
-            "line_items": line_items, "discounts": discounts, "subtotal": line_items - discounts,
-            "shipping": shipping, "shipping_tax": shipping_tax, "tax": tax,
-            "total": line_items - discounts + shipping + tax}
+    return {
+        "line_totals": line_totals,
+        "line_discounts": line_discounts,
+        "line_taxes": line_taxes,
+        "line_items": line_items,
+        "discounts": discounts,
+        "subtotal": line_items - discounts,
+        "shipping": shipping,
+        "shipping_tax": shipping_tax,
+        "tax": tax,
+        "total": line_items - discounts + shipping + tax,
+    }
 
 
 class ShopifyStore:
@@ -115,28 +138,63 @@ class ShopifyStore:
             for position, sku in enumerate(p.variant_skus(), start=1):
                 vid = self.variant_id[(p.index, position - 1 if p.sizes else -1)]
                 title = p.sizes[position - 1] if p.sizes else "Default Title"
-                variants.append({
-                    "id": vid, "product_id": pid, "title": title, "price": money.fmt(p.usd_cents),
-                    "position": position, "inventory_policy": "deny", "compare_at_price": None,
-                    "option1": title, "option2": None, "option3": None, "created_at": created, "updated_at": updated,
-                    "taxable": True, "barcode": None, "fulfillment_service": "manual", "grams": p.grams,
-                    "inventory_management": "shopify", "requires_shipping": True, "sku": sku,
-                    "weight": round(p.grams / 1000, 3), "weight_unit": "kg", "inventory_item_id": vid + 2_000_000_000_000,
-                    "inventory_quantity": (p.index * 37 + position * 11) % 250,
-                    "old_inventory_quantity": (p.index * 37 + position * 11) % 250,
-                    "admin_graphql_api_id": _gid("ProductVariant", vid), "image_id": None,
-                })
+                variants.append(
+                    {
+                        "id": vid,
+                        "product_id": pid,
+                        "title": title,
+                        "price": money.fmt(p.usd_cents),
+                        "position": position,
+                        "inventory_policy": "deny",
+                        "compare_at_price": None,
+                        "option1": title,
+                        "option2": None,
+                        "option3": None,
+                        "created_at": created,
+                        "updated_at": updated,
+                        "taxable": True,
+                        "barcode": None,
+                        "fulfillment_service": "manual",
+                        "grams": p.grams,
+                        "inventory_management": "shopify",
+                        "requires_shipping": True,
+                        "sku": sku,
+                        "weight": round(p.grams / 1000, 3),
+                        "weight_unit": "kg",
+                        "inventory_item_id": vid + 2_000_000_000_000,
+                        "inventory_quantity": (p.index * 37 + position * 11) % 250,
+                        "old_inventory_quantity": (p.index * 37 + position * 11) % 250,
+                        "admin_graphql_api_id": _gid("ProductVariant", vid),
+                        "image_id": None,
+                    }
+                )
             yield {
-                "id": pid, "title": p.title_en,
+                "id": pid,
+                "title": p.title_en,
                 "body_html": f"<p>{p.title_en} by {p.vendor}.</p>",
-                "vendor": p.vendor, "product_type": p.product_type, "created_at": created, "handle": p.handle,
+                "vendor": p.vendor,
+                "product_type": p.product_type,
+                "created_at": created,
+                "handle": p.handle,
                 "updated_at": updated,
                 "published_at": None if p.status == "draft" else created,
-                "template_suffix": None, "published_scope": "global", "tags": p.product_type.lower(),
-                "status": p.status, "admin_graphql_api_id": _gid("Product", pid), "variants": variants,
-                "options": [{"id": pid + 1_000_000_000_000, "product_id": pid, "name": "Size" if p.sizes else "Title",
-                             "position": 1, "values": list(p.sizes) if p.sizes else ["Default Title"]}],
-                "images": [], "image": None,
+                "template_suffix": None,
+                "published_scope": "global",
+                "tags": p.product_type.lower(),
+                "status": p.status,
+                "admin_graphql_api_id": _gid("Product", pid),
+                "variants": variants,
+                "options": [
+                    {
+                        "id": pid + 1_000_000_000_000,
+                        "product_id": pid,
+                        "name": "Size" if p.sizes else "Title",
+                        "position": 1,
+                        "values": list(p.sizes) if p.sizes else ["Default Title"],
+                    }
+                ],
+                "images": [],
+                "image": None,
             }
 
     # -- customers (shared by the order's embedded copy and customers.json) ----------------------------
@@ -149,19 +207,38 @@ class ShopifyStore:
         updated = max(created, int(pop.acc_last_order_ts[account]) + 3, int(pop.acc_edit_ts[account]))
         state = "enabled" if draw < 0.78 else "disabled" if draw < 0.95 else "invited"
         subscribed = (draw * 7) % 1 < 0.45
-        tags = sorted(t for t, on in (("vip", pop.spend_usd[person] > 150), ("newsletter", subscribed),
-                                      ("wholesale", (draw * 13) % 1 < 0.03)) if on)
+        tags = sorted(
+            t
+            for t, on in (
+                ("vip", pop.spend_usd[person] > 150),
+                ("newsletter", subscribed),
+                ("wholesale", (draw * 13) % 1 < 0.03),
+            )
+            if on
+        )
         return {
-            "id": cid, "email": pop.acc_email[account],
-            "created_at": iso_offset(created, SHOP_TZ), "updated_at": iso_offset(updated, SHOP_TZ),
-            "first_name": pop.first_name[person], "last_name": pop.last_name[person], "state": state, "note": None,
-            "verified_email": state == "enabled", "multipass_identifier": None, "tax_exempt": False, "phone": None,
+            "id": cid,
+            "email": pop.acc_email[account],
+            "created_at": iso_offset(created, SHOP_TZ),
+            "updated_at": iso_offset(updated, SHOP_TZ),
+            "first_name": pop.first_name[person],
+            "last_name": pop.last_name[person],
+            "state": state,
+            "note": None,
+            "verified_email": state == "enabled",
+            "multipass_identifier": None,
+            "tax_exempt": False,
+            "phone": None,
             "email_marketing_consent": {
                 "state": "subscribed" if subscribed else "not_subscribed",
                 "opt_in_level": "single_opt_in" if subscribed else None,
-                "consent_updated_at": iso_offset(created, SHOP_TZ) if subscribed else None},
-            "sms_marketing_consent": None, "tags": ", ".join(tags), "currency": SHOP_CURRENCY,
-            "tax_exemptions": [], "admin_graphql_api_id": _gid("Customer", cid),
+                "consent_updated_at": iso_offset(created, SHOP_TZ) if subscribed else None,
+            },
+            "sms_marketing_consent": None,
+            "tags": ", ".join(tags),
+            "currency": SHOP_CURRENCY,
+            "tax_exemptions": [],
+            "admin_graphql_api_id": _gid("Customer", cid),
         }
 
     def _address(self, account: int, *, customer: bool) -> dict:
@@ -169,17 +246,31 @@ class ShopifyStore:
         person = int(pop.acc_person[account])
         a = pop.address[person]
         out = {
-            "first_name": pop.first_name[person], "address1": people.street_line(a),
-            "phone": a["phone"], "city": a["city"], "zip": a["postcode"], "province": a["state"] or None,
-            "country": people.COUNTRY_NAMES[a["country"]], "last_name": pop.last_name[person],
-            "address2": a["line2"], "company": None, "latitude": None, "longitude": None,
-            "name": f"{pop.first_name[person]} {pop.last_name[person]}", "country_code": a["country"],
+            "first_name": pop.first_name[person],
+            "address1": people.street_line(a),
+            "phone": a["phone"],
+            "city": a["city"],
+            "zip": a["postcode"],
+            "province": a["state"] or None,
+            "country": people.COUNTRY_NAMES[a["country"]],
+            "last_name": pop.last_name[person],
+            "address2": a["line2"],
+            "company": None,
+            "latitude": None,
+            "longitude": None,
+            "name": f"{pop.first_name[person]} {pop.last_name[person]}",
+            "country_code": a["country"],
             "province_code": a["state"] or None,
         }
         if customer:
             cid = self.customer_id[account]
-            out = {"id": cid + 3_000_000_000_000, "customer_id": cid, **out,
-                   "country_name": out["country"], "default": True}
+            out = {
+                "id": cid + 3_000_000_000_000,
+                "customer_id": cid,
+                **out,
+                "country_name": out["country"],
+                "default": True,
+            }
         return out
 
     def customers(self) -> Iterator[dict]:
@@ -188,16 +279,30 @@ class ShopifyStore:
             last = self.last_order.get(account)
             address = self._address(account, customer=True)
             yield {
-                "id": core["id"], "email": core["email"], "created_at": core["created_at"],
-                "updated_at": core["updated_at"], "first_name": core["first_name"], "last_name": core["last_name"],
-                "orders_count": self.orders_count.get(account, 0), "state": core["state"],
+                "id": core["id"],
+                "email": core["email"],
+                "created_at": core["created_at"],
+                "updated_at": core["updated_at"],
+                "first_name": core["first_name"],
+                "last_name": core["last_name"],
+                "orders_count": self.orders_count.get(account, 0),
+                "state": core["state"],
                 "total_spent": money.fmt(self.total_spent.get(account, 0)),
-                "last_order_id": last[0] if last else None, "note": None,
-                "verified_email": core["verified_email"], "multipass_identifier": None, "tax_exempt": False,
-                "tags": core["tags"], "last_order_name": last[1] if last else None, "currency": SHOP_CURRENCY,
-                "phone": None, "addresses": [address], "tax_exemptions": [],
-                "email_marketing_consent": core["email_marketing_consent"], "sms_marketing_consent": None,
-                "admin_graphql_api_id": core["admin_graphql_api_id"], "default_address": address,
+                "last_order_id": last[0] if last else None,
+                "note": None,
+                "verified_email": core["verified_email"],
+                "multipass_identifier": None,
+                "tax_exempt": False,
+                "tags": core["tags"],
+                "last_order_name": last[1] if last else None,
+                "currency": SHOP_CURRENCY,
+                "phone": None,
+                "addresses": [address],
+                "tax_exemptions": [],
+                "email_marketing_consent": core["email_marketing_consent"],
+                "sms_marketing_consent": None,
+                "admin_graphql_api_id": core["admin_graphql_api_id"],
+                "default_address": address,
             }
 
     # -- orders ---------------------------------------------------------------------------------
@@ -230,7 +335,9 @@ class ShopifyStore:
             free = guest or money.convert(pres_line_sum, presentment, SHOP_CURRENCY) >= FREE_SHIPPING_USD
             pres_ship = 0 if free else SHIPPING[presentment]
             pres = _amounts(pres_prices, quantities, pct, pres_ship, rate_bp)
-            shop = _amounts(shop_prices, quantities, pct, money.convert(pres_ship, presentment, SHOP_CURRENCY), rate_bp)
+            shop = _amounts(
+                shop_prices, quantities, pct, money.convert(pres_ship, presentment, SHOP_CURRENCY), rate_bp
+            )
 
             line_ids = []
             for _ in items:
@@ -270,8 +377,16 @@ class ShopifyStore:
             # -- refunds --------------------------------------------------------------------------
             refunds = []
             refunded_qty = [0] * len(items)
-            refunded = {"pres": 0, "shop": 0, "subtotal_pres": 0, "subtotal_shop": 0, "tax_pres": 0,
-                        "tax_shop": 0, "discount_pres": 0, "discount_shop": 0}
+            refunded = {
+                "pres": 0,
+                "shop": 0,
+                "subtotal_pres": 0,
+                "subtotal_shop": 0,
+                "tax_pres": 0,
+                "tax_shop": 0,
+                "discount_pres": 0,
+                "discount_shop": 0,
+            }
             if financial == "paid" and not test and r.random() < REFUND_SHARE:
                 at = (fulfilled_at or ts) + DAY + int(r.expovariate(1 / 8) * DAY)
                 partial = r.random() < 0.6 and (len(items) > 1 or quantities[0] > 1)
@@ -294,8 +409,21 @@ class ShopifyStore:
                     with_shipping = take is remaining
                     refund_id += r.randint(1_000, 900_000)
                     transaction_id += r.randint(1_000, 900_000)
-                    refund, sums = self._refund(refund_id, transaction_id, order_id, when, line_ids, take,
-                                                quantities, pres, shop, presentment, with_shipping, gateway, test)
+                    refund, sums = self._refund(
+                        refund_id,
+                        transaction_id,
+                        order_id,
+                        when,
+                        line_ids,
+                        take,
+                        quantities,
+                        pres,
+                        shop,
+                        presentment,
+                        with_shipping,
+                        gateway,
+                        test,
+                    )
                     refunds.append(refund)
                     for i, k in enumerate(take):
                         refunded_qty[i] += k
@@ -317,32 +445,64 @@ class ShopifyStore:
                 line_id = line_ids[i]
                 variant_key = (product.index, size)
                 variant_title = product.sizes[size] if size >= 0 else None
-                line_items.append({
-                    "id": line_id, "admin_graphql_api_id": _gid("LineItem", line_id),
-                    "current_quantity": quantity - refunded_qty[i],
-                    "fulfillable_quantity": 0 if (fulfilled_at or cancelled_at) else quantity - refunded_qty[i],
-                    "fulfillment_service": "manual",
-                    "fulfillment_status": "fulfilled" if fulfilled_at else None,
-                    "gift_card": False, "grams": product.grams,
-                    "name": f"{product.title_en} - {variant_title}" if variant_title else product.title_en,
-                    "price": money.fmt(shop_prices[i]),
-                    "price_set": _money_set(shop_prices[i], pres_prices[i], presentment),
-                    "product_exists": True, "product_id": self.product_id[product.index], "properties": [],
-                    "quantity": quantity, "requires_shipping": not guest,
-                    "sku": product.variant_skus()[size] if size >= 0 else product.sku,
-                    "taxable": True, "title": product.title_en,
-                    "total_discount": "0.00", "total_discount_set": _money_set(0, 0, presentment),
-                    "variant_id": self.variant_id[variant_key], "variant_inventory_management": "shopify",
-                    "variant_title": variant_title, "vendor": product.vendor,
-                    "tax_lines": [{"channel_liable": False, "price": money.fmt(shop["line_taxes"][i]),
-                                   "price_set": _money_set(shop["line_taxes"][i], pres["line_taxes"][i], presentment),
-                                   "rate": rate_bp / 10_000, "title": tax_title}] if rate_bp else [],
-                    "discount_allocations": [{
-                        "amount": money.fmt(shop["line_discounts"][i]),
-                        "amount_set": _money_set(shop["line_discounts"][i], pres["line_discounts"][i], presentment),
-                        "discount_application_index": 0}] if code else [],
-                    "duties": [],
-                })
+                line_items.append(
+                    {
+                        "id": line_id,
+                        "admin_graphql_api_id": _gid("LineItem", line_id),
+                        "current_quantity": quantity - refunded_qty[i],
+                        "fulfillable_quantity": 0
+                        if (fulfilled_at or cancelled_at)
+                        else quantity - refunded_qty[i],
+                        "fulfillment_service": "manual",
+                        "fulfillment_status": "fulfilled" if fulfilled_at else None,
+                        "gift_card": False,
+                        "grams": product.grams,
+                        "name": f"{product.title_en} - {variant_title}"
+                        if variant_title
+                        else product.title_en,
+                        "price": money.fmt(shop_prices[i]),
+                        "price_set": _money_set(shop_prices[i], pres_prices[i], presentment),
+                        "product_exists": True,
+                        "product_id": self.product_id[product.index],
+                        "properties": [],
+                        "quantity": quantity,
+                        "requires_shipping": not guest,
+                        "sku": product.variant_skus()[size] if size >= 0 else product.sku,
+                        "taxable": True,
+                        "title": product.title_en,
+                        "total_discount": "0.00",
+                        "total_discount_set": _money_set(0, 0, presentment),
+                        "variant_id": self.variant_id[variant_key],
+                        "variant_inventory_management": "shopify",
+                        "variant_title": variant_title,
+                        "vendor": product.vendor,
+                        "tax_lines": [
+                            {
+                                "channel_liable": False,
+                                "price": money.fmt(shop["line_taxes"][i]),
+                                "price_set": _money_set(
+                                    shop["line_taxes"][i], pres["line_taxes"][i], presentment
+                                ),
+                                "rate": rate_bp / 10_000,
+                                "title": tax_title,
+                            }
+                        ]
+                        if rate_bp
+                        else [],
+                        "discount_allocations": [
+                            {
+                                "amount": money.fmt(shop["line_discounts"][i]),
+                                "amount_set": _money_set(
+                                    shop["line_discounts"][i], pres["line_discounts"][i], presentment
+                                ),
+                                "discount_application_index": 0,
+                            }
+                        ]
+                        if code
+                        else [],
+                        "duties": [],
+                    }
+                )
 
             customer_part = {}
             email = ""
@@ -354,7 +514,9 @@ class ShopifyStore:
                 self.last_order[account] = (order_id, f"#{number}")
                 self.orders_count[account] = self.orders_count.get(account, 0) + 1
                 if not test and financial in ("paid", "partially_refunded", "refunded"):
-                    self.total_spent[account] = self.total_spent.get(account, 0) + shop["total"] - refunded["shop"]
+                    self.total_spent[account] = (
+                        self.total_spent.get(account, 0) + shop["total"] - refunded["shop"]
+                    )
 
             def money_pair(key: str, minus: str | None = None) -> tuple[str, dict]:
                 s = shop[key] - (refunded[minus + "_shop"] if minus else 0)
@@ -376,69 +538,151 @@ class ShopifyStore:
             created_s = iso_offset(ts, SHOP_TZ)
             token = r.getrandbits(128)
             yield {
-                "id": order_id, "admin_graphql_api_id": _gid("Order", order_id),
-                "app_id": 129785 if source == "pos" else 580111, "browser_ip": None,
-                "buyer_accepts_marketing": bool(customer_part) and "newsletter" in customer_part["customer"]["tags"],
+                "id": order_id,
+                "admin_graphql_api_id": _gid("Order", order_id),
+                "app_id": 129785 if source == "pos" else 580111,
+                "browser_ip": None,
+                "buyer_accepts_marketing": bool(customer_part)
+                and "newsletter" in customer_part["customer"]["tags"],
                 "cancel_reason": cancel_reason,
                 "cancelled_at": iso_offset(cancelled_at, SHOP_TZ) if cancelled_at else None,
-                "cart_token": None, "checkout_id": order_id + 1_700_000_000_000 if not guest else None,
+                "cart_token": None,
+                "checkout_id": order_id + 1_700_000_000_000 if not guest else None,
                 "checkout_token": f"{token:032x}" if not guest else None,
                 "closed_at": iso_offset(closed_at, SHOP_TZ) if closed_at else None,
-                "confirmation_number": _confirmation(token), "confirmed": True,
-                "contact_email": email or None, "created_at": created_s, "currency": SHOP_CURRENCY,
-                "current_subtotal_price": cur_sub, "current_subtotal_price_set": cur_sub_set,
-                "current_total_discounts": cur_disc, "current_total_discounts_set": cur_disc_set,
-                "current_total_price": money.fmt(current_total), "current_total_price_set": current_total_set,
-                "current_total_tax": cur_tax, "current_total_tax_set": cur_tax_set,
-                "customer_locale": people.LOCALES[address["country"]], "discount_codes": [
-                    {"code": code[0], "amount": discounts, "type": "percentage"}] if code else [],
-                "email": email, "estimated_taxes": False,
+                "confirmation_number": _confirmation(token),
+                "confirmed": True,
+                "contact_email": email or None,
+                "created_at": created_s,
+                "currency": SHOP_CURRENCY,
+                "current_subtotal_price": cur_sub,
+                "current_subtotal_price_set": cur_sub_set,
+                "current_total_discounts": cur_disc,
+                "current_total_discounts_set": cur_disc_set,
+                "current_total_price": money.fmt(current_total),
+                "current_total_price_set": current_total_set,
+                "current_total_tax": cur_tax,
+                "current_total_tax_set": cur_tax_set,
+                "customer_locale": people.LOCALES[address["country"]],
+                "discount_codes": [{"code": code[0], "amount": discounts, "type": "percentage"}]
+                if code
+                else [],
+                "email": email,
+                "estimated_taxes": False,
                 "financial_status": financial,
                 "fulfillment_status": "fulfilled" if fulfilled_at else None,
-                "landing_site": None if guest else "/", "location_id": 71_234_567_890 if guest else None,
-                "name": f"#{number}", "note": None, "note_attributes": [], "number": number - 1000,
-                "order_number": number, "phone": None, "presentment_currency": presentment,
-                "processed_at": created_s, "reference": None, "referring_site": None,
-                "source_identifier": None, "source_name": source,
-                "subtotal_price": subtotal, "subtotal_price_set": subtotal_set, "tags": "",
-                "tax_lines": [{"price": total_tax, "rate": rate_bp / 10_000, "title": tax_title,
-                               "price_set": total_tax_set, "channel_liable": False}] if rate_bp else [],
-                "taxes_included": False, "test": test, "token": f"{token >> 1:032x}",
-                "total_discounts": discounts, "total_discounts_set": discounts_set,
-                "total_line_items_price": line_items_price, "total_line_items_price_set": line_items_price_set,
+                "landing_site": None if guest else "/",
+                "location_id": 71_234_567_890 if guest else None,
+                "name": f"#{number}",
+                "note": None,
+                "note_attributes": [],
+                "number": number - 1000,
+                "order_number": number,
+                "phone": None,
+                "presentment_currency": presentment,
+                "processed_at": created_s,
+                "reference": None,
+                "referring_site": None,
+                "source_identifier": None,
+                "source_name": source,
+                "subtotal_price": subtotal,
+                "subtotal_price_set": subtotal_set,
+                "tags": "",
+                "tax_lines": [
+                    {
+                        "price": total_tax,
+                        "rate": rate_bp / 10_000,
+                        "title": tax_title,
+                        "price_set": total_tax_set,
+                        "channel_liable": False,
+                    }
+                ]
+                if rate_bp
+                else [],
+                "taxes_included": False,
+                "test": test,
+                "token": f"{token >> 1:032x}",
+                "total_discounts": discounts,
+                "total_discounts_set": discounts_set,
+                "total_line_items_price": line_items_price,
+                "total_line_items_price_set": line_items_price_set,
                 "total_outstanding": money.fmt(outstanding),
-                "total_price": total_price, "total_price_set": total_price_set,
+                "total_price": total_price,
+                "total_price_set": total_price_set,
                 "total_shipping_price_set": _money_set(shop["shipping"], pres["shipping"], presentment),
-                "total_tax": total_tax, "total_tax_set": total_tax_set, "total_tip_received": "0.00",
+                "total_tax": total_tax,
+                "total_tax_set": total_tax_set,
+                "total_tip_received": "0.00",
                 "total_weight": sum(p.grams * q for p, _, q in items),
-                "updated_at": iso_offset(updated, SHOP_TZ), "user_id": None,
+                "updated_at": iso_offset(updated, SHOP_TZ),
+                "user_id": None,
                 "billing_address": None if guest else address_obj,
                 **customer_part,
-                "discount_applications": [{
-                    "target_type": "line_item", "type": "discount_code", "value": f"{pct}.0",
-                    "value_type": "percentage", "allocation_method": "across", "target_selection": "all",
-                    "code": code[0]}] if code else [],
+                "discount_applications": [
+                    {
+                        "target_type": "line_item",
+                        "type": "discount_code",
+                        "value": f"{pct}.0",
+                        "value_type": "percentage",
+                        "allocation_method": "across",
+                        "target_selection": "all",
+                        "code": code[0],
+                    }
+                ]
+                if code
+                else [],
                 "fulfillments": [],
                 "line_items": line_items,
                 "payment_gateway_names": [gateway],
                 "refunds": refunds,
                 "shipping_address": None if guest else address_obj,
-                "shipping_lines": [] if guest else [{
-                    "id": order_id + 200_000_000_000, "carrier_identifier": None,
-                    "code": "Free Shipping" if free else "Standard", "discounted_price": money.fmt(shop["shipping"]),
-                    "discounted_price_set": _money_set(shop["shipping"], pres["shipping"], presentment),
-                    "phone": None, "price": money.fmt(shop["shipping"]),
-                    "price_set": _money_set(shop["shipping"], pres["shipping"], presentment),
-                    "source": "shopify", "title": "Free Shipping" if free else "Standard", "tax_lines": [],
-                    "discount_allocations": []}],
+                "shipping_lines": []
+                if guest
+                else [
+                    {
+                        "id": order_id + 200_000_000_000,
+                        "carrier_identifier": None,
+                        "code": "Free Shipping" if free else "Standard",
+                        "discounted_price": money.fmt(shop["shipping"]),
+                        "discounted_price_set": _money_set(shop["shipping"], pres["shipping"], presentment),
+                        "phone": None,
+                        "price": money.fmt(shop["shipping"]),
+                        "price_set": _money_set(shop["shipping"], pres["shipping"], presentment),
+                        "source": "shopify",
+                        "title": "Free Shipping" if free else "Standard",
+                        "tax_lines": [],
+                        "discount_allocations": [],
+                    }
+                ],
             }
 
-    def _refund(self, refund_id: int, transaction_id: int, order_id: int, when: int, line_ids: list[int],
-                take: list[int], quantities: list[int], pres: dict, shop: dict, presentment: str,
-                with_shipping: bool, gateway: str, test: bool) -> tuple[dict, dict]:
+    def _refund(
+        self,
+        refund_id: int,
+        transaction_id: int,
+        order_id: int,
+        when: int,
+        line_ids: list[int],
+        take: list[int],
+        quantities: list[int],
+        pres: dict,
+        shop: dict,
+        presentment: str,
+        with_shipping: bool,
+        gateway: str,
+        test: bool,
+    ) -> tuple[dict, dict]:
         r = self.r
-        sums = {"pres": 0, "shop": 0, "subtotal_pres": 0, "subtotal_shop": 0, "tax_pres": 0, "tax_shop": 0,
-                "discount_pres": 0, "discount_shop": 0}
+        sums = {
+            "pres": 0,
+            "shop": 0,
+            "subtotal_pres": 0,
+            "subtotal_shop": 0,
+            "tax_pres": 0,
+            "tax_shop": 0,
+            "discount_pres": 0,
+            "discount_shop": 0,
+        }
         refund_lines = []
         for i, k in enumerate(take):
             if not k:
@@ -446,50 +690,86 @@ class ShopifyStore:
             share = {}
             for cur, amounts in (("pres", pres), ("shop", shop)):
                 net = amounts["line_totals"][i] - amounts["line_discounts"][i]
-                share[cur] = (money.div_half_even(net * k, quantities[i]),
-                              money.div_half_even(amounts["line_taxes"][i] * k, quantities[i]),
-                              money.div_half_even(amounts["line_discounts"][i] * k, quantities[i]))
+                share[cur] = (
+                    money.div_half_even(net * k, quantities[i]),
+                    money.div_half_even(amounts["line_taxes"][i] * k, quantities[i]),
+                    money.div_half_even(amounts["line_discounts"][i] * k, quantities[i]),
+                )
                 sums[f"subtotal_{cur}"] += share[cur][0]
                 sums[f"tax_{cur}"] += share[cur][1]
                 sums[f"discount_{cur}"] += share[cur][2]
                 sums[cur] += share[cur][0] + share[cur][1]
-            refund_lines.append({
-                "id": refund_id * 10 + 1 + len(refund_lines), "line_item_id": line_ids[i], "location_id": None, "quantity": k,
-                "restock_type": "return" if r.random() < 0.7 else "no_restock",
-                "subtotal": money.fmt(share["shop"][0]),
-                "subtotal_set": _money_set(share["shop"][0], share["pres"][0], presentment),
-                "total_tax": money.fmt(share["shop"][1]),
-                "total_tax_set": _money_set(share["shop"][1], share["pres"][1], presentment),
-            })
+            refund_lines.append(
+                {
+                    "id": refund_id * 10 + 1 + len(refund_lines),
+                    "line_item_id": line_ids[i],
+                    "location_id": None,
+                    "quantity": k,
+                    "restock_type": "return" if r.random() < 0.7 else "no_restock",
+                    "subtotal": money.fmt(share["shop"][0]),
+                    "subtotal_set": _money_set(share["shop"][0], share["pres"][0], presentment),
+                    "total_tax": money.fmt(share["shop"][1]),
+                    "total_tax_set": _money_set(share["shop"][1], share["pres"][1], presentment),
+                }
+            )
         adjustments = []
         if with_shipping and shop["shipping"]:
-            adjustments.append({
-                "id": refund_id * 10 + 9, "order_id": order_id, "refund_id": refund_id,
-                "amount": money.fmt(-shop["shipping"]), "tax_amount": money.fmt(-shop["shipping_tax"]),
-                "kind": "shipping_refund", "reason": "Shipping refund",
-                "amount_set": _money_set(-shop["shipping"], -pres["shipping"], presentment),
-                "tax_amount_set": _money_set(-shop["shipping_tax"], -pres["shipping_tax"], presentment),
-            })
+            adjustments.append(
+                {
+                    "id": refund_id * 10 + 9,
+                    "order_id": order_id,
+                    "refund_id": refund_id,
+                    "amount": money.fmt(-shop["shipping"]),
+                    "tax_amount": money.fmt(-shop["shipping_tax"]),
+                    "kind": "shipping_refund",
+                    "reason": "Shipping refund",
+                    "amount_set": _money_set(-shop["shipping"], -pres["shipping"], presentment),
+                    "tax_amount_set": _money_set(-shop["shipping_tax"], -pres["shipping_tax"], presentment),
+                }
+            )
             for cur, amounts in (("pres", pres), ("shop", shop)):
                 sums[cur] += amounts["shipping"] + amounts["shipping_tax"]
                 sums[f"tax_{cur}"] += amounts["shipping_tax"]
         created = iso_offset(when, SHOP_TZ)
         refund = {
-            "id": refund_id, "admin_graphql_api_id": _gid("Refund", refund_id), "created_at": created,
+            "id": refund_id,
+            "admin_graphql_api_id": _gid("Refund", refund_id),
+            "created_at": created,
             "note": ("Customer returned item", "Damaged in transit", "Wrong size", None)[r.randrange(4)],
-            "order_id": order_id, "processed_at": created,
-            "restock": any(line["restock_type"] == "return" for line in refund_lines), "total_duties_set": {
+            "order_id": order_id,
+            "processed_at": created,
+            "restock": any(line["restock_type"] == "return" for line in refund_lines),
+            "total_duties_set": {
                 "shop_money": {"amount": "0.00", "currency_code": SHOP_CURRENCY},
-                "presentment_money": {"amount": "0.00", "currency_code": presentment}},
-            "user_id": None, "order_adjustments": adjustments, "refund_line_items": refund_lines,
-            "transactions": [{
-                "id": transaction_id, "admin_graphql_api_id": _gid("OrderTransaction", transaction_id),
-                "amount": money.fmt(sums["pres"]), "authorization": None, "created_at": created,
-                "currency": presentment, "device_id": None, "error_code": None, "gateway": gateway,
-                "kind": "refund", "location_id": None, "message": "Refund processed", "order_id": order_id,
-                "parent_id": transaction_id - 1, "processed_at": created, "receipt": {},
-                "source_name": "web", "status": "success", "test": test, "user_id": None,
-            }],
+                "presentment_money": {"amount": "0.00", "currency_code": presentment},
+            },
+            "user_id": None,
+            "order_adjustments": adjustments,
+            "refund_line_items": refund_lines,
+            "transactions": [
+                {
+                    "id": transaction_id,
+                    "admin_graphql_api_id": _gid("OrderTransaction", transaction_id),
+                    "amount": money.fmt(sums["pres"]),
+                    "authorization": None,
+                    "created_at": created,
+                    "currency": presentment,
+                    "device_id": None,
+                    "error_code": None,
+                    "gateway": gateway,
+                    "kind": "refund",
+                    "location_id": None,
+                    "message": "Refund processed",
+                    "order_id": order_id,
+                    "parent_id": transaction_id - 1,
+                    "processed_at": created,
+                    "receipt": {},
+                    "source_name": "web",
+                    "status": "success",
+                    "test": test,
+                    "user_id": None,
+                }
+            ],
             "duties": [],
         }
         return refund, sums

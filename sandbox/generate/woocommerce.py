@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from typing import Iterator
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -29,12 +29,25 @@ BASE_CURRENCY = "GBP"
 ORDER_CURRENCY = {"GB": "GBP", "DE": "EUR", "FR": "EUR", "US": "GBP", "CA": "GBP", "JP": "GBP"}
 SYMBOL = {"GBP": "£", "EUR": "€"}
 # (rate id, basis points, label, rate code); exports outside Europe are zero-rated
-TAX = {"GB": (1, 2000, "VAT", "GB-VAT-1"), "DE": (2, 1900, "MwSt.", "DE-MWST-1"),
-       "FR": (3, 2000, "TVA", "FR-TVA-1")}
-SHIPPING = {"GB": (395, 5000), "DE": (595, 6000), "FR": (595, 6000), "US": (995, None), "CA": (995, None),
-            "JP": (1295, None)}  # (flat rate, free above) in the order currency
+TAX = {
+    "GB": (1, 2000, "VAT", "GB-VAT-1"),
+    "DE": (2, 1900, "MwSt.", "DE-MWST-1"),
+    "FR": (3, 2000, "TVA", "FR-TVA-1"),
+}
+SHIPPING = {
+    "GB": (395, 5000),
+    "DE": (595, 6000),
+    "FR": (595, 6000),
+    "US": (995, None),
+    "CA": (995, None),
+    "JP": (1295, None),
+}  # (flat rate, free above) in the order currency
 COUPONS = (("summer10", 10), ("welcome15", 15))
-PAYMENT = (("stripe", "Credit / Debit Card", 0.62), ("ppcp-gateway", "PayPal", 0.3), ("bacs", "Direct bank transfer", 0.08))
+PAYMENT = (
+    ("stripe", "Credit / Debit Card", 0.62),
+    ("ppcp-gateway", "PayPal", 0.3),
+    ("bacs", "Direct bank transfer", 0.08),
+)
 VERSION = "9.3.3"
 FAILED_SHARE = 0.025
 CANCELLED_SHARE = 0.035
@@ -93,9 +106,17 @@ class WooStore:
         pop = self.pop
         person = int(pop.acc_person[account])
         a = pop.address[person]
-        out = {"first_name": pop.first_name[person], "last_name": pop.last_name[person], "company": "",
-               "address_1": people.street_line(a), "address_2": a["line2"], "city": a["city"], "state": a["state"],
-               "postcode": a["postcode"], "country": a["country"]}
+        out = {
+            "first_name": pop.first_name[person],
+            "last_name": pop.last_name[person],
+            "company": "",
+            "address_1": people.street_line(a),
+            "address_2": a["line2"],
+            "city": a["city"],
+            "state": a["state"],
+            "postcode": a["postcode"],
+            "country": a["country"],
+        }
         if with_email:
             out["email"] = pop.acc_email[account]
         out["phone"] = a["phone"]
@@ -111,33 +132,87 @@ class WooStore:
             status = {"active": "publish", "draft": "draft", "archived": "private"}[p.status]
             category = p.product_type
             yield {
-                "id": pid, "name": p.title_en, "slug": p.handle, "permalink": f"{SITE_URL}/product/{p.handle}/",
+                "id": pid,
+                "name": p.title_en,
+                "slug": p.handle,
+                "permalink": f"{SITE_URL}/product/{p.handle}/",
                 **_dates(created=p.created_ts, modified=p.updated_ts),
-                "type": "variable" if p.sizes else "simple", "status": status, "featured": False,
-                "catalog_visibility": "visible", "description": f"<p>{p.title_en} by {p.vendor}.</p>",
-                "short_description": "", "sku": p.sku, "price": price, "regular_price": "" if p.sizes else price,
-                "sale_price": "", "date_on_sale_from": None, "date_on_sale_from_gmt": None,
-                "date_on_sale_to": None, "date_on_sale_to_gmt": None, "on_sale": False,
-                "purchasable": status == "publish", "total_sales": self.total_sales.get(p.index, 0),
-                "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1,
-                "download_expiry": -1, "external_url": "", "button_text": "", "tax_status": "taxable",
-                "tax_class": "", "manage_stock": False, "stock_quantity": None, "backorders": "no",
-                "backorders_allowed": False, "backordered": False, "low_stock_amount": None,
-                "sold_individually": False, "weight": f"{p.grams / 1000:g}",
-                "dimensions": {"length": "", "width": "", "height": ""}, "shipping_required": True,
-                "shipping_taxable": True, "shipping_class": "", "shipping_class_id": 0, "reviews_allowed": True,
-                "average_rating": "0.00", "rating_count": 0, "upsell_ids": [], "cross_sell_ids": [],
-                "parent_id": 0, "purchase_note": "",
-                "categories": [{"id": self.category_id[category], "name": category, "slug": category.lower()}],
-                "tags": [], "images": [],
-                "attributes": [{"id": 1, "name": "Size", "slug": "pa_size", "position": 0, "visible": True,
-                                "variation": True, "options": list(p.sizes)}] if p.sizes else [],
+                "type": "variable" if p.sizes else "simple",
+                "status": status,
+                "featured": False,
+                "catalog_visibility": "visible",
+                "description": f"<p>{p.title_en} by {p.vendor}.</p>",
+                "short_description": "",
+                "sku": p.sku,
+                "price": price,
+                "regular_price": "" if p.sizes else price,
+                "sale_price": "",
+                "date_on_sale_from": None,
+                "date_on_sale_from_gmt": None,
+                "date_on_sale_to": None,
+                "date_on_sale_to_gmt": None,
+                "on_sale": False,
+                "purchasable": status == "publish",
+                "total_sales": self.total_sales.get(p.index, 0),
+                "virtual": False,
+                "downloadable": False,
+                "downloads": [],
+                "download_limit": -1,
+                "download_expiry": -1,
+                "external_url": "",
+                "button_text": "",
+                "tax_status": "taxable",
+                "tax_class": "",
+                "manage_stock": False,
+                "stock_quantity": None,
+                "backorders": "no",
+                "backorders_allowed": False,
+                "backordered": False,
+                "low_stock_amount": None,
+                "sold_individually": False,
+                "weight": f"{p.grams / 1000:g}",
+                "dimensions": {"length": "", "width": "", "height": ""},
+                "shipping_required": True,
+                "shipping_taxable": True,
+                "shipping_class": "",
+                "shipping_class_id": 0,
+                "reviews_allowed": True,
+                "average_rating": "0.00",
+                "rating_count": 0,
+                "upsell_ids": [],
+                "cross_sell_ids": [],
+                "parent_id": 0,
+                "purchase_note": "",
+                "categories": [
+                    {"id": self.category_id[category], "name": category, "slug": category.lower()}
+                ],
+                "tags": [],
+                "images": [],
+                "attributes": [
+                    {
+                        "id": 1,
+                        "name": "Size",
+                        "slug": "pa_size",
+                        "position": 0,
+                        "visible": True,
+                        "variation": True,
+                        "options": list(p.sizes),
+                    }
+                ]
+                if p.sizes
+                else [],
                 "default_attributes": [],
                 "variations": [self.variation_id[(p.index, s)] for s in range(len(p.sizes))],
-                "grouped_products": [], "menu_order": 0, "related_ids": [], "meta_data": [],
-                "stock_status": "instock", "has_options": bool(p.sizes),
-                "_links": {"self": [{"href": f"{SITE_URL}/wp-json/wc/v3/products/{pid}"}],
-                           "collection": [{"href": f"{SITE_URL}/wp-json/wc/v3/products"}]},
+                "grouped_products": [],
+                "menu_order": 0,
+                "related_ids": [],
+                "meta_data": [],
+                "stock_status": "instock",
+                "has_options": bool(p.sizes),
+                "_links": {
+                    "self": [{"href": f"{SITE_URL}/wp-json/wc/v3/products/{pid}"}],
+                    "collection": [{"href": f"{SITE_URL}/wp-json/wc/v3/products"}],
+                },
             }
 
     # -- customers -------------------------------------------------------------------------------
@@ -150,16 +225,22 @@ class WooStore:
             modified = max(created, int(pop.acc_last_order_ts[account]) + 2, int(pop.acc_edit_ts[account]))
             avatar = hashlib.md5(email.strip().lower().encode()).hexdigest()
             yield {
-                "id": cid, **_dates(created=created, modified=modified), "email": email,
+                "id": cid,
+                **_dates(created=created, modified=modified),
+                "email": email,
                 "first_name": pop.first_name[int(pop.acc_person[account])],
-                "last_name": pop.last_name[int(pop.acc_person[account])], "role": "customer",
+                "last_name": pop.last_name[int(pop.acc_person[account])],
+                "role": "customer",
                 "username": email.strip().split("@")[0].lower(),
                 "billing": self._address(account, with_email=True),
                 "shipping": self._address(account, with_email=False),
                 "is_paying_customer": account in self.paying,
-                "avatar_url": f"https://secure.gravatar.com/avatar/{avatar}?s=96&d=mm&r=g", "meta_data": [],
-                "_links": {"self": [{"href": f"{SITE_URL}/wp-json/wc/v3/customers/{cid}"}],
-                           "collection": [{"href": f"{SITE_URL}/wp-json/wc/v3/customers"}]},
+                "avatar_url": f"https://secure.gravatar.com/avatar/{avatar}?s=96&d=mm&r=g",
+                "meta_data": [],
+                "_links": {
+                    "self": [{"href": f"{SITE_URL}/wp-json/wc/v3/customers/{cid}"}],
+                    "collection": [{"href": f"{SITE_URL}/wp-json/wc/v3/customers"}],
+                },
             }
 
     # -- orders ----------------------------------------------------------------------------------
@@ -225,8 +306,17 @@ class WooStore:
                     else:
                         status = "processing"
                     if r.random() < REFUND_SHARE:
-                        refunds = self._refunds(r, (completed_at or paid_at), end, subtotals, totals, total_taxes,
-                                                quantities, shipping + shipping_tax, total)
+                        refunds = self._refunds(
+                            r,
+                            (completed_at or paid_at),
+                            end,
+                            subtotals,
+                            totals,
+                            total_taxes,
+                            quantities,
+                            shipping + shipping_tax,
+                            total,
+                        )
                         if refunds:
                             refund_id, refunds = self._number_refunds(refund_id, refunds, r)
                             events.append(refunds[0]["_at"])
@@ -245,79 +335,159 @@ class WooStore:
             for i, (product, size, quantity) in enumerate(items):
                 item_id += 1
                 variation = self.variation_id[(product.index, size)] if size >= 0 else 0
-                taxes = [{"id": tax[0], "total": money.fmt(total_taxes[i]), "subtotal": money.fmt(subtotal_taxes[i])}
-                         ] if tax else []
+                taxes = (
+                    [
+                        {
+                            "id": tax[0],
+                            "total": money.fmt(total_taxes[i]),
+                            "subtotal": money.fmt(subtotal_taxes[i]),
+                        }
+                    ]
+                    if tax
+                    else []
+                )
                 self.total_sales[product.index] = self.total_sales.get(product.index, 0) + quantity
-                line_items.append({
-                    "id": item_id,
-                    "name": f"{product.title_en} - {product.sizes[size]}" if size >= 0 else product.title_en,
-                    "product_id": self.product_id[product.index], "variation_id": variation,
-                    "quantity": quantity, "tax_class": "", "subtotal": money.fmt(subtotals[i]),
-                    "subtotal_tax": money.fmt(subtotal_taxes[i]), "total": money.fmt(totals[i]),
-                    "total_tax": money.fmt(total_taxes[i]), "taxes": taxes,
-                    "meta_data": [{"id": item_id * 10 + 1, "key": "pa_size", "value": product.sizes[size].lower(),
-                                   "display_key": "Size", "display_value": product.sizes[size]}] if size >= 0 else [],
-                    "sku": product.variant_skus()[size] if size >= 0 else product.sku,
-                    "price": totals[i] / quantity / 100,
-                    "image": {"id": "", "src": ""},
-                    "parent_name": product.title_en if size >= 0 else None,
-                })
+                line_items.append(
+                    {
+                        "id": item_id,
+                        "name": f"{product.title_en} - {product.sizes[size]}"
+                        if size >= 0
+                        else product.title_en,
+                        "product_id": self.product_id[product.index],
+                        "variation_id": variation,
+                        "quantity": quantity,
+                        "tax_class": "",
+                        "subtotal": money.fmt(subtotals[i]),
+                        "subtotal_tax": money.fmt(subtotal_taxes[i]),
+                        "total": money.fmt(totals[i]),
+                        "total_tax": money.fmt(total_taxes[i]),
+                        "taxes": taxes,
+                        "meta_data": [
+                            {
+                                "id": item_id * 10 + 1,
+                                "key": "pa_size",
+                                "value": product.sizes[size].lower(),
+                                "display_key": "Size",
+                                "display_value": product.sizes[size],
+                            }
+                        ]
+                        if size >= 0
+                        else [],
+                        "sku": product.variant_skus()[size] if size >= 0 else product.sku,
+                        "price": totals[i] / quantity / 100,
+                        "image": {"id": "", "src": ""},
+                        "parent_name": product.title_en if size >= 0 else None,
+                    }
+                )
             tax_lines = []
             if tax:
                 item_id += 1
-                tax_lines.append({"id": item_id, "rate_code": tax[3], "rate_id": tax[0], "label": tax[2],
-                                  "compound": False, "tax_total": money.fmt(cart_tax),
-                                  "shipping_tax_total": money.fmt(shipping_tax), "rate_percent": rate_bp / 100,
-                                  "meta_data": []})
+                tax_lines.append(
+                    {
+                        "id": item_id,
+                        "rate_code": tax[3],
+                        "rate_id": tax[0],
+                        "label": tax[2],
+                        "compound": False,
+                        "tax_total": money.fmt(cart_tax),
+                        "shipping_tax_total": money.fmt(shipping_tax),
+                        "rate_percent": rate_bp / 100,
+                        "meta_data": [],
+                    }
+                )
             item_id += 1
-            shipping_lines = [{
-                "id": item_id, "method_title": "Free shipping" if not shipping else "Flat rate",
-                "method_id": "free_shipping" if not shipping else "flat_rate", "instance_id": "1" if shipping else "2",
-                "total": money.fmt(shipping), "total_tax": money.fmt(shipping_tax),
-                "taxes": [{"id": tax[0], "total": money.fmt(shipping_tax), "subtotal": ""}] if tax else [],
-                "tax_status": "taxable", "meta_data": []}]
+            shipping_lines = [
+                {
+                    "id": item_id,
+                    "method_title": "Free shipping" if not shipping else "Flat rate",
+                    "method_id": "free_shipping" if not shipping else "flat_rate",
+                    "instance_id": "1" if shipping else "2",
+                    "total": money.fmt(shipping),
+                    "total_tax": money.fmt(shipping_tax),
+                    "taxes": [{"id": tax[0], "total": money.fmt(shipping_tax), "subtotal": ""}]
+                    if tax
+                    else [],
+                    "tax_status": "taxable",
+                    "meta_data": [],
+                }
+            ]
             coupon_lines = []
             if coupon:
                 item_id += 1
-                coupon_lines.append({"id": item_id, "code": coupon[0], "discount": money.fmt(discount),
-                                     "discount_tax": money.fmt(discount_tax), "meta_data": []})
+                coupon_lines.append(
+                    {
+                        "id": item_id,
+                        "code": coupon[0],
+                        "discount": money.fmt(discount),
+                        "discount_tax": money.fmt(discount_tax),
+                        "meta_data": [],
+                    }
+                )
             key = f"{r.getrandbits(64):016x}"
             order = {
-                "id": order_id, "parent_id": 0, "status": status, "currency": currency, "version": VERSION,
+                "id": order_id,
+                "parent_id": 0,
+                "status": status,
+                "currency": currency,
+                "version": VERSION,
                 "prices_include_tax": False,
                 **_dates(created=ts, modified=modified),
-                "discount_total": money.fmt(discount), "discount_tax": money.fmt(discount_tax),
-                "shipping_total": money.fmt(shipping), "shipping_tax": money.fmt(shipping_tax),
-                "cart_tax": money.fmt(cart_tax), "total": money.fmt(total),
+                "discount_total": money.fmt(discount),
+                "discount_tax": money.fmt(discount_tax),
+                "shipping_total": money.fmt(shipping),
+                "shipping_tax": money.fmt(shipping_tax),
+                "cart_tax": money.fmt(cart_tax),
+                "total": money.fmt(total),
                 "total_tax": money.fmt(cart_tax + shipping_tax),
                 "customer_id": 0 if guest else self.customer_id[account],
                 "order_key": f"wc_order_{key[:13]}",
                 "billing": self._address(account, with_email=True),
                 "shipping": self._address(account, with_email=False),
-                "payment_method": method, "payment_method_title": method_title,
+                "payment_method": method,
+                "payment_method_title": method_title,
                 "transaction_id": f"pi_{key}{order_id:x}" if (paid_at and method == "stripe") else "",
-                "customer_ip_address": "", "customer_user_agent": "", "created_via": created_via,
+                "customer_ip_address": "",
+                "customer_user_agent": "",
+                "created_via": created_via,
                 "customer_note": "",
                 **_dates(completed=completed_at, paid=paid_at),
                 "cart_hash": f"{r.getrandbits(128):032x}" if created_via == "checkout" else "",
-                "number": str(order_id), "meta_data": [], "line_items": line_items, "tax_lines": tax_lines,
-                "shipping_lines": shipping_lines, "fee_lines": [], "coupon_lines": coupon_lines,
+                "number": str(order_id),
+                "meta_data": [],
+                "line_items": line_items,
+                "tax_lines": tax_lines,
+                "shipping_lines": shipping_lines,
+                "fee_lines": [],
+                "coupon_lines": coupon_lines,
                 "refunds": [{"id": x["id"], "reason": x["reason"], "total": x["total"]} for x in refunds],
                 "payment_url": f"{SITE_URL}/checkout/order-pay/{order_id}/?pay_for_order=true&key=wc_order_{key[:13]}",
                 "is_editable": status in ("pending", "on-hold", "failed"),
-                "needs_payment": status in ("pending", "failed"), "needs_processing": True,
+                "needs_payment": status in ("pending", "failed"),
+                "needs_processing": True,
                 "currency_symbol": SYMBOL[currency],
-                "_links": {"self": [{"href": f"{SITE_URL}/wp-json/wc/v3/orders/{order_id}"}],
-                           "collection": [{"href": f"{SITE_URL}/wp-json/wc/v3/orders"}]},
+                "_links": {
+                    "self": [{"href": f"{SITE_URL}/wp-json/wc/v3/orders/{order_id}"}],
+                    "collection": [{"href": f"{SITE_URL}/wp-json/wc/v3/orders"}],
+                },
             }
             if not guest:
                 order["_links"]["customer"] = [
-                    {"href": f"{SITE_URL}/wp-json/wc/v3/customers/{self.customer_id[account]}"}]
+                    {"href": f"{SITE_URL}/wp-json/wc/v3/customers/{self.customer_id[account]}"}
+                ]
             yield order
 
     @staticmethod
-    def _refunds(r: random.Random, after: int, end: int, subtotals: list[int], totals: list[int],
-                 total_taxes: list[int], quantities: list[int], shipping_gross: int, total: int) -> list[dict]:
+    def _refunds(
+        r: random.Random,
+        after: int,
+        end: int,
+        subtotals: list[int],
+        totals: list[int],
+        total_taxes: list[int],
+        quantities: list[int],
+        shipping_gross: int,
+        total: int,
+    ) -> list[dict]:
         """Refunds, latest first (the API lists them newest first); each {'_at', '_minor', 'reason'}."""
         at = after + DAY + int(r.expovariate(1 / 7) * DAY)
         if at > end:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -28,12 +28,19 @@ Progress = Callable[[str, int, int], None]  # (platform, orders written, orders 
 
 
 def _epoch(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
-def generate(out_dir: Path, *, seed: int = DEFAULT_SEED, customers: int = DEFAULT_CUSTOMERS,
-             orders: int = DEFAULT_ORDERS, start: date = DEFAULT_START, end: date = DEFAULT_END,
-             progress: Progress | None = None) -> dict[str, dict[str, int]]:
+def generate(
+    out_dir: Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    customers: int = DEFAULT_CUSTOMERS,
+    orders: int = DEFAULT_ORDERS,
+    start: date = DEFAULT_START,
+    end: date = DEFAULT_END,
+    progress: Progress | None = None,
+) -> dict[str, dict[str, int]]:
     """Write the three stores under `out_dir`; return {platform: {entity: count}}.
 
     `customers` is the number of people (some shop on two platforms, some only as
@@ -71,6 +78,9 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED, customers: int = DEFAUL
         with JsonArrayWriter(folder / "products.json") as products_out:
             for product in store.products():
                 products_out.write(product)
-        counts[store.platform] = {"customers": customers_out.count, "products": products_out.count,
-                                  "orders": out.count}
+        counts[store.platform] = {
+            "customers": customers_out.count,
+            "products": products_out.count,
+            "orders": out.count,
+        }
     return counts

@@ -14,7 +14,7 @@ is pinned to a past day) never count: they saw data the as_of day did not have.
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -49,7 +49,7 @@ FIT_DTYPES = {
 
 def _as_of(value):
     if value in (None, "", "None", "none", "today"):
-        return datetime.now(timezone.utc).date().isoformat()
+        return datetime.now(UTC).date().isoformat()
     return str(value)
 
 
@@ -90,28 +90,47 @@ def _fits_are_current(session, this, as_of: str, refit_days: int) -> bool:
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", numeric_as="float", column_types={
-        "params": "jsonb", "spend_params": "jsonb", "n_customers": "integer", "n_repeat_buyers": "integer",
-        "log_likelihood": "double precision", "fit_seconds": "double precision",
-        "spend_log_likelihood": "double precision", "holdout_weeks": "double precision",
-        "holdout_predicted_repeat_purchases": "double precision",
-        "holdout_actual_repeat_purchases": "double precision", "holdout_mean_abs_error": "double precision",
-        "reason": "text", "spend_status": "text", "holdout_status": "text", "as_of": "date",
-    })
+    dbt.config(
+        materialized="incremental",
+        numeric_as="float",
+        column_types={
+            "params": "jsonb",
+            "spend_params": "jsonb",
+            "n_customers": "integer",
+            "n_repeat_buyers": "integer",
+            "log_likelihood": "double precision",
+            "fit_seconds": "double precision",
+            "spend_log_likelihood": "double precision",
+            "holdout_weeks": "double precision",
+            "holdout_predicted_repeat_purchases": "double precision",
+            "holdout_actual_repeat_purchases": "double precision",
+            "holdout_mean_abs_error": "double precision",
+            "reason": "text",
+            "spend_status": "text",
+            "holdout_status": "text",
+            "as_of": "date",
+        },
+    )
     as_of = _as_of(dbt.config.get("as_of"))
     rows = []
-    if not (dbt.is_incremental
-            and _fits_are_current(session, dbt.this, as_of, int(dbt.config.get("clv_refit_days")))):
+    if not (
+        dbt.is_incremental
+        and _fits_are_current(session, dbt.this, as_of, int(dbt.config.get("clv_refit_days")))
+    ):
         purchases = dbt.ref("int_clv_transactions")
         selected = str(dbt.config.get("clv_model"))
         built_at = pd.Timestamp.now(tz="UTC")
         for name in MODELS:
             _, record = score_customers(
-                purchases, as_of, model=name,
+                purchases,
+                as_of,
+                model=name,
                 horizon_months=int(dbt.config.get("clv_horizon_months")),
                 monthly_discount=float(dbt.config.get("clv_monthly_discount")),
                 holdout_weeks=float(dbt.config.get("clv_holdout_weeks")),
-                customer_col="customer_key", date_col="ordered_at", amount_col="amount",
+                customer_col="customer_key",
+                date_col="ordered_at",
+                amount_col="amount",
             )
             rows.append(_row(record, selected, built_at))
     return pd.DataFrame(rows, columns=list(FIT_DTYPES)).astype(FIT_DTYPES)

@@ -10,7 +10,7 @@ Awkward data never fails the build: customers get rows whose `clv_status` says
 why predictions are missing.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -20,7 +20,7 @@ from clv.predict import score_customers
 def _as_of(value):
     """var('as_of'): a date, or today (UTC) when unset, as for RFM recency."""
     if value in (None, "", "None", "none", "today"):
-        return datetime.now(timezone.utc).date().isoformat()
+        return datetime.now(UTC).date().isoformat()
     return str(value)
 
 
@@ -61,15 +61,17 @@ def model(dbt, session):
         date_col="ordered_at",
         amount_col="amount",
     )
-    scored = scores.rename(columns={
-        "customer_id": "customer_key",
-        "frequency": "repeat_purchases",
-        "recency": "recency_weeks",
-        "T": "tenure_weeks",
-        "n_purchases": "purchase_days",
-        "expected_purchases": f"expected_purchases_{horizon}m",
-        "status": "clv_status",
-    })
+    scored = scores.rename(
+        columns={
+            "customer_id": "customer_key",
+            "frequency": "repeat_purchases",
+            "recency": "recency_weeks",
+            "T": "tenure_weeks",
+            "n_purchases": "purchase_days",
+            "expected_purchases": f"expected_purchases_{horizon}m",
+            "status": "clv_status",
+        }
+    )
     scored["clv_model"] = record["model"]
     scored["horizon_months"] = horizon
     scored["as_of"] = record["as_of"]

@@ -6,7 +6,6 @@ itself, on its own connection and inside its transaction (see docs/python-models
 """
 
 from dbt.adapters.base import AdapterPlugin
-
 from dbt.adapters.pypostgres.connections import PypostgresConnectionManager, PypostgresCredentials
 from dbt.adapters.pypostgres.impl import PypostgresAdapter
 from dbt.include import pypostgres

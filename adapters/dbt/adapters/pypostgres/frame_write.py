@@ -14,8 +14,9 @@ import io
 import json
 import math
 import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,7 @@ def is_missing(value: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- types
+
 
 def infer_pg_type(series: pd.Series) -> str | None:
     """The Postgres type a column gets when `column_types` does not pin one.
@@ -108,8 +110,19 @@ def _value_kind(value: Any) -> str:
     return type(value).__name__
 
 
-_SCALAR_KINDS = {"boolean", "text", "timestamptz", "timestamp", "date", "timetz", "time",
-                 "interval", "bytea", "jsonb", "uuid"}
+_SCALAR_KINDS = {
+    "boolean",
+    "text",
+    "timestamptz",
+    "timestamp",
+    "date",
+    "timetz",
+    "time",
+    "interval",
+    "bytea",
+    "jsonb",
+    "uuid",
+}
 
 
 def _infer_from_values(name: str, values: Iterable[Any]) -> str | None:
@@ -137,6 +150,7 @@ def _infer_from_values(name: str, values: Iterable[Any]) -> str | None:
 
 
 # --------------------------------------------------------------------------- values
+
 
 def _format_float(value: float) -> str:
     if math.isinf(value):
@@ -250,6 +264,7 @@ def column_copy_text(series: pd.Series) -> list[str]:
 
 # --------------------------------------------------------------------------- table
 
+
 def column_names(frame: pd.DataFrame) -> list[str]:
     names = [str(c) for c in frame.columns]
     if not names:
@@ -288,7 +303,9 @@ def column_definitions(
     ]
 
 
-def create_table_sql(relation: str, columns: Sequence[tuple[str, str]], *, temporary: bool, unlogged: bool) -> str:
+def create_table_sql(
+    relation: str, columns: Sequence[tuple[str, str]], *, temporary: bool, unlogged: bool
+) -> str:
     kind = "temporary " if temporary else ("unlogged " if unlogged else "")
     body = ",\n  ".join(f"{quote_ident(name)} {pg_type}" for name, pg_type in columns)
     on_commit = " on commit drop" if temporary else ""
@@ -298,7 +315,7 @@ def create_table_sql(relation: str, columns: Sequence[tuple[str, str]], *, tempo
 def copy_chunks(frame: pd.DataFrame, rows_per_chunk: int = ROWS_PER_COPY) -> Iterable[str]:
     """The frame as COPY text-format payloads of at most `rows_per_chunk` rows each."""
     for start in range(0, len(frame), rows_per_chunk):
-        part = frame.iloc[start:start + rows_per_chunk]
+        part = frame.iloc[start : start + rows_per_chunk]
         fields = [column_copy_text(part.iloc[:, i]) for i in range(part.shape[1])]
         payload = "".join("\t".join(row) + "\n" for row in zip(*fields))
         if "\x00" in payload:

@@ -6,25 +6,25 @@ import linecache
 import textwrap
 import traceback
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any
 
 from dbt.adapters.base.impl import log_code_execution
 from dbt.adapters.contracts.connection import AdapterResponse
 from dbt.adapters.events.logging import AdapterLogger
 from dbt.adapters.postgres.impl import PostgresAdapter, PostgresConfig
-from dbt_common.exceptions import DbtRuntimeError
-
 from dbt.adapters.pypostgres.connections import PypostgresConnectionManager
 from dbt.adapters.pypostgres.model_runtime import ModelRuntime
+from dbt_common.exceptions import DbtRuntimeError
 
 logger = AdapterLogger("pypostgres")
+
 
 @dataclass
 class PypostgresConfig(PostgresConfig):
     # Python models: Postgres type per output column, e.g. {"amount": "numeric(18,2)"}.
-    column_types: Optional[Dict[str, str]] = None
+    column_types: dict[str, str] | None = None
     # Python models: how `numeric` columns arrive in DataFrames: "decimal" (default) or "float".
-    numeric_as: Optional[str] = None
+    numeric_as: str | None = None
 
 
 def python_source(compiled_code: str) -> str:
@@ -63,7 +63,9 @@ class PypostgresAdapter(PostgresAdapter):
             self.connections.begin()
         handle = connection.handle
         if getattr(handle, "autocommit", False):
-            raise DbtRuntimeError("pypostgres: the connection is in autocommit mode; Python models need a transaction")
+            raise DbtRuntimeError(
+                "pypostgres: the connection is in autocommit mode; Python models need a transaction"
+            )
 
         name = parsed_model.get("original_file_path") or parsed_model.get("unique_id", "python model")
         filename = f"{name} (compiled)"

@@ -8,10 +8,10 @@ own psycopg2 connection, so it is one transaction with the rest of the model.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
-
 from dbt.adapters.pypostgres.frame_read import frame_from_cursor
 from dbt.adapters.pypostgres.frame_write import FrameWriteError, write_frame
 
@@ -27,10 +27,14 @@ class GuardedConnection:
         object.__setattr__(self, "_connection", connection)
 
     def commit(self) -> None:
-        raise TransactionGuardError("do not commit in a Python model: dbt commits once the model's table is in place")
+        raise TransactionGuardError(
+            "do not commit in a Python model: dbt commits once the model's table is in place"
+        )
 
     def rollback(self) -> None:
-        raise TransactionGuardError("do not roll back in a Python model: raise an exception to fail the model")
+        raise TransactionGuardError(
+            "do not roll back in a Python model: raise an exception to fail the model"
+        )
 
     def close(self) -> None:
         raise TransactionGuardError("do not close the model's connection: dbt owns it")
@@ -40,7 +44,9 @@ class GuardedConnection:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "autocommit":
-            raise TransactionGuardError("the model's connection must stay in one transaction (autocommit off)")
+            raise TransactionGuardError(
+                "the model's connection must stay in one transaction (autocommit off)"
+            )
         setattr(self._connection, name, value)
 
     def __repr__(self) -> str:
@@ -77,7 +83,9 @@ class Session:
 class ModelRuntime:
     """Runs on the dbt thread's connection; holds the model's relevant config."""
 
-    def __init__(self, connection: Any, config: Mapping[str, Any], log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, connection: Any, config: Mapping[str, Any], log: Callable[[str], None] | None = None
+    ) -> None:
         self.connection = connection
         self.config = config
         self.numeric_as = config.get("numeric_as") or "decimal"
@@ -118,9 +126,7 @@ class ModelRuntime:
         if not isinstance(frame, pd.DataFrame):
             to_pandas = getattr(frame, "to_pandas", None)
             if not callable(to_pandas):
-                raise FrameWriteError(
-                    f"model() must return a pandas DataFrame, not {type(frame).__name__}"
-                )
+                raise FrameWriteError(f"model() must return a pandas DataFrame, not {type(frame).__name__}")
             frame = to_pandas()
         with self.connection.cursor() as cursor:
             self.rows_written = write_frame(

@@ -5,9 +5,8 @@ def model(dbt, session):
     dbt.config(materialized="table", column_types={"total_paid": "numeric(18,2)"})
     customers = dbt.ref("stg_customers")
     payments = dbt.source("app", "payments")
-    totals = (
-        payments.groupby("customer_id", as_index=False)
-        .agg(total_paid=("amount", "sum"), payments=("payment_id", "count"), last_paid_at=("paid_at", "max"))
+    totals = payments.groupby("customer_id", as_index=False).agg(
+        total_paid=("amount", "sum"), payments=("payment_id", "count"), last_paid_at=("paid_at", "max")
     )
     frame = customers.merge(totals, on="customer_id", how="left")
     frame["payments"] = frame["payments"].astype("Int64")

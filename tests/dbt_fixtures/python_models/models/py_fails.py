@@ -1,4 +1,5 @@
 """Builds normally; with `--vars '{fail_now: true}'` it deletes its own rows, then raises."""
+
 import pandas as pd
 
 

@@ -1,4 +1,5 @@
 """Reads py_roundtrip_write through dbt.ref and reports what it got: dtype and repr of every cell."""
+
 import pandas as pd
 
 
