@@ -156,7 +156,7 @@ def run_pipeline(
         finally:
             outcome.seconds = time.monotonic() - started
             loads = outcome.loads
-            errors = [f"{load.platform}: {load.error}" for load in loads if load.error]
+            errors = [load.error for load in loads if load.error]  # each names its platform once
             if outcome.dbt is not None and not outcome.dbt.ok:
                 errors.append("dbt build failed")
             status = outcome.status if loads or outcome.dbt else "failed"
@@ -185,7 +185,7 @@ def run_pipeline(
 
 def _platform_line(load: PlatformLoad) -> str:
     if load.error:
-        return f"  {load.platform:<14} FAILED: {load.error}"
+        return f"  {load.platform:<14} FAILED: {load.error.removeprefix(f'{load.platform}: ')}"
     if not load.rows:
         return f"  {load.platform:<14} no new or changed records"
     top = {t: n for t, n in load.rows.items() if "__" not in t}
