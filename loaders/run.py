@@ -119,6 +119,7 @@ def _dbt_build(db: DbSettings, run_log: RunLog, dbt_vars: Mapping[str, object] |
     )
     counts = StepCounts(
         transformed=result.rows_affected(),
+        warnings=result.count("warn"),
         details={
             "success": result.count("success"),
             "pass": result.count("pass"),
@@ -168,6 +169,7 @@ def run_pipeline(
                     loaded=sum(sum(l.rows.values()) for l in loads),
                     transformed=outcome.dbt.rows_affected() if outcome.dbt else None,
                     rejected=sum(l.rejected for l in loads),
+                    warnings=outcome.dbt.count("warn") if outcome.dbt else None,
                     requests=sum(l.requests for l in loads),
                     throttled=sum(l.throttled for l in loads),
                     details={
@@ -197,6 +199,8 @@ def _platform_line(load: PlatformLoad) -> str:
 def format_summary(outcome: RunOutcome) -> str:
     """The one-screen summary printed at the end of every run."""
     lines = [f"run {outcome.run_id[:12]}  status={outcome.status}  {outcome.seconds:.1f}s"]
+    if outcome.dbt is not None and outcome.dbt.count("warn"):
+        lines[0] += f"  with {outcome.dbt.count('warn')} data-quality warnings (listed below)"
     for load in outcome.loads:
         lines.append(_platform_line(load))
         lines.append(
@@ -215,4 +219,6 @@ def format_summary(outcome: RunOutcome) -> str:
         )
         for node in d.failures()[:10]:
             lines.append(f"    failed: {node}")
+        for warning in d.warnings()[:10]:  # a store's own data errors: the run still succeeds
+            lines.append(f"    warning: {warning}")
     return "\n".join(lines)
