@@ -27,12 +27,12 @@ Every resource of every source runs its records through one `IncrementalWindow`:
 from __future__ import annotations
 
 import json
-import re
 import reprlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 import dlt
@@ -180,39 +180,43 @@ def check_amount(path: str, record: Mapping[str, Any]) -> None:
         raise Rejected(f"{path} {str(value)[:40]} is beyond any real order total")
 
 
-def _at_path(value: Any, parts: list[str], where: str = "") -> Iterator[tuple[str, Any]]:
-    """(concrete path, value) of every value at `parts`, `x[]` expanding every element of list `x`."""
-    if not parts:
-        yield where, value
-        return
-    name, rest = parts[0], parts[1:]
-    each = name.endswith("[]")
-    name = name.removesuffix("[]")
-    child = value.get(name) if isinstance(value, dict) else None
-    here = f"{where}.{name}" if where else name
-    if not each:
-        yield from _at_path(child, rest, here)
-    elif isinstance(child, list):
-        for index, item in enumerate(child):
-            yield from _at_path(item, rest, f"{here}[{index}]")
+@cache
+def _steps(path: str) -> tuple[tuple[str, bool], ...]:
+    """`line_items[].price` as (("line_items", True), ("price", False)): name, and whether it is a list."""
+    return tuple((part.removesuffix("[]"), part.endswith("[]")) for part in path.split("."))
+
+
+def _at_path(record: Mapping[str, Any], path: str) -> list[tuple[tuple, Any]]:
+    """(where, value) of every non-null value at `path`; `where` is ((name, index or None), ...)."""
+    level: list[tuple[tuple, Any]] = [((), record)]
+    for name, each in _steps(path):
+        found: list[tuple[tuple, Any]] = []
+        for where, value in level:
+            child = value.get(name) if isinstance(value, dict) else None
+            if child is None:
+                continue
+            if not each:
+                found.append(((*where, (name, None)), child))
+            elif isinstance(child, list):
+                found += [((*where, (name, index)), item) for index, item in enumerate(child)]
+        level = found
+    return level
 
 
 def check_numbers(path: str, record: Mapping[str, Any], *, whole: bool) -> None:
     """`Rejected` if a value at `path` is present but not a finite number (a whole one if `whole`)."""
-    for where, value in _at_path(record, path.split(".")):
-        if value is None:
-            continue
+    for where, value in _at_path(record, path):
+        if type(value) is int:
+            continue  # the common case, and always whole
         number = _number(value)
-        if number is None:
-            raise Rejected(f"{where} {str(value)[:40]!r} is not a number")
-        if whole and number != number.to_integral_value():
-            raise Rejected(f"{where} {str(value)[:40]!r} is not a whole number")
+        if number is None or whole and number != number.to_integral_value():
+            text = ".".join(name if index is None else f"{name}[{index}]" for name, index in where)
+            kind = "number" if number is None else "whole number"
+            raise Rejected(f"{text} {str(value)[:40]!r} is not a {kind}")
 
 
 # PostgreSQL's bigint; dlt makes every JSON integer one (orjson itself goes up to 2**64 - 1).
 BIGINT = range(-(2**63), 2**63)
-# Integers of 19 digits or more are the only ones that can fall outside BIGINT: a cheap first look.
-_LONG_DIGITS = re.compile(rb"\d{19}")
 
 
 def check_storable(record: Any) -> None:
@@ -227,14 +231,23 @@ def check_storable(record: Any) -> None:
     walk only says where they are): a NUL character, which PostgreSQL text refuses
     (a value json_body marked as too deep starts with one), and an integer from
     2**63 to 2**64 - 1, beyond PostgreSQL's bigint ("bigint out of range" failed the
-    load on every run). Such integers are rejected, not kept as text or numeric, so a
-    column's type never depends on one odd record.
+    load on every run), which orjson's strict mode (53 bits) flags. Such integers are
+    rejected, not kept as text or numeric, so a column's type never depends on one
+    odd record.
     """
-    try:
-        dumped = orjson.dumps(record)
-    except TypeError as exc:
-        reason = f"nested more than {MAX_DEPTH} levels deep" if "Recursion" in str(exc) else exc
-        raise Rejected(f"not storable: {reason}") from None
+    try:  # integers beyond 2**53 are rare: only then is the record walked for those beyond bigint
+        dumped = orjson.dumps(record, option=orjson.OPT_STRICT_INTEGER)
+    except TypeError:
+        dumped = b""
+    if not dumped:
+        try:
+            dumped = orjson.dumps(record)
+        except TypeError as exc:
+            reason = f"nested more than {MAX_DEPTH} levels deep" if "Recursion" in str(exc) else exc
+            raise Rejected(f"not storable: {reason}") from None
+        found = _find(record, lambda v: type(v) is int and v not in BIGINT)
+        if found is not None:
+            raise Rejected(f"not storable: {found[0]} {found[1]} is beyond PostgreSQL's bigint range")
     if b"\\u0000" in dumped:
         found = _find(record, lambda v: isinstance(v, str) and "\x00" in v)
         if found is not None and str(found[1]).startswith(TOO_DEEP):
@@ -242,10 +255,6 @@ def check_storable(record: Any) -> None:
             raise Rejected(f"not storable: {where} is nested more than {MAX_DEPTH} levels deep")
         if found is not None:
             raise Rejected(f"{found[0]} holds a NUL character, which PostgreSQL text cannot store")
-    if _LONG_DIGITS.search(dumped):
-        found = _find(record, lambda v: type(v) is int and v not in BIGINT)
-        if found is not None:
-            raise Rejected(f"not storable: {found[0]} {found[1]} is beyond PostgreSQL's bigint range")
 
 
 def _find(value: Any, test: Callable[[Any], bool], path: str = "") -> tuple[str, Any] | None:
