@@ -178,9 +178,8 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
     except PipelineStepFailed as exc:
         if exc.step != "normalize" and not any(isinstance(e, TerminalException) for e in _causes(exc)):
             raise
-        log.warning(
-            "%s: aborting the interrupted run's unloadable package (%s); its records are extracted again",
-            result.platform,
+        log.warning(  # the description starts with the platform
+            "%s; aborting the interrupted run's unloadable package: its records are extracted again",
             describe_failure(result.platform, exc, []),
         )
         pipeline.abort_packages()
