@@ -10,6 +10,10 @@ Two modes, because the package has two kinds of caller:
 Dates accepted: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times (with or without a
 UTC offset; offsets are converted to UTC before the time is dropped), or
 values that already are dates/timestamps. Only the calendar day is used.
+Dates are kept at microsecond resolution (`DATE_UNIT`, what PostgreSQL and the
+dbt Python models use): nanoseconds only reach 1677-2262, and numpy converts
+silently, so 1500-01-01 used to become 2084-07-20. Which dates are plausible
+for an order is the warehouse's call (int_orders_unioned), not this module's.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import pandas as pd
 DATE_FORMATS_HELP = "YYYY-MM-DD, YYYYMMDD or ISO 8601 date-time"
 DATE_NOTE = "date-times with a UTC offset are converted to UTC; only the calendar day is used"
 CANONICAL = ("customer_id", "date", "amount")
+DATE_UNIT = "datetime64[us]"
 
 
 class TransactionError(ValueError):
@@ -41,23 +46,21 @@ class CleaningReport:
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Calendar days (datetime64, midnight, tz-naive); unparseable values become NaT."""
+    """Calendar days (datetime64[us], midnight, tz-naive); unparseable values become NaT."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
+        return values.dt.tz_convert("UTC").dt.tz_localize(None).astype(DATE_UNIT).dt.normalize()
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return pd.to_datetime(values).dt.normalize()
+        return values.astype(DATE_UNIT).dt.normalize()
     # positional work on a fresh RangeIndex: the caller's index may have duplicates
     text = pd.Series(values.to_numpy(), dtype="string").str.strip()
     compact = text.str.fullmatch(r"\d{8}").fillna(False).to_numpy(bool)
     rest = ~compact & text.notna().to_numpy(bool) & (text != "").fillna(False).to_numpy(bool)
-    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(len(text), np.datetime64("NaT"), dtype=DATE_UNIT)
     if compact.any():
-        out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce").to_numpy(
-            "datetime64[ns]"
-        )
+        out[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce").to_numpy(DATE_UNIT)
     if rest.any():
         parsed = pd.to_datetime(text[rest], format="ISO8601", errors="coerce", utc=True)
-        out[rest] = parsed.dt.tz_localize(None).to_numpy("datetime64[ns]")
+        out[rest] = parsed.dt.tz_localize(None).to_numpy(DATE_UNIT)
     return pd.Series(out, index=values.index).dt.normalize()
 
 
@@ -93,7 +96,7 @@ def normalize_transactions(
     cust = df[customer_col].to_numpy()
     cust_text = pd.Series(cust, dtype="string").str.strip()
     cust_ok = (cust_text.notna() & (cust_text != "")).fillna(False).to_numpy(bool)
-    dates = parse_dates(df[date_col]).to_numpy("datetime64[ns]")
+    dates = parse_dates(df[date_col]).to_numpy(DATE_UNIT)
     date_ok = ~np.isnat(dates)
     if amount_col is not None:
         amount = pd.to_numeric(pd.Series(df[amount_col].to_numpy()), errors="coerce").to_numpy(

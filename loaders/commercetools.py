@@ -50,15 +50,26 @@ SHAPES: Mapping[str, RecordShape] = {
             "orderState": (str,),
         },
         amounts=("totalPrice.centAmount",),
+        whole_numbers=(
+            "taxedPrice.totalNet.centAmount",
+            "taxedPrice.totalGross.centAmount",
+            "taxedPrice.totalTax.centAmount",
+            "shippingInfo.price.centAmount",
+            "lineItems[].quantity",
+            "lineItems[].price.value.centAmount",
+            "lineItems[].totalPrice.centAmount",
+            "lineItems[].taxedPrice.totalNet.centAmount",
+            "lineItems[].taxedPrice.totalGross.centAmount",
+            "paymentInfo.payments[].obj.amountPlanned.centAmount",
+            "returnInfo[].items[].quantity",
+        ),
     ),
 }
 
 
 def ct_timestamp(moment: datetime) -> str:
     """commercetools' own format: UTC with milliseconds and a Z."""
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class OAuthToken(requests.auth.AuthBase):

@@ -39,6 +39,20 @@ class DbtResult:
     def failures(self) -> list[str]:
         return [r["unique_id"] for r in self.results if r.get("status") in {"error", "fail"}]
 
+    def warnings(self) -> list[str]:
+        """One line per warning test: its name, how many rows it found, and the table keeping them.
+
+        The tests of a store's own data warn instead of failing (docs/analytics.md, "Data
+        quality") and store their rows (`store_failures`) in the schema data_quality.
+        """
+        lines = []
+        for r in self.results:
+            if r.get("status") != "warn":
+                continue
+            where = f" in {r['relation_name'].replace(chr(34), '')}" if r.get("relation_name") else ""
+            lines.append(f"{r['unique_id'].split('.')[-1]}: {r.get('failures') or 0} rows{where}")
+        return lines
+
     def rows_affected(self) -> int:
         return sum(
             int((r.get("adapter_response") or {}).get("rows_affected") or 0)

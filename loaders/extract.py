@@ -104,27 +104,34 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
+# Control flow, not failures: an error raised while a generator was finishing carries one of
+# these as its context, and "StopIteration:" is what the summary said instead of the real cause.
+_NOT_A_CAUSE = (StopIteration, StopAsyncIteration, GeneratorExit)
+
+
 def describe_failure(platform: str, exc: BaseException, secrets: list[str]) -> str:
-    """One line for the summary and etl_logs: what failed, without secrets or stack traces.
+    """One line for the summary and etl_logs, starting with the platform once: what failed, no secrets.
 
     Our own errors (the API refused, retries ran out) already say it all; for anything
-    else the innermost exception is the informative one, and dlt's step (sync =
-    reading state from the warehouse, extract, normalize, load) says where it happened.
+    else the innermost real exception is the informative one (dlt wraps it in several
+    layers), and dlt's step (sync = reading state from the warehouse, extract,
+    normalize, load) says where it happened.
     """
     chain = _causes(exc)
     ours = next((e for e in chain if isinstance(e, MetricPulseError)), None)
     if ours is not None:
-        text = str(ours)
+        text = str(ours).removeprefix(f"{platform}: ")
     else:
-        innermost = chain[-1]
+        innermost = [e for e in chain if not isinstance(e, _NOT_A_CAUSE)][-1:] or chain[-1:]
+        cause = innermost[0]
         step = getattr(exc, "step", None)
-        text = f"{platform}: {step + ' step' if step else 'load'} failed: {type(innermost).__name__}: {innermost}"
+        text = f"{step + ' step' if step else 'load'} failed: {type(cause).__name__}: {cause}"
         if any(_is_disk_full(e) for e in chain):
             text = (
-                f"{platform}: disk full: free space for the warehouse and the data dir (dlt's working "
+                "disk full: free space for the warehouse and the data dir (dlt's working "
                 f"files), then rerun; nothing is half-loaded. {text}"
             )
-    return mask(" ".join(text.split()), secrets)[:500]
+    return mask(" ".join(f"{platform}: {text}".split()), secrets)[:500]
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -171,9 +178,8 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
     except PipelineStepFailed as exc:
         if exc.step != "normalize" and not any(isinstance(e, TerminalException) for e in _causes(exc)):
             raise
-        log.warning(
-            "%s: aborting the interrupted run's unloadable package (%s); its records are extracted again",
-            result.platform,
+        log.warning(  # the description starts with the platform
+            "%s; aborting the interrupted run's unloadable package: its records are extracted again",
             describe_failure(result.platform, exc, []),
         )
         pipeline.abort_packages()

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from loaders import json_body
 from loaders.config import LoadOptions, RateLimit
 from loaders.errors import MetricPulseError
 from loaders.logging_setup import add_secrets, mask
@@ -281,7 +282,7 @@ class ApiClient:
         if status >= 400:
             raise self._fail(ApiError, f"{what} failed: HTTP {status} {_server_message(response)}")
         try:
-            body = json.loads(response.content)
+            body = json_body.loads(response.content)  # one odd record stays that record's problem
             if validate is not None:
                 validate(body)
         except (ValueError, MalformedBody) as exc:

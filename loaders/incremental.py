@@ -16,32 +16,52 @@ Every resource of every source runs its records through one `IncrementalWindow`:
 * The cursor never passes the time the run started, so a record stamped in the
   future cannot push later windows past real changes.
 * A record without a usable id or cursor, with a field of the wrong type, a
-  modification time more than a day ahead, or a value PostgreSQL cannot store, is
-  not loaded: it becomes a row of `rejected_records` (platform, resource, reason,
-  the raw JSON) so nothing disappears silently and one bad record never fails a run.
+  modification time more than a day ahead, a money or quantity field that is not
+  a number, or a value PostgreSQL cannot store, is not loaded: it becomes a row of
+  `rejected_records` (platform, resource, reason, the raw JSON) so nothing
+  disappears silently and one bad record never fails a run. Any other error while
+  reading one record (an overflow, a recursion limit) rejects that record the same
+  way: a record's problem is never the platform's.
 """
 
 from __future__ import annotations
 
 import json
+import reprlib
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 import dlt
 import orjson
 
+from loaders.json_body import MAX_DEPTH, TOO_DEEP
 from loaders.pacing import RequestStats
 
 REJECTED_TABLE = "rejected_records"
 # How far ahead of our clock a modification time may be (clock skew) before it is taken for garbage.
 FUTURE_TOLERANCE = timedelta(days=1)
+# No store existed before this: an earlier modification time is a broken value (and year 1 minus
+# the lookback would overflow the cursor arithmetic).
+EARLIEST_MODIFICATION = datetime(1970, 1, 1, tzinfo=UTC)
+# What reading one record can raise besides `Rejected`: the record is rejected, the platform goes on.
+RECORD_ERRORS = (ValueError, TypeError, LookupError, ArithmeticError, RecursionError)
 
 
 class Rejected(ValueError):
     """A record that cannot be loaded as-is; the message becomes `rejected_records.reason`."""
+
+
+class UnreadableCursor(Rejected):
+    """A record with an id whose modification time cannot be read: remembered, so rejected only once."""
+
+    def __init__(self, reason: str, record_id: Any, raw: object) -> None:
+        super().__init__(reason)
+        self.record_id = record_id
+        self.raw = raw
 
 
 def parse_timestamp(value: object) -> datetime:
@@ -53,11 +73,11 @@ def parse_timestamp(value: object) -> datetime:
         text = text[:-1] + "+00:00"
     try:
         parsed = datetime.fromisoformat(text)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
         raise Rejected(f"timestamp {value!r:.40} is not ISO-8601") from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    except OverflowError:  # "9999-12-31T23:59:59-05:00" is past the last moment Python has in UTC
+        raise Rejected(f"timestamp {value!r:.40} is out of range") from None
 
 
 def iso(moment: datetime) -> str:
@@ -83,6 +103,12 @@ class RecordShape:
     """Dotted paths of order totals (`total`, `totalPrice.centAmount`): when present they must be
     numbers (or numeric strings) from 0 to MAX_AMOUNT. A negative or absurd total cannot be a
     real order, and one would fail the models' money identity for the whole build."""
+    numbers: tuple[str, ...] = ()
+    """Paths of the other money fields the models read, `[]` standing for every element of a list
+    (`line_items[].price`): when present they must be finite numbers or numeric strings. dbt
+    would read "N/A", NaN or 1e400 as NULL, and the NULL fails a test and the whole build."""
+    whole_numbers: tuple[str, ...] = ()
+    """Paths of quantities and cent amounts (`line_items[].quantity`): when present, whole numbers."""
 
     def key(self, record: object) -> tuple[Any, datetime]:
         """(id, modification time) of a record, else `Rejected` saying why."""
@@ -99,9 +125,12 @@ class RecordShape:
         if raw_cursor is None:
             raise Rejected(f"missing {self.cursor}")
         try:
-            return record_id, parse_timestamp(raw_cursor)
+            modified = parse_timestamp(raw_cursor)
         except Rejected as exc:
-            raise Rejected(f"{self.cursor}: {exc}") from None
+            raise UnreadableCursor(f"{self.cursor}: {exc}", record_id, raw_cursor) from None
+        if modified < EARLIEST_MODIFICATION:
+            raise UnreadableCursor(f"{self.cursor}: {iso(modified)} is before 1970", record_id, raw_cursor)
+        return record_id, modified
 
     def check_fields(self, record: Mapping[str, Any]) -> None:
         """`Rejected` if a checked field is present with the wrong type, or the record cannot be stored."""
@@ -113,11 +142,26 @@ class RecordShape:
                 raise Rejected(f"{name} has type {type(value).__name__}")
         for path in self.amounts:
             check_amount(path, record)
+        for path in self.numbers:
+            check_numbers(path, record, whole=False)
+        for path in self.whole_numbers:
+            check_numbers(path, record, whole=True)
         check_storable(record)
 
 
 # No order total reaches this in any unit (a hundred billion dollars, or a billion in cents).
 MAX_AMOUNT = Decimal(10) ** 11
+
+
+def _number(value: object) -> Decimal | None:
+    """A JSON number or numeric string as a finite Decimal; None for anything else (NaN, "N/A", [1])."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def check_amount(path: str, record: Mapping[str, Any]) -> None:
@@ -127,11 +171,8 @@ def check_amount(path: str, record: Mapping[str, Any]) -> None:
         value = value.get(part) if isinstance(value, dict) else None
     if value is None or isinstance(value, bool):
         return  # absent, or a wrong type: the field type check says so
-    try:
-        amount = Decimal(str(value).strip()) if isinstance(value, (str, int, float)) else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
+    amount = _number(value)
+    if amount is None:
         raise Rejected(f"{path} {str(value)[:40]!r} is not an amount")
     if amount < 0:
         raise Rejected(f"{path} {str(value)[:40]} is negative")
@@ -139,42 +180,100 @@ def check_amount(path: str, record: Mapping[str, Any]) -> None:
         raise Rejected(f"{path} {str(value)[:40]} is beyond any real order total")
 
 
+@cache
+def _steps(path: str) -> tuple[tuple[str, bool], ...]:
+    """`line_items[].price` as (("line_items", True), ("price", False)): name, and whether it is a list."""
+    return tuple((part.removesuffix("[]"), part.endswith("[]")) for part in path.split("."))
+
+
+def _at_path(record: Mapping[str, Any], path: str) -> list[tuple[tuple, Any]]:
+    """(where, value) of every non-null value at `path`; `where` is ((name, index or None), ...)."""
+    level: list[tuple[tuple, Any]] = [((), record)]
+    for name, each in _steps(path):
+        found: list[tuple[tuple, Any]] = []
+        for where, value in level:
+            child = value.get(name) if isinstance(value, dict) else None
+            if child is None:
+                continue
+            if not each:
+                found.append(((*where, (name, None)), child))
+            elif isinstance(child, list):
+                found += [((*where, (name, index)), item) for index, item in enumerate(child)]
+        level = found
+    return level
+
+
+def check_numbers(path: str, record: Mapping[str, Any], *, whole: bool) -> None:
+    """`Rejected` if a value at `path` is present but not a finite number (a whole one if `whole`)."""
+    for where, value in _at_path(record, path):
+        if type(value) is int:
+            continue  # the common case, and always whole
+        number = _number(value)
+        if number is None or whole and number != number.to_integral_value():
+            text = ".".join(name if index is None else f"{name}[{index}]" for name, index in where)
+            kind = "number" if number is None else "whole number"
+            raise Rejected(f"{text} {str(value)[:40]!r} is not a {kind}")
+
+
+# PostgreSQL's bigint; dlt makes every JSON integer one (orjson itself goes up to 2**64 - 1).
+BIGINT = range(-(2**63), 2**63)
+
+
 def check_storable(record: Any) -> None:
     """`Rejected` for what valid JSON can carry but dlt's files and PostgreSQL cannot.
 
-    A lone surrogate (the escape "\\udc80") is not UTF-8, and an integer beyond 64 bits
-    has no column type; either would fail the whole platform's load at dlt's extract
-    step. Serialising with orjson (what dlt itself uses) finds both in C speed. A NUL
-    character serialises fine but PostgreSQL text refuses it at load time; its JSON
-    escape in that same output is the cheap test, the walk only says where it is.
+    A lone surrogate (the escape "\\udc80", or a byte of the page that is not UTF-8:
+    see loaders/json_body.py) is not UTF-8, an integer beyond 64 bits has no column
+    type, and nesting deeper than orjson's 255 levels cannot be written; any of them
+    would fail the whole platform's load at dlt's extract step. Serialising with
+    orjson (what dlt itself uses) finds them in C speed. Two more serialise fine but
+    fail at load time, and their traces in that same output are the cheap test (the
+    walk only says where they are): a NUL character, which PostgreSQL text refuses
+    (a value json_body marked as too deep starts with one), and an integer from
+    2**63 to 2**64 - 1, beyond PostgreSQL's bigint ("bigint out of range" failed the
+    load on every run), which orjson's strict mode (53 bits) flags. Such integers are
+    rejected, not kept as text or numeric, so a column's type never depends on one
+    odd record.
     """
-    try:
-        dumped = orjson.dumps(record)
-    except TypeError as exc:
-        raise Rejected(f"not storable: {exc}") from None
+    try:  # integers beyond 2**53 are rare: only then is the record walked for those beyond bigint
+        dumped = orjson.dumps(record, option=orjson.OPT_STRICT_INTEGER)
+    except TypeError:
+        dumped = b""
+    if not dumped:
+        try:
+            dumped = orjson.dumps(record)
+        except TypeError as exc:
+            reason = f"nested more than {MAX_DEPTH} levels deep" if "Recursion" in str(exc) else exc
+            raise Rejected(f"not storable: {reason}") from None
+        found = _find(record, lambda v: type(v) is int and v not in BIGINT)
+        if found is not None:
+            raise Rejected(f"not storable: {found[0]} {found[1]} is beyond PostgreSQL's bigint range")
     if b"\\u0000" in dumped:
-        where = _nul_path(record)
-        if where is not None:
-            raise Rejected(f"{where} holds a NUL character, which PostgreSQL text cannot store")
+        found = _find(record, lambda v: isinstance(v, str) and "\x00" in v)
+        if found is not None and str(found[1]).startswith(TOO_DEEP):
+            where = found[0] if len(found[0]) <= 60 else found[0][:57] + "..."
+            raise Rejected(f"not storable: {where} is nested more than {MAX_DEPTH} levels deep")
+        if found is not None:
+            raise Rejected(f"{found[0]} holds a NUL character, which PostgreSQL text cannot store")
 
 
-def _nul_path(value: Any, path: str = "") -> str | None:
-    """Where the first NUL is (in a string value or a key), as `a.b[2].c`; None if nowhere."""
-    if isinstance(value, str):
-        return (path or "value") if "\x00" in value else None
+def _find(value: Any, test: Callable[[Any], bool], path: str = "") -> tuple[str, Any] | None:
+    """(path as `a.b[2].c`, value) of the first scalar or key passing `test`; None if none does."""
     if isinstance(value, dict):
         for key, item in value.items():
             here = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                return here
-            found = _nul_path(item, here)
+            if test(key):
+                return here, key
+            found = _find(item, test, here)
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _nul_path(item, f"{path}[{index}]")
+            found = _find(item, test, f"{path}[{index}]")
             if found is not None:
                 return found
+    elif test(value):
+        return path or "value", value
     return None
 
 
@@ -213,6 +312,19 @@ class IncrementalWindow:
             self.cursor = reachable
         return True
 
+    def admit_unreadable(self, rejected: UnreadableCursor) -> bool:
+        """True the first time this record id comes with this unreadable modification time.
+
+        Remembered in the same map as the readable ones (kept until the id gets a readable
+        time), so a record stamped "9999-12-31..." that every incremental query returns is
+        rejected once, not once a run.
+        """
+        key, stamp = str(rejected.record_id), f"unreadable {str(rejected.raw)[:60]}"
+        if self.seen.get(key) == stamp:
+            return False
+        self.seen[key] = stamp
+        return True
+
     def check_time(self, modified: datetime) -> None:
         """`Rejected` for a modification time too far in the future to be real."""
         if modified > self.now + FUTURE_TOLERANCE:
@@ -224,6 +336,7 @@ class IncrementalWindow:
             return
         horizon = iso(self.cursor - self.lookback)
         self._state["cursor"] = iso(self.cursor)
+        # "unreadable ..." sorts after every ISO time: kept while the record stays broken
         self._state["seen"] = {k: v for k, v in self.seen.items() if v >= horizon}
 
 
@@ -235,8 +348,8 @@ def rejected_row(platform: str, resource: str, reason: str, record: object) -> R
     """The row kept for a record that cannot be loaded: who, why, and the record as JSON text."""
     try:
         raw = json.dumps(record, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        raw = repr(record)
+    except (TypeError, ValueError, RecursionError):  # json_body keeps records shallow enough; to be sure
+        raw = reprlib.repr(record)
     return RejectedRow(
         platform=platform,
         resource=resource,
@@ -258,10 +371,11 @@ def admitted(
     """Turn API pages into what dlt should load: the new or changed records of each page, and rejects.
 
     A malformed record that has an id and a time is remembered like any other, so it
-    is rejected once, not again on every run that sees it; one without them is
-    rejected once per run even if two queries return it (full loads ask for undated
-    records separately). The window is written to resource state after every page,
-    so whatever dlt commits always matches the rows committed with it.
+    is rejected once, not again on every run that sees it (so is one with an id and
+    an unreadable time); one without an id is rejected once per run even if two
+    queries return it (full loads ask for undated records separately). The window is
+    written to resource state after every page, so whatever dlt commits always
+    matches the rows committed with it.
     """
     rejected_this_run: set[str] = set()
     for page in pages:
@@ -273,18 +387,35 @@ def admitted(
                     continue
                 window.check_time(modified)
                 shape.check_fields(record)
-            except Rejected as exc:
-                row = rejected_row(platform, resource, str(exc), record)
-                if row["raw_json"] not in rejected_this_run:
-                    rejected_this_run.add(row["raw_json"])
-                    stats.add(rejected=1)
-                    yield row
+            except UnreadableCursor as exc:
+                if window.admit_unreadable(exc):
+                    yield from _reject(platform, resource, str(exc), record, rejected_this_run, stats)
+                continue
+            except RECORD_ERRORS as exc:
+                reason = str(exc) if isinstance(exc, Rejected) else f"unreadable: {type(exc).__name__}: {exc}"
+                yield from _reject(platform, resource, reason[:500], record, rejected_this_run, stats)
                 continue
             rows.append(record)
         window.save()
         stats.add(pages=1, rows=len(rows))
         if rows:
             yield rows
+
+
+def _reject(
+    platform: str,
+    resource: str,
+    reason: str,
+    record: object,
+    rejected_this_run: set[str],
+    stats: RequestStats,
+) -> Iterator[RejectedRow]:
+    """The record's `rejected_records` row, unless this run rejected the very same record already."""
+    row = rejected_row(platform, resource, reason, record)
+    if row["raw_json"] not in rejected_this_run:
+        rejected_this_run.add(row["raw_json"])
+        stats.add(rejected=1)
+        yield row
 
 
 def incremental_resource(

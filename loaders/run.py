@@ -119,6 +119,7 @@ def _dbt_build(db: DbSettings, run_log: RunLog, dbt_vars: Mapping[str, object] |
     )
     counts = StepCounts(
         transformed=result.rows_affected(),
+        warnings=result.count("warn"),
         details={
             "success": result.count("success"),
             "pass": result.count("pass"),
@@ -156,7 +157,7 @@ def run_pipeline(
         finally:
             outcome.seconds = time.monotonic() - started
             loads = outcome.loads
-            errors = [f"{load.platform}: {load.error}" for load in loads if load.error]
+            errors = [load.error for load in loads if load.error]  # each names its platform once
             if outcome.dbt is not None and not outcome.dbt.ok:
                 errors.append("dbt build failed")
             status = outcome.status if loads or outcome.dbt else "failed"
@@ -168,6 +169,7 @@ def run_pipeline(
                     loaded=sum(sum(l.rows.values()) for l in loads),
                     transformed=outcome.dbt.rows_affected() if outcome.dbt else None,
                     rejected=sum(l.rejected for l in loads),
+                    warnings=outcome.dbt.count("warn") if outcome.dbt else None,
                     requests=sum(l.requests for l in loads),
                     throttled=sum(l.throttled for l in loads),
                     details={
@@ -185,7 +187,7 @@ def run_pipeline(
 
 def _platform_line(load: PlatformLoad) -> str:
     if load.error:
-        return f"  {load.platform:<14} FAILED: {load.error}"
+        return f"  {load.platform:<14} FAILED: {load.error.removeprefix(f'{load.platform}: ')}"
     if not load.rows:
         return f"  {load.platform:<14} no new or changed records"
     top = {t: n for t, n in load.rows.items() if "__" not in t}
@@ -197,6 +199,8 @@ def _platform_line(load: PlatformLoad) -> str:
 def format_summary(outcome: RunOutcome) -> str:
     """The one-screen summary printed at the end of every run."""
     lines = [f"run {outcome.run_id[:12]}  status={outcome.status}  {outcome.seconds:.1f}s"]
+    if outcome.dbt is not None and outcome.dbt.count("warn"):
+        lines[0] += f"  with {outcome.dbt.count('warn')} data-quality warnings (listed below)"
     for load in outcome.loads:
         lines.append(_platform_line(load))
         lines.append(
@@ -215,4 +219,6 @@ def format_summary(outcome: RunOutcome) -> str:
         )
         for node in d.failures()[:10]:
             lines.append(f"    failed: {node}")
+        for warning in d.warnings()[:10]:  # a store's own data errors: the run still succeeds
+            lines.append(f"    warning: {warning}")
     return "\n".join(lines)

@@ -40,6 +40,7 @@ create table if not exists ops.etl_logs (
     records_loaded      bigint,
     records_transformed bigint,
     records_rejected    bigint,
+    warnings            bigint,
     requests            bigint,
     throttled_429       bigint,
     error_message       text,
@@ -48,6 +49,7 @@ create table if not exists ops.etl_logs (
     pid                 integer,
     unique (run_id, step)
 );
+alter table ops.etl_logs add column if not exists warnings bigint;  -- warehouses created before it
 create index if not exists etl_logs_started_at on ops.etl_logs (started_at desc);
 comment on table ops.etl_logs is 'One row per metric-pulse run (step = ''run'') and per step of it (load:<platform>, dbt:build).';
 """
@@ -71,6 +73,8 @@ class StepCounts:
     loaded: int | None = None
     transformed: int | None = None
     rejected: int | None = None
+    warnings: int | None = None
+    """dbt tests of a store's own data that found rows (docs/analytics.md, "Data quality")."""
     requests: int | None = None
     throttled: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
@@ -141,8 +145,8 @@ class RunLog:
         with self._conn.cursor() as cur:
             cur.execute(
                 """update ops.etl_logs set finished_at = now(), status = %s, records_extracted = %s,
-                          records_loaded = %s, records_transformed = %s, records_rejected = %s, requests = %s,
-                          throttled_429 = %s, error_message = %s, details = %s
+                          records_loaded = %s, records_transformed = %s, records_rejected = %s, warnings = %s,
+                          requests = %s, throttled_429 = %s, error_message = %s, details = %s
                    where run_id = %s and step = %s""",
                 (
                     status,
@@ -150,6 +154,7 @@ class RunLog:
                     counts.loaded,
                     counts.transformed,
                     counts.rejected,
+                    counts.warnings,
                     counts.requests,
                     counts.throttled,
                     mask(error, self.secrets) if error else None,

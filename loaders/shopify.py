@@ -42,6 +42,21 @@ SHAPES: Mapping[str, RecordShape] = {
             "test": (bool,),
         },
         amounts=("total_price", "subtotal_price"),
+        numbers=(
+            "total_tax",
+            "total_discounts",
+            "total_line_items_price",
+            "line_items[].price",
+            "line_items[].total_discount",
+            "line_items[].discount_allocations[].amount",
+            "shipping_lines[].price",
+            "shipping_lines[].discounted_price",
+            "tax_lines[].price",
+            "refunds[].transactions[].amount",
+            "refunds[].refund_line_items[].subtotal",
+            "refunds[].order_adjustments[].amount",
+        ),
+        whole_numbers=("line_items[].quantity", "refunds[].refund_line_items[].quantity"),
     ),
 }
 # Filters only the first request may carry; `status=any` because the default is only open orders.

@@ -53,6 +53,19 @@ SHAPES: Mapping[str, RecordShape] = {
             "customer_id": (int,),
         },
         amounts=("total",),
+        numbers=(
+            "total_tax",
+            "discount_total",
+            "shipping_total",
+            "line_items[].price",
+            "line_items[].subtotal",
+            "line_items[].total",
+            "line_items[].total_tax",
+            "shipping_lines[].total",
+            "coupon_lines[].discount",
+            "refunds[].total",
+        ),
+        whole_numbers=("line_items[].quantity",),
     ),
 }
 

@@ -11,9 +11,11 @@ object per line, `]`) are kept as bytes and indexed line by line. Each record
 holds only the few top-level fields the emulators filter and sort on
 (`SUMMARY_KEYS`) plus where its bytes are; the full object is parsed again only
 when a request needs another field, and list responses copy the record's
-original bytes into the body. Any other JSON array (pretty-printed, one line) is
-loaded whole as Python objects (several times the file size: fine for
-hand-written stores).
+original bytes into the body. Lines are parsed by `loaders.json_body.loads`, so a
+record with bytes that are not UTF-8 or nested thousands of levels deep (the
+bad-input tests) is indexed too and served byte for byte, as a faulty API would.
+Any other JSON array (pretty-printed, one line) is loaded whole as Python
+objects (several times the file size: fine for hand-written stores).
 
 A `Dataset` also caches sorted views (`sorted_view`) so paging a million orders
 by a timestamp is a binary search plus a short scan, not a sort per request.
@@ -31,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from loaders.json_body import loads  # the loaders' own reading: non-UTF-8 bytes, deep nesting
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +150,7 @@ class Record(dict):
         return self._source.read(self._offset, self._length)
 
     def full(self) -> dict:
-        return json.loads(self.raw())
+        return loads(self.raw())
 
     def get(self, key: Any, default: Any = None) -> Any:
         if key in SUMMARY_KEYS:
@@ -259,7 +263,6 @@ def _read_lines(path: Path) -> list[dict]:
     if newline < 0 or data[:newline].strip() != b"[":
         raise NotLineDelimited("the first line is not '['")
     pos, end, closed = newline + 1, len(data), False
-    loads = json.loads
     while pos < end:
         newline = data.find(b"\n", pos)
         stop = end if newline < 0 else newline

@@ -12,7 +12,9 @@ and says what the pipeline must do with it:
   the newest version.
 
 Every corpus record carries `corpus_case: <what>` so a test can find it in
-`rejected_records.raw_json` or in raw (where it becomes a column).
+`rejected_records.raw_json` or in raw (where it becomes a column). A record can
+also say what its rejection `reason` must contain, and `splice` text that JSON
+cannot produce into its line (a byte that is not UTF-8, the literal `1e400`).
 
 `inject(store)` appends the corpus to the store's files (the generator's
 one-object-per-line layout is kept) and returns it.
@@ -27,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from loaders.json_body import loads
 
 HUGE = "x" * 1_000_000  # a 1 MB string
 LONE_SURROGATE = "bad \udc80 escape"  # valid JSON ("\udc80"), not encodable as UTF-8
@@ -48,23 +52,30 @@ class BadRecord:
     what: str  # what is broken (also the test id)
     expect: str  # rejected | loaded | deduplicated
     record: Any = field(repr=False)
+    reason: str = ""  # what rejected_records.reason must contain (checked when set)
+    splice: dict[str, bytes] = field(default_factory=dict, repr=False)  # string value -> raw bytes
 
     @property
     def id(self) -> Any:
         return self.record.get("id") if isinstance(self.record, dict) else None
 
+    def line(self) -> bytes:
+        """The record as one line of the store file, with `splice` applied."""
+        text = json.dumps(self.record).encode()  # ensure_ascii: "\udc80" stays an escape
+        for placeholder, raw in self.splice.items():
+            text = text.replace(json.dumps(placeholder).encode(), raw)
+        return text
+
 
 def _read(store: Path, platform: str, resource: str) -> list[dict]:
-    return json.loads((store / platform / f"{resource}.json").read_text())
+    return loads((store / platform / f"{resource}.json").read_bytes())
 
 
-def _append(store: Path, platform: str, resource: str, records: list[Any]) -> None:
+def _append(store: Path, platform: str, resource: str, records: list[BadRecord]) -> None:
     path = store / platform / f"{resource}.json"
-    existing = json.loads(path.read_text())
-    rows = [json.dumps(r) for r in existing] + [
-        json.dumps(r) for r in records
-    ]  # ensure_ascii: "\udc80" stays an escape
-    path.write_text("[\n" + ",\n".join(rows) + "\n]\n")
+    existing = loads(path.read_bytes())
+    rows = [json.dumps(r).encode() for r in existing] + [r.line() for r in records]
+    path.write_bytes(b"[\n" + b",\n".join(rows) + b"\n]\n")
 
 
 def _later(platform: str, value: str) -> str:
@@ -414,14 +425,214 @@ def build(store: Path) -> list[BadRecord]:
         new(),
         lambda r: r.update(masterData="n/a"),
     )
+    return corpus + build_hardening(store)
+
+
+# ================================================================================================
+# Issue 14, part A: records that used to stop a platform's load (or the dbt build) on every run.
+# ================================================================================================
+NOT_UTF8 = "@@not-utf8@@"  # spliced into the line as the bytes below
+OVERFLOW_1E400 = "@@1e400@@"  # spliced as the literal 1e400 (a float beyond double: inf)
+DEEP = 3000  # levels: past what Python's json parser (and json.dumps) recurses, about 1,000
+TOO_DEEP = "@@nested-3000-levels@@"  # spliced as {"a":{"a":...}} 3000 levels deep
+SPLICE = {
+    NOT_UTF8: b'"caf\xe9 \xff\xfe"',
+    OVERFLOW_1E400: b"1e400",
+    TOO_DEEP: b'{"a":' * DEEP + b'"bottom"' + b"}" * DEEP,
+}
+
+
+def build_hardening(store: Path) -> list[BadRecord]:
+    """Each record here made a platform fail, on every run, before issue 14; now each is rejected once."""
+    corpus: list[BadRecord] = []
+
+    def add(platform: str, resource: str, what: str, base: dict, new_id: Any, change, reason: str) -> None:
+        record = _renumber_nested(copy.deepcopy(base), 900 + len(corpus))
+        record["id"] = new_id
+        change(record)
+        record[MARKER] = what
+        splice = {k: v for k, v in SPLICE.items() if k in json.dumps(record)}
+        corpus.append(BadRecord(platform, resource, what, "rejected", record, reason, splice))
+
+    def line(record: dict, items: str, **values: Any) -> None:
+        record[items][0].update(values)
+
+    sp, wc, ct = "shopify", "woocommerce", "commercetools"
+    orders = _read(store, sp, "orders")
+    base = next(o for o in orders if o.get("line_items"))
+    ids = iter(range(max(o["id"] for o in orders) + 5000, 10**15))
+    add(
+        sp,
+        "orders",
+        "updated_at overflows UTC (year 9999, -05:00)",
+        base,
+        next(ids),
+        lambda r: r.update(updated_at="9999-12-31T23:59:59-05:00"),
+        "out of range",
+    )
+    add(
+        sp,
+        "orders",
+        "updated_at in year 1",
+        base,
+        next(ids),
+        lambda r: r.update(updated_at="0001-01-01T00:00:00Z"),
+        "before 1970",
+    )
+    add(
+        sp,
+        "orders",
+        "checkout_id beyond signed 64 bits",
+        base,
+        next(ids),
+        lambda r: r.update(checkout_id=2**64 - 1),
+        "bigint range",
+    )
+    add(
+        sp,
+        "orders",
+        "byte that is not UTF-8 in note",
+        base,
+        next(ids),
+        lambda r: r.update(note=NOT_UTF8),
+        "not valid UTF-8",
+    )
+    add(
+        sp,
+        "orders",
+        f"note_attributes nested {DEEP} levels deep",
+        base,
+        next(ids),
+        lambda r: r.update(note_attributes=[TOO_DEEP]),
+        "levels deep",
+    )
+    add(
+        sp,
+        "orders",
+        "line item quantity is text (two)",
+        base,
+        next(ids),
+        lambda r: line(r, "line_items", quantity="two"),
+        "line_items[0].quantity 'two' is not a number",
+    )
+    add(
+        sp,
+        "orders",
+        "line item price is N/A",
+        base,
+        next(ids),
+        lambda r: line(r, "line_items", price="N/A"),
+        "line_items[0].price 'N/A' is not a number",
+    )
+    add(
+        sp,
+        "orders",
+        "line item price is NaN",
+        base,
+        next(ids),
+        lambda r: line(r, "line_items", price=float("nan")),
+        "line_items[0].price 'nan' is not a number",
+    )
+    customers = _read(store, sp, "customers")
+    add(
+        sp,
+        "customers",
+        "id beyond signed 64 bits",
+        customers[0],
+        2**64 - 1,
+        lambda r: None,
+        "bigint range",
+    )
+
+    orders = _read(store, wc, "orders")
+    base = next(o for o in orders if o.get("line_items"))
+    ids = iter(range(max(o["id"] for o in orders) + 200_000, 10**9))
+    add(
+        wc,
+        "orders",
+        "line item price is Infinity",
+        base,
+        next(ids),
+        lambda r: line(r, "line_items", price=float("inf")),
+        "line_items[0].price 'inf' is not a number",
+    )
+    add(
+        wc,
+        "orders",
+        "line item total is 1e400",
+        base,
+        next(ids),
+        lambda r: line(r, "line_items", total=OVERFLOW_1E400),
+        "line_items[0].total 'inf' is not a number",
+    )
+    add(
+        wc,
+        "orders",
+        "customer_id beyond signed 64 bits",
+        base,
+        next(ids),
+        lambda r: r.update(customer_id=2**64 - 1),
+        "bigint range",
+    )
+    add(
+        wc,
+        "orders",
+        "byte that is not UTF-8 in customer_note",
+        base,
+        next(ids),
+        lambda r: r.update(customer_note=NOT_UTF8),
+        "not valid UTF-8",
+    )
+
+    orders = _read(store, ct, "orders")
+    base = next(o for o in orders if o.get("lineItems"))
+    n = iter(range(1000, 2000))
+    new = lambda: str(uuid.uuid5(CT_NAMESPACE, str(next(n))))  # noqa: E731
+    add(
+        ct,
+        "orders",
+        "lastModifiedAt overflows UTC (year 9999, -05:00)",
+        base,
+        new(),
+        lambda r: r.update(lastModifiedAt="9999-12-31T23:59:59.000-05:00"),
+        "out of range",
+    )
+    add(
+        ct,
+        "orders",
+        "line item quantity is text (two)",
+        base,
+        new(),
+        lambda r: line(r, "lineItems", quantity="two"),
+        "lineItems[0].quantity 'two' is not a number",
+    )
+    add(
+        ct,
+        "orders",
+        "line item centAmount is 1e400",
+        base,
+        new(),
+        lambda r: r["lineItems"][0]["price"]["value"].update(centAmount=OVERFLOW_1E400),
+        "lineItems[0].price.value.centAmount 'inf' is not a number",
+    )
+    add(
+        ct,
+        "orders",
+        f"custom fields nested {DEEP} levels deep",
+        base,
+        new(),
+        lambda r: r.update(custom={"fields": TOO_DEEP}),
+        "levels deep",
+    )
     return corpus
 
 
-def inject(store: Path) -> list[BadRecord]:
+def inject(store: Path, build: Callable[[Path], list[BadRecord]] = build) -> list[BadRecord]:
+    """Append the corpus `build` makes for this store (all of it by default) to the store's files."""
     corpus = build(store)
     for platform in ("shopify", "woocommerce", "commercetools"):
         for resource in ("customers", "products", "orders"):
-            records = [b.record for b in corpus if b.platform == platform and b.resource == resource]
+            records = [b for b in corpus if b.platform == platform and b.resource == resource]
             if records:
                 _append(store, platform, resource, records)
     return corpus

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.incremental import parse_timestamp
+from loaders.json_body import loads
 from loaders.warehouse import DbSettings
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
@@ -33,7 +34,8 @@ FAST = {
 
 
 def read(store: Path, platform: str, resource: str) -> list[Any]:
-    return json.loads((store / platform / f"{resource}.json").read_text())
+    """A store file's records; the bad-input corpus puts bytes in it that are not UTF-8 or nest too deep."""
+    return loads((store / platform / f"{resource}.json").read_bytes())
 
 
 def write(store: Path, platform: str, resource: str, records: list[Any]) -> None:

@@ -156,6 +156,26 @@ def test_dates_with_offsets_use_the_utc_day():
 
 
 @pytest.mark.parametrize(
+    "dates",
+    [
+        ["1500-01-01", "2300-06-30T23:00:00+02:00", "2024-01-01"],  # text, as from a CSV
+        pd.Series(
+            pd.to_datetime(["1500-01-01", "2300-06-30T21:00:00", "2024-01-01"], format="ISO8601")
+        ).astype("datetime64[us]"),
+        pd.Series(
+            pd.to_datetime(["1500-01-01", "2300-06-30T21:00:00Z", "2024-01-01"], format="ISO8601", utc=True)
+        ).astype("datetime64[us, UTC]"),  # timestamptz, as a dbt Python model reads it
+    ],
+)
+def test_dates_outside_the_nanosecond_range_keep_their_day(dates):
+    """Before: converted to nanoseconds, 1500-01-01 wrapped around to 2084-07-20 (issue 14, item 5)."""
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "date": dates, "amount": [1, 2, 3]})
+    for strict in (True, False):
+        out, _ = normalize_transactions(tx, strict=strict)
+        assert list(out["date"].dt.strftime("%Y-%m-%d")) == ["1500-01-01", "2300-06-30", "2024-01-01"]
+
+
+@pytest.mark.parametrize(
     "column,value,needle",
     [
         ("date", "2024-02-30", "cannot parse date"),

@@ -37,3 +37,30 @@ def test_disk_full_is_named_with_what_to_do():
             line = describe_failure("shopify", outer, [])
         assert line.startswith("shopify: disk full: free space"), line
         assert "\n" not in line
+
+
+class _StepFailed(Exception):
+    """The shape of dlt's PipelineStepFailed that describe_failure reads: a step, the cause chained."""
+
+    step = "extract"
+
+
+def test_the_real_cause_is_reported_once_with_the_platform_once():
+    """Before: 'shopify: extract step failed: StopIteration: ' (the overflow was raised while a generator
+    finished, so StopIteration was its context), and 'shopify: shopify: ...' as the run's error."""
+    from loaders.extract import describe_failure
+    from loaders.http_client import ApiError
+
+    try:
+        try:
+            try:
+                next(iter(()))
+            except StopIteration:
+                raise OverflowError("date value out of range")  # noqa: B904 (as the loader's generator did)
+        except OverflowError as inner:
+            raise _StepFailed("Pipeline execution failed at step extract") from inner
+    except _StepFailed as outer:
+        line = describe_failure("shopify", outer, [])
+    assert line == "shopify: extract step failed: OverflowError: date value out of range", line
+    api = ApiError("shopify", "GET /orders.json failed after 7 attempts")
+    assert describe_failure("shopify", api, []) == "shopify: GET /orders.json failed after 7 attempts"

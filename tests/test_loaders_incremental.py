@@ -180,3 +180,105 @@ def test_a_record_without_a_key_returned_twice_in_one_run_is_rejected_once() -> 
     )
     assert [item["reason"] for item in out if isinstance(item, RejectedRow)] == ["missing updated_at"]
     assert stats.snapshot()["rejected"] == 1
+
+
+def _admit(records: list, shape: RecordShape = SHAPE, state: dict | None = None) -> tuple[list, list[str]]:
+    """(loaded records, rejection reasons) of one page through `admitted`."""
+    out = list(
+        admitted(
+            iter([records]),
+            platform="shopify",
+            resource="orders",
+            shape=shape,
+            window=IncrementalWindow({} if state is None else state, timedelta(minutes=5)),
+            stats=RequestStats(),
+        )
+    )
+    rows = [r for item in out if not isinstance(item, RejectedRow) for r in item]
+    return rows, [item["reason"] for item in out if isinstance(item, RejectedRow)]
+
+
+def test_a_timestamp_that_overflows_is_rejected_once_and_the_rest_loads() -> None:
+    """Before: OverflowError escaped `admitted` and failed the platform on every run (issue 14, item 1)."""
+    good = {"id": 1, "updated_at": t(1)}
+    overflow = {"id": 2, "updated_at": "9999-12-31T23:59:59-05:00"}
+    state: dict = {}
+    rows, reasons = _admit([overflow, good], state=state)
+    assert rows == [good]
+    assert reasons == ["updated_at: timestamp '9999-12-31T23:59:59-05:00' is out of range"]
+    assert state["cursor"].startswith("2024-05-01T14:01")  # the cursor moved on
+    assert _admit([overflow], state=state) == ([], [])  # the next run: remembered, not rejected again
+    assert _admit([{"id": 3, "updated_at": "0001-01-01T00:00:00Z"}])[1] == [
+        "updated_at: 0001-01-01T00:00:00.000000+00:00 is before 1970"
+    ]
+
+
+def test_any_error_reading_one_record_rejects_that_record_only() -> None:
+    """The promise holds for errors nobody foresaw: a check that raises is the record's problem."""
+
+    class Exploding(RecordShape):
+        def check_fields(self, record):  # type: ignore[override]
+            if record["id"] == 2:
+                raise OverflowError("date value out of range")
+
+    shape = Exploding((int,), "updated_at")
+    rows, reasons = _admit([{"id": 1, "updated_at": t(1)}, {"id": 2, "updated_at": t(2)}], shape)
+    assert [r["id"] for r in rows] == [1]
+    assert reasons == ["unreadable: OverflowError: date value out of range"]
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (2**64 - 1, r"^not storable: checkout_id 18446744073709551615 is beyond PostgreSQL's bigint range"),
+        (2**63, "beyond PostgreSQL's bigint range"),
+        (-(2**63) - 1, "^not storable: Integer exceeds 64-bit range"),  # orjson's own limit
+    ],
+)
+def test_integers_beyond_signed_64_bits_are_rejected(value: int, reason: str) -> None:
+    """Before: orjson writes up to 2**64 - 1, so they passed, and PostgreSQL failed the load (item 2)."""
+    with pytest.raises(Rejected, match=reason):
+        SHAPE.check_fields({"id": 1, "updated_at": t(1), "checkout_id": value})
+    SHAPE.check_fields(
+        {"id": 1, "updated_at": t(1), "checkout_id": 2**63 - 1, "note": "1234567890123456789012"}
+    )
+
+
+NESTED = RecordShape(
+    (int,),
+    "updated_at",
+    numbers=("line_items[].price", "refunds[].transactions[].amount"),
+    whole_numbers=("line_items[].quantity",),
+)
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"quantity": "two"}, r"^line_items\[1\].quantity 'two' is not a number$"),
+        ({"quantity": 1.5}, r"^line_items\[1\].quantity '1.5' is not a whole number$"),
+        ({"quantity": True}, "is not a number"),
+        ({"price": "N/A"}, r"^line_items\[1\].price 'N/A' is not a number$"),
+        ({"price": float("nan")}, "'nan' is not a number"),
+        ({"price": float("inf")}, "'inf' is not a number"),
+        ({"price": "NaN"}, "'NaN' is not a number"),
+        ({"price": {"amount": "1"}}, "is not a number"),
+    ],
+)
+def test_money_and_quantities_inside_line_items_must_be_numbers(change: dict, reason: str) -> None:
+    """Before: dbt read them as NULL, and the NULL failed a test and the whole build (item 4)."""
+    record = {"id": 1, "updated_at": t(1), "line_items": [{"price": "1.00", "quantity": 2}, {"price": 3}]}
+    NESTED.check_fields(record)
+    record["line_items"][1].update(change)
+    with pytest.raises(Rejected, match=reason):
+        NESTED.check_fields(record)
+
+
+def test_absent_or_null_nested_numbers_pass() -> None:
+    for record in (
+        {"id": 1, "updated_at": t(1)},
+        {"id": 1, "updated_at": t(1), "line_items": None, "refunds": [{"transactions": None}]},
+        {"id": 1, "updated_at": t(1), "line_items": [{"price": None, "quantity": "3"}], "refunds": "x"},
+        {"id": 1, "updated_at": t(1), "refunds": [{"transactions": [{"amount": "-6.95"}]}]},
+    ):
+        NESTED.check_fields(record)

@@ -152,3 +152,40 @@ def test_full_refresh_reloads_even_with_dbt_views_on_raw(demo_runs):
     assert f"orders {before}" in proc.stdout, "a full refresh reloads every order"
     after = _query(db, "select count(*), count(distinct id) from raw_commercetools.orders")[0]
     assert after == (before, before)
+
+
+def test_a_stores_own_data_errors_are_warnings_kept_for_the_user(tmp_path, pg_db):
+    """Before: one Shopify order whose subtotal_price ignores its discounts failed the run, and one
+    order dated 2300 made the CLV fit fail and skipped customer_metrics (issue 14, items 5 and 13).
+    Now the run succeeds with warnings, keeps the keys in data_quality and counts them in etl_logs."""
+    import json
+
+    store = tmp_path / "store"
+    generate(store, seed=5, customers=40, orders=120)
+    path = store / "shopify" / "orders.json"
+    orders = [json.loads(line.rstrip(",")) for line in path.read_text().splitlines()[1:-1]]
+    plain = [o for o in orders if not o.get("test") and o["line_items"] and not o["refunds"]]
+    odd_subtotal, future = plain[0], plain[1]
+    odd_subtotal["subtotal_price"] = f"{float(odd_subtotal['subtotal_price']) + 5:.2f}"
+    future.update(created_at="2300-01-01T10:00:00-05:00", processed_at="2300-01-01T10:00:00-05:00")
+    path.write_text("[\n" + ",\n".join(json.dumps(o) for o in orders) + "\n]\n")
+    with SandboxServer(store, rate_limits="off") as server:
+        env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), DBT_THREADS="2", **server.env())
+        env.update(pg_db.dbt_env())
+        proc = run_cli("run", env=env, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "status=success" in proc.stdout and "with 2 data-quality warnings" in proc.stdout, proc.stdout
+    assert re.search(
+        r"warning: order_items_not_summing_to_subtotal: 1 rows in \S+\.data_quality\.", proc.stdout
+    )
+    assert re.search(r"warning: implausible_order_dates: 1 rows in \S+\.data_quality\.", proc.stdout)
+    kept = _query(pg_db, "select order_key from data_quality.order_items_not_summing_to_subtotal")
+    assert kept == [(f"shopify|default|{odd_subtotal['id']}",)]
+    kept = _query(pg_db, "select order_key from data_quality.implausible_order_dates")
+    assert kept == [(f"shopify|default|{future['id']}",)]
+    assert _query(pg_db, f"select count(*) from analytics.orders where order_id = '{future['id']}'") == [(0,)]
+    assert _query(pg_db, "select count(*) > 0 from analytics.customer_metrics") == [(True,)]
+    logged = _query(
+        pg_db, "select step, status, warnings from ops.etl_logs where warnings is not null order by step"
+    )
+    assert logged == [("dbt:build", "success", 2), ("run", "success", 2)]

@@ -1,7 +1,10 @@
 {#-
-    Money identity: an order's lines (line_total, after discounts) add up to the
-    order's subtotal (merchandise after discounts, before shipping and tax, as the
-    platform reports or implies it), within rounding: one cent per line.
+    Data quality (a warning, never a failure: docs/analytics.md): an order's lines
+    (line_total, after discounts) add up to the order's subtotal (merchandise after
+    discounts, before shipping and tax, as the platform reports or implies it), within
+    rounding: one cent per line. Both numbers are the store's own (a Shopify
+    subtotal_price that ignores its discount allocations breaks it), so the orders that
+    disagree are kept in data_quality.order_items_not_summing_to_subtotal.
     Orders without lines or without a subtotal have nothing to check. Checks the
     recently loaded orders, as the generic tests do (macros/test_window.sql).
 -#}
