@@ -222,7 +222,7 @@ def _segments(conn, scope: Scope, money: Money, specs: dict, moved: Movement | N
             )
         )
     else:
-        specs["movement"] = charts.segment_movement(moved.moves)
+        specs["movement"] = charts.segment_movement(moved.moves, [r["segment"] for r in segs])
         blocks.append(
             Block(
                 f"Customers by segment in the previous report (as of {moved.since.as_of}, made "
@@ -240,7 +240,14 @@ def _clv(conn, scope: Scope, money: Money, specs: dict) -> Section:
     blocks = []
     dist = queries.clv_distribution(conn, scope)
     if dist:
-        specs["clv"] = charts.clv_distribution(dist)
+        bands = [
+            {**r, "band": f"{money(r['clv_from'], cents=False)}+"}
+            if r["open_ended"]
+            else {**r, "band": f"{money(r['clv_from'], cents=False)}–{money(r['clv_to'], cents=False)}"}
+            for r in dist
+        ]
+        horizon = queries.clv_horizon_months(conn)
+        specs["clv"] = charts.clv_distribution(bands, f"predicted CLV, next {horizon} months")
         blocks.append(
             Block(
                 "How many customers fall in each band of predicted CLV (discounted value of their purchases "
@@ -319,7 +326,7 @@ def _clv(conn, scope: Scope, money: Money, specs: dict) -> Section:
             ["model", "selected", "fitted as of", "#holdout weeks", "#customers", "#predicted", "#actual"]
             + ["#mean abs. error per customer"],
             [
-                [f["model"], "yes" if f["is_selected"] else "", f["as_of"], num(str(f["holdout_weeks"]))]
+                [f["model"], "yes" if f["is_selected"] else "", f["as_of"], num(f"{f['holdout_weeks']:.0f}")]
                 + [num(f"{f['n_customers']:,}"), num(f"{f['predicted']:,.1f}"), num(f"{f['actual']:,.0f}")]
                 + [num(f"{f['mean_abs_error']:.3f}" if f["mean_abs_error"] is not None else "–")]
                 for f in checked

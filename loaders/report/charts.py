@@ -17,7 +17,7 @@ from loaders.report.queries import Row
 
 Spec = dict[str, Any]
 
-WIDTH = 820
+WIDTH = 760
 MONEY = "$,.0f"
 MONEY_CENTS = "$,.2f"
 PLATFORM_COLORS = alt.Scale(
@@ -53,7 +53,9 @@ def daily_revenue(data: list[Row]) -> Spec:
         .encode(
             x=_day(),
             y=alt.Y("sum(value):Q", title=None, axis=alt.Axis(format=MONEY)),
-            color=alt.Color("platform:N", scale=PLATFORM_COLORS, title="platform"),
+            color=alt.Color(
+                "platform:N", scale=PLATFORM_COLORS, title=None, legend=alt.Legend(orient="top")
+            ),
             tooltip=[
                 alt.Tooltip("utcyearmonthdate(date):T", title="day"),
                 "platform:N",
@@ -74,14 +76,17 @@ def daily_revenue(data: list[Row]) -> Spec:
         )
     )
     chart = alt.layer(bars, average).facet(
-        row=alt.Row("measure:N", title=None, sort=["Revenue", "Net revenue"], header=alt.Header(labelAngle=0))
+        row=alt.Row("measure:N", title=None, sort=["Revenue", "Net revenue"], header=alt.Header(
+            labelAngle=0, labelOrient="top", labelAnchor="start", labelFontWeight="bold", labelFontSize=12
+        ))
     )
     return _spec(chart)
 
 
 def weekly_orders(data: list[Row]) -> Spec:
     """Three small multiples sharing the week axis: orders, average order value, new vs returning."""
-    week = alt.X("utcyearmonthdate(week):T", title="week starting", axis=alt.Axis(format="%b %d"))
+    # Discrete weeks (bands), labelled by their Monday.
+    week = alt.X("utcyearmonthdate(week):O", title="week starting", axis=alt.Axis(format="%b %d"))
     base = alt.Chart(alt.Data(values=data)).properties(width=250, height=160)
     orders = (
         base.properties(name="weekly_orders")
@@ -191,13 +196,13 @@ def _max(data: list[Row], field: str) -> float:
     return max((float(r[field]) for r in data), default=0.0)
 
 
-def segment_movement(data: list[Row]) -> Spec:
-    """Customers per (segment in the previous report, segment now)."""
+def segment_movement(data: list[Row], order: list[str]) -> Spec:
+    """Customers per (segment in the previous report, segment now), segments in `order`."""
     chart = _heatmap(
         data,
         "movement",
-        x=alt.X("now:N", title="segment now", axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("before:N", title="segment in the previous report"),
+        x=alt.X("now:N", sort=order, title="segment now", axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("before:N", sort=order, title="segment in the previous report"),
         value="customers",
         value_format="d",
         tooltip=["before:N", "now:N", "customers:Q"],
@@ -205,22 +210,14 @@ def segment_movement(data: list[Row]) -> Spec:
     return _spec(chart)
 
 
-def clv_distribution(data: list[Row]) -> Spec:
-    bands = [
-        {
-            **r,
-            "band": f"{r['clv_from']:,.0f}+"
-            if r["open_ended"]
-            else f"{r['clv_from']:,.0f}–{r['clv_to']:,.0f}",
-        }
-        for r in data
-    ]
+def clv_distribution(data: list[Row], title: str) -> Spec:
+    """Customers per CLV band; rows carry their `band` label, in order."""
     chart = (
-        alt.Chart(alt.Data(values=bands))
+        alt.Chart(alt.Data(values=data))
         .properties(name="clv_hist")
         .mark_bar(color="#4c78a8")
         .encode(
-            x=alt.X("band:N", sort=None, title="predicted 12-month CLV (currency units)"),
+            x=alt.X("band:N", sort=None, title=title),
             y=alt.Y("customers:Q", title="customers"),
             tooltip=["band:N", "customers:Q"],
         )
@@ -308,6 +305,6 @@ def recent_runs(data: list[Row]) -> Spec:
             ),
             tooltip=["started:O", "status:N", "loaded:Q", "rejected:Q", "seconds:Q"],
         )
-        .properties(width=WIDTH - 200, height=160)
+        .properties(width=alt.Step(40), height=160)
     )
     return _spec(chart)

@@ -93,6 +93,7 @@ MARTS = (
     "analytics.customer_metrics",
     "analytics.orders",
     "analytics.clv_model_fits",
+    "analytics.customer_predictions",
     "reference.rfm_segments",
 )
 
@@ -275,10 +276,14 @@ def segments(conn, scope: Scope) -> list[Row]:
             select rfm_segment, count(*) as customers, sum(net_spend) as revenue
             from analytics.customer_metrics where {scope.where()}
             group by 1
+        ),
+        s as (  -- several rules may share a segment: the first rule's description speaks for it
+            select segment, min(priority) as priority, (array_agg(description order by priority))[1] as description
+            from reference.rfm_segments group by segment
         )
         select s.segment, s.description, {action_sql} as action,
                coalesce(c.customers, 0) as customers, coalesce(c.revenue, 0) as revenue
-        from reference.rfm_segments s left join c on c.rfm_segment = s.segment
+        from s left join c on c.rfm_segment = s.segment
         order by s.priority
         """,
         scope.params(),
@@ -317,6 +322,13 @@ def clv_distribution(conn, scope: Scope, bins: int = 20) -> list[Row]:
         """,
         scope.params(),
     )
+
+
+def clv_horizon_months(conn) -> int | None:
+    """The horizon of predicted_clv (dbt var clv_horizon_months at the last build)."""
+    with conn.cursor() as cur:
+        cur.execute("select max(horizon_months) from analytics.customer_predictions")
+        return cur.fetchone()[0]
 
 
 def churn_by_recency(conn, scope: Scope) -> list[Row]:
