@@ -106,8 +106,9 @@ def _revenue(conn, scope: Scope, money: Money, specs: dict) -> Section:
         specs["revenue"] = charts.daily_revenue(daily)
         blocks.append(
             Block(
-                "Bars: each day's revenue (top) and net revenue after refunds (bottom), coloured by platform; "
-                "line: the 7-day average of all platforms. Look for the trend of the line, not single days.",
+                "Bars: each day's revenue (top) and net revenue after refunds (bottom), coloured by "
+                "platform; line: the 7-day average of all platforms. Look for the trend of the line, "
+                "not single days.",
                 chart="revenue",
             )
         )
@@ -126,9 +127,9 @@ def _orders(conn, scope: Scope, specs: dict) -> Section:
         specs["weekly"] = charts.weekly_orders(weekly)
         blocks.append(
             Block(
-                "Per week (Monday to Sunday; the first and last may be partial): orders, average order value, "
-                "and customers ordering for the first time vs coming back. Growth that comes only from new "
-                "customers means people do not return.",
+                "Per week (Monday to Sunday; the first and last may be partial): orders, average order "
+                "value, and customers ordering for the first time vs coming back. Growth that comes only "
+                "from new customers means people do not return.",
                 chart="weekly",
             )
         )
@@ -138,7 +139,8 @@ def _orders(conn, scope: Scope, specs: dict) -> Section:
         specs["sources"] = charts.revenue_by_source(sources)
         blocks.append(
             Block(
-                "Revenue of the period by sales channel (web, POS, apps, API, draft orders…): where sales come from.",
+                "Revenue of the period by sales channel (web, POS, apps, API, draft orders…): "
+                "where sales come from.",
                 heading="Revenue by source",
                 chart="sources",
             )
@@ -196,9 +198,9 @@ def _segments(conn, scope: Scope, money: Money, specs: dict, moved: Movement | N
         )
         blocks.append(
             Block(
-                "Customers and their net spend to date per RFM segment (recency, frequency, money; rules in the "
-                "seed rfm_segments): large Champions and Loyal segments are healthy; large At Risk and Cannot "
-                "Lose segments are revenue about to leave.",
+                "Customers and their net spend to date per RFM segment (recency, frequency, money; rules "
+                "in the seed rfm_segments): large Champions and Loyal segments are healthy; large At Risk "
+                "and Cannot Lose segments are revenue about to leave.",
                 chart="segments",
                 table=table,
             )

@@ -1,10 +1,11 @@
 """The report's charts as Vega-Lite specifications, built with altair from the rows of `queries`.
 
 Each function returns a spec (a dict) ready for vega-embed. Every mark has a name (`<name>_marks`
-in the compiled Vega view, from the unit chart's `name`) so the browser test can find each chart's drawn marks and compare
-their data with the marts. Money axes use d3's `$` format, which vega-embed renders with the
-reporting currency's symbol (see `page.format_locale`). Dates are calendar days of the reporting
-time zone sent as 'YYYY-MM-DD' and read as UTC, so no browser time zone can shift them by a day.
+in the compiled Vega view, from the unit chart's `name`) so the browser test can find each chart's
+drawn marks and compare their data with the marts. Money axes use d3's `$` format, which
+vega-embed renders with the reporting currency's symbol (see `page.format_locale`). Dates are
+calendar days of the reporting time zone sent as 'YYYY-MM-DD' and read as UTC, so no browser
+time zone can shift them by a day.
 """
 
 from __future__ import annotations
@@ -53,9 +54,7 @@ def daily_revenue(data: list[Row]) -> Spec:
         .encode(
             x=_day(),
             y=alt.Y("sum(value):Q", title=None, axis=alt.Axis(format=MONEY)),
-            color=alt.Color(
-                "platform:N", scale=PLATFORM_COLORS, title=None, legend=alt.Legend(orient="top")
-            ),
+            color=alt.Color("platform:N", scale=PLATFORM_COLORS, title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 alt.Tooltip("utcyearmonthdate(date):T", title="day"),
                 "platform:N",
@@ -76,9 +75,14 @@ def daily_revenue(data: list[Row]) -> Spec:
         )
     )
     chart = alt.layer(bars, average).facet(
-        row=alt.Row("measure:N", title=None, sort=["Revenue", "Net revenue"], header=alt.Header(
-            labelAngle=0, labelOrient="top", labelAnchor="start", labelFontWeight="bold", labelFontSize=12
-        ))
+        row=alt.Row(
+            "measure:N",
+            title=None,
+            sort=["Revenue", "Net revenue"],
+            header=alt.Header(
+                labelAngle=0, labelOrient="top", labelAnchor="start", labelFontWeight="bold", labelFontSize=12
+            ),
+        )
     )
     return _spec(chart)
 

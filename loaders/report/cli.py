@@ -32,7 +32,7 @@ def _report(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     report = subparsers.add_parser(
         "report",
-        help="write a self-contained HTML report of the marts (what `make elt` writes to reports/latest.html)",
+        help="write a self-contained HTML report of the marts (`make elt` writes reports/latest.html)",
         description="Write one HTML file that works offline: revenue, orders, products, RFM segments, "
         "CLV and churn, cohorts and data health, from the analytics marts. The file holds customer "
         "data: it is created mode 0600 (see docs/report.md).",

@@ -60,7 +60,7 @@ class Money:
         return f"{'-' if value < 0 else ''}{currency_prefix(self.currency)}{text}"
 
 
-def change(now: float | None, before: float | None) -> "Cell":
+def change(now: float | None, before: float | None) -> Cell:
     """The relative change from `before` to `now`, coloured by direction."""
     if now is None or before is None:
         return Cell("–", "num")
@@ -97,7 +97,8 @@ class Table:
 
 @dataclass
 class Block:
-    """One captioned piece of a section: a chart, a table, a list, or an empty state saying what is missing."""
+    """One captioned piece of a section: a chart, a table, a list, or an empty state saying what is
+    missing."""
 
     caption: str
     heading: str | None = None

@@ -137,7 +137,8 @@ def daily_revenue(conn, scope: Scope) -> list[Row]:
         conn,
         f"""
         with days as (
-            select d::date as date from generate_series(%(start)s::date - 6, %(end)s::date, interval '1 day') d
+            select d::date as date
+            from generate_series(%(start)s::date - 6, %(end)s::date, interval '1 day') d
         ),
         platforms as (
             select distinct platform from analytics.daily_metrics
@@ -278,7 +279,8 @@ def segments(conn, scope: Scope) -> list[Row]:
             group by 1
         ),
         s as (  -- several rules may share a segment: the first rule's description speaks for it
-            select segment, min(priority) as priority, (array_agg(description order by priority))[1] as description
+            select segment, min(priority) as priority,
+                   (array_agg(description order by priority))[1] as description
             from reference.rfm_segments group by segment
         )
         select s.segment, s.description, {action_sql} as action,
@@ -315,7 +317,8 @@ def clv_distribution(conn, scope: Scope, bins: int = 20) -> list[Row]:
                    top.hi / {bins} as width
             from c, top
         )
-        select coalesce(bin, 0) as bin, round((coalesce(bin, 0) * coalesce(width, 0))::numeric, 2) as clv_from,
+        select coalesce(bin, 0) as bin,
+               round((coalesce(bin, 0) * coalesce(width, 0))::numeric, 2) as clv_from,
                round(((coalesce(bin, 0) + 1) * coalesce(width, 0))::numeric, 2) as clv_to,
                coalesce(bin, 0) = {bins - 1} as open_ended, count(*) as customers
         from binned group by 1, 2, 3, 4 order by 1
@@ -466,7 +469,8 @@ def last_build_checks(conn) -> Row | None:
         conn,
         """
         select status, coalesce((details ->> 'warn')::int, 0) as warn,
-               coalesce((details ->> 'fail')::int, 0) as fail, coalesce((details ->> 'error')::int, 0) as error
+               coalesce((details ->> 'fail')::int, 0) as fail,
+               coalesce((details ->> 'error')::int, 0) as error
         from ops.etl_logs where step = 'dbt:build' and status <> 'running'
         order by started_at desc limit 1
         """,
@@ -499,9 +503,10 @@ def freshness(conn, scope: Scope) -> list[Row]:
         f"""
         select platform, store,
                max(date) filter (where orders > 0) as last_order_date,
-               to_char(max(last_loaded_at) at time zone 'UTC' at time zone %(tz)s, 'YYYY-MM-DD HH24:MI') as last_loaded,
-               round((extract(epoch from (now() at time zone 'UTC') - max(last_loaded_at)) / 3600)::numeric, 1)
-                   as hours_since_load
+               to_char(max(last_loaded_at) at time zone 'UTC' at time zone %(tz)s, 'YYYY-MM-DD HH24:MI')
+                   as last_loaded,
+               round((extract(epoch from (now() at time zone 'UTC') - max(last_loaded_at)) / 3600)::numeric,
+                     1) as hours_since_load
         from analytics.daily_metrics where {scope.where()}
         group by 1, 2 order by 1, 2
         """,
