@@ -501,9 +501,9 @@ def make_report(
     generated = datetime.now(tz).strftime("%Y-%m-%d %H:%M")
     where = " / ".join(x for x in (options.platform, options.store) if x) or "all platforms and stores"
     scope_line = f"{scope.start} to {scope.end} ({scope.days} days) · {where}"
+    measured = f"RFM and CLV measured to {measured_to}" if measured_to else "No RFM or CLV yet"
     basis_line = (
-        f"Money in {currency}, days in {tz_name}. RFM and CLV measured to "
-        f"{measured_to or 'n/a'}. Made {generated} from the analytics marts."
+        f"Money in {currency}, days in {tz_name}. {measured}. Made {generated} from the analytics marts."
     )
     html = render(
         scope_line=scope_line, basis_line=basis_line, sections=sections, charts=specs, currency=currency
