@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_env, run_cli
+from reliability_support import query
 from report_browser import INSTALL_HINT, chromium, open_report
 
 from loaders.report.files import Snapshot, read_snapshot, snapshot_path, write_snapshot
@@ -24,18 +25,8 @@ CHARTS = {"revenue", "weekly", "sources", "products", "segments", "movement", "c
 CHARTS |= {"cohorts", "runs"}
 
 
-def _query(db, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = db.connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
-
-
-def _one(db, sql: str, params: tuple = ()):
-    return _query(db, sql, params)[0][0]
+def _one(db, sql: str, *args):
+    return query(db, sql, *args)[0][0]
 
 
 def _mode(path: Path) -> int:
@@ -76,7 +67,7 @@ def test_every_successful_run_writes_the_report_and_names_it(demo_runs):
     assert report.exists() and snapshot_path(report).exists()
     assert _mode(report) == 0o600 and _mode(snapshot_path(report)) == 0o600, "reports hold customer data"
     assert _mode(report.parent) == 0o700
-    steps = _query(
+    steps = query(
         db,
         """select status from ops.etl_logs where step = 'report'
            and run_id in (select run_id from ops.etl_logs where step = 'run') order by started_at""",
@@ -91,8 +82,8 @@ def test_every_successful_run_writes_the_report_and_names_it(demo_runs):
 def test_the_report_holds_no_customer_pii(demo_report):
     db, out, *_ = demo_report
     html = out.read_text()
-    emails = [e for (e,) in _query(db, "select email from analytics.customers where email is not null")]
-    names = _query(db, "select first_name || ' ' || last_name from analytics.customers where last_name <> ''")
+    emails = [e for (e,) in query(db, "select email from analytics.customers where email is not null")]
+    names = query(db, "select first_name || ' ' || last_name from analytics.customers where last_name <> ''")
     assert emails and not [e for e in emails if e in html]
     assert names and not [n for (n,) in names if n in html]
     snapshot = snapshot_path(out).read_bytes()
@@ -135,10 +126,11 @@ def test_chromium_draws_every_chart_with_the_numbers_of_the_marts(demo_report, d
 
     start = end - timedelta(days=89)
     window = "date between %s and %s"
-    revenue, net, orders = _query(
+    revenue, net, orders = query(
         db,
         f"select sum(revenue), sum(net_revenue), sum(orders) from analytics.daily_metrics where {window}",
-        (start, end),
+        start,
+        end,
     )[0]
     bars = marks("revenue", "revenue_bars")
     assert sum(m["sum_value"] for m in bars if m["measure"] == "Revenue") == pytest.approx(float(revenue))
@@ -146,11 +138,12 @@ def test_chromium_draws_every_chart_with_the_numbers_of_the_marts(demo_report, d
     assert marks("revenue", "revenue_avg", areas=False)
     assert sum(m["orders"] for m in marks("weekly", "weekly_orders")) == orders
     assert sum(m["revenue"] for m in marks("sources", "sources")) == pytest.approx(float(revenue))
-    top = _query(
+    top = query(
         db,
         f"""select sum(revenue) from analytics.product_daily_sales where {window}
             group by coalesce(product_key, platform || '|' || product_name) order by 1 desc limit 15""",
-        (start, end),
+        start,
+        end,
     )
     assert [m["revenue"] for m in marks("products", "products")] == pytest.approx([float(r) for (r,) in top])
 
@@ -164,7 +157,7 @@ def test_chromium_draws_every_chart_with_the_numbers_of_the_marts(demo_report, d
     churn = _one(db, "select count(churn_probability) from analytics.customer_metrics")
     assert sum(m["customers"] for m in marks("churn", "churn_recency")) == churn
 
-    fits = _query(
+    fits = query(
         db,
         """select model, holdout_predicted_repeat_purchases, holdout_actual_repeat_purchases
            from analytics.clv_model_fits
@@ -182,16 +175,17 @@ def test_chromium_draws_every_chart_with_the_numbers_of_the_marts(demo_report, d
                                  where not is_cancelled and customer_key is not null and ordered_date <= %s
                                  group by customer_key) f
            where first >= %s + interval '1 month'""",
-        (end, cohort_start),
+        end,
+        cohort_start,
     )
     cohort_cells = marks("cohorts", "cohorts")
     assert sum(m["customers"] for m in cohort_cells if m["months_after"] == 0) == first_orders
     assert all(m["retention"] == 1 for m in cohort_cells if m["months_after"] == 0)
 
-    runs = _query(db, "select records_loaded from ops.etl_logs where step = 'run' order by started_at")
+    runs = query(db, "select records_loaded from ops.etl_logs where step = 'run' order by started_at")
     assert [m["loaded"] for m in marks("runs", "runs")] == [r for (r,) in runs]
     last_30 = _one(
-        db, f"select sum(revenue) from analytics.daily_metrics where {window}", (end - timedelta(29), end)
+        db, f"select sum(revenue) from analytics.daily_metrics where {window}", end - timedelta(29), end
     )
     assert f"${float(last_30):,.2f}" in page.text, "money in the reporting currency (USD) with its symbol"
     assert "Money in USD, days in UTC" in page.text
@@ -227,10 +221,10 @@ def test_a_failing_report_fails_only_its_step(demo_runs, tmp_path):
     finally:
         run_log.close()
     assert step.error and "FAILED" in step.summary_line() and "data run itself is fine" in step.summary_line()
-    logged = _query(
+    logged = query(
         db,
         "select status, error_message from ops.etl_logs where run_id = %s and step = 'report'",
-        (run_log.run_id,),
+        run_log.run_id,
     )
     assert logged[0][0] == "failed" and logged[0][1].startswith("report failed: ")
 
