@@ -236,6 +236,11 @@ def test_bad_options_get_a_clear_error(demo_runs):
     assert bad_date.returncode == 2 and "is not a date (YYYY-MM-DD)" in bad_date.stderr
     short = run_cli("report", "--days", "10", "--out", "/dev/null", env=env)
     assert short.returncode != 0 and "--days must be at least 60" in short.stderr
+    unwritable = run_cli("report", "--out", "/dev/null/report.html", env=env)
+    assert (
+        unwritable.returncode == 1 and "cannot write the report to /dev/null/report.html" in unwritable.stderr
+    )
+    assert "unexpected error" not in unwritable.stderr
 
 
 def test_unbuilt_marts_say_to_run_first(pg_env, tmp_path):

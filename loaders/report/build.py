@@ -508,6 +508,9 @@ def make_report(
     html = render(
         scope_line=scope_line, basis_line=basis_line, sections=sections, charts=specs, currency=currency
     )
-    write_private(options.out, html.encode("utf-8"))
-    write_snapshot(options.out, Snapshot(str(scope.end), generated, dict(current)))
+    try:
+        write_private(options.out, html.encode("utf-8"))
+        write_snapshot(options.out, Snapshot(str(scope.end), generated, dict(current)))
+    except OSError as exc:
+        raise ReportError(f"cannot write the report to {options.out}: {exc.strerror or exc}") from exc
     return ReportResult(options.out, time.monotonic() - started, len(current), moved is not None)

@@ -12,6 +12,7 @@ stored.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
@@ -26,8 +27,9 @@ from loaders.report.queries import Row
 
 def make_private_dir(path: Path) -> None:
     """Create `path` (and parents) mode 0700; an existing directory keeps its mode."""
-    if not path.is_dir():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, f"{path} is not a directory")
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def write_private(path: Path, data: bytes) -> None:
