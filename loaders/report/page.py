@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import jinja2
 import vl_convert
-from altair.utils._importers import vl_version_for_vl_convert
+
+from loaders.report.queries import ReportError
 
 # Symbols of the currencies in the seed currency_rates that have a well-known one; others print
 # their ISO code ("SEK 1,234.00").
@@ -117,10 +119,18 @@ class Section:
 
 @functools.cache
 def runtime() -> tuple[str, str]:
-    """The inline chart runtime and its versions (bundled once per process: it takes a few seconds)."""
-    vl_version = vl_version_for_vl_convert()
+    """The inline chart runtime and its versions (bundled once per process: it takes a few seconds).
+
+    The Vega-Lite version is the one altair writes specs for, so specs and runtime always match.
+    """
+    vl_version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    if vl_version not in vl_convert.get_vegalite_versions():
+        raise ReportError(
+            f"vl-convert-python {vl_convert.__version__} cannot bundle Vega-Lite {vl_version} (altair "
+            f"{alt.__version__}); install versions that match (pip install -U altair vl-convert-python)"
+        )
     versions = (
-        f"vega {vl_convert.get_vega_version()}, vega-lite {vl_version.lstrip('v').replace('_', '.')}, "
+        f"vega {vl_convert.get_vega_version()}, vega-lite {vl_version}, "
         f"vega-embed {vl_convert.get_vega_embed_version()}"
     )
     return vl_convert.javascript_bundle(vl_version=vl_version), versions
