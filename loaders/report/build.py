@@ -38,7 +38,6 @@ class ReportResult:
     path: Path
     seconds: float
     customers: int
-    with_movement: bool
 
 
 def dbt_vars(overrides: Mapping[str, object] | None = None) -> dict[str, object]:
@@ -513,4 +512,4 @@ def make_report(
         write_snapshot(options.out, Snapshot(str(scope.end), generated, dict(current)))
     except OSError as exc:
         raise ReportError(f"cannot write the report to {options.out}: {exc.strerror or exc}") from exc
-    return ReportResult(options.out, time.monotonic() - started, len(current), moved is not None)
+    return ReportResult(options.out, time.monotonic() - started, len(current))
