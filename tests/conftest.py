@@ -6,7 +6,9 @@ each gets its own database, so they never touch `ecommerce_analytics`.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
 # `metric-pulse run` writes an HTML report; tests' reports go here, never into the checkout's reports/.
 TEST_REPORT_DIR = Path(tempfile.mkdtemp(prefix="metric-pulse-test-reports-"))
+atexit.register(shutil.rmtree, TEST_REPORT_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
