@@ -17,6 +17,7 @@ from loaders.dbt_runner import run_dbt
 from loaders.demo import demo_or_configured
 from loaders.errors import ConfigError, MetricPulseError
 from loaders.logging_setup import mask, setup_logging
+from loaders.report.cli import register as register_report
 from loaders.run import format_summary, run_pipeline
 from loaders.schedule import run_forever
 from loaders.status import report
@@ -165,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_sandbox(sub)
     register_clv(sub)
+    register_report(sub)
     return parser
 
 

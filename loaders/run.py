@@ -2,7 +2,8 @@
 
 This is what `make elt` (via `metric-pulse run`) executes. A platform that fails is
 recorded and reported, the others still load, and dbt still builds on what is there;
-the exit code says whether everything succeeded.
+the exit code says whether everything succeeded. After a successful dbt build the run
+writes the HTML report (loaders/report/step.py), which never changes the run's status.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from loaders.dbt_runner import DbtResult, run_dbt
 from loaders.extract import PlatformLoad, load_platform
 from loaders.pacing import RequestStats
 from loaders.progress import ProgressReporter
+from loaders.report.step import ReportStep, write_run_report
 from loaders.run_log import RunLog, StepCounts
 from loaders.warehouse import DbSettings
 
@@ -32,6 +34,7 @@ class RunOutcome:
     loads: list[PlatformLoad] = field(default_factory=list)
     dbt: DbtResult | None = None
     seconds: float = 0.0
+    report: ReportStep | None = None  # written after a successful dbt build; never changes the status
 
     @property
     def failed_platforms(self) -> list[str]:
@@ -180,6 +183,8 @@ def run_pipeline(
                 ),
                 "; ".join(errors) or None,
             )
+        if outcome.dbt is not None and outcome.dbt.ok:
+            outcome.report = write_run_report(db, run_log, settings.env, dbt_vars)
         return outcome
     finally:
         run_log.close()
@@ -221,4 +226,6 @@ def format_summary(outcome: RunOutcome) -> str:
             lines.append(f"    failed: {node}")
         for warning in d.warnings()[:10]:  # a store's own data errors: the run still succeeds
             lines.append(f"    warning: {warning}")
+    if outcome.report is not None:
+        lines.append(outcome.report.summary_line())
     return "\n".join(lines)

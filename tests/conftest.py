@@ -6,9 +6,12 @@ each gets its own database, so they never touch `ecommerce_analytics`.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +22,9 @@ from loaders.warehouse import DbSettings, EmbeddedPostgres, ensure_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT_ROOT.parent / "shared"
+# `metric-pulse run` writes an HTML report; tests' reports go here, never into the checkout's reports/.
+TEST_REPORT_DIR = Path(tempfile.mkdtemp(prefix="metric-pulse-test-reports-"))
+atexit.register(shutil.rmtree, TEST_REPORT_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +65,7 @@ def cli_env(**overrides: str) -> dict[str, str]:
         if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_", "DB_", "ENABLE_"))
         and k != "DATABASE_URL"
     }
+    keep.setdefault("METRIC_PULSE_REPORT_DIR", str(TEST_REPORT_DIR))
     keep.update(overrides)
     return keep
 
@@ -76,3 +83,24 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def demo_runs(tmp_path_factory, pg_server):
+    """Two `metric-pulse run`s on the demo default into one fresh database, shared by every test that
+    needs built marts (the end-to-end and report tests). Reports go to `<data_dir>/reports`."""
+    data_dir = tmp_path_factory.mktemp("data")
+    db = pg_server.with_database("mp_test_e2e_demo")
+    _drop(pg_server, db.database)
+    ensure_database(db)
+    env = cli_env(
+        METRIC_PULSE_DATA_DIR=str(data_dir),
+        METRIC_PULSE_REPORT_DIR=str(data_dir / "reports"),
+        DBT_THREADS="2",
+        **db.dbt_env(),
+    )
+    first = run_cli("run", env=env)
+    second = run_cli("run", env=env)
+    status = run_cli("status", env=env)
+    yield db, data_dir, first, second, status
+    _drop(pg_server, db.database)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from conftest import PROJECT_ROOT, cli_env, run_cli
 
 from sandbox.generate import generate
@@ -22,29 +21,6 @@ def _query(db, sql: str):
         rows = cur.fetchall()
     conn.close()
     return rows
-
-
-@pytest.fixture(scope="module")
-def demo_runs(tmp_path_factory, pg_server):
-    """Two `metric-pulse run`s on the demo default into one fresh database (shared by the tests below)."""
-    from loaders.warehouse import ensure_database
-
-    data_dir = tmp_path_factory.mktemp("data")
-    db = pg_server.with_database("mp_test_e2e_demo")
-    admin = pg_server.connect()
-    admin.autocommit = True
-    admin.cursor().execute('drop database if exists "mp_test_e2e_demo" with (force)')
-    admin.close()
-    ensure_database(db)
-    env = cli_env(METRIC_PULSE_DATA_DIR=str(data_dir), DBT_THREADS="2", **db.dbt_env())
-    first = run_cli("run", env=env)
-    second = run_cli("run", env=env)
-    status = run_cli("status", env=env)
-    yield db, data_dir, first, second, status
-    admin = pg_server.connect()
-    admin.autocommit = True
-    admin.cursor().execute('drop database if exists "mp_test_e2e_demo" with (force)')
-    admin.close()
 
 
 def test_first_run_loads_everything_and_builds_marts(demo_runs):
@@ -94,7 +70,14 @@ def test_etl_logs_record_every_step(demo_runs):
                                          order by started_at limit 1) order by step""",
     )
     steps = {r[0]: r for r in rows}
-    assert set(steps) == {"run", "dbt:build", "load:shopify", "load:woocommerce", "load:commercetools"}
+    assert set(steps) == {
+        "run",
+        "dbt:build",
+        "load:shopify",
+        "load:woocommerce",
+        "load:commercetools",
+        "report",
+    }
     assert all(r[1] == "success" for r in rows)
     assert steps["load:shopify"][2] > 0 and steps["load:shopify"][3] > 0
     transformed = _query(db, "select records_transformed from ops.etl_logs where step = 'dbt:build' limit 1")[
