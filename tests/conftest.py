@@ -18,7 +18,6 @@ import pytest
 from loaders.warehouse import DbSettings, EmbeddedPostgres, ensure_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT_ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
