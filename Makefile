@@ -1,21 +1,31 @@
 # metric-pulse: every target sets up what it needs (venv + packages) on a fresh clone.
-PYTHON ?= python3.11
+# Python: PYTHON=... if given, else the first of these on PATH that runs and is >= 3.11
+# (a pyenv shim for a version that is not installed is on PATH but does not run).
+PY_CANDIDATES := python3.13 python3.12 python3.11 python3
+PY_CHECK := import sys; sys.exit(sys.version_info < (3, 11))
+PYTHON ?= $(firstword $(foreach p,$(PY_CANDIDATES),$(shell $(p) -c '$(PY_CHECK)' >/dev/null 2>&1 && echo $(p))))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv elt extract test test-slow test-reliability dbt-build bench bench-venv schedule unschedule clean
+.PHONY: help python-check venv lint elt extract test test-slow test-reliability dbt-build bench bench-venv schedule unschedule clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
 
 # Re-install only when a pyproject changes.
 $(STAMP): pyproject.toml adapters/pyproject.toml
+	@test -x $(BIN)/python || $(MAKE) --no-print-directory python-check
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./adapters
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]' -e ./adapters
 	@touch $(STAMP)
+
+python-check:  ## say which Python creates .venv (stops with one line when there is none >= 3.11)
+	@test -n "$(PYTHON)" || { echo "make: no Python >= 3.11 found (tried $(PY_CANDIDATES)); install one or pass PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@$(PYTHON) -c '$(PY_CHECK)' 2>/dev/null || { echo "make: PYTHON=$(PYTHON) is not a working Python >= 3.11" >&2; exit 1; }
+	@echo "using $$(command -v $(PYTHON)) ($$($(PYTHON) -V 2>&1))"
 
 venv: $(STAMP)  ## create .venv and install the project
 
@@ -24,6 +34,11 @@ elt: $(STAMP)  ## extract, load, dbt build, record the run (sandbox stores when 
 
 extract: $(STAMP)  ## extract + load only
 	$(BIN)/metric-pulse extract
+
+lint: $(STAMP)  ## ruff (lint + format check) on Python, sqlfluff on the dbt SQL (config: pyproject.toml, .sqlfluff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project adapters/dbt/include/pypostgres/macros
 
 test: $(STAMP)  ## the test suite (real Postgres, real dbt, real HTTP on loopback)
 	$(BIN)/python -m pytest
@@ -40,6 +55,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 BENCH_PINS := lifetimes==0.11.3 'pandas<3' 'scipy<1.16' 'setuptools<82' 'numpy<2.3'
 
 $(BENCH_STAMP): Makefile
+	@test -x $(BENCH_VENV)/bin/python || $(MAKE) --no-print-directory python-check
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet $(BENCH_PINS)
 	@touch $(BENCH_STAMP)
