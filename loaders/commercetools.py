@@ -56,9 +56,7 @@ SHAPES: Mapping[str, RecordShape] = {
 
 def ct_timestamp(moment: datetime) -> str:
     """commercetools' own format: UTC with milliseconds and a Z."""
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class OAuthToken(requests.auth.AuthBase):

@@ -164,12 +164,12 @@ def run_pipeline(
                 "run",
                 status,
                 StepCounts(
-                    extracted=sum(sum(l.rows.values()) + l.rejected for l in loads),
-                    loaded=sum(sum(l.rows.values()) for l in loads),
+                    extracted=sum(sum(load.rows.values()) + load.rejected for load in loads),
+                    loaded=sum(sum(load.rows.values()) for load in loads),
                     transformed=outcome.dbt.rows_affected() if outcome.dbt else None,
-                    rejected=sum(l.rejected for l in loads),
-                    requests=sum(l.requests for l in loads),
-                    throttled=sum(l.throttled for l in loads),
+                    rejected=sum(load.rejected for load in loads),
+                    requests=sum(load.requests for load in loads),
+                    throttled=sum(load.throttled for load in loads),
                     details={
                         "platforms": chosen,
                         "full_refresh": full_refresh,

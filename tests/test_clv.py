@@ -292,7 +292,7 @@ def test_pnbd_likelihood_matches_direct_integration(params):
         (1, 38.86, 38.86),
         (200, 10.0, 70.0),
     ]
-    x, t_x, T = (np.array(c, dtype=float) for c in zip(*cases))
+    x, t_x, T = (np.array(c, dtype=float) for c in zip(*cases, strict=True))
     got = ParetoNBD.loglik_terms(np.array(params), x, t_x, T)
     want = [_pnbd_ll_by_quadrature(*params, *c) for c in cases]
     assert got == pytest.approx(want, abs=1e-9)
