@@ -38,7 +38,7 @@ extract: $(STAMP)  ## extract + load only
 lint: $(STAMP)  ## ruff (lint + format check) on Python, sqlfluff on the dbt SQL (config: pyproject.toml, .sqlfluff)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project adapters/dbt/include/pypostgres/macros
+	$(BIN)/sqlfluff lint dbt_project
 
 test: $(STAMP)  ## the test suite (real Postgres, real dbt, real HTTP on loopback)
 	$(BIN)/python -m pytest
