@@ -1,21 +1,31 @@
 # metric-pulse: every target sets up what it needs (venv + packages) on a fresh clone.
-PYTHON ?= python3.11
+# Python: PYTHON=... if given, else the first of these on PATH that runs and is >= 3.11
+# (a pyenv shim for a version that is not installed is on PATH but does not run).
+# Evaluated only when a venv is created; with none, make stops with one line.
+PY_CANDIDATES := python3.13 python3.12 python3.11 python3
+PY_CHECK := import sys; sys.exit(sys.version_info < (3, 11))
+py_ok = $(if $(1),$(shell $(1) -c '$(PY_CHECK)' >/dev/null 2>&1 && echo $(1)))
+PYTHON ?= $(firstword $(foreach p,$(PY_CANDIDATES),$(call py_ok,$(p))))
+NEED_PYTHON = $(if $(call py_ok,$(PYTHON)),$(PYTHON),$(error $(if $(PYTHON),PYTHON=$(PYTHON) is not a working Python >= 3.11,no Python >= 3.11 on PATH (tried $(PY_CANDIDATES))); install one or pass PYTHON=/path/to/python3.11))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv elt extract test test-slow test-reliability dbt-build bench bench-venv schedule unschedule clean
+.PHONY: help python-check venv lint elt extract test test-slow test-reliability dbt-build bench bench-venv schedule unschedule clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
 
 # Re-install only when a pyproject changes.
 $(STAMP): pyproject.toml adapters/pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(if $(wildcard $(BIN)/python),,$(NEED_PYTHON) -m venv $(VENV))
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./adapters
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]' -e ./adapters
 	@touch $(STAMP)
+
+python-check:  ## say which Python creates a venv (stops with one line when there is none >= 3.11)
+	@echo "$$(command -v $(NEED_PYTHON)) ($$($(NEED_PYTHON) -V 2>&1))"
 
 venv: $(STAMP)  ## create .venv and install the project
 
@@ -24,6 +34,11 @@ elt: $(STAMP)  ## extract, load, dbt build, record the run (sandbox stores when 
 
 extract: $(STAMP)  ## extract + load only
 	$(BIN)/metric-pulse extract
+
+lint: $(STAMP)  ## ruff (lint + format check) on Python, sqlfluff on the dbt SQL (config: pyproject.toml, .sqlfluff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
 
 test: $(STAMP)  ## the test suite (real Postgres, real dbt, real HTTP on loopback)
 	$(BIN)/python -m pytest
@@ -40,7 +55,7 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 BENCH_PINS := lifetimes==0.11.3 'pandas<3' 'scipy<1.16' 'setuptools<82' 'numpy<2.3'
 
 $(BENCH_STAMP): Makefile
-	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(if $(wildcard $(BENCH_VENV)/bin/python),,$(NEED_PYTHON) -m venv $(BENCH_VENV))
 	$(BENCH_VENV)/bin/python -m pip install --quiet $(BENCH_PINS)
 	@touch $(BENCH_STAMP)
 

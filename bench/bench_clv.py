@@ -29,11 +29,11 @@ import harness  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from clv.bench import load_cdnow  # noqa: E402
 from clv.gamma_gamma import GammaGamma  # noqa: E402
 from clv.models import make_model  # noqa: E402
 from clv.simulate import observation_lengths, simulate_pnbd  # noqa: E402
 from clv.summary import summarize  # noqa: E402
+from tests.cdnow import load_cdnow  # noqa: E402
 
 BENCH_PYTHON = harness.ROOT / "bench" / ".venv-bench" / "bin" / "python"
 LIFETIMES_SIDE = harness.ROOT / "bench" / "lifetimes_side.py"

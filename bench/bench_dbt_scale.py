@@ -72,7 +72,7 @@ def load_store(store: Path, db, pipelines: Path) -> None:
             loads = list(
                 pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=pipelines), PLATFORMS)
             )
-    failed = [f"{l.platform}: {l.error}" for l in loads if l.error]
+    failed = [f"{ld.platform}: {ld.error}" for ld in loads if ld.error]
     if failed:
         raise SystemExit("loading failed: " + "; ".join(failed))
 

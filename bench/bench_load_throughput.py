@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                 "-",
             ]
         )
-    top_all = sum(sum(n for t, n in l.rows.items() if "__" not in t) for l in loads)
-    child_all = sum(sum(n for t, n in l.rows.items() if "__" in t) for l in loads)
+    top_all = sum(sum(n for t, n in ld.rows.items() if "__" not in t) for ld in loads)
+    child_all = sum(sum(n for t, n in ld.rows.items() if "__" in t) for ld in loads)
     rows.append(
         [
             "ours: all three at once",
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             ours_seconds,
             top_all / ours_seconds,
             (top_all + child_all) / ours_seconds,
-            sum(l.requests for l in loads),
+            sum(ld.requests for ld in loads),
             "-",
         ]
     )

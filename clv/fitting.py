@@ -166,7 +166,7 @@ def maximize(
     else:
         message = "ok" if ok else "optimiser stopped early, but starts agree on the log-likelihood"
     return FitResult(
-        params={n: float(v) for n, v in zip(names, np.exp(theta))},
+        params={n: float(v) for n, v in zip(names, np.exp(theta), strict=True)},
         log_likelihood=float(ll),
         converged=converged,
         n_starts=len(runs),

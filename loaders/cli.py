@@ -11,6 +11,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import yaml
+
 from clv.cli import register as register_clv
 from loaders.config import data_dir, load_environment, load_settings
 from loaders.dbt_runner import run_dbt
@@ -71,6 +73,7 @@ def _pipeline(args: argparse.Namespace, *, with_dbt: bool) -> int:
             platforms=[args.platform] if args.platform else None,
             full_refresh=args.full_refresh,
             with_dbt=with_dbt,
+            dbt_vars=getattr(args, "vars", None),
         )
     print(format_summary(outcome))
     return outcome.exit_code
@@ -82,6 +85,17 @@ def _run(args: argparse.Namespace) -> int:
     cron = load_settings(load_environment()).schedule_cron
     run_forever(cron, lambda: _pipeline(args, with_dbt=True))
     return 0
+
+
+def _yaml_mapping(text: str) -> dict:
+    """`run --vars`, read as dbt reads its own `--vars`: a YAML mapping."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise argparse.ArgumentTypeError(f"not YAML: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a YAML mapping, e.g. '{as_of: 2026-01-31}'")
+    return value
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -128,13 +142,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="extract + load only (no dbt)",
         description="Extract and load every enabled platform into raw_<platform>; no dbt.",
     )
-    for command in (run, extract):
+    for command, also in (
+        (run, "; rebuild dbt's incremental models (dbt build --full-refresh)"),
+        (extract, ""),
+    ):
         command.add_argument("--platform", choices=PLATFORMS, help="only this platform")
         command.add_argument(
             "--full-refresh",
             action="store_true",
-            help="drop the platform's raw tables and cursors, then reload everything",
+            help=f"drop the platform's raw tables and cursors, then reload everything{also}",
         )
+    run.add_argument(
+        "--vars",
+        type=_yaml_mapping,
+        metavar="YAML",
+        help="dbt vars for this run's dbt build, e.g. '{as_of: 2026-01-31}' (dbt_project.yml lists them)",
+    )
     run.add_argument(
         "--schedule",
         action="store_true",

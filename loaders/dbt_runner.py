@@ -10,10 +10,13 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from loaders.config import PROJECT_ROOT
 from loaders.warehouse import DbSettings
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parse cache, in the target directory
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
@@ -100,6 +104,27 @@ def dbt_environment(db: DbSettings, extra: Mapping[str, str] | None = None) -> d
     return env
 
 
+@contextmanager
+def private_target(state_dir: Path) -> Iterator[Path]:
+    """A target directory of its own for one dbt invocation, removed afterwards.
+
+    dbt writes run_results.json, manifest.json and compiled SQL into its target directory,
+    so two invocations sharing one (a nightly run and someone's `dbt docs generate`) read
+    each other's results. Partial parsing survives: the invocation starts with the parse
+    cache the last one of its kind (`state_dir`) left, and leaves its own there.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    target = Path(tempfile.mkdtemp(prefix="target-", dir=state_dir))
+    try:
+        if (state_dir / PARTIAL_PARSE).exists():
+            shutil.copyfile(state_dir / PARTIAL_PARSE, target / PARTIAL_PARSE)
+        yield target
+        if (target / PARTIAL_PARSE).exists():
+            os.replace(target / PARTIAL_PARSE, state_dir / PARTIAL_PARSE)  # atomic: same file system
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+
+
 def run_dbt(
     args: Sequence[str],
     db: DbSettings,
@@ -109,15 +134,21 @@ def run_dbt(
     capture: bool = False,
     extra_env: Mapping[str, str] | None = None,
 ) -> DbtResult:
-    """Run `dbt <args>` on our project; output streams to the terminal unless `capture`."""
+    """Run `dbt <args>` on our project; output streams to the terminal unless `capture`.
+
+    `target_path` is where dbt writes and we read run_results.json back (the pipeline
+    passes a `private_target`). Without it this is dbt by hand: dbt picks the directory
+    (dbt_project/target, or the caller's own `--target-path`) and no results are read.
+    """
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     if dbt_vars:
-        command += ["--vars", json.dumps(dict(dbt_vars))]
-    target = target_path or DBT_PROJECT_DIR / "target"
-    command += ["--target-path", str(target)]
-    run_results = target / "run_results.json"
-    run_results.unlink(missing_ok=True)
+        command += ["--vars", json.dumps(dict(dbt_vars), default=str)]  # str: YAML dates
+    run_results = None
+    if target_path is not None:
+        command += ["--target-path", str(target_path)]
+        run_results = target_path / "run_results.json"
+        run_results.unlink(missing_ok=True)
     proc = subprocess.run(
         command,
         env=dbt_environment(db, extra_env),
@@ -128,7 +159,7 @@ def run_dbt(
         text=True,
     )
     results: list[dict] = []
-    if run_results.exists():
+    if run_results is not None and run_results.exists():
         results = json.loads(run_results.read_text()).get("results", [])
     if capture and proc.returncode != 0:
         sys.stderr.write(proc.stdout[-20000:])

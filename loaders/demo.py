@@ -2,7 +2,10 @@
 
 The demo data set is generated once under `<data dir>/sandbox` (so a second run finds
 nothing new, as a real store would), served on a free loopback port for the duration
-of the run, and the loaders are pointed at it exactly as a user's `.env` would.
+of the run, and the loaders are pointed at it exactly as a user's `.env` would. Its
+order history ends yesterday (UTC) on the day it is generated, so a new user's daily
+metrics, recency and segments describe now; the generator's fixed default end would
+make them look two months stale or worse.
 """
 
 from __future__ import annotations
@@ -10,10 +13,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 
 from loaders.config import Settings, data_dir, load_settings
 
 log = logging.getLogger(__name__)
+
+
+def demo_window(today: date) -> tuple[date, date]:
+    """(start, end) of the demo's orders: as long as the generator's default span, ending the day before."""
+    from sandbox.generate.writer import DEFAULT_END, DEFAULT_START
+
+    end = today - timedelta(days=1)
+    return end - (DEFAULT_END - DEFAULT_START), end
 
 
 @contextmanager
@@ -27,8 +39,9 @@ def demo_or_configured(settings: Settings) -> Iterator[Settings]:
 
     sandbox_dir = data_dir(settings.env) / "sandbox"
     if not (sandbox_dir / "commercetools" / "orders.json").exists():
-        log.info("generating the demo data set in %s (once)", sandbox_dir)
-        generate(sandbox_dir)
+        start, end = demo_window(datetime.now(UTC).date())
+        log.info("generating the demo data set in %s (once; orders %s to %s)", sandbox_dir, start, end)
+        generate(sandbox_dir, start=start, end=end)
     server = SandboxServer(sandbox_dir, host="127.0.0.1", port=0)
     server.start()
     log.warning(

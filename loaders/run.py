@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.config import Settings
-from loaders.dbt_runner import DbtResult, run_dbt
+from loaders.config import Settings, data_dir
+from loaders.dbt_runner import DbtResult, private_target, run_dbt
 from loaders.extract import PlatformLoad, load_platform
 from loaders.pacing import RequestStats
 from loaders.progress import ProgressReporter
@@ -107,10 +107,20 @@ def _extract_all(
         return list(pool.map(one, platforms))
 
 
-def _dbt_build(db: DbSettings, run_log: RunLog, dbt_vars: Mapping[str, object] | None) -> DbtResult:
+def _dbt_build(
+    settings: Settings,
+    db: DbSettings,
+    run_log: RunLog,
+    dbt_vars: Mapping[str, object] | None,
+    full_refresh: bool,
+) -> DbtResult:
+    """`dbt build` in a target directory of its own; `full_refresh` rebuilds the incremental models."""
     run_log.start("dbt:build")
     args = ["build"] if sys.stdout.isatty() else ["--no-use-colors", "build"]
-    result = run_dbt(args, db, dbt_vars=dbt_vars)
+    if full_refresh:
+        args.append("--full-refresh")
+    with private_target(data_dir(settings.env) / "dbt" / "pipeline") as target:
+        result = run_dbt(args, db, dbt_vars=dbt_vars, target_path=target)
     error = (
         None
         if result.ok
@@ -145,7 +155,11 @@ def run_pipeline(
     dbt_vars: Mapping[str, object] | None = None,
     pipelines_dir: Path | None = None,
 ) -> RunOutcome:
-    """Extract + load the chosen platforms (all enabled by default), then build dbt."""
+    """Extract + load the chosen platforms (all enabled by default), then build dbt.
+
+    `full_refresh` reloads the raw tables from scratch and rebuilds dbt's incremental
+    models; `dbt_vars` go to `dbt build --vars`.
+    """
     chosen = platforms or list(settings.platforms)
     run_log = RunLog(db, settings.secrets())
     try:
@@ -156,7 +170,7 @@ def run_pipeline(
         try:
             outcome.loads = _extract_all(settings, db, run_log, chosen, full_refresh, pipelines_dir)
             if with_dbt:
-                outcome.dbt = _dbt_build(db, run_log, dbt_vars)
+                outcome.dbt = _dbt_build(settings, db, run_log, dbt_vars, full_refresh)
         finally:
             outcome.seconds = time.monotonic() - started
             loads = outcome.loads
@@ -168,13 +182,13 @@ def run_pipeline(
                 "run",
                 status,
                 StepCounts(
-                    extracted=sum(sum(l.rows.values()) + l.rejected for l in loads),
-                    loaded=sum(sum(l.rows.values()) for l in loads),
+                    extracted=sum(sum(load.rows.values()) + load.rejected for load in loads),
+                    loaded=sum(sum(load.rows.values()) for load in loads),
                     transformed=outcome.dbt.rows_affected() if outcome.dbt else None,
-                    rejected=sum(l.rejected for l in loads),
+                    rejected=sum(load.rejected for load in loads),
                     warnings=outcome.dbt.count("warn") if outcome.dbt else None,
-                    requests=sum(l.requests for l in loads),
-                    throttled=sum(l.throttled for l in loads),
+                    requests=sum(load.requests for load in loads),
+                    throttled=sum(load.throttled for load in loads),
                     details={
                         "platforms": chosen,
                         "full_refresh": full_refresh,

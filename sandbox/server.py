@@ -353,7 +353,7 @@ class SandboxServer:
         self, method: str, path: str, query: str, headers: Any, body: bytes, host: str
     ) -> tuple[str | None, Response, Decision]:
         """Route, answer, decide the fault; count it all. Returns (platform, response, fault decision)."""
-        for prefix, platform, part in PREFIXES:
+        for prefix, platform, part in PREFIXES:  # noqa: B007 (the match is used after the break)
             if path == prefix or path.startswith(prefix + "/"):
                 break
         else:

@@ -732,9 +732,9 @@ def search_filter(query: str | None, now: float) -> tuple[Callable[[dict], bool]
                 "cancelled": lambda r: r.get("cancelled_at") is not None,
             }.get(state, lambda r: True)
         elif fieldname in ("financial_status", "fulfillment_status", "email", "name", "source_name"):
-            check = lambda r, f=fieldname, v=value.lower(): str(r.get(f) or "").lower() == v  # noqa: E731
+            check = lambda r, f=fieldname, v=value.lower(): str(r.get(f) or "").lower() == v  # noqa: E731, B008 (binds now)
         elif fieldname == "test":
-            check = lambda r, v=value.lower() == "true": bool(r.get("test")) == v  # noqa: E731
+            check = lambda r, v=value.lower() == "true": bool(r.get("test")) == v  # noqa: E731, B008 (binds now)
         elif fieldname == "customer_id":
             check = lambda r, v=value: str((r.get("customer") or {}).get("id")) == v  # noqa: E731
         else:

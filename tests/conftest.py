@@ -21,7 +21,6 @@ import pytest
 from loaders.warehouse import DbSettings, EmbeddedPostgres, ensure_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT_ROOT.parent / "shared"
 # `metric-pulse run` writes an HTML report; tests' reports go here, never into the checkout's reports/.
 TEST_REPORT_DIR = Path(tempfile.mkdtemp(prefix="metric-pulse-test-reports-"))
 atexit.register(shutil.rmtree, TEST_REPORT_DIR, ignore_errors=True)

@@ -1,13 +1,13 @@
 """CLV models against the published CDNOW figures, numerical checks, and degenerate inputs.
 
-Reference numbers: ../shared/reference/clv-validation.md. All fits here run on
+Reference numbers and their sources: tests/data/cdnow/README.md. All fits here run on
 2,357 customers in well under a second each.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,11 +26,9 @@ from clv.special import hyp2f1_series
 from clv.summary import summarize
 from clv.transactions import TransactionError, normalize_transactions
 from clv.value import discounted_clv, retention_clv
+from tests.cdnow import CDNOW_SAMPLE, CDNOW_SHA256, load_cdnow
 
-CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
 CAL_END, HOLDOUT_END = "1997-09-30", "1998-06-30"
-
-pytestmark = pytest.mark.skipif(not CDNOW.exists(), reason=f"CDNOW sample not found at {CDNOW}")
 
 
 # -- fixtures -------------------------------------------------------------------
@@ -38,14 +36,12 @@ pytestmark = pytest.mark.skipif(not CDNOW.exists(), reason=f"CDNOW sample not fo
 
 @pytest.fixture(scope="module")
 def cdnow_tx() -> pd.DataFrame:
-    raw = pd.read_csv(
-        CDNOW,
-        sep=r"\s+",
-        header=None,
-        dtype={2: str},
-        names=["master_id", "customer_id", "date", "n_cds", "amount"],
-    )
-    return raw[["customer_id", "date", "amount"]]
+    return load_cdnow()
+
+
+def test_cdnow_sample_is_the_published_file() -> None:
+    """The figures below are those of this exact file (tests/data/cdnow/README.md)."""
+    assert hashlib.sha256(CDNOW_SAMPLE.read_bytes()).hexdigest() == CDNOW_SHA256
 
 
 @pytest.fixture(scope="module")
@@ -316,7 +312,7 @@ def test_pnbd_likelihood_matches_direct_integration(params):
         (1, 38.86, 38.86),
         (200, 10.0, 70.0),
     ]
-    x, t_x, T = (np.array(c, dtype=float) for c in zip(*cases))
+    x, t_x, T = (np.array(c, dtype=float) for c in zip(*cases, strict=True))
     got = ParetoNBD.loglik_terms(np.array(params), x, t_x, T)
     want = [_pnbd_ll_by_quadrature(*params, *c) for c in cases]
     assert got == pytest.approx(want, abs=1e-9)

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from clv.cli import register
+from tests.cdnow import read_cdnow_raw
 
 ROOT = Path(__file__).resolve().parents[1]
-CDNOW = ROOT.parent / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
 
 
 def run_clv(*args: str) -> subprocess.CompletedProcess:
@@ -25,15 +25,7 @@ def run_clv(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def cdnow_csv(tmp_path_factory) -> Path:
-    if not CDNOW.exists():
-        pytest.skip(f"CDNOW sample not found at {CDNOW}")
-    raw = pd.read_csv(
-        CDNOW,
-        sep=r"\s+",
-        header=None,
-        dtype=str,
-        names=["master_id", "customer_id", "date", "n_cds", "amount"],
-    )
+    raw = read_cdnow_raw()
     raw["order_day"] = pd.to_datetime(raw["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
     path = tmp_path_factory.mktemp("clv") / "cdnow.csv"
     # other column names than the defaults, an extra column, the holdout rows left in

@@ -9,10 +9,10 @@ import pytest
 from scipy.optimize import approx_fprime
 from scipy.special import betaln, gammaln
 
-from clv.bench import load_cdnow
 from clv.bgnbd import bg_family_loglik, bg_family_loglik_gradient
 from clv.gamma_gamma import GammaGamma
 from clv.summary import summarize
+from tests.cdnow import load_cdnow
 
 
 @pytest.fixture(scope="module")

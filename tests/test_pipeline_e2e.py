@@ -6,10 +6,13 @@ embedded PostgreSQL, `dbt build` with the Python models.
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import date
 
 from conftest import PROJECT_ROOT, cli_env, run_cli
 
+from loaders.dbt_runner import DBT_PROJECT_DIR, PARTIAL_PARSE
 from sandbox.generate import generate
 from sandbox.server import SandboxServer
 
@@ -172,3 +175,25 @@ def test_a_stores_own_data_errors_are_warnings_kept_for_the_user(tmp_path, pg_db
         pg_db, "select step, status, warnings from ops.etl_logs where warnings is not null order by step"
     )
     assert logged == [("dbt:build", "success", 2), ("run", "success", 2)]
+
+
+def test_run_passes_vars_and_full_refresh_to_dbt_in_a_target_of_its_own(demo_runs):
+    """`run --vars` and `run --full-refresh` reach dbt; someone's `metric-pulse dbt` results are left alone."""
+    db, data_dir, _, _, _ = demo_runs
+    env = cli_env(METRIC_PULSE_DATA_DIR=str(data_dir), DBT_THREADS="2", **db.dbt_env())
+    by_hand = run_cli("dbt", "seed", "--select", "rfm_segments", env=env)
+    assert by_hand.returncode == 0, by_hand.stdout[-3000:] + by_hand.stderr[-3000:]
+    hand_results = (DBT_PROJECT_DIR / "target" / "run_results.json").read_text()
+    assert [r["unique_id"] for r in json.loads(hand_results)["results"]] == ["seed.metric_pulse.rfm_segments"]
+    orders_table = (
+        "select 'analytics.orders'::regclass::oid"  # an incremental model: kept unless full refresh
+    )
+    before = _query(db, orders_table)[0][0]
+
+    proc = run_cli("run", "--platform", "shopify", "--full-refresh", "--vars", "{as_of: 2026-01-31}", env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert _query(db, "select distinct as_of_date from analytics.customer_metrics") == [(date(2026, 1, 31),)]
+    assert _query(db, orders_table)[0][0] != before, "dbt rebuilt the incremental models"
+    assert (DBT_PROJECT_DIR / "target" / "run_results.json").read_text() == hand_results
+    pipeline_state = data_dir / "dbt" / "pipeline"
+    assert [p.name for p in pipeline_state.iterdir()] == [PARTIAL_PARSE], "its own target, removed after"

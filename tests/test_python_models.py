@@ -201,7 +201,7 @@ def test_failing_python_model_leaves_previous_table_intact(project: Project) -> 
     assert run.status(node("py_fails")) == "error"
     assert "deliberate failure after deleting every row" in run.results[node("py_fails")]["message"]
     source = (FIXTURE / "models" / "py_fails.py").read_text().splitlines()
-    raise_line = next(n for n, text in enumerate(source, 1) if "raise RuntimeError" in text)
+    raise_line = next(n for n, line in enumerate(source, 1) if "raise RuntimeError" in line)
     # the traceback points into the model, at the line that raised
     assert f'py_fails.py (compiled)", line {raise_line}, in model' in run.output
     others = [uid for uid, r in run.results.items() if uid != node("py_fails")]

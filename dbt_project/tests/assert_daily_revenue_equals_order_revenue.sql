@@ -75,11 +75,20 @@ net_totals as (
         cast(null as date) as date,
         platforms.platform,
         'net revenue over all days' as check_name,
-        (select coalesce(sum(net_revenue), 0) from daily where daily.platform = platforms.platform) as daily_value,
-        (select coalesce(sum(net_revenue_reporting), 0) from orders where orders.platform = platforms.platform)
-            as orders_value
+        (
+            select coalesce(sum(daily.net_revenue), 0) from daily
+            where daily.platform = platforms.platform
+        ) as daily_value,
+        (
+            select coalesce(sum(orders.net_revenue_reporting), 0) from orders
+            where orders.platform = platforms.platform
+        ) as orders_value
 
-    from (select distinct platform from daily union select distinct platform from orders) as platforms
+    from (
+        select distinct platform from daily
+        union
+        select distinct platform from orders
+    ) as platforms
 
 ),
 

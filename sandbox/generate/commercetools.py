@@ -231,7 +231,7 @@ class CommercetoolsStore:
         pop = self.pop
         end = pop.end_ts - 1
         timestamps, accounts = pop.orders[self.platform]
-        for seq, (ts, account) in enumerate(zip(timestamps.tolist(), accounts.tolist())):
+        for seq, (ts, account) in enumerate(zip(timestamps.tolist(), accounts.tolist(), strict=True)):
             person = int(pop.acc_person[account])
             guest = bool(pop.acc_guest[account])
             country = pop.country[person]

@@ -372,8 +372,8 @@ def ascii_fold(text: str) -> str:
 
 def canonical_email(first: str, last: str, serial: int, style: int, domain: str) -> str:
     """A lower-case, unique address; `serial` (the person's number) keeps it unique."""
-    f, l = ascii_fold(first), ascii_fold(last)
-    local = (f"{f}.{l}{serial}", f"{f[0]}{l}{serial}", f"{f}_{l}.{serial}", f"{l}.{f}{serial}")[style % 4]
+    f, s = ascii_fold(first), ascii_fold(last)
+    local = (f"{f}.{s}{serial}", f"{f[0]}{s}{serial}", f"{f}_{s}.{serial}", f"{s}.{f}{serial}")[style % 4]
     return f"{local}@{domain}"
 
 

@@ -162,12 +162,12 @@ def build_population(
     first_name, last_name, email, address = [], [], [], []
     for i, c in enumerate(country):
         f = people.FIRST_NAMES[c][r.randrange(len(people.FIRST_NAMES[c]))]
-        l = people.LAST_NAMES[c][r.randrange(len(people.LAST_NAMES[c]))]
+        s = people.LAST_NAMES[c][r.randrange(len(people.LAST_NAMES[c]))]
         first_name.append(f)
-        last_name.append(l)
+        last_name.append(s)
         email.append(
             people.canonical_email(
-                f, l, i + 1, r.randrange(4), people.EMAIL_DOMAINS[r.randrange(len(people.EMAIL_DOMAINS))]
+                f, s, i + 1, r.randrange(4), people.EMAIL_DOMAINS[r.randrange(len(people.EMAIL_DOMAINS))]
             )
         )
         address.append(people.postal_address(c, r))
@@ -243,9 +243,7 @@ def build_population(
         order = np.lexsort((acc, ts))
         orders_out[platform] = (ts[order].astype(np.int64), acc[order].astype(np.int64))
 
-    for slot, platform in enumerate(
-        PLATFORMS
-    ):  # even a tiny store has a guest who ordered, on every platform
+    for platform in PLATFORMS:  # even a tiny store has a guest who ordered, on every platform
         buyers = np.unique(orders_out[platform][1])
         buyers = buyers[is_home[buyers] & (acc_person[buyers] >= 3)]
         if buyers.size >= 4 and not acc_guest[buyers].any():

@@ -72,9 +72,9 @@ def _amounts(
     unit_prices: list[int], quantities: list[int], discount_pct: int, shipping: int, rate_bp: int
 ) -> dict:
     """Every order figure in one currency, in minor units."""
-    line_totals = [p * q for p, q in zip(unit_prices, quantities)]
+    line_totals = [p * q for p, q in zip(unit_prices, quantities, strict=True)]
     line_discounts = [money.div_half_even(t * discount_pct, 100) for t in line_totals]
-    line_taxes = [money.tax_on(t - d, rate_bp) for t, d in zip(line_totals, line_discounts)]
+    line_taxes = [money.tax_on(t - d, rate_bp) for t, d in zip(line_totals, line_discounts, strict=True)]
     shipping_tax = money.tax_on(shipping, rate_bp)
     line_items = sum(line_totals)
     discounts = sum(line_discounts)
@@ -315,7 +315,7 @@ class ShopifyStore:
         line_id = 13_200_000_000_000
         refund_id = 905_000_000_000
         transaction_id = 6_900_000_000_000
-        for seq, (ts, account) in enumerate(zip(timestamps.tolist(), accounts.tolist())):
+        for seq, (ts, account) in enumerate(zip(timestamps.tolist(), accounts.tolist(), strict=True)):
             order_id += r.randint(200_000, 9_000_000)
             number = 1001 + seq
             person = int(pop.acc_person[account])
@@ -331,7 +331,7 @@ class ShopifyStore:
             quantities = [q for _, _, q in items]
             code = DISCOUNT_CODES[r.randrange(3)] if (not guest and r.random() < 0.14) else None
             pct = code[1] if code else 0
-            pres_line_sum = sum(p * q for p, q in zip(pres_prices, quantities))
+            pres_line_sum = sum(p * q for p, q in zip(pres_prices, quantities, strict=True))
             free = guest or money.convert(pres_line_sum, presentment, SHOP_CURRENCY) >= FREE_SHIPPING_USD
             pres_ship = 0 if free else SHIPPING[presentment]
             pres = _amounts(pres_prices, quantities, pct, pres_ship, rate_bp)
@@ -396,7 +396,7 @@ class ShopifyStore:
                 for when in plans:
                     if when > end:
                         break
-                    remaining = [q - done for q, done in zip(quantities, refunded_qty)]
+                    remaining = [q - done for q, done in zip(quantities, refunded_qty, strict=True)]
                     take = remaining
                     if partial:
                         idx = r.choice([i for i, left in enumerate(remaining) if left])

@@ -253,7 +253,7 @@ class WooStore:
         item_id = 500
         # refunds are posts too; keep their ids clear of every order id (at most 1000 + 3 per order)
         refund_id = ((1000 + 3 * timestamps.size) // 1_000_000 + 9) * 1_000_000
-        for ts, account in zip(timestamps.tolist(), accounts.tolist()):
+        for ts, account in zip(timestamps.tolist(), accounts.tolist(), strict=True):
             order_id += r.randint(1, 3)  # posts/HPOS ids are shared with drafts and refunds
             person = int(pop.acc_person[account])
             guest = bool(pop.acc_guest[account])
@@ -266,7 +266,7 @@ class WooStore:
             quantities = [q for _, _, q in items]
             coupon = COUPONS[r.randrange(2)] if r.random() < 0.12 else None
             pct = coupon[1] if coupon else 0
-            subtotals = [p * q for p, q in zip(prices, quantities)]
+            subtotals = [p * q for p, q in zip(prices, quantities, strict=True)]
             totals = [s - money.div_half_even(s * pct, 100) for s in subtotals]
             subtotal_taxes = [money.tax_on(s, rate_bp) for s in subtotals]
             total_taxes = [money.tax_on(t, rate_bp) for t in totals]

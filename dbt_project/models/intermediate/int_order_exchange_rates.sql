@@ -96,8 +96,8 @@ final as (
             when currency = reporting_currency then 1::numeric
             else reporting_units_per_usd / order_units_per_usd
         end as exchange_rate,
-        currency is distinct from reporting_currency
-            and (order_units_per_usd is null or reporting_units_per_usd is null) as is_currency_unknown,
+        (currency is distinct from reporting_currency)
+        and (order_units_per_usd is null or reporting_units_per_usd is null) as is_currency_unknown,
         loaded_at
 
     from with_rates

@@ -30,7 +30,7 @@ orders as (
 order_items as (
 
     select * from {{ ref('int_order_items_unioned') }}
-    where order_key in (select order_key from orders)
+    where order_key in (select orders.order_key from orders)
 
 ),
 

@@ -45,14 +45,14 @@ customer_accounts as (
 exchange_rates as (
 
     select * from {{ ref('int_order_exchange_rates') }}
-    where order_key in (select order_key from orders)
+    where order_key in (select orders.order_key from orders)
 
 ),
 
 refunds as (
 
     select * from {{ ref('int_refunds_enriched') }}
-    where order_key in (select order_key from orders)
+    where order_key in (select orders.order_key from orders)
 
 ),
 

@@ -29,14 +29,14 @@ orders as (
 refunds as (
 
     select * from {{ ref('int_refunds_unioned') }}
-    where order_key in (select order_key from orders)
+    where order_key in (select orders.order_key from orders)
 
 ),
 
 exchange_rates as (
 
     select * from {{ ref('int_order_exchange_rates') }}
-    where order_key in (select order_key from orders)
+    where order_key in (select orders.order_key from orders)
 
 ),
 

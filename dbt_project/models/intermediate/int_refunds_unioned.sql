@@ -30,7 +30,7 @@ with
 
 orders as (
 
-    select order_key, platform, order_dlt_id, updated_at, loaded_at
+    select orders.order_key, orders.platform, orders.order_dlt_id, orders.updated_at, orders.loaded_at
     from {{ ref('int_orders_unioned') }} as orders
     {%- if is_incremental() %}
     where {{ order_changed_since(watermarks, customers=false) }}

@@ -103,7 +103,7 @@ order_activity as (
     from counted_orders
     left join first_order_dates
         on first_order_dates.customer_key = counted_orders.customer_key
-    where counted_orders.ordered_date >= (select from_date from scope)
+    where counted_orders.ordered_date >= (select scope.from_date from scope)
 
 ),
 
@@ -126,7 +126,7 @@ cancelled_activity as (
 
     from orders
     where is_cancelled
-        and ordered_date >= (select from_date from scope)
+        and ordered_date >= (select scope.from_date from scope)
 
 ),
 
@@ -150,7 +150,7 @@ refund_activity as (
     from refunds
     where not is_test
         and not is_cancelled
-        and {{ reporting_date('refunded_at') }} >= (select from_date from scope)
+        and {{ reporting_date('refunded_at') }} >= (select scope.from_date from scope)
 
 ),
 

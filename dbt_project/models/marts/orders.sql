@@ -32,7 +32,7 @@ orders as (
 order_items as (
 
     select * from {{ ref('int_order_items_enriched') }} as order_items
-    where order_items.order_key in (select order_key from orders)
+    where order_items.order_key in (select orders.order_key from orders)
 
 ),
 

@@ -20,7 +20,7 @@ orders as (
 order_items as (
 
     select * from {{ ref('order_items') }}
-    where order_key in (select order_key from orders)
+    where order_key in (select orders.order_key from orders)
 
 ),
 

@@ -117,9 +117,9 @@ def frame_from_cursor(cursor: Any, *, numeric_as: str = "decimal") -> pd.DataFra
         raise ValueError("the statement returned no rows (it is not a query)")
     rows = cursor.fetchall()
     names = [d.name for d in description]
-    columns: list[Sequence[Any]] = list(zip(*rows)) if rows else [() for _ in names]
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     data = {}
-    for name, desc, values in zip(names, description, columns):
+    for name, desc, values in zip(names, description, columns, strict=True):
         if name in data:
             raise ValueError(f"the query returns the column {name!r} more than once")
         data[name] = _converter(desc.type_code, numeric_as)(values)

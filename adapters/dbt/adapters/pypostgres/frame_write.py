@@ -237,23 +237,23 @@ def column_copy_text(series: pd.Series) -> list[str]:
     null = COPY_NULL
     if ptypes.is_bool_dtype(dtype):
         values = series.to_numpy(dtype=object, na_value=None).tolist()
-        return [null if m else ("t" if v else "f") for v, m in zip(values, missing)]
+        return [null if m else ("t" if v else "f") for v, m in zip(values, missing, strict=True)]
     if ptypes.is_integer_dtype(dtype):
         values = series.to_numpy(dtype=object, na_value=None).tolist()
-        return [null if m else str(v) for v, m in zip(values, missing)]
+        return [null if m else str(v) for v, m in zip(values, missing, strict=True)]
     if ptypes.is_float_dtype(dtype):
         array = series.to_numpy(dtype="float64", na_value=np.nan)
-        out = [null if m else repr(v) for v, m in zip(array.tolist(), missing)]
+        out = [null if m else repr(v) for v, m in zip(array.tolist(), missing, strict=True)]
         for i in np.flatnonzero(np.isinf(array)).tolist():
             out[i] = "Infinity" if array[i] > 0 else "-Infinity"
         return out
     values = series.to_numpy(dtype=object).tolist()
     if ptypes.is_string_dtype(dtype) and not ptypes.is_object_dtype(dtype):
-        return [null if m else _escape(v) for v, m in zip(values, missing)]
+        return [null if m else _escape(v) for v, m in zip(values, missing, strict=True)]
     out = []
     append = out.append
     fast = _FAST_FORMATTERS
-    for value, m in zip(values, missing):
+    for value, m in zip(values, missing, strict=True):
         if m:
             append(null)
         else:
@@ -317,7 +317,7 @@ def copy_chunks(frame: pd.DataFrame, rows_per_chunk: int = ROWS_PER_COPY) -> Ite
     for start in range(0, len(frame), rows_per_chunk):
         part = frame.iloc[start : start + rows_per_chunk]
         fields = [column_copy_text(part.iloc[:, i]) for i in range(part.shape[1])]
-        payload = "".join("\t".join(row) + "\n" for row in zip(*fields))
+        payload = "".join("\t".join(row) + "\n" for row in zip(*fields, strict=True))
         if "\x00" in payload:
             bad = next(str(part.columns[i]) for i, col in enumerate(fields) if any("\x00" in f for f in col))
             raise FrameWriteError(f"column {bad!r}: Postgres text cannot hold the NUL character (\\x00)")

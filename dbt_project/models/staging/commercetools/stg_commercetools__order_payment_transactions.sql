@@ -30,7 +30,7 @@ transactions as (
     from source
     cross join lateral jsonb_array_elements(
         case when jsonb_typeof(source.obj__transactions) = 'array' then source.obj__transactions else '[]'::jsonb end
-    ) with ordinality as transaction(value, position)
+    ) with ordinality as transaction (value, position)
 
 ),
 

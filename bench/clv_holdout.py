@@ -1,6 +1,6 @@
 """Timings and the CDNOW holdout check behind docs/clv.md.
 
-    .venv/bin/python -m clv.bench [--customers 100000] [--repeat 3]
+    .venv/bin/python bench/clv_holdout.py [--customers 100000] [--repeat 3]
 
 Prints markdown: fit time per model on CDNOW (median of --repeat runs), the
 39-week holdout check per model (total and by number of calibration
@@ -12,31 +12,20 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from scipy.stats import rankdata
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402, F401  (puts the project on sys.path)
+import numpy as np  # noqa: E402
+from scipy.stats import rankdata  # noqa: E402
 
-from clv.gamma_gamma import GammaGamma
-from clv.models import MODELS, make_model
-from clv.simulate import observation_lengths, simulate_bg, simulate_pnbd
-from clv.summary import summarize
-
-CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
-
-
-def load_cdnow(path: Path = CDNOW) -> pd.DataFrame:
-    """The raw CDNOW sample as (customer_id, date, amount)."""
-    raw = pd.read_csv(
-        path,
-        sep=r"\s+",
-        header=None,
-        dtype={2: str},
-        names=["master_id", "customer_id", "date", "n_cds", "amount"],
-    )
-    return raw[["customer_id", "date", "amount"]]
+from clv.gamma_gamma import GammaGamma  # noqa: E402
+from clv.models import MODELS, make_model  # noqa: E402
+from clv.simulate import observation_lengths, simulate_bg, simulate_pnbd  # noqa: E402
+from clv.summary import summarize  # noqa: E402
+from tests.cdnow import load_cdnow  # noqa: E402
 
 
 def _timed_fit(name: str, x, t_x, T, repeat: int):

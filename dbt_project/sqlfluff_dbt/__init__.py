@@ -1,0 +1,44 @@
+"""dbt's run-time context as sqlfluff's jinja templater sees it (`.sqlfluff`: library_path).
+
+sqlfluff renders our models offline, without dbt or a database. Its dbt builtins cover
+ref/source/config/is_incremental/this; these names cover the rest our macros use, as they
+are while dbt parses a project (`execute` false: no query runs), and `var` returns the
+values in dbt_project.yml, so models render with the settings they really get.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import yaml
+
+_VARS: dict[str, Any] = yaml.safe_load((Path(__file__).parents[1] / "dbt_project.yml").read_text())["vars"]
+
+execute = False
+target = SimpleNamespace(name="default", schema="analytics", type="postgres")
+
+
+def var(name: str, default: Any = None) -> Any:
+    """The project's value of a dbt var (dbt_project.yml), else the default given in the call."""
+    return _VARS.get(name, default)
+
+
+class _Adapter:
+    """The adapter methods our macros call; nothing exists in a database that is not there."""
+
+    @staticmethod
+    def quote(identifier: str) -> str:
+        return f'"{identifier}"'
+
+    @staticmethod
+    def get_relation(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    @staticmethod
+    def get_columns_in_relation(relation: Any) -> list:
+        return []
+
+
+adapter = _Adapter()
