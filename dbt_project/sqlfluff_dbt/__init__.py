@@ -8,6 +8,9 @@ values in dbt_project.yml, so models render with the settings they really get.
 
 from __future__ import annotations
 
+import datetime
+import itertools
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +21,8 @@ _VARS: dict[str, Any] = yaml.safe_load((Path(__file__).parents[1] / "dbt_project
 
 execute = False
 target = SimpleNamespace(name="default", schema="analytics", type="postgres")
+# the Python modules dbt exposes to Jinja as `modules` (the ones our macros use)
+modules = SimpleNamespace(datetime=datetime, itertools=itertools, re=re)
 
 
 def var(name: str, default: Any = None) -> Any:

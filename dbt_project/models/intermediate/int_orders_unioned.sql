@@ -34,4 +34,5 @@ final as (
 
 )
 
-select * from final
+-- the columns are int_orders_harmonized's, listed there
+select * from final  -- noqa: AM04
