@@ -19,6 +19,7 @@ from loaders.errors import ConfigError, MetricPulseError
 from loaders.logging_setup import mask, setup_logging
 from loaders.run import format_summary, run_pipeline
 from loaders.schedule import run_forever
+from loaders.shell_env import export_lines
 from loaders.status import report
 from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
 from sandbox.cli import register as register_sandbox
@@ -33,8 +34,7 @@ def _db_url(args: argparse.Namespace) -> int:
 
 def _db_env(args: argparse.Namespace) -> int:
     """Print `export` lines for running dbt or psql by hand (the password included: it is your shell)."""
-    for key, value in resolve_warehouse(load_environment()).dbt_env().items():
-        print(f"export {key}={value!r}")
+    sys.stdout.write(export_lines(resolve_warehouse(load_environment()).dbt_env()))
     return 0
 
 

@@ -11,7 +11,9 @@ cd "$PROJECT_DIR" || exit 1
 export PATH="$PROJECT_DIR/.venv/bin:$PATH:/usr/local/bin:/usr/bin:/bin"
 # shellcheck source=scripts/dotenv.sh
 . "$PROJECT_DIR/scripts/dotenv.sh"
-load_dotenv "$PROJECT_DIR/.env"
+# .env is read by the project's Python (one parser for cron and `make elt`): have it installed.
+make --no-print-directory -C "$PROJECT_DIR" venv >/dev/null || exit 1
+load_dotenv "$PROJECT_DIR/.env" || exit 1
 
 mkdir -p logs .data
 LOG="$PROJECT_DIR/logs/cron.log"
