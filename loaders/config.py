@@ -14,6 +14,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from loaders.errors import ConfigError
 
@@ -65,22 +67,36 @@ def _number(env: Mapping[str, str], key: str, default: float) -> float:
         raise ConfigError(f"{key} must be a number, got {raw!r}") from None
 
 
-def is_loopback_url(url: str) -> bool:
-    host = urlparse(url).hostname or ""
+def _is_loopback_host(host: str) -> bool:
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
 def require_https(name: str, url: str) -> str:
-    """Real stores need https; plain http is only allowed for a sandbox on loopback."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+    """Real stores need https; plain http is only allowed for a sandbox on loopback.
+
+    The URL is read with urllib3's `parse_url`, the parser `requests` connects with:
+    Python's `urlparse` saw `http://other-host:80\\@127.0.0.1` as loopback while
+    requests sent the token to `other-host`. User-info and backslashes have no place
+    in a store URL (credentials go in their own settings), so they are refused outright.
+    """
+    if "@" in url or "\\" in url:
+        raise ConfigError(
+            f"{name} must not contain '@' (user-info) or a backslash: credentials go in their own settings"
+        )
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ConfigError(f"{name} must not contain spaces or control characters")
+    try:
+        parsed = parse_url(url)
+    except LocationParseError:
+        raise ConfigError(f"{name} is not a valid URL: {url!r}") from None
+    if parsed.scheme not in {"http", "https"} or not parsed.host:
         raise ConfigError(f"{name} must be an http(s) URL, got {url!r}")
-    if parsed.scheme == "http" and not is_loopback_url(url):
+    if parsed.scheme == "http" and not _is_loopback_host(parsed.host):
         raise ConfigError(f"{name} must use https (plain http is only allowed on loopback): {url!r}")
     return url.rstrip("/")
 
