@@ -154,6 +154,13 @@ class LoadOptions:
     lookback_minutes: float = 10.0
     request_timeout: float = 30.0
     max_retries: int = 6
+    # Hostile or broken servers must not stall a run: no single wait a server asks for
+    # (Retry-After, a full call-limit bucket, GraphQL cost) lasts longer than max_wait;
+    # no request takes longer than request_deadline from sending to the last body byte
+    # (the read timeout restarts with every byte); no body is larger than max_response_bytes.
+    max_wait: float = 120.0
+    request_deadline: float = 120.0
+    max_response_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -272,6 +279,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             lookback_minutes=_number(env, "INCREMENTAL_LOOKBACK_MINUTES", 10.0),
             request_timeout=_number(env, "HTTP_TIMEOUT_SECONDS", 30.0),
             max_retries=int(_number(env, "HTTP_MAX_RETRIES", 6)),
+            max_wait=_number(env, "HTTP_MAX_WAIT_SECONDS", 120.0),
+            request_deadline=_number(env, "HTTP_REQUEST_DEADLINE_SECONDS", 120.0),
+            max_response_bytes=int(_number(env, "HTTP_MAX_RESPONSE_MB", 64.0) * 1024 * 1024),
         ),
         schedule_cron=env.get("SCHEDULE_CRON", "").strip() or "0 2 * * *",
         env=env,
