@@ -18,6 +18,7 @@ from loaders.demo import demo_or_configured
 from loaders.errors import ConfigError, MetricPulseError
 from loaders.logging_setup import mask, setup_logging
 from loaders.run import format_summary, run_pipeline
+from loaders.run_log import RunInProgress, run_in_progress
 from loaders.schedule import run_forever
 from loaders.shell_env import export_lines
 from loaders.status import report
@@ -43,7 +44,14 @@ def _db_stop(args: argparse.Namespace) -> int:
     if external_settings(env) is not None:
         print("DB_* / DATABASE_URL point at an external server; nothing to stop.")
         return 0
-    stopped = EmbeddedPostgres(data_dir(env) / "postgres").stop()
+    embedded = EmbeddedPostgres(data_dir(env) / "postgres")
+    # A run in progress would die mid-load with "connection already closed".
+    if not args.force and embedded.running_port() is not None and run_in_progress(embedded.start()):
+        raise RunInProgress(
+            "a metric-pulse run is using the embedded PostgreSQL; wait for it to finish "
+            "(metric-pulse status), or stop the server anyway with `metric-pulse db stop --force`"
+        )
+    stopped = embedded.stop()
     print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
     return 0
 
@@ -113,7 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("env", help="print export lines (DB_*) for running dbt/psql by hand").set_defaults(
         func=_db_env
     )
-    db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(func=_db_stop)
+    stop = db_sub.add_parser(
+        "stop", help="stop the embedded PostgreSQL server (refused while a run is using it; exit 3)"
+    )
+    stop.add_argument("--force", action="store_true", help="stop it even while a run is using it")
+    stop.set_defaults(func=_db_stop)
 
     run = sub.add_parser(
         "run",
