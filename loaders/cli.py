@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -181,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything we (and dlt, dbt) write is the owner's only: dlt's files hold customer data.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     env = load_environment()
     try:

@@ -51,6 +51,19 @@ def data_dir(env: Mapping[str, str]) -> Path:
     return Path(configured).resolve() if configured else PROJECT_ROOT / ".data"
 
 
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (or tighten an existing one) so only its owner can read it.
+
+    `.data/` holds dlt's working files and the demo store (customer e-mails and
+    addresses), `logs/` what a run did. Owner only (0700); as root 0711, because the
+    embedded PostgreSQL then runs as another user that must traverse `.data` to its
+    own private directory (it still cannot list or read anything else).
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o711 if os.geteuid() == 0 else 0o700)
+    return path
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default

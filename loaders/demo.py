@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from loaders.config import Settings, data_dir, load_settings
+from loaders.config import Settings, data_dir, ensure_private_dir, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def demo_or_configured(settings: Settings) -> Iterator[Settings]:
     from sandbox.generate import generate
     from sandbox.server import SandboxServer
 
-    sandbox_dir = data_dir(settings.env) / "sandbox"
+    sandbox_dir = ensure_private_dir(data_dir(settings.env)) / "sandbox"
     if not (sandbox_dir / "commercetools" / "orders.json").exists():
         log.info("generating the demo data set in %s (once)", sandbox_dir)
         generate(sandbox_dir)

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from loaders.config import PROJECT_ROOT
+from loaders.config import PROJECT_ROOT, ensure_private_dir
 
 MASK = "***"
 _CONFIGURED_SECRETS: set[str] = set()
@@ -56,7 +56,10 @@ def setup_logging(secrets: Iterable[str] = (), *, log_dir: Path | None = None, v
     """Configure the root logger; safe to call again (handlers are replaced, not stacked)."""
     add_secrets(secrets)
     log_dir = log_dir or PROJECT_ROOT / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(log_dir)
+    for existing in log_dir.iterdir():  # written before logs/ was private (rotations, cron.log)
+        if existing.is_file():
+            existing.chmod(0o600)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_metric_pulse", False):

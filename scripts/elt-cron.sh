@@ -5,6 +5,7 @@
 #   - loads .env, runs `make elt` under a timeout, appends everything to logs/cron.log,
 #   - exits with the run's status so cron mails on failure (124 = timed out).
 set -uo pipefail
+umask 077  # logs and dlt's working files hold customer data: owner only
 
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$PROJECT_DIR" || exit 1
