@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.config import PROJECT_ROOT
+from loaders.dbt_vars import check_dbt_vars
 from loaders.warehouse import DbSettings
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -96,6 +97,7 @@ def run_dbt(
     extra_env: Mapping[str, str] | None = None,
 ) -> DbtResult:
     """Run `dbt <args>` on our project; output streams to the terminal unless `capture`."""
+    check_dbt_vars(args, dbt_vars, db)  # a var that may not reach SQL stops here, in one line
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     if dbt_vars:
