@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from clv.cli import register as register_clv
-from loaders.config import data_dir, load_environment, load_settings
+from loaders.config import data_dir, load_environment, load_settings, secrets_in
 from loaders.dbt_runner import run_dbt
 from loaders.demo import demo_or_configured
 from loaders.errors import ConfigError, MetricPulseError
@@ -186,10 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)
     args = build_parser().parse_args(argv)
     env = load_environment()
-    try:
-        secrets = load_settings(env).secrets()
-    except MetricPulseError:
-        secrets = []
+    secrets = secrets_in(env)  # before any setting is parsed: a parse error may quote a value
     setup_logging(secrets, verbose=args.verbose)
     try:
         return int(args.func(args) or 0)

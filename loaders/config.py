@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from dotenv import dotenv_values
 from urllib3.exceptions import LocationParseError
@@ -197,16 +197,25 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for log masking and output scans."""
-        keys = [
-            k
-            for k in self.env
-            if any(w in k for w in ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY"))
-        ]
-        values = {self.env[k] for k in keys if self.env.get(k)}
-        url = self.env.get("DATABASE_URL")
-        if url and urlparse(url).password:
-            values.add(urlparse(url).password)
-        return sorted(v for v in values if len(v) >= 4)
+        return secrets_in(self.env)
+
+
+def secrets_in(env: Mapping[str, str]) -> list[str]:
+    """The secret values in an environment, read without parsing any setting.
+
+    The CLI registers them for masking before `load_settings` runs, so an error about
+    a setting that cannot be parsed (which may quote a value) is masked too.
+    """
+    words = ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY")
+    values = {v for k, v in env.items() if v and any(w in k for w in words)}
+    url = env.get("DATABASE_URL")
+    try:
+        password = urlparse(url).password if url else None
+    except ValueError:  # an unparsable URL (bad port): it is reported later, masked as a whole
+        password = None
+    if password:
+        values.update({password, unquote(password)})
+    return sorted(v for v in values if len(v) >= 4)
 
 
 def _shopify(env: Mapping[str, str], page_size: int | None) -> ShopifyConfig | None:

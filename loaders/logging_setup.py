@@ -13,6 +13,7 @@ import sys
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from loaders.config import PROJECT_ROOT, ensure_private_dir
 
@@ -20,9 +21,15 @@ MASK = "***"
 _CONFIGURED_SECRETS: set[str] = set()
 
 
+def secret_forms(secret: str) -> set[str]:
+    """A secret as it may appear in text: as is and URL-encoded (in a DSN, a query string, a form body)."""
+    return {secret, quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)} - {""}
+
+
 def mask(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value in `text` (longest first, so overlaps mask fully)."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+    """Replace every secret, and its URL-encoded forms, in `text` (longest first: overlaps mask fully)."""
+    forms = {form for s in secrets if s for form in secret_forms(s)}
+    for secret in sorted(forms, key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
 
