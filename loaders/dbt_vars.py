@@ -140,6 +140,4 @@ def check_dbt_vars(
             raise ConfigError(f"dbt var {name} {problem}, got {str(value)[:60]!r}")
     zone = given.get("reporting_timezone")
     if zone and db is not None and not _known_time_zone(db, zone):
-        raise ConfigError(
-            f"dbt var reporting_timezone {zone!r} is not a time zone this PostgreSQL knows"
-        )
+        raise ConfigError(f"dbt var reporting_timezone {zone!r} is not a time zone this PostgreSQL knows")
