@@ -144,12 +144,8 @@ class EmbeddedPostgres:
     def _locked(self) -> Iterator[None]:
         """Two processes starting the server at once must not both run initdb or pg_ctl."""
         ensure_private_dir(self.lock_file.parent)
-        with open(self.lock_file, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(self.lock_file):
+            yield
 
     def _system_user(self) -> str | None:
         if os.geteuid() != 0:
@@ -266,6 +262,17 @@ class EmbeddedPostgres:
                 return False
             self._pg("pg_ctl", ["-w", "-m", "fast", "stop"], self._system_user())
             return True
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes on this machine (flock on `path`), held for the block."""
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_private(path: Path, text: str) -> None:
