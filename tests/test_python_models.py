@@ -410,16 +410,21 @@ def test_type_inference_and_refusals() -> None:
         column_definitions(pd.DataFrame([[1, 2]], columns=["a", "a"]), None)
 
 
-def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
-    """Empty incremental batches take the target's types; NUL is refused; numeric_as='float';
-    the session's connection refuses to end dbt's transaction."""
-    conn = psycopg2.connect(
+def _connect(pg_env: dict[str, str]) -> Any:
+    """A plain psycopg2 connection to the test database (no dbt in between)."""
+    return psycopg2.connect(
         host=pg_env["DB_HOST"],
         port=pg_env["DB_PORT"],
         user=pg_env["DB_USER"],
         password=pg_env["DB_PASSWORD"] or None,
         dbname=pg_env["DB_NAME"],
     )
+
+
+def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
+    """Empty incremental batches take the target's types; NUL is refused; numeric_as='float';
+    the session's connection refuses to end dbt's transaction."""
+    conn = _connect(pg_env)
     try:
         with conn.cursor() as cur:
             cur.execute("create table target (id bigint, amount numeric(12,2), day date, note text)")
@@ -461,13 +466,7 @@ def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
 def test_values_postgres_cannot_hold_are_written_explicitly(pg_env: dict[str, str]) -> None:
     """Before (issue 14, item 15): NaN inside a dict and a lone surrogate failed the COPY, and two
     column names equal in their first 63 bytes failed with PostgreSQL's "specified more than once"."""
-    conn = psycopg2.connect(
-        host=pg_env["DB_HOST"],
-        port=pg_env["DB_PORT"],
-        user=pg_env["DB_USER"],
-        password=pg_env["DB_PASSWORD"] or None,
-        dbname=pg_env["DB_NAME"],
-    )
+    conn = _connect(pg_env)
     try:
         runtime = ModelRuntime(conn, {})
         frame = pd.DataFrame(
