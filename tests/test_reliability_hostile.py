@@ -276,3 +276,31 @@ def test_commercetools_pages_that_ignore_the_where_stop(hostile) -> None:
         ):
             pass
     assert len(server.paths) < 50
+
+
+def test_a_run_against_a_looping_store_stops_that_platform_with_a_clear_error(
+    hostile, pg_db, tmp_path
+) -> None:
+    """End to end: `metric-pulse extract` ends (exit 1) and says why, instead of paging forever."""
+    url, server = hostile
+    counter = itertools.count(1)
+
+    def looping(handler: BaseHTTPRequestHandler) -> None:
+        resource = handler.path.split("?")[0].rsplit("/", 1)[-1].removesuffix(".json")
+        records = [{"id": next(counter), "updated_at": "2024-01-01T00:00:00Z"} for _ in range(2)]
+        link = f'<{url}{handler.path.split("?")[0]}?limit=2&page_info=same>; rel="next"'
+        _send(handler, 200, {resource: records}, {"Link": link})
+
+    server.answer = looping
+    env = cli_env(
+        SHOPIFY_STORE_URL=url,
+        SHOPIFY_ACCESS_TOKEN="shpat_looping_store",
+        BATCH_SIZE="2",
+        METRIC_PULSE_DATA_DIR=str(tmp_path / "state"),
+        **pg_db.dbt_env(),
+    )
+    proc = run_cli("extract", env=env, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAILED: shopify: GET /admin/api/2024-10/" in proc.stdout
+    assert "handed out a cursor it had already given" in proc.stdout
+    assert len(server.paths) < 20
