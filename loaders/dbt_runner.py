@@ -117,7 +117,11 @@ def run_dbt(
     )
     results: list[dict] = []
     if run_results.exists():
-        results = json.loads(run_results.read_text()).get("results", [])
+        results = [  # nodes only: the on-run-start hook (macros/validate_vars.sql) is not one
+            r
+            for r in json.loads(run_results.read_text()).get("results", [])
+            if not str(r.get("unique_id", "")).startswith("operation.")
+        ]
     if capture and proc.returncode != 0:
         sys.stderr.write(proc.stdout[-20000:])
     return DbtResult(proc.returncode, results)
