@@ -64,7 +64,7 @@ bench-venv: $(BENCH_STAMP)  ## bench-only venv with lifetimes 0.11.3 (the CLV ba
 bench: $(STAMP) $(BENCH_STAMP)  ## every benchmark in bench/, printing ratios (bench/RESULTS.md)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
 
-schedule:  ## print the crontab line for SCHEDULE_CRON (default 0 2 * * *); INSTALL=1 installs it
+schedule: $(STAMP)  ## print the crontab line for SCHEDULE_CRON (default 0 2 * * *); INSTALL=1 installs it
 	@scripts/schedule.sh $(if $(filter 1,$(INSTALL)),install,print)
 
 unschedule:  ## remove the crontab line

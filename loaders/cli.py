@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 import yaml
 
 from clv.cli import register as register_clv
-from loaders.config import data_dir, load_environment, load_settings
+from loaders.config import data_dir, load_environment, load_settings, secrets_in
 from loaders.dbt_runner import run_dbt
 from loaders.demo import demo_or_configured
 from loaders.errors import ConfigError, MetricPulseError
 from loaders.logging_setup import mask, setup_logging
 from loaders.report.cli import register as register_report
 from loaders.run import format_summary, run_pipeline
+from loaders.run_log import RunInProgress, run_in_progress
 from loaders.schedule import run_forever
+from loaders.shell_env import export_lines
 from loaders.status import report
 from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
 from sandbox.cli import register as register_sandbox
@@ -36,8 +39,7 @@ def _db_url(args: argparse.Namespace) -> int:
 
 def _db_env(args: argparse.Namespace) -> int:
     """Print `export` lines for running dbt or psql by hand (the password included: it is your shell)."""
-    for key, value in resolve_warehouse(load_environment()).dbt_env().items():
-        print(f"export {key}={value!r}")
+    sys.stdout.write(export_lines(resolve_warehouse(load_environment()).dbt_env()))
     return 0
 
 
@@ -46,7 +48,14 @@ def _db_stop(args: argparse.Namespace) -> int:
     if external_settings(env) is not None:
         print("DB_* / DATABASE_URL point at an external server; nothing to stop.")
         return 0
-    stopped = EmbeddedPostgres(data_dir(env) / "postgres").stop()
+    embedded = EmbeddedPostgres(data_dir(env) / "postgres")
+    # A run in progress would die mid-load with "connection already closed".
+    if not args.force and embedded.running_port() is not None and run_in_progress(embedded.start()):
+        raise RunInProgress(
+            "a metric-pulse run is using the embedded PostgreSQL; wait for it to finish "
+            "(metric-pulse status), or stop the server anyway with `metric-pulse db stop --force`"
+        )
+    stopped = embedded.stop()
     print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
     return 0
 
@@ -128,7 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("env", help="print export lines (DB_*) for running dbt/psql by hand").set_defaults(
         func=_db_env
     )
-    db_sub.add_parser("stop", help="stop the embedded PostgreSQL server").set_defaults(func=_db_stop)
+    stop = db_sub.add_parser(
+        "stop", help="stop the embedded PostgreSQL server (refused while a run is using it; exit 3)"
+    )
+    stop.add_argument("--force", action="store_true", help="stop it even while a run is using it")
+    stop.set_defaults(func=_db_stop)
 
     run = sub.add_parser(
         "run",
@@ -194,12 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything we (and dlt, dbt) write is the owner's only: dlt's files hold customer data.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     env = load_environment()
-    try:
-        secrets = load_settings(env).secrets()
-    except MetricPulseError:
-        secrets = []
+    secrets = secrets_in(env)  # before any setting is parsed: a parse error may quote a value
     setup_logging(secrets, verbose=args.verbose)
     try:
         return int(args.func(args) or 0)

@@ -27,6 +27,7 @@ from loaders.config import CommercetoolsConfig, LoadOptions, RateLimit
 from loaders.http_client import ApiClient, ApiError, MalformedBody
 from loaders.incremental import RecordShape, Rejected, incremental_resource
 from loaders.pacing import RequestStats
+from loaders.paging import PageGuard
 
 PLATFORM = "commercetools"
 SCOPES = ("view_orders", "view_customers", "view_products")
@@ -146,7 +147,9 @@ def _quote(value: str) -> str:
 def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None) -> Iterator[list[Any]]:
     """Pages sorted by (lastModifiedAt, id), each starting strictly after the previous one."""
     where = None if since is None else f"lastModifiedAt >= {_quote(ct_timestamp(since))}"
+    guard = PageGuard(PLATFORM, f"GET {urlsplit(url).path}")
     while True:
+        guard.cursor(where)
         params: list[tuple[str, Any]] = [
             ("sort", "lastModifiedAt asc"),
             ("sort", "id asc"),
@@ -156,6 +159,7 @@ def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None
         if where:
             params.append(("where", where))
         records = client.get(url, params, validate=_paged).body["results"]
+        guard.page(records)
         yield records
         if len(records) < limit:
             break
@@ -179,13 +183,16 @@ def _undated_pages(client: ApiClient, url: str, limit: int) -> Iterator[list[Any
     an emulator or a migration may not), so they are asked for by name, paged by id.
     """
     after: str | None = None
+    guard = PageGuard(PLATFORM, f"GET {urlsplit(url).path}")
     while True:
+        guard.cursor(after)
         where = "lastModifiedAt is not defined" + (f" and id > {_quote(after)}" if after else "")
         records = client.get(
             url,
             [("sort", "id asc"), ("withTotal", "false"), ("limit", limit), ("where", where)],
             validate=_paged,
         ).body["results"]
+        guard.page(records)
         if records:
             yield records
         last = records[-1] if records else None

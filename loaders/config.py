@@ -11,9 +11,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from dotenv import dotenv_values
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from loaders.errors import ConfigError
 
@@ -49,6 +51,19 @@ def data_dir(env: Mapping[str, str]) -> Path:
     return Path(configured).resolve() if configured else PROJECT_ROOT / ".data"
 
 
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (or tighten an existing one) so only its owner can read it.
+
+    `.data/` holds dlt's working files and the demo store (customer e-mails and
+    addresses), `logs/` what a run did. Owner only (0700); as root 0711, because the
+    embedded PostgreSQL then runs as another user that must traverse `.data` to its
+    own private directory (it still cannot list or read anything else).
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o711 if os.geteuid() == 0 else 0o700)
+    return path
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
@@ -65,22 +80,36 @@ def _number(env: Mapping[str, str], key: str, default: float) -> float:
         raise ConfigError(f"{key} must be a number, got {raw!r}") from None
 
 
-def is_loopback_url(url: str) -> bool:
-    host = urlparse(url).hostname or ""
+def _is_loopback_host(host: str) -> bool:
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
 def require_https(name: str, url: str) -> str:
-    """Real stores need https; plain http is only allowed for a sandbox on loopback."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+    """Real stores need https; plain http is only allowed for a sandbox on loopback.
+
+    The URL is read with urllib3's `parse_url`, the parser `requests` connects with:
+    Python's `urlparse` saw `http://other-host:80\\@127.0.0.1` as loopback while
+    requests sent the token to `other-host`. User-info and backslashes have no place
+    in a store URL (credentials go in their own settings), so they are refused outright.
+    """
+    if "@" in url or "\\" in url:
+        raise ConfigError(
+            f"{name} must not contain '@' (user-info) or a backslash: credentials go in their own settings"
+        )
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ConfigError(f"{name} must not contain spaces or control characters")
+    try:
+        parsed = parse_url(url)
+    except LocationParseError:
+        raise ConfigError(f"{name} is not a valid URL: {url!r}") from None
+    if parsed.scheme not in {"http", "https"} or not parsed.host:
         raise ConfigError(f"{name} must be an http(s) URL, got {url!r}")
-    if parsed.scheme == "http" and not is_loopback_url(url):
+    if parsed.scheme == "http" and not _is_loopback_host(parsed.host):
         raise ConfigError(f"{name} must use https (plain http is only allowed on loopback): {url!r}")
     return url.rstrip("/")
 
@@ -138,6 +167,13 @@ class LoadOptions:
     lookback_minutes: float = 10.0
     request_timeout: float = 30.0
     max_retries: int = 6
+    # Hostile or broken servers must not stall a run: no single wait a server asks for
+    # (Retry-After, a full call-limit bucket, GraphQL cost) lasts longer than max_wait;
+    # no request takes longer than request_deadline from sending to the last body byte
+    # (the read timeout restarts with every byte); no body is larger than max_response_bytes.
+    max_wait: float = 120.0
+    request_deadline: float = 120.0
+    max_response_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -161,16 +197,25 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for log masking and output scans."""
-        keys = [
-            k
-            for k in self.env
-            if any(w in k for w in ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY"))
-        ]
-        values = {self.env[k] for k in keys if self.env.get(k)}
-        url = self.env.get("DATABASE_URL")
-        if url and urlparse(url).password:
-            values.add(urlparse(url).password)
-        return sorted(v for v in values if len(v) >= 4)
+        return secrets_in(self.env)
+
+
+def secrets_in(env: Mapping[str, str]) -> list[str]:
+    """The secret values in an environment, read without parsing any setting.
+
+    The CLI registers them for masking before `load_settings` runs, so an error about
+    a setting that cannot be parsed (which may quote a value) is masked too.
+    """
+    words = ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY")
+    values = {v for k, v in env.items() if v and any(w in k for w in words)}
+    url = env.get("DATABASE_URL")
+    try:
+        password = urlparse(url).password if url else None
+    except ValueError:  # an unparsable URL (bad port): it is reported later, masked as a whole
+        password = None
+    if password:
+        values.update({password, unquote(password)})
+    return sorted(v for v in values if len(v) >= 4)
 
 
 def _shopify(env: Mapping[str, str], page_size: int | None) -> ShopifyConfig | None:
@@ -256,6 +301,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             lookback_minutes=_number(env, "INCREMENTAL_LOOKBACK_MINUTES", 10.0),
             request_timeout=_number(env, "HTTP_TIMEOUT_SECONDS", 30.0),
             max_retries=int(_number(env, "HTTP_MAX_RETRIES", 6)),
+            max_wait=_number(env, "HTTP_MAX_WAIT_SECONDS", 120.0),
+            request_deadline=_number(env, "HTTP_REQUEST_DEADLINE_SECONDS", 120.0),
+            max_response_bytes=int(_number(env, "HTTP_MAX_RESPONSE_MB", 64.0) * 1024 * 1024),
         ),
         schedule_cron=env.get("SCHEDULE_CRON", "").strip() or "0 2 * * *",
         env=env,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.config import PROJECT_ROOT
+from loaders.dbt_vars import check_dbt_vars
 from loaders.warehouse import DbSettings
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -140,6 +141,7 @@ def run_dbt(
     passes a `private_target`). Without it this is dbt by hand: dbt picks the directory
     (dbt_project/target, or the caller's own `--target-path`) and no results are read.
     """
+    check_dbt_vars(args, dbt_vars, db)  # a var that may not reach SQL stops here, in one line
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     if dbt_vars:
@@ -160,7 +162,11 @@ def run_dbt(
     )
     results: list[dict] = []
     if run_results is not None and run_results.exists():
-        results = json.loads(run_results.read_text()).get("results", [])
+        results = [  # nodes only: the on-run-start hook (macros/validate_vars.sql) is not one
+            r
+            for r in json.loads(run_results.read_text()).get("results", [])
+            if not str(r.get("unique_id", "")).startswith("operation.")
+        ]
     if capture and proc.returncode != 0:
         sys.stderr.write(proc.stdout[-20000:])
     return DbtResult(proc.returncode, results)

@@ -24,6 +24,9 @@ from typing import Any
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 # dlt warns about every all-null column on every run; errors are what an operator needs.
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+# A loaded package's job files are full copies of the rows (e-mails, addresses): delete them once
+# the warehouse has committed them. Packages that failed keep theirs (dlt deletes nothing there).
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
 
 import dlt  # noqa: E402
 import psycopg2.errors  # noqa: E402  (telemetry must be off before dlt reads its config)
@@ -32,7 +35,7 @@ from dlt.common.schema.utils import get_root_table  # noqa: E402
 from dlt.pipeline.exceptions import PipelineStepFailed  # noqa: E402
 
 from loaders.commercetools import commercetools_source  # noqa: E402
-from loaders.config import Settings, data_dir  # noqa: E402
+from loaders.config import Settings, data_dir, ensure_private_dir  # noqa: E402
 from loaders.errors import MetricPulseError  # noqa: E402
 from loaders.incremental import REJECTED_TABLE  # noqa: E402
 from loaders.logging_setup import add_secrets, mask  # noqa: E402
@@ -291,7 +294,7 @@ def make_pipeline(
     _route_dlt_logs()
     return dlt.pipeline(
         pipeline_name=pipeline_name(platform),
-        pipelines_dir=str(pipelines_dir or data_dir(settings.env) / "dlt"),
+        pipelines_dir=str(ensure_private_dir(pipelines_dir or data_dir(settings.env) / "dlt")),
         destination=dlt.destinations.postgres(credentials=db.url(with_password=True)),
         dataset_name=dataset_name(platform),
     )

@@ -9,6 +9,12 @@ expect are retried with exponential backoff and jitter, at most
 fix (bad credentials, 400, 404), an `ApiError` names the platform, the request
 path and what happened. Messages never carry a query string (WooCommerce keys can
 travel there) and every known secret is masked.
+
+Each attempt has an overall deadline (`LoadOptions.request_deadline`) on top of the
+read timeout, which restarts with every byte a slow server trickles, and its body
+may not exceed `LoadOptions.max_response_bytes` (checked while reading, after
+decompression): a body still arriving at the deadline is retried, one that is too
+large fails at once, as it would again.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from loaders import json_body
 from loaders.config import LoadOptions, RateLimit
@@ -47,6 +54,10 @@ class ApiError(MetricPulseError):
 
 class AuthError(ApiError):
     """The store rejected our credentials or their permissions (401/403)."""
+
+
+class TooLarge(Exception):
+    """The body is larger than the configured cap; a retry would get the same."""
 
 
 class MalformedBody(ValueError):
@@ -90,12 +101,43 @@ def _backoff(attempt: int, rng: random.Random, base: float = BACKOFF_BASE_SECOND
     return step / 2 + rng.uniform(0, step / 2)
 
 
-def _server_message(response: requests.Response) -> str:
+def _read_body(response: requests.Response, deadline: float, limit: int) -> bytes | None:
+    """The whole body; None if it is still arriving at `deadline` (monotonic); TooLarge past `limit`.
+
+    `read1` returns whatever has arrived (at most one socket read), so a server that
+    trickles a byte at a time is checked against the deadline after every byte.
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"Content-Length {declared}")
+    chunks: list[bytes] = []
+    size = 0
+    with response:
+        while True:
+            if time.monotonic() > deadline:
+                return None
+            try:
+                chunk = response.raw.read1(65536, decode_content=True)
+            except urllib3.exceptions.ReadTimeoutError as exc:  # as requests' own iter_content maps them
+                raise requests.exceptions.ReadTimeout(exc) from exc
+            except urllib3.exceptions.DecodeError as exc:
+                raise requests.exceptions.ContentDecodingError(exc) from exc
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError, OSError) as exc:
+                raise requests.exceptions.ChunkedEncodingError(exc) from exc
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"more than {limit} bytes")
+            chunks.append(chunk)
+
+
+def _server_message(data: bytes) -> str:
     """The human part of an error body, whatever the platform's envelope looks like."""
     try:
-        body = response.json()
+        body = json.loads(data)
     except ValueError:
-        return " ".join(response.text.split())[:200]
+        return " ".join(data.decode("utf-8", "replace").split())[:200]
     if isinstance(body, dict):
         for key in ("error_description", "message", "errors", "error"):
             if body.get(key):
@@ -127,7 +169,7 @@ class ApiClient:
         self.platform = platform
         self.options = options
         self.stats = stats
-        self.pacer = Pacer(rate_limit, sleep=sleep)
+        self.pacer = Pacer(rate_limit, sleep=sleep, max_wait=options.max_wait, name=platform)
         self.credentials_hint = credentials_hint
         self.not_found_hint = not_found_hint
         self.on_unauthorized = on_unauthorized
@@ -190,10 +232,25 @@ class ApiClient:
         renewed_auth = False
         while True:
             self.stats.add(waited_seconds=self.pacer.acquire(), requests=1)
+            deadline = time.monotonic() + self.options.request_deadline
             try:
                 response = self.session.request(
-                    method, url, params=params, data=data, auth=auth, timeout=timeout, allow_redirects=False
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    auth=auth,
+                    timeout=timeout,
+                    allow_redirects=False,
+                    stream=True,
                 )
+                body = _read_body(response, deadline, self.options.max_response_bytes)
+            except TooLarge as exc:
+                raise self._fail(
+                    ApiError,
+                    f"{what} failed: the response is too large ({exc}; the cap is HTTP_MAX_RESPONSE_MB="
+                    f"{self.options.max_response_bytes / 1024 / 1024:g})",
+                ) from None
             except requests.Timeout:
                 outcome: ApiResponse | _Retry = _Retry(
                     f"no response within {self.options.request_timeout:g}s"
@@ -207,12 +264,18 @@ class ApiClient:
                     f"connection to {parts.hostname}:{parts.port or ''} failed ({type(exc).__name__})"
                 )
             else:
-                if response.status_code == 401 and self.on_unauthorized is not None and not renewed_auth:
+                if body is None:
+                    outcome = _Retry(
+                        f"the response was not complete within {self.options.request_deadline:g}s "
+                        "(HTTP_REQUEST_DEADLINE_SECONDS)"
+                    )
+                elif response.status_code == 401 and self.on_unauthorized is not None and not renewed_auth:
                     # An expired or revoked token: get a fresh one once, then believe the server.
                     renewed_auth = True
                     self.on_unauthorized()
                     continue
-                outcome = self._judge(what, response, validate, failures + 1)
+                else:
+                    outcome = self._judge(what, response, body, validate, failures + 1)
             if isinstance(outcome, ApiResponse):
                 return outcome
             failures += 1
@@ -241,11 +304,13 @@ class ApiClient:
         return _backoff(attempt, self._rng, self.backoff_base)
 
     def _judge(
-        self, what: str, response: requests.Response, validate: Validator | None, attempt: int
+        self, what: str, response: requests.Response, data: bytes, validate: Validator | None, attempt: int
     ) -> ApiResponse | _Retry:
         """The parsed response, or why to retry; raises for what no retry can fix."""
         status = response.status_code
         retry_after = parse_retry_after(response.headers)
+        if retry_after is not None:
+            retry_after = self.pacer.capped(retry_after, f"Retry-After {retry_after:.0f}")
         call_limit = parse_call_limit(response.headers)
         if call_limit:
             self.pacer.observe_bucket(*call_limit)
@@ -258,16 +323,16 @@ class ApiClient:
                 paced=True,
             )
         # OAuth servers answer a scope the client may not have with 400 invalid_scope.
-        scope_refused = status == 400 and "scope" in _server_message(response).lower()
+        scope_refused = status == 400 and "scope" in _server_message(data).lower()
         if status in (401, 403) or scope_refused:
             # 401: the credentials themselves; 403 / invalid scope: valid credentials lacking a permission.
             problem = "credentials rejected" if status == 401 else "permission missing"
             hint = f" (check {self.credentials_hint})" if self.credentials_hint else ""
             raise self._fail(
-                AuthError, f"{what} was refused, {problem}: HTTP {status} {_server_message(response)}{hint}"
+                AuthError, f"{what} was refused, {problem}: HTTP {status} {_server_message(data)}{hint}"
             )
         if status >= 500 or status == 408:
-            return _Retry(f"HTTP {status} {_server_message(response)[:80]}", retry_after=retry_after)
+            return _Retry(f"HTTP {status} {_server_message(data)[:80]}", retry_after=retry_after)
         if 300 <= status < 400:
             where = urlsplit(response.headers.get("Location", ""))
             raise self._fail(
@@ -277,12 +342,12 @@ class ApiClient:
             )
         if status == 404 and self.not_found_hint:
             raise self._fail(
-                ApiError, f"{what} failed: HTTP 404 {_server_message(response)} (check {self.not_found_hint})"
+                ApiError, f"{what} failed: HTTP 404 {_server_message(data)} (check {self.not_found_hint})"
             )
         if status >= 400:
-            raise self._fail(ApiError, f"{what} failed: HTTP {status} {_server_message(response)}")
+            raise self._fail(ApiError, f"{what} failed: HTTP {status} {_server_message(data)}")
         try:
-            body = json_body.loads(response.content)  # one odd record stays that record's problem
+            body = json_body.loads(data)  # one odd record stays that record's problem
             if validate is not None:
                 validate(body)
         except (ValueError, MalformedBody) as exc:

@@ -13,16 +13,23 @@ import sys
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
-from loaders.config import PROJECT_ROOT
+from loaders.config import PROJECT_ROOT, ensure_private_dir
 
 MASK = "***"
 _CONFIGURED_SECRETS: set[str] = set()
 
 
+def secret_forms(secret: str) -> set[str]:
+    """A secret as it may appear in text: as is and URL-encoded (in a DSN, a query string, a form body)."""
+    return {secret, quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)} - {""}
+
+
 def mask(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret value in `text` (longest first, so overlaps mask fully)."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+    """Replace every secret, and its URL-encoded forms, in `text` (longest first: overlaps mask fully)."""
+    forms = {form for s in secrets if s for form in secret_forms(s)}
+    for secret in sorted(forms, key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
 
@@ -56,7 +63,10 @@ def setup_logging(secrets: Iterable[str] = (), *, log_dir: Path | None = None, v
     """Configure the root logger; safe to call again (handlers are replaced, not stacked)."""
     add_secrets(secrets)
     log_dir = log_dir or PROJECT_ROOT / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(log_dir)
+    for existing in log_dir.iterdir():  # written before logs/ was private (rotations, cron.log)
+        if existing.is_file():
+            existing.chmod(0o600)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_metric_pulse", False):

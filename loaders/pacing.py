@@ -9,16 +9,24 @@ a GraphQL `throttleStatus` or a `Retry-After` holds every request until the
 server's bucket has refilled; a 429 lowers the rate a little and successful
 requests bring it back (additive increase, multiplicative decrease), so a plan with
 a lower limit than configured settles instead of hammering.
+
+What a server asks for is believed only up to `max_wait` seconds per wait: a
+`Retry-After: 100000` or a call limit of `1000000/1` (a 5.8-day wait at 2/s) would
+otherwise stall the run; the cut is logged, and the retry cap ends a server that
+keeps asking.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 
 from loaders.config import RateLimit
+
+log = logging.getLogger(__name__)
 
 # Requests kept free in the server's bucket: a response's used/cap is already a
 # little stale when the next request lands, and one spare slot absorbs that.
@@ -66,9 +74,13 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        max_wait: float = float("inf"),
+        name: str = "",
     ) -> None:
         if limit.rate <= 0:
             raise ValueError("rate limit must be positive")
+        self.max_wait = max_wait
+        self.name = name
         self.configured_rate = float(limit.rate)
         self.rate = float(limit.rate)
         self.capacity = max(1.0, float(limit.burst))
@@ -104,6 +116,7 @@ class Pacer:
         """Send nothing for `seconds` (Retry-After, GraphQL throttling): the server asked for a pause."""
         if seconds <= 0:
             return
+        seconds = self.capped(seconds, "a throttle pause")
         with self._lock:
             now = self._clock()
             self._refill(now)
@@ -116,7 +129,23 @@ class Pacer:
         with self._lock:
             self._refill(self._clock())
             room = capacity - used - SERVER_BUCKET_MARGIN
-            self._tokens = min(self._tokens, room)
+            # A deficit of d tokens is a wait of d / rate: no more than max_wait.
+            header = f"X-Shopify-Shop-Api-Call-Limit {used:.0f}/{capacity:.0f}"
+            floor = 1.0 - self.capped((1.0 - room) / self.rate, header) * self.rate
+            self._tokens = min(self._tokens, max(room, floor))
+
+    def capped(self, seconds: float, what: str) -> float:
+        """`seconds`, or `max_wait` if the server asked for longer (logged: the operator should know)."""
+        if seconds <= self.max_wait:
+            return seconds
+        log.warning(
+            "%s: %s asks for a wait of %.0fs; waiting %.0fs instead (HTTP_MAX_WAIT_SECONDS)",
+            self.name or "server",
+            what,
+            seconds,
+            self.max_wait,
+        )
+        return self.max_wait
 
     def observe_throttle_status(self, requested: float, available: float, restore_rate: float) -> float:
         """GraphQL cost: if the query needs more points than are left, wait until they are restored."""

@@ -65,6 +65,48 @@ def _run_key(run_id: str) -> int:
     return zlib.crc32(run_id.encode()) & 0x7FFF_FFFF
 
 
+def mark_interrupted(cur: Any, exclude: str = "") -> int:
+    """Mark the runs whose process died (their liveness lock is free) `interrupted`; how many there were.
+
+    Shared by a starting run and by `metric-pulse status`, which would otherwise report
+    a run killed with `kill -9` as `running` (and exit 0) until the next run started.
+    `cur` belongs to an autocommit connection.
+    """
+    cur.execute(
+        "select distinct run_id from ops.etl_logs where status = 'running' and run_id <> %s", (exclude,)
+    )
+    stale = []
+    for (run_id,) in cur.fetchall():
+        cur.execute("select pg_try_advisory_lock(%s)", (_run_key(run_id),))
+        if cur.fetchone()[0]:
+            cur.execute("select pg_advisory_unlock(%s)", (_run_key(run_id),))
+            stale.append(run_id)
+    if stale:
+        cur.execute(
+            """update ops.etl_logs set status = 'interrupted', finished_at = coalesce(finished_at, now()),
+                      error_message = coalesce(error_message, %s)
+               where status = 'running' and run_id = any(%s)""",
+            ("the process stopped before finishing (killed or crashed)", stale),
+        )
+        log.warning("marked %d earlier run(s) as interrupted: %s", len(stale), ", ".join(stale))
+    return len(stale)
+
+
+def run_in_progress(db: DbSettings) -> bool:
+    """Whether any metric-pulse run holds its run lock on this server (advisory locks show cluster-wide)."""
+    conn = db.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select exists (select 1 from pg_locks where locktype = 'advisory' and granted "
+                "and classid = %s and objid = %s and objsubid = 1)",
+                (_RUN_LOCK_KEY >> 32, _RUN_LOCK_KEY & 0xFFFF_FFFF),
+            )
+            return bool(cur.fetchone()[0])
+    finally:
+        conn.close()
+
+
 @dataclass
 class StepCounts:
     """What a step did; None means not applicable to this step."""
@@ -109,25 +151,7 @@ class RunLog:
     def mark_interrupted(self) -> int:
         """Rows left `running` by a killed process (its liveness lock is free) become `interrupted`."""
         with self._conn.cursor() as cur:
-            cur.execute(
-                "select distinct run_id from ops.etl_logs where status = 'running' and run_id <> %s",
-                (self.run_id,),
-            )
-            stale = []
-            for (run_id,) in cur.fetchall():
-                cur.execute("select pg_try_advisory_lock(%s)", (_run_key(run_id),))
-                if cur.fetchone()[0]:
-                    cur.execute("select pg_advisory_unlock(%s)", (_run_key(run_id),))
-                    stale.append(run_id)
-            if stale:
-                cur.execute(
-                    """update ops.etl_logs set status = 'interrupted', finished_at = coalesce(finished_at, now()),
-                              error_message = coalesce(error_message, 'the process stopped before finishing (killed or crashed)')
-                       where status = 'running' and run_id = any(%s)""",
-                    (stale,),
-                )
-                log.warning("marked %d earlier run(s) as interrupted: %s", len(stale), ", ".join(stale))
-        return len(stale)
+            return mark_interrupted(cur, exclude=self.run_id)
 
     def start(self, step: str, platform: str | None = None) -> None:
         with self._conn.cursor() as cur:

@@ -22,6 +22,7 @@ from loaders.config import LoadOptions, ShopifyConfig
 from loaders.http_client import ApiClient, ApiError, MalformedBody
 from loaders.incremental import RecordShape, incremental_resource
 from loaders.pacing import RequestStats
+from loaders.paging import PageGuard
 
 PLATFORM = "shopify"
 MONEY = (str, int, float)
@@ -94,12 +95,15 @@ def pages(
     if since is not None:
         params["updated_at_min"] = since.isoformat(timespec="seconds")
     validate = _envelope(resource)
+    guard = PageGuard(PLATFORM, f"GET {urlsplit(url).path}")
     while True:
         response = client.get(url, params, validate=validate)
+        guard.page(response.body[resource])
         yield response.body[resource]
         page_info = _next_page_info(response.links)
         if page_info is None:
             return
+        guard.cursor(page_info)
         params = {"limit": config.page_size, "page_info": page_info}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from loaders.run_log import mark_interrupted
 from loaders.warehouse import DbSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_STALE, EXIT_NEVER = 0, 1, 4, 5
@@ -34,11 +35,13 @@ def _duration(start: datetime, end: datetime | None) -> str:
 def report(db: DbSettings, *, limit: int = 10, max_age_hours: float = 26.0) -> tuple[str, int]:
     """The status table and the exit code monitoring should act on."""
     conn = db.connect()
+    conn.autocommit = True
     try:
         with conn.cursor() as cur:
             cur.execute("select to_regclass('ops.etl_logs')")
             if cur.fetchone()[0] is None:
                 return "no runs recorded yet (ops.etl_logs does not exist)", EXIT_NEVER
+            mark_interrupted(cur)  # a `running` row whose process is gone was interrupted
             cur.execute(_QUERY, (limit,))
             rows = cur.fetchall()
             cur.execute("select max(finished_at) from ops.etl_logs where step = 'run' and status = 'success'")

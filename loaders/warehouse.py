@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlparse
 import psycopg2
 from psycopg2 import sql
 
-from loaders.config import PROJECT_ROOT, data_dir
+from loaders.config import PROJECT_ROOT, data_dir, ensure_private_dir
 from loaders.errors import WarehouseError
 
 log = logging.getLogger(__name__)
@@ -137,17 +137,15 @@ class EmbeddedPostgres:
         self.password_file = self.data_dir.with_name(self.data_dir.name + ".password")
         self.lock_file = self.data_dir.with_name(self.data_dir.name + ".lock")
         self.log_file = self.data_dir.with_name(self.data_dir.name + ".log")
+        # initdb reads the superuser password from a file; it exists only while initdb runs.
+        self.initdb_password_file = self.data_dir.parent / ".initdb-pw"
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """Two processes starting the server at once must not both run initdb or pg_ctl."""
-        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.lock_file, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        ensure_private_dir(self.lock_file.parent)
+        with file_lock(self.lock_file):
+            yield
 
     def _system_user(self) -> str | None:
         if os.geteuid() != 0:
@@ -176,10 +174,9 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         password = secrets.token_urlsafe(24)
-        self.password_file.write_text(password)
-        self.password_file.chmod(0o600)
-        pwfile = self.data_dir.parent / ".initdb-pw"
-        pwfile.write_text(password)
+        _write_private(self.password_file, password)
+        _write_private(self.initdb_password_file, password)
+        pwfile = self.initdb_password_file
         if user is not None:
             import pwd
             import stat
@@ -231,12 +228,15 @@ class EmbeddedPostgres:
     def start(self) -> DbSettings:
         """Start the server if it is not running; return how to reach it."""
         with self._locked():
+            # Left behind only if a start was killed during initdb (SIGKILL runs no `finally`).
+            self.initdb_password_file.unlink(missing_ok=True)
             port = self.running_port()
             if port is None:
                 user = self._system_user()
                 if not (self.data_dir / "PG_VERSION").exists():
                     log.info("initialising embedded PostgreSQL in %s", self.data_dir)
                     self._initdb(user)
+                    ensure_private_dir(self.data_dir.parent)  # initdb opened it to everyone (as root)
                 port = _free_port()
                 self.log_file.touch()
                 if user is not None:
@@ -262,6 +262,25 @@ class EmbeddedPostgres:
                 return False
             self._pg("pg_ctl", ["-w", "-m", "fast", "stop"], self._system_user())
             return True
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes on this machine (flock on `path`), held for the block."""
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to a new file that is 0600 from its first byte (not chmod-ed after being written)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
 
 
 def _free_port() -> int:

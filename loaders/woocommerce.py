@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import dlt
 
@@ -26,6 +27,7 @@ from loaders.config import LoadOptions, WooCommerceConfig
 from loaders.http_client import ApiClient, MalformedBody
 from loaders.incremental import RecordShape, Rejected, incremental_resource, parse_timestamp
 from loaders.pacing import RequestStats
+from loaders.paging import PageGuard
 
 PLATFORM = "woocommerce"
 MONEY = (str, int, float)
@@ -109,12 +111,15 @@ def _by_modified(per_page: int, page: int) -> dict[str, Any]:
 def modified_pages(client: ApiClient, url: str, per_page: int, since: datetime | None) -> Iterator[list[Any]]:
     """Pages of records modified after `since`, oldest first, by moving `modified_after`."""
     bound, page, total_pages = since, 1, 0
+    guard = PageGuard(PLATFORM, f"GET {urlsplit(url).path}")
     while True:
+        guard.cursor((bound, page))
         params = _by_modified(per_page, page)
         if bound is not None:
             params["modified_after"] = _gmt(bound)
         response = client.get(url, params, validate=_is_list)
         records = response.body
+        guard.page(records)
         if since is None and bound is None and page == 1:
             total_pages = int(response.headers.get("X-WP-TotalPages") or 0)
         yield _without_links(records)
@@ -149,10 +154,12 @@ def _undated_tail(client: ApiClient, url: str, per_page: int, last_page: int) ->
 def all_pages(client: ApiClient, url: str, per_page: int) -> Iterator[list[Any]]:
     """Every record by id (customers cannot be filtered by modification time)."""
     page = 1
+    guard = PageGuard(PLATFORM, f"GET {urlsplit(url).path}")
     while True:
         records = client.get(
             url, {"per_page": per_page, "page": page, "orderby": "id", "order": "asc"}, validate=_is_list
         ).body
+        guard.page(records)
         yield _without_links(records)
         if len(records) < per_page:
             return

@@ -1,17 +1,19 @@
-# Sourced by the operator scripts: export KEY=VALUE lines of a .env file literally.
+# Sourced by the operator scripts: export the variables a .env file sets, read by the same
+# parser as metric-pulse itself (python-dotenv, via loaders/shell_env.py), so a line means the
+# same to cron as to `make elt` (inline comments, quotes, `KEY = v`, CRLF, ${VAR}).
 # Not `source .env`: values such as `SCHEDULE_CRON=0 2 * * *` must not be run as shell.
 # Variables already set in the environment win, as they do in metric-pulse itself.
 load_dotenv() {
-  local file=$1 line key value
+  local file=$1 python exports
   [ -f "$file" ] || return 0
-  while IFS= read -r line || [ -n "$line" ]; do
-    case "$line" in ''|'#'*) continue ;; esac
-    key=${line%%=*}
-    value=${line#*=}
-    key=${key#export }
-    key=$(printf '%s' "$key" | tr -d '[:space:]')
-    [[ $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
-    case "$value" in \"*\") value=${value:1:${#value}-2} ;; \'*\') value=${value:1:${#value}-2} ;; esac
-    [ -n "${!key+x}" ] || export "$key=$value"
-  done < "$file"
+  python="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.venv/bin/python"
+  if [ ! -x "$python" ]; then
+    echo "metric-pulse: $file needs the project's Python to be read; run \`make venv\` first" >&2
+    return 1
+  fi
+  exports=$("$python" -m loaders.shell_env "$file") || {
+    echo "metric-pulse: could not read $file" >&2
+    return 1
+  }
+  eval "$exports"
 }

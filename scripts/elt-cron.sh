@@ -5,13 +5,16 @@
 #   - loads .env, runs `make elt` under a timeout, appends everything to logs/cron.log,
 #   - exits with the run's status so cron mails on failure (124 = timed out).
 set -uo pipefail
+umask 077  # logs and dlt's working files hold customer data: owner only
 
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$PROJECT_DIR" || exit 1
 export PATH="$PROJECT_DIR/.venv/bin:$PATH:/usr/local/bin:/usr/bin:/bin"
 # shellcheck source=scripts/dotenv.sh
 . "$PROJECT_DIR/scripts/dotenv.sh"
-load_dotenv "$PROJECT_DIR/.env"
+# .env is read by the project's Python (one parser for cron and `make elt`): have it installed.
+make --no-print-directory -C "$PROJECT_DIR" venv >/dev/null || exit 1
+load_dotenv "$PROJECT_DIR/.env" || exit 1
 
 mkdir -p logs .data
 LOG="$PROJECT_DIR/logs/cron.log"

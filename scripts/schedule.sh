@@ -4,7 +4,7 @@
 set -euo pipefail
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$PROJECT_DIR/scripts/dotenv.sh"
-load_dotenv "$PROJECT_DIR/.env"
+load_dotenv "$PROJECT_DIR/.env" || exit 1
 MARK="# metric-pulse elt ($PROJECT_DIR)"
 LINE="${SCHEDULE_CRON:-0 2 * * *} $PROJECT_DIR/scripts/elt-cron.sh $MARK"
 

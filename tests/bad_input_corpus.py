@@ -425,6 +425,7 @@ def build(store: Path) -> list[BadRecord]:
         new(),
         lambda r: r.update(masterData="n/a"),
     )
+    hostile_text_cases(store, add)
     return corpus + build_hardening(store)
 
 
@@ -636,3 +637,126 @@ def inject(store: Path, build: Callable[[Path], list[BadRecord]] = build) -> lis
             if records:
                 _append(store, platform, resource, records)
     return corpus
+
+
+# =============================================================================================
+# Issue 14, part B: text aimed at the places data meets SQL, shells and identifiers.
+# Every record is representable, so every one must load as is (expect "loaded") and the
+# dbt build must still pass: values are data, never SQL (dbt vars are checked separately,
+# loaders/dbt_vars.py), never shell, and long keys that PostgreSQL would truncate to the
+# same 63 bytes stay distinct columns.
+# =============================================================================================
+
+SQL_BREAKOUT = "O'Brien'); drop table raw_shopify.orders; --"
+AS_OF_INJECTION = "2026-01-31' as date) /* x */ --"
+SHELL = "$(touch /tmp/mp-corpus-pwned) `id` ${HOME}"
+LONG_KEY = "k" * 62  # two keys sharing these 62 characters agree in their first 63 bytes
+
+
+def hostile_text_cases(store: Path, add: Callable[..., None]) -> None:
+    """Twelve representable records carrying SQL, shell, Jinja, control and bidi text, and long keys."""
+
+    def next_ids(platform: str, resource: str) -> Any:
+        top = max(r["id"] for r in _read(store, platform, resource) if type(r.get("id")) is int)
+        return iter(range(top + 500_000, top + 500_100))
+
+    sp, wc, ct = "shopify", "woocommerce", "commercetools"
+    orders, ids = _read(store, sp, "orders")[2], next_ids(sp, "orders")
+    add(
+        sp,
+        "orders",
+        "SQL quote and comment in note",
+        "loaded",
+        orders,
+        next(ids),
+        lambda r: r.update(note=SQL_BREAKOUT),
+    )
+    add(sp, "orders", "shell command in note", "loaded", orders, next(ids), lambda r: r.update(note=SHELL))
+    add(
+        sp,
+        "orders",
+        "two keys equal in their first 63 bytes",
+        "loaded",
+        orders,
+        next(ids),
+        lambda r: r.update({LONG_KEY + "_one": "first", LONG_KEY + "_two": "second"}),
+    )
+    add(sp, "orders", "a 200-character key", "loaded", orders, next(ids), lambda r: r.update({"z" * 200: 1}))
+    customer = _read(store, sp, "customers")[2]
+    add(
+        sp,
+        "customers",
+        "SQL breakout in first_name",
+        "loaded",
+        customer,
+        next(next_ids(sp, "customers")),
+        lambda r: r.update(first_name="Robert'); DROP TABLE students;--"),
+    )
+
+    orders, ids = _read(store, wc, "orders")[2], next_ids(wc, "orders")
+    add(
+        wc,
+        "orders",
+        "SQL block comment in customer_note",
+        "loaded",
+        orders,
+        next(ids),
+        lambda r: r.update(customer_note="*/ select 1; /*"),
+    )
+    add(
+        wc,
+        "orders",
+        "as_of injection text in billing city",
+        "loaded",
+        orders,
+        next(ids),
+        lambda r: r.update(billing={**r["billing"], "city": AS_OF_INJECTION}),
+    )
+    add(
+        wc,
+        "orders",
+        "tab, CR, LF and backslash-N in customer_note",
+        "loaded",
+        orders,
+        next(ids),
+        lambda r: r.update(customer_note="a\tb\r\nc\\N end"),
+    )
+    customer = _read(store, wc, "customers")[2]
+    add(
+        wc,
+        "customers",
+        "quote and plus in the e-mail",
+        "loaded",
+        customer,
+        next(next_ids(wc, "customers")),
+        lambda r: r.update(email="o'brien+shop@example.com"),
+    )
+
+    order = _read(store, ct, "orders")[2]
+    n = iter(range(1000))
+    new = lambda: str(uuid.uuid5(CT_NAMESPACE, f"part-b-{next(n)}"))  # noqa: E731
+    add(
+        ct,
+        "orders",
+        "Jinja in a custom field",
+        "loaded",
+        order,
+        new(),
+        lambda r: r.update(custom_note="{{ var('as_of') }} {% raw %}"),
+    )
+    add(
+        ct,
+        "orders",
+        "bidi override and zero-width in a custom field",
+        "loaded",
+        order,
+        new(),
+        lambda r: r.update(custom_note="RTL \u202e override \U0001f600 zero\u200bwidth"),
+    )
+    product = _read(store, ct, "products")[2]
+
+    def quoted_name(r: dict) -> None:
+        current = r["masterData"]["current"]
+        current["name"] = {**current["name"], "en": 'Bob\'s "best"\nproduct'}
+
+    add(ct, "products", "quotes and newline in a localized name", "loaded", product, new(), quoted_name)

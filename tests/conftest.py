@@ -103,3 +103,26 @@ def demo_runs(tmp_path_factory, pg_server):
     status = run_cli("status", env=env)
     yield db, data_dir, first, second, status
     _drop(pg_server, db.database)
+
+
+@pytest.fixture
+def own_data_dir() -> Iterator[Path]:
+    """A throwaway METRIC_PULSE_DATA_DIR for a test that needs its own embedded server.
+
+    It lives under the project's .data, not /tmp: as root the server runs as another
+    user, who can traverse .data but not pytest's private /tmp/pytest-of-root.
+    """
+    import shutil
+    import tempfile
+
+    base = PROJECT_ROOT / ".data"
+    base.mkdir(exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="test-", dir=base))
+    path.chmod(0o711)
+    try:
+        yield path
+    finally:
+        server = EmbeddedPostgres(path / "postgres")
+        if server.running_port() is not None:
+            server.stop()
+        shutil.rmtree(path, ignore_errors=True)

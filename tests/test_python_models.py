@@ -413,16 +413,21 @@ def test_type_inference_and_refusals() -> None:
         column_definitions(pd.DataFrame([[1, 2]], columns=["a", "a"]), None)
 
 
-def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
-    """Empty incremental batches take the target's types; NUL is refused; numeric_as='float';
-    the session's connection refuses to end dbt's transaction."""
-    conn = psycopg2.connect(
+def _connect(pg_env: dict[str, str]) -> Any:
+    """A plain psycopg2 connection to the test database (no dbt in between)."""
+    return psycopg2.connect(
         host=pg_env["DB_HOST"],
         port=pg_env["DB_PORT"],
         user=pg_env["DB_USER"],
         password=pg_env["DB_PASSWORD"] or None,
         dbname=pg_env["DB_NAME"],
     )
+
+
+def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
+    """Empty incremental batches take the target's types; NUL is refused; numeric_as='float';
+    the session's connection refuses to end dbt's transaction."""
+    conn = _connect(pg_env)
     try:
         with conn.cursor() as cur:
             cur.execute("create table target (id bigint, amount numeric(12,2), day date, note text)")
@@ -458,4 +463,33 @@ def test_runtime_on_a_plain_connection(pg_env: dict[str, str]) -> None:
         with pytest.raises(TransactionGuardError):
             runtime.session.connection.autocommit = True
     finally:
+        conn.close()
+
+
+def test_values_postgres_cannot_hold_are_written_explicitly(pg_env: dict[str, str]) -> None:
+    """Before (issue 14, item 15): NaN inside a dict and a lone surrogate failed the COPY, and two
+    column names equal in their first 63 bytes failed with PostgreSQL's "specified more than once"."""
+    conn = _connect(pg_env)
+    try:
+        runtime = ModelRuntime(conn, {})
+        frame = pd.DataFrame(
+            {
+                "doc": [{"score": float("nan"), "list": [1.5, float("inf")], "name": "bad \udc80 x"}],
+                "note": ["bad \udc80 escape"],
+            }
+        )
+        assert runtime.write_table(frame, '"odd"') == 1
+        with conn.cursor() as cur:
+            cur.execute("select doc, note from odd")
+            doc, note = cur.fetchone()
+        assert doc == {"score": None, "list": [1.5, None], "name": "bad \\udc80 x"}
+        assert note == "bad \\udc80 escape"
+
+        long = "x" * 62
+        with pytest.raises(FrameWriteError, match="the same column to PostgreSQL.*63 bytes"):
+            runtime.write_table(pd.DataFrame({long + "_a": [1], long + "_b": [2]}), '"collide"')
+        wide = "é" * 40  # 80 bytes: cut at a character boundary
+        assert runtime.write_table(pd.DataFrame({wide: [1]}), '"wide"') == 1
+    finally:
+        conn.rollback()
         conn.close()

@@ -12,6 +12,7 @@ import pytest
 from conftest import cli_env, run_cli
 
 from loaders.run_log import RunInProgress, RunLog, StepCounts
+from loaders.warehouse import EmbeddedPostgres
 
 SECRET = "sekret-token-123456"
 
@@ -118,3 +119,62 @@ def test_killed_run_is_marked_interrupted_and_live_run_blocks(pg_db):
     assert statuses == [("load:shopify", "interrupted", True), ("run", "interrupted", True)]
     proc = _status(pg_db)
     assert proc.returncode == 1 and "interrupted" in proc.stdout
+
+
+def _kill_and_wait_for_release(holder: subprocess.Popen, pg_db) -> None:
+    """SIGKILL the holder; return once the server has dropped its connection (and so its locks)."""
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    deadline = time.monotonic() + 10
+    while _rows(pg_db, "select count(*) from pg_locks where locktype = 'advisory'")[0][0]:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_status_sees_a_killed_run_without_waiting_for_the_next_run(pg_db):
+    """Before: after `kill -9` mid-run, status said `running` and exited 0 (a recent success existed)."""
+    done = RunLog(pg_db, [])
+    done.acquire()
+    done.start("run")
+    done.finish("run", "success")
+    done.close()
+    args = [pg_db.host, str(pg_db.port), pg_db.database, pg_db.user, pg_db.password]
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, *args], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "started"
+        alive = _status(pg_db)
+        assert alive.returncode == 0 and "running" in alive.stdout  # a live run is just running
+    finally:
+        _kill_and_wait_for_release(holder, pg_db)
+    proc = _status(pg_db)
+    assert proc.returncode == 1, proc.stdout
+    assert "ALERT: the last run interrupted" in proc.stdout
+    assert _rows(pg_db, "select count(*) from ops.etl_logs where status = 'running'")[0][0] == 0
+
+
+def test_db_stop_is_refused_while_a_run_holds_the_lock(own_data_dir):
+    """Before: `db stop` during a run stopped the server and the run died with "connection already closed"."""
+    env = cli_env(METRIC_PULSE_DATA_DIR=str(own_data_dir))
+    url = run_cli("db", "url", env=env)  # starts a private embedded server, not the shared one
+    assert url.returncode == 0, url.stderr
+    server = EmbeddedPostgres(own_data_dir / "postgres")
+    db = server.start()
+    run = RunLog(db, [])
+    try:
+        run.acquire()
+        refused = run_cli("db", "stop", env=env)
+        assert refused.returncode == 3, (refused.stdout, refused.stderr)
+        assert "a metric-pulse run is using the embedded PostgreSQL" in refused.stderr
+        assert server.running_port() is not None
+        run.start("run")  # the run's connection still works
+        run.finish("run", "success")
+    finally:
+        run.close()
+    try:
+        held = RunLog(db, [])
+        held.acquire()
+        forced = run_cli("db", "stop", "--force", env=env)
+        assert forced.returncode == 0 and "stopped" in forced.stdout
+        assert server.running_port() is None
+    finally:
+        server.stop()

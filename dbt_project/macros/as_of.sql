@@ -7,6 +7,6 @@
     {%- if value in [none, '', 'today'] -%}
         cast(now() at time zone 'UTC' as date)
     {%- else -%}
-        cast('{{ value }}' as date)
+        cast('{{ value | string | replace("'", "''") }}' as date)
     {%- endif -%}
 {%- endmacro %}

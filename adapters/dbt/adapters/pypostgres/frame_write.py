@@ -5,6 +5,12 @@ they are inferred from the pandas dtype (or, for `object` columns, from the Pyth
 values in them). Values are sent in COPY's text format: NULL is `\\N`, and the
 backslash, tab, newline and carriage return inside values are escaped, so text
 such as a literal `\\N`, an empty string or multi-line text arrives unchanged.
+
+What PostgreSQL cannot hold is made explicit instead of failing the COPY: a lone
+UTF-16 surrogate (valid in JSON and in a Python str, not in UTF-8) is written as
+its escape text `\\udc80`, and NaN / ±Infinity inside a dict or list (not JSON)
+become JSON null. Column names that PostgreSQL would truncate to the same 63
+bytes are refused by name.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -26,6 +33,8 @@ COPY_NULL = "\\N"
 # COPY text format: these characters inside a value must be backslash-escaped.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a Python str holds a surrogate only when it is alone
+NAMEDATALEN = 64  # PostgreSQL keeps the first NAMEDATALEN - 1 bytes of an identifier
 ROWS_PER_COPY = 50_000
 
 
@@ -185,14 +194,36 @@ def format_value(value: Any) -> str:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "\\x" + bytes(value).hex()
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return json.dumps(_json_safe(value), ensure_ascii=False, default=str, allow_nan=False)
     if isinstance(value, np.datetime64):
         return str(np.datetime_as_string(value.astype("datetime64[us]"), unit="us"))
     return str(value)
 
 
+def _escaped_surrogates(text: str) -> str:
+    """`text` with each lone surrogate replaced by its escape text (`\\udc80`), which UTF-8 can hold."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _json_safe(value: Any) -> Any:
+    """`value` with NaN/±Infinity as None (JSON has neither) and lone surrogates escaped, at any depth."""
+    if isinstance(value, dict):
+        return {_json_safe(k) if isinstance(k, str) else k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, str):
+        return _escaped_surrogates(value)
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return None if is_missing(value) else value
+
+
 def _escape(text: str) -> str:
-    return text.translate(_COPY_ESCAPES)
+    return _escaped_surrogates(text).translate(_COPY_ESCAPES)
 
 
 def _format_bool(value: Any) -> str:
@@ -269,14 +300,26 @@ def column_names(frame: pd.DataFrame) -> list[str]:
     names = [str(c) for c in frame.columns]
     if not names:
         raise FrameWriteError("the model returned a DataFrame without columns")
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for name in names:
         if name == "":
             raise FrameWriteError("the DataFrame has a column with an empty name")
-        if name in seen:
-            raise FrameWriteError(f"the DataFrame has the column {name!r} more than once")
-        seen.add(name)
+        stored = stored_name(name)
+        if stored in seen:
+            if seen[stored] == name:
+                raise FrameWriteError(f"the DataFrame has the column {name!r} more than once")
+            raise FrameWriteError(
+                f"columns {seen[stored]!r} and {name!r} are the same column to PostgreSQL, which keeps "
+                f"only the first {NAMEDATALEN - 1} bytes of a name: rename one of them"
+            )
+        seen[stored] = name
     return names
+
+
+def stored_name(name: str) -> str:
+    """The name PostgreSQL stores: at most NAMEDATALEN - 1 UTF-8 bytes, cut at a character boundary."""
+    encoded = _escaped_surrogates(name).encode()
+    return encoded[: NAMEDATALEN - 1].decode(errors="ignore") if len(encoded) >= NAMEDATALEN else name
 
 
 def column_definitions(
