@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -301,6 +302,6 @@ def test_a_run_against_a_looping_store_stops_that_platform_with_a_clear_error(
     )
     proc = run_cli("extract", env=env, timeout=300)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "FAILED: shopify: GET /admin/api/2024-10/" in proc.stdout
+    assert re.search(r"shopify +FAILED: GET /admin/api/2024-10/", proc.stdout), proc.stdout  # platform once
     assert "handed out a cursor it had already given" in proc.stdout
     assert len(server.paths) < 20
