@@ -70,5 +70,5 @@ schedule: $(STAMP)  ## print the crontab line for SCHEDULE_CRON (default 0 2 * *
 unschedule:  ## remove the crontab line
 	@scripts/schedule.sh remove
 
-clean:  ## remove venv, data, logs and dbt targets
-	rm -rf $(VENV) .data logs dbt_project/target dbt_project/logs
+clean:  ## remove venv, data, logs, reports and dbt targets
+	rm -rf $(VENV) .data logs reports dbt_project/target dbt_project/logs
