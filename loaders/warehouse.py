@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlparse
 import psycopg2
 from psycopg2 import sql
 
-from loaders.config import PROJECT_ROOT, data_dir, ensure_private_dir
+from loaders.config import PROJECT_ROOT, data_dir, ensure_private_dir, write_private
 from loaders.errors import WarehouseError
 
 log = logging.getLogger(__name__)
@@ -174,8 +174,8 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         password = secrets.token_urlsafe(24)
-        _write_private(self.password_file, password)
-        _write_private(self.initdb_password_file, password)
+        write_private(self.password_file, password.encode())
+        write_private(self.initdb_password_file, password.encode())
         pwfile = self.initdb_password_file
         if user is not None:
             import pwd
@@ -273,14 +273,6 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write `text` to a new file that is 0600 from its first byte (not chmod-ed after being written)."""
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
 
 
 def _free_port() -> int:

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from loaders.config import write_private
 from loaders.dbt_runner import DBT_PROJECT_DIR
 from loaders.report import charts, queries
-from loaders.report.files import Movement, Snapshot, movement, read_snapshot, write_private, write_snapshot
+from loaders.report.files import Movement, Snapshot, make_private_dir, movement, read_snapshot, write_snapshot
 from loaders.report.page import Block, Cell, Money, Section, Table, change, num, render
 from loaders.report.queries import ReportError, Row, Scope
 from loaders.warehouse import DbSettings
@@ -508,6 +509,7 @@ def make_report(
         scope_line=scope_line, basis_line=basis_line, sections=sections, charts=specs, currency=currency
     )
     try:
+        make_private_dir(options.out.parent)
         write_private(options.out, html.encode("utf-8"))
         write_snapshot(options.out, Snapshot(str(scope.end), generated, dict(current)))
     except OSError as exc:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import errno
 import gzip
 import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.config import PROJECT_ROOT
+from loaders.config import PROJECT_ROOT, write_private
 from loaders.report.queries import Row
 
 
@@ -30,19 +29,6 @@ def make_private_dir(path: Path) -> None:
     if path.exists() and not path.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, f"{path} is not a directory")
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path` mode 0600 through a temporary file and a rename."""
-    make_private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def snapshot_path(report: Path) -> Path:
@@ -72,6 +58,7 @@ def read_snapshot(report: Path) -> Snapshot | None:
 def write_snapshot(report: Path, snapshot: Snapshot) -> None:
     payload = {"as_of": snapshot.as_of, "generated_at": snapshot.generated_at, "segments": snapshot.segments}
     # level 1: a third of level 9's time for 6 % more bytes (250 000 customers: 0.3 s, 5.8 MB)
+    make_private_dir(report.parent)
     write_private(
         snapshot_path(report), gzip.compress(json.dumps(payload).encode(), compresslevel=1, mtime=0)
     )
