@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_clv.py [--customers 100000]
 
 Two data sets: CDNOW (2,357 customers, calibration to 1997-09-30, weeks) and
-`--customers` synthetic customers drawn from the CDNOW Pareto/NBD fit (clv.simulate),
+`--customers` synthetic customers drawn from the CDNOW Pareto/NBD fit (metric_pulse.clv.simulate),
 with spend drawn from the CDNOW Gamma-Gamma fit. Per-customer (x, t_x, T, monetary)
 go to a CSV that both sides read: lifetimes runs in its own venv in a subprocess
 (bench/lifetimes_side.py), ours in this process. Times are fit wall times only
@@ -29,10 +29,10 @@ import harness  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from clv.gamma_gamma import GammaGamma  # noqa: E402
-from clv.models import make_model  # noqa: E402
-from clv.simulate import observation_lengths, simulate_pnbd  # noqa: E402
-from clv.summary import summarize  # noqa: E402
+from metric_pulse.clv.gamma_gamma import GammaGamma  # noqa: E402
+from metric_pulse.clv.models import make_model  # noqa: E402
+from metric_pulse.clv.simulate import observation_lengths, simulate_pnbd  # noqa: E402
+from metric_pulse.clv.summary import summarize  # noqa: E402
 from tests.cdnow import load_cdnow  # noqa: E402
 
 BENCH_PYTHON = harness.ROOT / "bench" / ".venv-bench" / "bin" / "python"

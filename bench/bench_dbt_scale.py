@@ -47,10 +47,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 
-from loaders.config import load_settings  # noqa: E402
-from loaders.dbt_runner import run_dbt  # noqa: E402
-from loaders.extract import load_platform  # noqa: E402
-from sandbox.server import SandboxServer  # noqa: E402
+from metric_pulse.config import load_settings  # noqa: E402
+from metric_pulse.dbt_runner import run_dbt  # noqa: E402
+from metric_pulse.extract import load_platform  # noqa: E402
+from metric_pulse.sandbox.server import SandboxServer  # noqa: E402
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")

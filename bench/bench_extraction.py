@@ -30,9 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402  (puts the project on sys.path)
 
-from loaders.config import load_settings  # noqa: E402
-from loaders.extract import load_platform  # noqa: E402
-from sandbox.server import SandboxServer  # noqa: E402
+from metric_pulse.config import load_settings  # noqa: E402
+from metric_pulse.extract import load_platform  # noqa: E402
+from metric_pulse.sandbox.server import SandboxServer  # noqa: E402
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 # (rate per second, burst) the efficiency is measured against: Shopify's server limit; the others' client defaults.

@@ -21,10 +21,10 @@ import harness  # noqa: E402, F401  (puts the project on sys.path)
 import numpy as np  # noqa: E402
 from scipy.stats import rankdata  # noqa: E402
 
-from clv.gamma_gamma import GammaGamma  # noqa: E402
-from clv.models import MODELS, make_model  # noqa: E402
-from clv.simulate import observation_lengths, simulate_bg, simulate_pnbd  # noqa: E402
-from clv.summary import summarize  # noqa: E402
+from metric_pulse.clv.gamma_gamma import GammaGamma  # noqa: E402
+from metric_pulse.clv.models import MODELS, make_model  # noqa: E402
+from metric_pulse.clv.simulate import observation_lengths, simulate_bg, simulate_pnbd  # noqa: E402
+from metric_pulse.clv.summary import summarize  # noqa: E402
 from tests.cdnow import load_cdnow  # noqa: E402
 
 

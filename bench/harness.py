@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:  # `python bench/bench_x.py` puts bench/, not the 
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 
-from loaders.warehouse import DbSettings, EmbeddedPostgres, ensure_database  # noqa: E402
+from metric_pulse.warehouse import DbSettings, EmbeddedPostgres, ensure_database  # noqa: E402
 
 BENCH_DIR = ROOT / ".data" / "bench"
 
@@ -141,7 +141,7 @@ def database_exists(server: DbSettings, name: str) -> bool:
 
 def generated_store(name: str, **options: object) -> Path:
     """A generated sandbox store under .data/bench/stores/<name>, generated once (same options, same files)."""
-    from sandbox.generate import generate
+    from metric_pulse.sandbox.generate import generate
 
     target = BENCH_DIR / "stores" / name
     marker = target / ".generated"

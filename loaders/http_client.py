@@ -32,10 +32,10 @@ import requests
 import urllib3
 
 from loaders import json_body
-from loaders.config import LoadOptions, RateLimit
 from loaders.errors import MetricPulseError
-from loaders.logging_setup import add_secrets, mask
+from loaders.masking import add_secrets, mask
 from loaders.pacing import Pacer, RequestStats, parse_call_limit, parse_retry_after, throttle_status
+from loaders.settings import LoadOptions, RateLimit
 
 log = logging.getLogger(__name__)
 

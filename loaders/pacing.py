@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 
-from loaders.config import RateLimit
+from loaders.settings import RateLimit
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 # Sourced by the operator scripts: export the variables a .env file sets, read by the same
-# parser as metric-pulse itself (python-dotenv, via loaders/shell_env.py), so a line means the
+# parser as metric-pulse itself (python-dotenv, via metric_pulse/shell_env.py), so a line means the
 # same to cron as to `make elt` (inline comments, quotes, `KEY = v`, CRLF, ${VAR}).
 # Not `source .env`: values such as `SCHEDULE_CRON=0 2 * * *` must not be run as shell.
 # Variables already set in the environment win, as they do in metric-pulse itself.
@@ -11,7 +11,7 @@ load_dotenv() {
     echo "metric-pulse: $file needs the project's Python to be read; run \`make venv\` first" >&2
     return 1
   fi
-  exports=$("$python" -m loaders.shell_env "$file") || {
+  exports=$("$python" -m metric_pulse.shell_env "$file") || {
     echo "metric-pulse: could not read $file" >&2
     return 1
   }

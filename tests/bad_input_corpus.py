@@ -643,7 +643,7 @@ def inject(store: Path, build: Callable[[Path], list[BadRecord]] = build) -> lis
 # Issue 14, part B: text aimed at the places data meets SQL, shells and identifiers.
 # Every record is representable, so every one must load as is (expect "loaded") and the
 # dbt build must still pass: values are data, never SQL (dbt vars are checked separately,
-# loaders/dbt_vars.py), never shell, and long keys that PostgreSQL would truncate to the
+# metric_pulse/dbt_vars.py), never shell, and long keys that PostgreSQL would truncate to the
 # same 63 bytes stay distinct columns.
 # =============================================================================================
 

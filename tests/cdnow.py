@@ -21,5 +21,5 @@ def read_cdnow_raw(dtype: type | dict = str) -> pd.DataFrame:
 
 
 def load_cdnow() -> pd.DataFrame:
-    """The sample as (customer_id, date 'YYYYMMDD', amount), what clv.summary.summarize reads."""
+    """The sample as (customer_id, date 'YYYYMMDD', amount), what metric_pulse.clv.summary.summarize reads."""
     return read_cdnow_raw(dtype={"date": str})[["customer_id", "date", "amount"]]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.warehouse import DbSettings, EmbeddedPostgres, ensure_database
+from metric_pulse.warehouse import DbSettings, EmbeddedPostgres, ensure_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # `metric-pulse run` writes an HTML report; tests' reports go here, never into the checkout's reports/.

@@ -25,7 +25,7 @@ os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 import dlt  # noqa: E402
 
-from loaders.warehouse import DbSettings  # noqa: E402
+from metric_pulse.warehouse import DbSettings  # noqa: E402
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")

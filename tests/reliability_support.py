@@ -15,7 +15,7 @@ from typing import Any
 
 from loaders.incremental import parse_timestamp
 from loaders.json_body import loads
-from loaders.warehouse import DbSettings
+from metric_pulse.warehouse import DbSettings
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")

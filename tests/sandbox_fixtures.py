@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.server import SandboxServer
 
 BASE = datetime(2024, 3, 1, 12, 0, 0, tzinfo=UTC)
 EST = timezone(timedelta(hours=-5))

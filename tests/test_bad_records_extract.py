@@ -19,13 +19,13 @@ import pytest
 from conftest import cli_env, run_cli
 from reliability_support import PLATFORMS, RESOURCES, query, raw_differences, store_truth
 
-from sandbox.generate import generate
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.generate import generate
+from metric_pulse.sandbox.server import SandboxServer
 
 
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory, pg_server):
-    from loaders.warehouse import ensure_database
+    from metric_pulse.warehouse import ensure_database
 
     tmp = tmp_path_factory.mktemp("hardening")
     store = tmp / "store"

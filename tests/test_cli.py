@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from loaders.cli import build_parser
+from metric_pulse.cli import build_parser
 
 
 def _commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

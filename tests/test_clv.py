@@ -15,17 +15,17 @@ import pytest
 from scipy import integrate
 from scipy.special import gammaln
 
-from clv.bgnbd import BGNBD, bg_alive_expected
-from clv.fitting import maximize
-from clv.gamma_gamma import GammaGamma
-from clv.mbgnbd import MBGNBD
-from clv.pnbd import ParetoNBD
-from clv.predict import OUTPUT_COLUMNS, score_customers
-from clv.simulate import observation_lengths, simulate_pnbd
-from clv.special import hyp2f1_series
-from clv.summary import summarize
-from clv.transactions import TransactionError, normalize_transactions
-from clv.value import discounted_clv, retention_clv
+from metric_pulse.clv.bgnbd import BGNBD, bg_alive_expected
+from metric_pulse.clv.fitting import maximize
+from metric_pulse.clv.gamma_gamma import GammaGamma
+from metric_pulse.clv.mbgnbd import MBGNBD
+from metric_pulse.clv.pnbd import ParetoNBD
+from metric_pulse.clv.predict import OUTPUT_COLUMNS, score_customers
+from metric_pulse.clv.simulate import observation_lengths, simulate_pnbd
+from metric_pulse.clv.special import hyp2f1_series
+from metric_pulse.clv.summary import summarize
+from metric_pulse.clv.transactions import TransactionError, normalize_transactions
+from metric_pulse.clv.value import discounted_clv, retention_clv
 from tests.cdnow import CDNOW_SAMPLE, CDNOW_SHA256, load_cdnow
 
 CAL_END, HOLDOUT_END = "1997-09-30", "1998-06-30"

@@ -1,4 +1,4 @@
-"""`metric-pulse clv fit` through `python -m clv.cli` in a subprocess: JSON on CDNOW, one-line errors on bad CSVs."""
+"""`metric-pulse clv fit` through `python -m metric_pulse.clv.cli` in a subprocess: JSON on CDNOW, one-line errors on bad CSVs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from clv.cli import register
+from metric_pulse.clv.cli import register
 from tests.cdnow import read_cdnow_raw
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run_clv(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "clv.cli", "clv", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "metric_pulse.clv.cli", "clv", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -9,9 +9,9 @@ import pytest
 from scipy.optimize import approx_fprime
 from scipy.special import betaln, gammaln
 
-from clv.bgnbd import bg_family_loglik, bg_family_loglik_gradient
-from clv.gamma_gamma import GammaGamma
-from clv.summary import summarize
+from metric_pulse.clv.bgnbd import bg_family_loglik, bg_family_loglik_gradient
+from metric_pulse.clv.gamma_gamma import GammaGamma
+from metric_pulse.clv.summary import summarize
 from tests.cdnow import load_cdnow
 
 

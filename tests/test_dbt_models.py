@@ -2,7 +2,7 @@
 
 Raw data goes in exactly as the loaders put it there (tests/raw_fixtures.py: dlt,
 one source per platform, max_table_nesting=2), then `dbt` runs through
-`loaders.dbt_runner.run_dbt` with the project's own profile. Each test gets a
+`metric_pulse.dbt_runner.run_dbt` with the project's own profile. Each test gets a
 fresh database.
 
 * generator data: `dbt build` (every model, seed and test) passes, and the marts
@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from clv.pnbd import ParetoNBD
-from loaders.dbt_runner import DBT_PROJECT_DIR, DbtResult, dbt_environment, run_dbt
-from loaders.warehouse import DbSettings, ensure_database
-from sandbox.generator import generate
+from metric_pulse.clv.pnbd import ParetoNBD
+from metric_pulse.dbt_runner import DBT_PROJECT_DIR, DbtResult, dbt_environment, run_dbt
+from metric_pulse.sandbox.generator import generate
+from metric_pulse.warehouse import DbSettings, ensure_database
 from tests.raw_fixtures import (
     ct_customer,
     ct_line,

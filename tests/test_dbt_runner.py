@@ -5,8 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from loaders.dbt_runner import PARTIAL_PARSE, DbtResult, private_target, run_dbt
-from loaders.warehouse import DbSettings
+from metric_pulse.dbt_runner import PARTIAL_PARSE, DbtResult, private_target, run_dbt
+from metric_pulse.warehouse import DbSettings
 
 FULL_PARSE = "Unable to do partial parsing"
 

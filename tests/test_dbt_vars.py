@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import cli_env, run_cli
 
-from loaders.dbt_runner import DBT_PROJECT_DIR, dbt_environment
-from loaders.dbt_vars import check_dbt_vars
 from loaders.errors import ConfigError
+from metric_pulse.dbt_runner import DBT_PROJECT_DIR, dbt_environment
+from metric_pulse.dbt_vars import check_dbt_vars
 
 INJECTION = "2026-01-31' as date) /* x */ --"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from conftest import PROJECT_ROOT
 
-from loaders.config import load_settings
-from loaders.demo import demo_or_configured, demo_window
-from sandbox.generate import generate
+from metric_pulse.config import load_settings
+from metric_pulse.demo import demo_or_configured, demo_window
+from metric_pulse.sandbox.generate import generate
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 
@@ -45,8 +45,8 @@ def test_first_demo_generation_ends_yesterday(tmp_path: Path) -> None:
 
 _DEMO = """
 import logging, sys
-from loaders.config import load_settings
-from loaders.demo import demo_or_configured
+from metric_pulse.config import load_settings
+from metric_pulse.demo import demo_or_configured
 logging.basicConfig(level=logging.INFO, format="%(message)s")
 with demo_or_configured(load_settings({"METRIC_PULSE_DATA_DIR": sys.argv[1]})) as active:
     print("serving", sorted(active.platforms))
@@ -75,4 +75,7 @@ def test_two_first_runs_generate_the_demo_store_once(tmp_path):
     for platform in ("shopify", "woocommerce", "commercetools"):
         for resource in ("customers", "products", "orders"):
             assert json.loads((store / platform / f"{resource}.json").read_text()), (platform, resource)
-    assert sorted(p.name for p in state.iterdir()) == ["sandbox", "sandbox.lock"]  # no scratch left
+    assert sorted(p.name for p in state.iterdir()) == [
+        "sandbox",
+        "sandbox.lock",
+    ]  # no scratch left

@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg2.errors
 from conftest import cli_env, run_cli
 
-from sandbox.generate import generate
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.generate import generate
+from metric_pulse.sandbox.server import SandboxServer
 
 
 def test_missing_permission_names_the_scope_to_grant(tmp_path, pg_db):
@@ -25,7 +25,7 @@ def test_missing_permission_names_the_scope_to_grant(tmp_path, pg_db):
 
 
 def test_disk_full_is_named_with_what_to_do():
-    from loaders.extract import describe_failure
+    from metric_pulse.extract import describe_failure
 
     for cause in (OSError(28, "No space left on device"), psycopg2.errors.DiskFull("could not extend file")):
         try:
@@ -48,8 +48,8 @@ class _StepFailed(Exception):
 def test_the_real_cause_is_reported_once_with_the_platform_once():
     """Before: 'shopify: extract step failed: StopIteration: ' (the overflow was raised while a generator
     finished, so StopIteration was its context), and 'shopify: shopify: ...' as the run's error."""
-    from loaders.extract import describe_failure
     from loaders.http_client import ApiError
+    from metric_pulse.extract import describe_failure
 
     try:
         try:

@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from loaders.config import LoadOptions, RateLimit
 from loaders.http_client import ApiClient, ApiError, AuthError, MalformedBody
 from loaders.pacing import Pacer, RequestStats, parse_call_limit, parse_retry_after, throttle_status
+from loaders.settings import LoadOptions, RateLimit
 
 SECRET = "shpat_super_secret_token_123"
 

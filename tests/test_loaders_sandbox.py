@@ -29,15 +29,15 @@ from typing import Any
 import pytest
 from conftest import PROJECT_ROOT, cli_env
 
-from loaders.config import Settings, load_settings
-from loaders.extract import PlatformLoad, load_platform, make_pipeline
 from loaders.incremental import parse_timestamp
-from loaders.logging_setup import setup_logging
 from loaders.pacing import RequestStats
 from loaders.shopify import shopify_source
-from loaders.warehouse import DbSettings
-from sandbox.generator import generate
-from sandbox.server import SandboxServer
+from metric_pulse.config import Settings, load_settings
+from metric_pulse.extract import PlatformLoad, load_platform, make_pipeline
+from metric_pulse.logging_setup import setup_logging
+from metric_pulse.sandbox.generator import generate
+from metric_pulse.sandbox.server import SandboxServer
+from metric_pulse.warehouse import DbSettings
 
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")

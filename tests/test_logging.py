@@ -7,8 +7,8 @@ from urllib.parse import quote, quote_plus
 
 from conftest import cli_env, run_cli
 
-from loaders.config import load_settings
-from loaders.logging_setup import setup_logging
+from metric_pulse.config import load_settings
+from metric_pulse.logging_setup import setup_logging
 
 
 def test_secrets_masked_in_all_log_files(tmp_path, capsys):

@@ -12,9 +12,9 @@ from datetime import date
 
 from conftest import PROJECT_ROOT, cli_env, run_cli
 
-from loaders.dbt_runner import DBT_PROJECT_DIR, PARTIAL_PARSE
-from sandbox.generate import generate
-from sandbox.server import SandboxServer
+from metric_pulse.dbt_runner import DBT_PROJECT_DIR, PARTIAL_PARSE
+from metric_pulse.sandbox.generate import generate
+from metric_pulse.sandbox.server import SandboxServer
 
 
 def _query(db, sql: str):

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from conftest import PROJECT_ROOT, cli_env, run_cli
 
-from sandbox.generate import generate
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.generate import generate
+from metric_pulse.sandbox.server import SandboxServer
 
 
 def _open_to_others(root: Path) -> list[str]:
@@ -63,7 +63,7 @@ def test_loaded_packages_keep_no_customer_data_and_state_is_private(tmp_path, pg
 _START = """
 import sys
 from pathlib import Path
-from loaders.warehouse import EmbeddedPostgres
+from metric_pulse.warehouse import EmbeddedPostgres
 EmbeddedPostgres(Path(sys.argv[1]) / "postgres").start()
 """
 

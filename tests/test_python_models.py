@@ -35,7 +35,7 @@ from dbt.adapters.pypostgres.frame_write import FrameWriteError, column_definiti
 from dbt.adapters.pypostgres.impl import python_source
 from dbt.adapters.pypostgres.model_runtime import ModelRuntime, TransactionGuardError
 
-from loaders.warehouse import DbSettings, ensure_database
+from metric_pulse.warehouse import DbSettings, ensure_database
 
 FIXTURE = Path(__file__).resolve().parent / "dbt_fixtures" / "python_models"
 DBT = Path(sys.executable).with_name("dbt")

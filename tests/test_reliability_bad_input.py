@@ -33,9 +33,9 @@ from reliability_support import (
 )
 
 from loaders.incremental import RecordShape, Rejected
-from sandbox.generate import generate
-from sandbox.server import SandboxServer
-from sandbox.store import encode_records
+from metric_pulse.sandbox.generate import generate
+from metric_pulse.sandbox.server import SandboxServer
+from metric_pulse.sandbox.store import encode_records
 
 
 def test_sandbox_serves_a_lone_surrogate_as_its_json_escape() -> None:
@@ -124,7 +124,7 @@ def _tiny_store() -> Path:
 def corpus_run(tmp_path_factory, pg_server):
     """One `metric-pulse run` on a generated store plus the corpus, then one order added per platform and
     `metric-pulse extract` again; yields (db, store, corpus, good records, first run, added ids, second run)."""
-    from loaders.warehouse import ensure_database
+    from metric_pulse.warehouse import ensure_database
 
     tmp = tmp_path_factory.mktemp("bad-input")
     store = tmp / "store"

@@ -11,8 +11,8 @@ import pytest
 from conftest import cli_env, run_cli
 from reliability_support import FAST, RESOURCES, query, raw_differences, store_truth
 
-from sandbox.generate import generate
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.generate import generate
+from metric_pulse.sandbox.server import SandboxServer
 
 FAULTS = dict(fail_rate=0.08, slow_rate=0.04, malformed_rate=0.04, drop_rate=0.04, slow_delay=2.5)
 

@@ -24,10 +24,11 @@ import pytest
 from conftest import cli_env, run_cli
 
 from loaders import commercetools, shopify, woocommerce
-from loaders.config import LoadOptions, RateLimit, ShopifyConfig, load_settings
 from loaders.errors import ConfigError
 from loaders.http_client import ApiClient, ApiError
 from loaders.pacing import RequestStats
+from loaders.settings import LoadOptions, RateLimit, ShopifyConfig
+from metric_pulse.config import load_settings
 
 
 @pytest.mark.parametrize(

@@ -30,9 +30,9 @@ from bad_input_corpus import _renumber_nested
 from conftest import PROJECT_ROOT, cli_env, run_cli
 from reliability_support import FAST, PLATFORMS, kill_tree, query, read, set_modified, write
 
-from loaders.warehouse import DbSettings, ensure_database
-from sandbox.generate import generate
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.generate import generate
+from metric_pulse.sandbox.server import SandboxServer
+from metric_pulse.warehouse import DbSettings, ensure_database
 
 MARTS = ("orders", "order_items", "customer_metrics", "daily_metrics")
 CYCLES = int(os.environ.get("RELIABILITY_KILL_CYCLES", "20"))

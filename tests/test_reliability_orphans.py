@@ -14,13 +14,13 @@ import pytest
 from conftest import PROJECT_ROOT, cli_env, run_cli
 from reliability_support import FAST
 
-from sandbox.generate import generate
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.generate import generate
+from metric_pulse.sandbox.server import SandboxServer
 
 PARENT = """
 import subprocess, sys, time
 sys.path.insert(0, {root!r})
-from loaders.dbt_runner import die_with_parent
+from metric_pulse.dbt_runner import die_with_parent
 child = subprocess.Popen(["sleep", "60"], preexec_fn=die_with_parent())
 print(child.pid, flush=True)
 time.sleep(60)

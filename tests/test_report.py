@@ -17,9 +17,9 @@ from conftest import cli_env, run_cli
 from reliability_support import query
 from report_browser import INSTALL_HINT, chromium, open_report
 
-from loaders.report.files import Snapshot, read_snapshot, snapshot_path, write_snapshot
-from loaders.report.step import write_run_report
-from loaders.run_log import RunLog
+from metric_pulse.report.files import Snapshot, read_snapshot, snapshot_path, write_snapshot
+from metric_pulse.report.step import write_run_report
+from metric_pulse.run_log import RunLog
 
 CHARTS = {"revenue", "weekly", "sources", "products", "segments", "movement", "clv", "churn", "holdout"}
 CHARTS |= {"cohorts", "runs"}

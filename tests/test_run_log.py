@@ -11,8 +11,8 @@ import time
 import pytest
 from conftest import cli_env, run_cli
 
-from loaders.run_log import RunInProgress, RunLog, StepCounts
-from loaders.warehouse import EmbeddedPostgres
+from metric_pulse.run_log import RunInProgress, RunLog, StepCounts
+from metric_pulse.warehouse import EmbeddedPostgres
 
 SECRET = "sekret-token-123456"
 
@@ -79,8 +79,8 @@ def test_stale_data_exit_4(pg_db):
 
 _HOLDER = """
 import sys, time
-from loaders.warehouse import DbSettings
-from loaders.run_log import RunLog
+from metric_pulse.warehouse import DbSettings
+from metric_pulse.run_log import RunLog
 db = DbSettings(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
 log = RunLog(db, [])
 log.acquire()

@@ -10,7 +10,7 @@ import pytest
 import requests
 from sandbox_fixtures import FakeClock, ct_order, ct_store, running, session
 
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.server import SandboxServer
 
 PROJECT = "sandbox-store"
 ORDERS = [ct_order(n) for n in range(30)]

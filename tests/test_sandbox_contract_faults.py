@@ -11,7 +11,7 @@ import pytest
 import requests
 from sandbox_fixtures import full_store, running, session, shopify_order, write
 
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.server import SandboxServer
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ ENV_KEYS = [
 
 
 COMMANDS = {
-    "python -m sandbox.cli": [sys.executable, "-m", "sandbox.cli", "serve"],
+    "python -m metric_pulse.sandbox.cli": [sys.executable, "-m", "metric_pulse.sandbox.cli", "serve"],
     "metric-pulse sandbox": [str(Path(sys.executable).with_name("metric-pulse")), "sandbox", "serve"],
 }
 
@@ -113,7 +113,7 @@ def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, comm
 
 def test_serve_refuses_a_missing_directory(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sandbox.cli", "serve", "--data", str(tmp_path / "nope")],
+        [sys.executable, "-m", "metric_pulse.sandbox.cli", "serve", "--data", str(tmp_path / "nope")],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
@@ -121,7 +121,16 @@ def test_serve_refuses_a_missing_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 2 and "not a directory" in result.stderr
     bad_rate = subprocess.run(
-        [sys.executable, "-m", "sandbox.cli", "serve", "--data", str(tmp_path), "--fail-rate", "2"],
+        [
+            sys.executable,
+            "-m",
+            "metric_pulse.sandbox.cli",
+            "serve",
+            "--data",
+            str(tmp_path),
+            "--fail-rate",
+            "2",
+        ],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,

@@ -22,7 +22,7 @@ from sandbox_fixtures import (
     shopify_updated,
 )
 
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.server import SandboxServer
 
 VERSION = "2024-10"
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}

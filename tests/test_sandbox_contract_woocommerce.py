@@ -11,7 +11,7 @@ import pytest
 import requests
 from sandbox_fixtures import BASE, WOO_STATUSES, naive, running, session, woo_modified, woo_order, woo_store
 
-from sandbox.server import SandboxServer
+from metric_pulse.sandbox.server import SandboxServer
 
 ALL = list(range(1, 26))
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.generate.population import split_orders
-from sandbox.generator import generate
+from metric_pulse.sandbox.generate.population import split_orders
+from metric_pulse.sandbox.generator import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLATFORMS = ("shopify", "woocommerce", "commercetools")
@@ -433,7 +433,7 @@ def test_purchase_frequency_is_heterogeneous(store: dict) -> None:
 
 def test_cli_writes_the_default_store(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sandbox.generator", "--out", str(tmp_path / "data")],
+        [sys.executable, "-m", "metric_pulse.sandbox.generator", "--out", str(tmp_path / "data")],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -451,7 +451,7 @@ def test_sandbox_cli_generate_matches_the_python_call(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "sandbox.cli",
+            "metric_pulse.sandbox.cli",
             "generate",
             "--out",
             str(tmp_path / "cli"),
@@ -481,7 +481,7 @@ def test_sandbox_cli_generate_matches_the_python_call(tmp_path: Path) -> None:
 
 
 def test_metric_pulse_sandbox_generate(tmp_path: Path) -> None:
-    from loaders.cli import build_parser
+    from metric_pulse.cli import build_parser
 
     args = build_parser().parse_args(
         ["sandbox", "generate", "--out", str(tmp_path), "--orders", "30", "--customers", "10"]
@@ -495,7 +495,7 @@ def test_cli_rejects_bad_arguments(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "sandbox.generator",
+            "metric_pulse.sandbox.generator",
             "--out",
             str(tmp_path),
             "--start",

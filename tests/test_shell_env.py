@@ -19,8 +19,8 @@ import pytest
 from conftest import PROJECT_ROOT, cli_env
 from psycopg2 import sql
 
-from loaders.config import load_environment
-from loaders.warehouse import DbSettings
+from metric_pulse.config import load_environment
+from metric_pulse.warehouse import DbSettings
 
 BASH = shutil.which("bash") or "/bin/bash"
 

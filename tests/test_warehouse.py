@@ -7,7 +7,7 @@ import pytest
 from conftest import cli_env, run_cli
 
 from loaders.errors import WarehouseError
-from loaders.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
+from metric_pulse.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
 
 
 def test_embedded_server_is_reused_and_database_created(pg_server, pg_db):

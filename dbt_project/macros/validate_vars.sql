@@ -2,7 +2,7 @@
     Every dbt var the models paste into SQL is checked before anything runs
     (on-run-start in dbt_project.yml), so `dbt build --vars "{as_of: \"2026-01-31' ...\"}"`
     fails with one line naming the var instead of compiling it into the SQL.
-    `metric-pulse` checks the same rules in Python first (loaders/dbt_vars.py): keep them in step.
+    `metric-pulse` checks the same rules in Python first (metric_pulse/dbt_vars.py): keep them in step.
 #}
 {% macro validate_vars() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}

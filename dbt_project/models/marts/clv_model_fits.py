@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from clv.models import MODELS
-from clv.predict import score_customers
+from metric_pulse.clv.models import MODELS
+from metric_pulse.clv.predict import score_customers
 
 # The columns and pandas dtypes of a batch of fit rows, also of an empty batch (no refit due),
 # so both write the same column types.

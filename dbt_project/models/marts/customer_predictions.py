@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from clv.predict import score_customers
+from metric_pulse.clv.predict import score_customers
 
 
 def _as_of(value):

@@ -1,0 +1,212 @@
+"""Settings from the environment (and `.env`), resolved once and passed down.
+
+Nothing reads `os.environ` after this module: sources, the warehouse and the run
+receive the objects built here, which keeps them testable and free of globals.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from dotenv import dotenv_values
+
+from loaders.errors import ConfigError
+from loaders.settings import (
+    COMMERCETOOLS_REGIONS,
+    CommercetoolsConfig,
+    LoadOptions,
+    RateLimit,
+    ShopifyConfig,
+    WooCommerceConfig,
+    flag,
+    number,
+    require_https,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_environment(
+    project_root: Path = PROJECT_ROOT, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The process environment over `.env` (a real environment variable always wins)."""
+    env_file = project_root / ".env"
+    merged: dict[str, str] = {}
+    if env_file.exists():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ if environ is None else environ)
+    return merged
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    """Where local state lives: embedded PostgreSQL, dlt pipeline state, demo sandbox data.
+
+    `METRIC_PULSE_DATA_DIR` moves it (benchmarks and tests use throwaway ones); default `.data/`.
+    """
+    configured = env.get("METRIC_PULSE_DATA_DIR", "").strip()
+    return Path(configured).resolve() if configured else PROJECT_ROOT / ".data"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (or tighten an existing one) so only its owner can read it.
+
+    `.data/` holds dlt's working files and the demo store (customer e-mails and
+    addresses), `logs/` what a run did. Owner only (0700); as root 0711, because the
+    embedded PostgreSQL then runs as another user that must traverse `.data` to its
+    own private directory (it still cannot list or read anything else).
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o711 if os.geteuid() == 0 else 0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` mode 0600 from its first byte, through a temporary file and a rename.
+
+    For files holding secrets or customer data (the embedded server's password, reports):
+    never readable by others, and a reader never sees half a file.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    shopify: ShopifyConfig | None
+    woocommerce: WooCommerceConfig | None
+    commercetools: CommercetoolsConfig | None
+    load: LoadOptions
+    schedule_cron: str
+    env: Mapping[str, str] = field(repr=False)
+
+    @property
+    def platforms(self) -> dict[str, object]:
+        """Enabled platform configs by name, in a stable order."""
+        found = {
+            "shopify": self.shopify,
+            "woocommerce": self.woocommerce,
+            "commercetools": self.commercetools,
+        }
+        return {name: cfg for name, cfg in found.items() if cfg is not None}
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for log masking and output scans."""
+        return secrets_in(self.env)
+
+
+def secrets_in(env: Mapping[str, str]) -> list[str]:
+    """The secret values in an environment, read without parsing any setting.
+
+    The CLI registers them for masking before `load_settings` runs, so an error about
+    a setting that cannot be parsed (which may quote a value) is masked too.
+    """
+    words = ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY")
+    values = {v for k, v in env.items() if v and any(w in k for w in words)}
+    url = env.get("DATABASE_URL")
+    try:
+        password = urlparse(url).password if url else None
+    except ValueError:  # an unparsable URL (bad port): it is reported later, masked as a whole
+        password = None
+    if password:
+        values.update({password, unquote(password)})
+    return sorted(v for v in values if len(v) >= 4)
+
+
+def _shopify(env: Mapping[str, str], page_size: int | None) -> ShopifyConfig | None:
+    url, token = env.get("SHOPIFY_STORE_URL", "").strip(), env.get("SHOPIFY_ACCESS_TOKEN", "").strip()
+    if not flag(env.get("ENABLE_SHOPIFY"), default=bool(url or token)):
+        return None
+    if not (url and token):
+        raise ConfigError("Shopify is enabled but SHOPIFY_STORE_URL or SHOPIFY_ACCESS_TOKEN is empty")
+    if "://" not in url:
+        url = f"https://{url}"
+    return ShopifyConfig(
+        store_url=require_https("SHOPIFY_STORE_URL", url),
+        access_token=token,
+        api_version=env.get("SHOPIFY_API_VERSION", "").strip() or "2024-10",
+        rate_limit=RateLimit(number(env, "SHOPIFY_RATE_LIMIT", 2.0), number(env, "SHOPIFY_RATE_BURST", 40.0)),
+        page_size=min(page_size or 250, 250),
+    )
+
+
+def _woocommerce(env: Mapping[str, str], page_size: int | None) -> WooCommerceConfig | None:
+    url = env.get("WOOCOMMERCE_URL", "").strip()
+    key, secret = (
+        env.get("WOOCOMMERCE_CONSUMER_KEY", "").strip(),
+        env.get("WOOCOMMERCE_CONSUMER_SECRET", "").strip(),
+    )
+    if not flag(env.get("ENABLE_WOOCOMMERCE"), default=bool(url or key)):
+        return None
+    if not (url and key and secret):
+        raise ConfigError(
+            "WooCommerce is enabled but WOOCOMMERCE_URL, _CONSUMER_KEY or _CONSUMER_SECRET is empty"
+        )
+    rate = number(env, "WOOCOMMERCE_RATE_LIMIT", 3.0)
+    return WooCommerceConfig(
+        url=require_https("WOOCOMMERCE_URL", url),
+        consumer_key=key,
+        consumer_secret=secret,
+        rate_limit=RateLimit(rate, number(env, "WOOCOMMERCE_RATE_BURST", rate)),
+        page_size=min(page_size or 100, 100),
+    )
+
+
+def _commercetools(env: Mapping[str, str], page_size: int | None) -> CommercetoolsConfig | None:
+    project = env.get("COMMERCETOOLS_PROJECT_KEY", "").strip()
+    client_id = env.get("COMMERCETOOLS_CLIENT_ID", "").strip()
+    client_secret = env.get("COMMERCETOOLS_CLIENT_SECRET", "").strip()
+    if not flag(env.get("ENABLE_COMMERCETOOLS"), default=bool(project or client_id)):
+        return None
+    if not (project and client_id and client_secret):
+        raise ConfigError(
+            "commercetools is enabled but COMMERCETOOLS_PROJECT_KEY, _CLIENT_ID or _CLIENT_SECRET is empty"
+        )
+    region = env.get("COMMERCETOOLS_REGION", "").strip() or "europe-west1.gcp"
+    if region not in COMMERCETOOLS_REGIONS and not (
+        env.get("COMMERCETOOLS_API_URL") and env.get("COMMERCETOOLS_AUTH_URL")
+    ):
+        raise ConfigError(f"COMMERCETOOLS_REGION {region!r} is not one of {', '.join(COMMERCETOOLS_REGIONS)}")
+    api_url = env.get("COMMERCETOOLS_API_URL", "").strip() or f"https://api.{region}.commercetools.com"
+    auth_url = env.get("COMMERCETOOLS_AUTH_URL", "").strip() or f"https://auth.{region}.commercetools.com"
+    rate = number(env, "COMMERCETOOLS_RATE_LIMIT", 5.0)
+    return CommercetoolsConfig(
+        project_key=project,
+        client_id=client_id,
+        client_secret=client_secret,
+        api_url=require_https("COMMERCETOOLS_API_URL", api_url),
+        auth_url=require_https("COMMERCETOOLS_AUTH_URL", auth_url),
+        rate_limit=RateLimit(rate, number(env, "COMMERCETOOLS_RATE_BURST", rate)),
+        page_size=min(page_size or 500, 500),
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from a mapping (default: `.env` under the real environment)."""
+    env = load_environment() if env is None else dict(env)
+    batch = env.get("BATCH_SIZE", "").strip()
+    page_size = int(number(env, "BATCH_SIZE", 0)) if batch else None
+    return Settings(
+        shopify=_shopify(env, page_size),
+        woocommerce=_woocommerce(env, page_size),
+        commercetools=_commercetools(env, page_size),
+        load=LoadOptions(
+            lookback_minutes=number(env, "INCREMENTAL_LOOKBACK_MINUTES", 10.0),
+            request_timeout=number(env, "HTTP_TIMEOUT_SECONDS", 30.0),
+            max_retries=int(number(env, "HTTP_MAX_RETRIES", 6)),
+            max_wait=number(env, "HTTP_MAX_WAIT_SECONDS", 120.0),
+            request_deadline=number(env, "HTTP_REQUEST_DEADLINE_SECONDS", 120.0),
+            max_response_bytes=int(number(env, "HTTP_MAX_RESPONSE_MB", 64.0) * 1024 * 1024),
+        ),
+        schedule_cron=env.get("SCHEDULE_CRON", "").strip() or "0 2 * * *",
+        env=env,
+    )

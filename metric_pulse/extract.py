@@ -1,0 +1,353 @@
+"""Extract + load of one platform into its raw schema: the entry point the run calls.
+
+`load_platform` builds the dlt pipeline `metric_pulse_<platform>` (destination:
+the warehouse, dataset `raw_<platform>`, working directory under the data dir),
+first finishes whatever an interrupted run left behind, then runs the platform's
+source. It never raises: the outcome, with counters and a one-line error whose
+secrets are masked, comes back as a `PlatformLoad`, so the run can load the
+platforms concurrently and one failing store does not stop the others.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# No phoning home: the only network a run needs is the stores and the warehouse.
+os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+# dlt warns about every all-null column on every run; errors are what an operator needs.
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+# A loaded package's job files are full copies of the rows (e-mails, addresses): delete them once
+# the warehouse has committed them. Packages that failed keep theirs (dlt deletes nothing there).
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
+
+import dlt  # noqa: E402
+import psycopg2.errors  # noqa: E402  (telemetry must be off before dlt reads its config)
+from dlt.common.exceptions import TerminalException  # noqa: E402
+from dlt.common.schema.utils import get_root_table  # noqa: E402
+from dlt.pipeline.exceptions import PipelineStepFailed  # noqa: E402
+
+from loaders.commercetools import commercetools_source  # noqa: E402
+from loaders.errors import MetricPulseError  # noqa: E402
+from loaders.incremental import REJECTED_TABLE  # noqa: E402
+from loaders.masking import add_secrets, mask  # noqa: E402
+from loaders.pacing import RequestStats  # noqa: E402
+from loaders.shopify import shopify_source  # noqa: E402
+from loaders.woocommerce import woocommerce_source  # noqa: E402
+from metric_pulse.config import Settings, data_dir, ensure_private_dir  # noqa: E402
+from metric_pulse.warehouse import DbSettings  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+SOURCES: Mapping[str, Callable[..., Any]] = {
+    "shopify": shopify_source,
+    "woocommerce": woocommerce_source,
+    "commercetools": commercetools_source,
+}
+
+
+class _ThroughOurHandlers(logging.Handler):
+    """dlt gives its logger its own stderr handler, which neither masks secrets nor writes logs/.
+
+    Installed as that logger's first handler, it is the one dlt keeps (dlt reuses the
+    first handler and only swaps its formatter), and it hands every record to the
+    root handlers that `logging_setup` configured.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger().handle(record)
+
+
+def _route_dlt_logs() -> None:
+    dlt_logger = logging.getLogger("dlt")
+    if not any(isinstance(h, _ThroughOurHandlers) for h in dlt_logger.handlers[:1]):
+        dlt_logger.handlers[:] = [_ThroughOurHandlers()]
+
+
+def pipeline_name(platform: str) -> str:
+    return f"metric_pulse_{platform}"
+
+
+def dataset_name(platform: str) -> str:
+    return f"raw_{platform}"
+
+
+@dataclass
+class PlatformLoad:
+    """What one platform's extract + load did; `error` is None on success."""
+
+    platform: str
+    rows: dict[str, int] = field(default_factory=dict)
+    rejected: int = 0
+    requests: int = 0
+    throttled: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+    pages: int = 0
+    seconds: float = 0.0
+    extract_seconds: float = 0.0
+    load_ids: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it, outermost first (dlt wraps failures in several layers)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+# Control flow, not failures: an error raised while a generator was finishing carries one of
+# these as its context, and "StopIteration:" is what the summary said instead of the real cause.
+_NOT_A_CAUSE = (StopIteration, StopAsyncIteration, GeneratorExit)
+
+
+def describe_failure(platform: str, exc: BaseException, secrets: list[str]) -> str:
+    """One line for the summary and etl_logs, starting with the platform once: what failed, no secrets.
+
+    Our own errors (the API refused, retries ran out) already say it all; for anything
+    else the innermost real exception is the informative one (dlt wraps it in several
+    layers), and dlt's step (sync = reading state from the warehouse, extract,
+    normalize, load) says where it happened.
+    """
+    chain = _causes(exc)
+    ours = next((e for e in chain if isinstance(e, MetricPulseError)), None)
+    if ours is not None:
+        text = str(ours).removeprefix(f"{platform}: ")
+    else:
+        innermost = [e for e in chain if not isinstance(e, _NOT_A_CAUSE)][-1:] or chain[-1:]
+        cause = innermost[0]
+        step = getattr(exc, "step", None)
+        text = f"{step + ' step' if step else 'load'} failed: {type(cause).__name__}: {cause}"
+        if any(_is_disk_full(e) for e in chain):
+            text = (
+                "disk full: free space for the warehouse and the data dir (dlt's working "
+                f"files), then rerun; nothing is half-loaded. {text}"
+            )
+    return mask(" ".join(f"{platform}: {text}".split()), secrets)[:500]
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    """PostgreSQL's DiskFull, or an OSError ENOSPC from dlt writing its local files."""
+    return isinstance(exc, psycopg2.errors.DiskFull) or isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
+def _extract_seconds(pipeline: dlt.Pipeline) -> float:
+    """Time dlt spent in the extract step, i.e. talking to the API (for rates: requests / this)."""
+    trace = pipeline.last_trace
+    steps = [s for s in (trace.steps if trace else []) if s.step == "extract" and s.finished_at]
+    return sum((s.finished_at - s.started_at).total_seconds() for s in steps)
+
+
+def _table_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
+    """Rows per data table normalized in the last run (dlt's own tables and rejects left out)."""
+    trace = pipeline.last_trace
+    info = trace.last_normalize_info if trace else None
+    if info is None:
+        return {}
+    return {
+        table: count
+        for table, count in info.row_counts.items()
+        if not table.startswith("_dlt") and table != REJECTED_TABLE
+    }
+
+
+def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
+    """Load the packages a killed run extracted but never loaded; abort them only if they can never load.
+
+    A package carries its rows and the resource state (cursors) together, so completing
+    it is safe (the merge makes a half-loaded package idempotent). A package the
+    warehouse rejects for good (a terminal job failure, or one that cannot be
+    normalized) would block every later run, so it is aborted: dlt rolls the local
+    state back to before it and ignores its state row in the warehouse (no completed
+    `_dlt_loads` entry), so its records are simply extracted again. Anything else (the
+    warehouse is down) is raised, and the package waits for the next run.
+    """
+    if not pipeline.has_pending_data:
+        return
+    log.info("%s: completing the load interrupted in a previous run", result.platform)
+    try:
+        info = pipeline.run()
+    except PipelineStepFailed as exc:
+        if exc.step != "normalize" and not any(isinstance(e, TerminalException) for e in _causes(exc)):
+            raise
+        log.warning(  # the description starts with the platform
+            "%s; aborting the interrupted run's unloadable package: its records are extracted again",
+            describe_failure(result.platform, exc, []),
+        )
+        pipeline.abort_packages()
+        return
+    if info is not None:
+        result.load_ids.extend(info.loads_ids)
+        _add_rows(result, _rows_in_warehouse(pipeline, info.loads_ids))
+    # dlt commits a package before it saves the local state: a run killed in between
+    # left the newer cursors only in the package we just loaded. Take them back.
+    pipeline.sync_destination()
+
+
+def _reset(
+    pipeline: dlt.Pipeline, platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None
+) -> dlt.Pipeline:
+    """Forget the platform entirely: local state first, then the raw schema with CASCADE.
+
+    dlt's own `refresh` drops raw tables without CASCADE, which fails once dbt's staging
+    views select from them; those views are recreated by the next `dbt build`. Local
+    state goes first so that a kill in between leaves a normal incremental run behind.
+    """
+    log.info("%s: full refresh: dropping schema %s and its cursors", platform, dataset_name(platform))
+    pipeline.drop()
+    conn = db.connect()
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'drop schema if exists "{dataset_name(platform)}" cascade')
+    finally:
+        conn.close()
+    return make_pipeline(platform, settings, db, pipelines_dir)
+
+
+def _rows_in_warehouse(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
+    """Rows per data table written by `load_ids`, counted in the warehouse.
+
+    Only for packages a killed run left behind: they were normalized by that run, so
+    this run's trace has no counts for them.
+    """
+    if not load_ids:
+        return {}
+    counts: dict[str, int] = {}
+    schema = pipeline.default_schema
+    with pipeline.sql_client() as client:
+        for table in schema.data_table_names():
+            if table == REJECTED_TABLE:
+                continue
+            root = get_root_table(schema.tables, table)["name"]
+            qualified, qualified_root = (
+                client.make_qualified_table_name(table),
+                client.make_qualified_table_name(root),
+            )
+            # Nested tables of merged resources carry no _dlt_load_id: their root row has it.
+            sql = (
+                f"select count(*) from {qualified} where _dlt_load_id = any(%s)"
+                if root == table
+                else f"select count(*) from {qualified} t join {qualified_root} r on r._dlt_id = t._dlt_root_id "
+                "where r._dlt_load_id = any(%s)"
+            )
+            rows = client.execute_sql(sql, list(load_ids))
+            if rows and rows[0][0]:
+                counts[table] = int(rows[0][0])
+    return counts
+
+
+NESTED_KEYS = ("_dlt_parent_id", "_dlt_root_id")
+
+
+def _index_name(table: str, column: str) -> str:
+    """`<table><column>`, within PostgreSQL's 63 bytes (a hash keeps long names apart)."""
+    name = f"{table}{column}"
+    if len(name) <= 63:
+        return name
+    return f"{name[:54]}_{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+
+
+def _index_nested_tables(pipeline: dlt.Pipeline) -> None:
+    """Index the links of nested tables (lines, refunds... to their order), once.
+
+    dlt creates no indexes. With them an incremental dbt run reads the few changed
+    orders' lines by index instead of scanning every line ever loaded, and dlt's
+    merge deletes a changed order's old nested rows (by _dlt_root_id) without a scan.
+    """
+    schema = pipeline.default_schema
+    with pipeline.sql_client() as client:
+        for table in schema.data_table_names(seen_data_only=True):
+            columns = schema.tables[table].get("columns", {})
+            for column in NESTED_KEYS:
+                if column not in columns or get_root_table(schema.tables, table)["name"] == table:
+                    continue
+                try:
+                    client.execute_sql(
+                        f"create index if not exists {client.escape_column_name(_index_name(table, column))} "
+                        f"on {client.make_qualified_table_name(table)} ({client.escape_column_name(column)})"
+                    )
+                except Exception as exc:  # the data is loaded; a missing index only costs speed
+                    log.warning("could not index %s.%s (dbt runs will scan it): %s", table, column, exc)
+
+
+def _add_rows(result: PlatformLoad, counts: Mapping[str, int]) -> None:
+    for table, count in counts.items():
+        result.rows[table] = result.rows.get(table, 0) + count
+
+
+def make_pipeline(
+    platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None
+) -> dlt.Pipeline:
+    """The platform's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse."""
+    _route_dlt_logs()
+    return dlt.pipeline(
+        pipeline_name=pipeline_name(platform),
+        pipelines_dir=str(ensure_private_dir(pipelines_dir or data_dir(settings.env) / "dlt")),
+        destination=dlt.destinations.postgres(credentials=db.url(with_password=True)),
+        dataset_name=dataset_name(platform),
+    )
+
+
+def load_platform(
+    platform: str,
+    settings: Settings,
+    db: DbSettings,
+    *,
+    full_refresh: bool = False,
+    pipelines_dir: Path | None = None,
+    stats: RequestStats | None = None,
+) -> PlatformLoad:
+    """Extract `platform` and load it into `raw_<platform>`; never raises (see `PlatformLoad.error`).
+
+    `full_refresh` drops the platform's raw tables and cursors first and reloads everything.
+    `stats` lets a caller watch the counters while the load runs (progress display).
+    """
+    started = time.monotonic()
+    stats = stats or RequestStats()
+    result = PlatformLoad(platform)
+    secrets = [*settings.secrets(), db.password]
+    add_secrets(secrets)
+    try:
+        if platform not in SOURCES:
+            raise MetricPulseError(f"{platform}: unknown platform (expected one of {', '.join(SOURCES)})")
+        config = settings.platforms.get(platform)
+        if config is None:
+            raise MetricPulseError(f"{platform}: not configured")
+        pipeline = make_pipeline(platform, settings, db, pipelines_dir)
+        if full_refresh:
+            pipeline = _reset(pipeline, platform, settings, db, pipelines_dir)
+        else:
+            _finish_interrupted(pipeline, result)
+        source = SOURCES[platform](config, settings.load, stats)
+        info = pipeline.run(source)
+        _index_nested_tables(pipeline)
+        result.extract_seconds = _extract_seconds(pipeline)
+        result.load_ids.extend(info.loads_ids)
+        _add_rows(result, _table_rows(pipeline))
+    except Exception as exc:
+        result.error = describe_failure(platform, exc, secrets)
+        # One line on stderr (the masking formatter drops the traceback there); the
+        # traceback itself goes to logs/error.log for whoever debugs it.
+        log.error("%s", result.error, exc_info=True)
+    finally:
+        counts = stats.snapshot()
+        result.rejected = int(counts["rejected"])
+        result.requests = int(counts["requests"])
+        result.throttled = int(counts["throttled"])
+        result.retries = int(counts["retries"])
+        result.waited_seconds = float(counts["waited_seconds"])
+        result.pages = int(counts["pages"])
+        result.seconds = time.monotonic() - started
+    return result

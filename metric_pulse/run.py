@@ -1,0 +1,245 @@
+"""One pipeline run: load every enabled platform concurrently, then `dbt build`, recording each step.
+
+This is what `make elt` (via `metric-pulse run`) executes. A platform that fails is
+recorded and reported, the others still load, and dbt still builds on what is there;
+the exit code says whether everything succeeded. After a successful dbt build the run
+writes the HTML report (metric_pulse/report/step.py), which never changes the run's status.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loaders.pacing import RequestStats
+from metric_pulse.config import Settings, data_dir
+from metric_pulse.dbt_runner import DbtResult, private_target, run_dbt
+from metric_pulse.extract import PlatformLoad, load_platform
+from metric_pulse.progress import ProgressReporter
+from metric_pulse.report.step import ReportStep, write_run_report
+from metric_pulse.run_log import RunLog, StepCounts
+from metric_pulse.warehouse import DbSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    loads: list[PlatformLoad] = field(default_factory=list)
+    dbt: DbtResult | None = None
+    seconds: float = 0.0
+    report: ReportStep | None = None  # written after a successful dbt build; never changes the status
+
+    @property
+    def failed_platforms(self) -> list[str]:
+        return [load.platform for load in self.loads if load.error]
+
+    @property
+    def status(self) -> str:
+        dbt_failed = self.dbt is not None and not self.dbt.ok
+        if not self.failed_platforms and not dbt_failed:
+            return "success"
+        all_loads_failed = self.loads and len(self.failed_platforms) == len(self.loads)
+        return "failed" if all_loads_failed or dbt_failed and not self.loads else "partial"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status == "success" else 1
+
+
+def _load_counts(load: PlatformLoad) -> StepCounts:
+    rows = sum(load.rows.values())
+    return StepCounts(
+        extracted=rows + load.rejected,
+        loaded=rows,
+        rejected=load.rejected,
+        requests=load.requests,
+        throttled=load.throttled,
+        details={
+            "rows": load.rows,
+            "retries": load.retries,
+            "rate_limit_wait_seconds": round(load.waited_seconds, 1),
+            "seconds": round(load.seconds, 1),
+        },
+    )
+
+
+def _extract_all(
+    settings: Settings,
+    db: DbSettings,
+    run_log: RunLog,
+    platforms: list[str],
+    full_refresh: bool,
+    pipelines_dir: Path | None,
+) -> list[PlatformLoad]:
+    for name in platforms:
+        run_log.start(f"load:{name}", platform=name)
+        log.info("loading %s%s", name, " (full refresh)" if full_refresh else "")
+
+    stats = {name: RequestStats() for name in platforms}
+
+    def one(name: str) -> PlatformLoad:
+        load = load_platform(
+            name, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir, stats=stats[name]
+        )
+        if not load.error:  # a failure was logged where it happened, traceback included
+            log.info(
+                "%s: loaded %d rows in %.1fs (%d requests, %d x 429)",
+                name,
+                sum(load.rows.values()),
+                load.seconds,
+                load.requests,
+                load.throttled,
+            )
+        run_log.finish(f"load:{name}", "failed" if load.error else "success", _load_counts(load), load.error)
+        return load
+
+    with (
+        ProgressReporter(stats),
+        ThreadPoolExecutor(max_workers=max(1, len(platforms)), thread_name_prefix="load") as pool,
+    ):
+        return list(pool.map(one, platforms))
+
+
+def _dbt_build(
+    settings: Settings,
+    db: DbSettings,
+    run_log: RunLog,
+    dbt_vars: Mapping[str, object] | None,
+    full_refresh: bool,
+) -> DbtResult:
+    """`dbt build` in a target directory of its own; `full_refresh` rebuilds the incremental models."""
+    run_log.start("dbt:build")
+    args = ["build"] if sys.stdout.isatty() else ["--no-use-colors", "build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    with private_target(data_dir(settings.env) / "dbt" / "pipeline") as target:
+        result = run_dbt(args, db, dbt_vars=dbt_vars, target_path=target)
+    error = (
+        None
+        if result.ok
+        else (
+            f"dbt build failed ({len(result.failures())} failing nodes: {', '.join(result.failures()[:5])})"
+            if result.failures()
+            else f"dbt build exited {result.returncode} (see the dbt output above)"
+        )
+    )
+    counts = StepCounts(
+        transformed=result.rows_affected(),
+        warnings=result.count("warn"),
+        details={
+            "success": result.count("success"),
+            "pass": result.count("pass"),
+            "error": result.count("error"),
+            "fail": result.count("fail"),
+            "warn": result.count("warn"),
+        },
+    )
+    run_log.finish("dbt:build", "success" if result.ok else "failed", counts, error)
+    return result
+
+
+def run_pipeline(
+    settings: Settings,
+    db: DbSettings,
+    *,
+    platforms: list[str] | None = None,
+    full_refresh: bool = False,
+    with_dbt: bool = True,
+    dbt_vars: Mapping[str, object] | None = None,
+    pipelines_dir: Path | None = None,
+) -> RunOutcome:
+    """Extract + load the chosen platforms (all enabled by default), then build dbt.
+
+    `full_refresh` reloads the raw tables from scratch and rebuilds dbt's incremental
+    models; `dbt_vars` go to `dbt build --vars`.
+    """
+    chosen = platforms or list(settings.platforms)
+    run_log = RunLog(db, settings.secrets())
+    try:
+        run_log.acquire()
+        outcome = RunOutcome(run_log.run_id)
+        started = time.monotonic()
+        run_log.start("run")
+        try:
+            outcome.loads = _extract_all(settings, db, run_log, chosen, full_refresh, pipelines_dir)
+            if with_dbt:
+                outcome.dbt = _dbt_build(settings, db, run_log, dbt_vars, full_refresh)
+        finally:
+            outcome.seconds = time.monotonic() - started
+            loads = outcome.loads
+            errors = [load.error for load in loads if load.error]  # each names its platform once
+            if outcome.dbt is not None and not outcome.dbt.ok:
+                errors.append("dbt build failed")
+            status = outcome.status if loads or outcome.dbt else "failed"
+            run_log.finish(
+                "run",
+                status,
+                StepCounts(
+                    extracted=sum(sum(load.rows.values()) + load.rejected for load in loads),
+                    loaded=sum(sum(load.rows.values()) for load in loads),
+                    transformed=outcome.dbt.rows_affected() if outcome.dbt else None,
+                    rejected=sum(load.rejected for load in loads),
+                    warnings=outcome.dbt.count("warn") if outcome.dbt else None,
+                    requests=sum(load.requests for load in loads),
+                    throttled=sum(load.throttled for load in loads),
+                    details={
+                        "platforms": chosen,
+                        "full_refresh": full_refresh,
+                        "seconds": round(outcome.seconds, 1),
+                    },
+                ),
+                "; ".join(errors) or None,
+            )
+        if outcome.dbt is not None and outcome.dbt.ok:
+            outcome.report = write_run_report(db, run_log, settings.env, dbt_vars)
+        return outcome
+    finally:
+        run_log.close()
+
+
+def _platform_line(load: PlatformLoad) -> str:
+    if load.error:
+        return f"  {load.platform:<14} FAILED: {load.error.removeprefix(f'{load.platform}: ')}"
+    if not load.rows:
+        return f"  {load.platform:<14} no new or changed records"
+    top = {t: n for t, n in load.rows.items() if "__" not in t}
+    child = sum(n for t, n in load.rows.items() if "__" in t)
+    tables = "  ".join(f"{t} {n}" for t, n in sorted(top.items()))
+    return f"  {load.platform:<14} {tables}  (+{child} child rows)"
+
+
+def format_summary(outcome: RunOutcome) -> str:
+    """The one-screen summary printed at the end of every run."""
+    lines = [f"run {outcome.run_id[:12]}  status={outcome.status}  {outcome.seconds:.1f}s"]
+    if outcome.dbt is not None and outcome.dbt.count("warn"):
+        lines[0] += f"  with {outcome.dbt.count('warn')} data-quality warnings (listed below)"
+    for load in outcome.loads:
+        lines.append(_platform_line(load))
+        lines.append(
+            f"  {'':<14} {load.requests} requests, {load.throttled} x 429, {load.retries} retries, "
+            f"{load.waited_seconds:.1f}s waiting for rate limits, {load.rejected} rejected, "
+            f"{load.seconds:.1f}s"
+        )
+    if outcome.loads and not any(load.rows for load in outcome.loads) and not outcome.failed_platforms:
+        lines.append("  nothing new to load: every platform is up to date")
+    if outcome.dbt is not None:
+        d = outcome.dbt
+        lines.append(
+            f"  dbt build: {'ok' if d.ok else 'FAILED'}  models/seeds {d.count('success')}, "
+            f"tests passed {d.count('pass')}, failed {d.count('fail')}, errors {d.count('error')}, "
+            f"warnings {d.count('warn')}"
+        )
+        for node in d.failures()[:10]:
+            lines.append(f"    failed: {node}")
+        for warning in d.warnings()[:10]:  # a store's own data errors: the run still succeeds
+            lines.append(f"    warning: {warning}")
+    if outcome.report is not None:
+        lines.append(outcome.report.summary_line())
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""`metric-pulse sandbox generate`: write a deterministic sandbox store directory.
+
+    DIR/shopify/{customers,products,orders}.json
+    DIR/woocommerce/{customers,products,orders}.json
+    DIR/commercetools/{customers,products,orders}.json
+
+Each file is a JSON array of objects in that platform's own API response shape.
+The same arguments give byte-identical files: nothing reads the clock, every
+random draw comes from the seed. Orders are streamed to disk, so memory stays
+flat for millions of orders. See docs/sandbox-data.md for the data's story.
+
+Also runnable as `python -m metric_pulse.sandbox.generator --out DIR …`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from metric_pulse.sandbox.generate.population import PLATFORMS, split_orders
+from metric_pulse.sandbox.generate.writer import (
+    DEFAULT_CUSTOMERS,
+    DEFAULT_END,
+    DEFAULT_ORDERS,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    generate,
+)
+
+
+def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of `sandbox generate` (shared by `metric-pulse` and `python -m metric_pulse.sandbox.generator`)."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="directory to write shopify/, woocommerce/, commercetools/ into",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=DEFAULT_CUSTOMERS,
+        metavar="N",
+        help=f"people across all platforms (default {DEFAULT_CUSTOMERS})",
+    )
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=DEFAULT_ORDERS,
+        metavar="N",
+        help=f"orders across all platforms, split 45/30/25 %% (default {DEFAULT_ORDERS})",
+    )
+    parser.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=DEFAULT_START,
+        metavar="YYYY-MM-DD",
+        help=f"first order day (default {DEFAULT_START})",
+    )
+    parser.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        default=DEFAULT_END,
+        metavar="YYYY-MM-DD",
+        help=f"last day of the data, the snapshot date (default {DEFAULT_END})",
+    )
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Handler for parsed `sandbox generate` arguments: generate, print a summary, return the exit code."""
+    started = time.monotonic()
+    show = sys.stderr.isatty()
+
+    def progress(platform: str, done: int, total: int) -> None:
+        print(f"\r{platform}: {done:,}/{total:,} orders", end="", file=sys.stderr, flush=True)
+
+    try:
+        counts = generate(
+            args.out,
+            seed=args.seed,
+            customers=args.customers,
+            orders=args.orders,
+            start=args.start,
+            end=args.end,
+            progress=progress if show else None,
+        )
+    except ValueError as exc:
+        print(f"sandbox generate: {exc}", file=sys.stderr)
+        return 2
+    if show:
+        print("\r\033[K", end="", file=sys.stderr)
+    for platform in PLATFORMS:
+        c = counts[platform]
+        print(f"{platform}: {c['customers']} customers, {c['products']} products, {c['orders']} orders")
+    print(f"wrote {Path(args.out)} in {time.monotonic() - started:.1f}s (seed {args.seed})")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m metric_pulse.sandbox.generator", description=__doc__.split("\n\n")[0]
+    )
+    add_generate_arguments(parser)
+    return run_generate(parser.parse_args(argv))
+
+
+__all__ = ["generate", "add_generate_arguments", "run_generate", "main", "split_orders"]
+
+if __name__ == "__main__":
+    sys.exit(main())
