@@ -27,6 +27,7 @@ from loaders.http_client import ApiClient, ApiError, MalformedBody
 from loaders.incremental import RecordShape, Rejected, incremental_resource
 from loaders.pacing import RequestStats
 from loaders.paging import PageGuard
+from loaders.platform import PlatformLoader
 from loaders.settings import CommercetoolsConfig, LoadOptions, RateLimit
 
 PLATFORM = "commercetools"
@@ -231,3 +232,6 @@ def commercetools_source(config: CommercetoolsConfig, options: LoadOptions, stat
         )
         for name, shape in SHAPES.items()
     ]
+
+
+LOADER = PlatformLoader(name=PLATFORM, env_prefix="COMMERCETOOLS", source=commercetools_source)

@@ -22,6 +22,7 @@ from loaders.http_client import ApiClient, ApiError, MalformedBody
 from loaders.incremental import RecordShape, incremental_resource
 from loaders.pacing import RequestStats
 from loaders.paging import PageGuard
+from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions, ShopifyConfig
 
 PLATFORM = "shopify"
@@ -137,3 +138,6 @@ def shopify_source(config: ShopifyConfig, options: LoadOptions, stats: RequestSt
         )
         for name, shape in SHAPES.items()
     ]
+
+
+LOADER = PlatformLoader(name=PLATFORM, env_prefix="SHOPIFY", source=shopify_source)

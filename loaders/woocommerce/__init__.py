@@ -27,6 +27,7 @@ from loaders.http_client import ApiClient, MalformedBody
 from loaders.incremental import RecordShape, Rejected, incremental_resource, parse_timestamp
 from loaders.pacing import RequestStats
 from loaders.paging import PageGuard
+from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions, WooCommerceConfig
 
 PLATFORM = "woocommerce"
@@ -196,3 +197,6 @@ def woocommerce_source(config: WooCommerceConfig, options: LoadOptions, stats: R
         )
         for name, shape in SHAPES.items()
     ]
+
+
+LOADER = PlatformLoader(name=PLATFORM, env_prefix="WOOCOMMERCE", source=woocommerce_source)

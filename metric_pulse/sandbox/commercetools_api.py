@@ -28,6 +28,7 @@ from functools import cmp_to_key
 from typing import Any
 from urllib.parse import parse_qsl
 
+from metric_pulse.sandbox.emulator import Emulator
 from metric_pulse.sandbox.http import Request, Response, envelope, json_response, raw_json
 from metric_pulse.sandbox.store import (
     HIGHEST,
@@ -679,3 +680,6 @@ class CommercetoolsAPI:
 
         records = sorted(dataset.records, key=cmp_to_key(compare))
         return SortedView([(i,) for i in range(len(records))], records)
+
+
+EMULATOR = Emulator(name=PLATFORM, api=CommercetoolsAPI)

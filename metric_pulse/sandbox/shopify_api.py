@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from metric_pulse.sandbox.emulator import Emulator
 from metric_pulse.sandbox.http import (
     Request,
     Response,
@@ -485,3 +486,6 @@ class ShopifyAPI:
         wanted = [f.strip() for f in fields.split(",") if f.strip()]
         whole = full(record)
         return {k: whole[k] for k in wanted if k in whole}
+
+
+EMULATOR = Emulator(name=PLATFORM, api=ShopifyAPI)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from metric_pulse.sandbox.emulator import Emulator
 from metric_pulse.sandbox.http import Request, Response, json_response, raw_json, url_with
 from metric_pulse.sandbox.store import DataStore, SortedView, encode_records, parse_instant, scan, sortable
 
@@ -480,3 +481,6 @@ class WooCommerceAPI:
                 str(record.get("id")),
             ]
         return " ".join(str(p) for p in parts if p).lower()
+
+
+EMULATOR = Emulator(name=PLATFORM, api=WooCommerceAPI)
