@@ -23,21 +23,24 @@ def clients(server: SandboxServer) -> dict[str, tuple[requests.Session, str]]:
     """An authenticated session and a list URL per platform."""
     env, c = server.env(), server.credentials
     shop = session()
-    shop.headers["X-Shopify-Access-Token"] = c.shopify_access_token
+    shop.headers["X-Shopify-Access-Token"] = c["shopify"]["access_token"]
     woo = session()
-    woo.auth = (c.woocommerce_consumer_key, c.woocommerce_consumer_secret)
+    woo.auth = (c["woocommerce"]["consumer_key"], c["woocommerce"]["consumer_secret"])
     ct = session()
     tok = requests.post(
         f"{env['COMMERCETOOLS_AUTH_URL']}/oauth/token",
         data={"grant_type": "client_credentials"},
-        auth=(c.commercetools_client_id, c.commercetools_client_secret),
+        auth=(c["commercetools"]["client_id"], c["commercetools"]["client_secret"]),
     )
     assert tok.status_code == 200  # the token endpoint is exempt from faults
     ct.headers["Authorization"] = "Bearer " + tok.json()["access_token"]
     return {
         "shopify": (shop, f"{env['SHOPIFY_STORE_URL']}/admin/api/2024-10/customers.json"),
         "woocommerce": (woo, f"{env['WOOCOMMERCE_URL']}/wp-json/wc/v3/customers"),
-        "commercetools": (ct, f"{env['COMMERCETOOLS_API_URL']}/{c.commercetools_project_key}/customers"),
+        "commercetools": (
+            ct,
+            f"{env['COMMERCETOOLS_API_URL']}/{c['commercetools']['project_key']}/customers",
+        ),
     }
 
 
@@ -118,7 +121,7 @@ def test_edits_to_the_data_directory_are_served_without_restart(tmp_path: Path) 
     path = write(tmp_path, "shopify", "orders", [shopify_order(1)])
     with running(tmp_path, rate_limits="off") as server:
         http = session()
-        http.headers["X-Shopify-Access-Token"] = server.credentials.shopify_access_token
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
         url = f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/2024-10/orders.json"
         assert [o["id"] for o in http.get(url, params={"status": "any"}).json()["orders"]] == [1]
         write(tmp_path, "shopify", "orders", [shopify_order(1), shopify_order(2)], layout="pretty")

@@ -46,7 +46,7 @@ def server(data_dir: Path) -> Iterator[SandboxServer]:
 @pytest.fixture(scope="module")
 def http(server: SandboxServer) -> requests.Session:
     s = session()
-    s.headers["X-Shopify-Access-Token"] = server.credentials.shopify_access_token
+    s.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
     return s
 
 
@@ -212,7 +212,7 @@ def test_leaky_bucket_40_leaking_2_per_second(data_dir: Path) -> None:
     clock = FakeClock()
     with running(data_dir, clock=clock) as server:
         http = session()
-        http.headers["X-Shopify-Access-Token"] = server.credentials.shopify_access_token
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
         url = rest(server, "customers")
         used = [http.get(url).headers["X-Shopify-Shop-Api-Call-Limit"] for _ in range(40)]
         assert used[0] == "1/40" and used[-1] == "40/40"
@@ -235,7 +235,7 @@ def test_leaky_bucket_40_leaking_2_per_second(data_dir: Path) -> None:
 def test_rate_limits_off_never_refuse_but_report(data_dir: Path) -> None:
     with running(data_dir, rate_limits="off", clock=FakeClock()) as server:
         http = session()
-        http.headers["X-Shopify-Access-Token"] = server.credentials.shopify_access_token
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
         responses = [http.get(rest(server, "customers")) for _ in range(45)]
         assert {r.status_code for r in responses} == {200}
         # the header is still sent, for a bucket that drains at once (a full one would slow clients down)
@@ -255,7 +255,7 @@ def test_without_read_all_orders_only_60_days_of_orders(tmp_path: Path) -> None:
     for read_all, expected in ((True, [1, 2]), (False, [1])):
         with running(tmp_path, read_all_orders=read_all) as server:
             http = session()
-            http.headers["X-Shopify-Access-Token"] = server.credentials.shopify_access_token
+            http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
             assert ids(http.get(rest(server), params={"status": "any"})) == expected
 
 
@@ -344,7 +344,7 @@ def test_graphql_throttled_body(data_dir: Path) -> None:
     clock = FakeClock()
     with running(data_dir, clock=clock, graphql_max_cost=100.0, graphql_restore_rate=10.0) as server:
         http = session()
-        http.headers["X-Shopify-Access-Token"] = server.credentials.shopify_access_token
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
         query = "{ orders(first: 20) { edges { node { id totalPriceSet { shopMoney { amount } } } } } }"
         first = graphql(server, http, query).json()
         assert first["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 100 - 62

@@ -27,7 +27,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
 @pytest.fixture(scope="module")
 def http(server: SandboxServer) -> requests.Session:
     s = session()
-    s.auth = (server.credentials.woocommerce_consumer_key, server.credentials.woocommerce_consumer_secret)
+    s.auth = (
+        server.credentials["woocommerce"]["consumer_key"],
+        server.credentials["woocommerce"]["consumer_secret"],
+    )
     return s
 
 
@@ -41,7 +44,10 @@ def ids(response: requests.Response) -> list[int]:
 
 
 def test_basic_auth_query_string_auth_and_the_401_bodies(server: SandboxServer) -> None:
-    key, secret = server.credentials.woocommerce_consumer_key, server.credentials.woocommerce_consumer_secret
+    key, secret = (
+        server.credentials["woocommerce"]["consumer_key"],
+        server.credentials["woocommerce"]["consumer_secret"],
+    )
     assert requests.get(url(server), auth=(key, secret)).status_code == 200
     assert (
         requests.get(url(server), params={"consumer_key": key, "consumer_secret": secret}).status_code == 200
@@ -75,7 +81,10 @@ def test_default_page_size_totals_and_links(server: SandboxServer, http: request
 
 
 def test_links_keep_the_query_but_never_the_keys(server: SandboxServer) -> None:
-    key, secret = server.credentials.woocommerce_consumer_key, server.credentials.woocommerce_consumer_secret
+    key, secret = (
+        server.credentials["woocommerce"]["consumer_key"],
+        server.credentials["woocommerce"]["consumer_secret"],
+    )
     r = requests.get(
         url(server), params={"per_page": 5, "orderby": "id", "consumer_key": key, "consumer_secret": secret}
     )

@@ -28,14 +28,14 @@ from functools import cmp_to_key
 from typing import Any
 from urllib.parse import parse_qsl
 
-from metric_pulse.sandbox.emulator import Emulator
+from metric_pulse.sandbox.emulator import Emulator, Route, StoreContext, labelled
 from metric_pulse.sandbox.http import Request, Response, envelope, json_response, raw_json
 from metric_pulse.sandbox.store import (
     HIGHEST,
     SUMMARY_KEYS,
     Dataset,
-    DataStore,
     SortedView,
+    StoreFolder,
     encode_records,
     full,
     scan,
@@ -453,7 +453,7 @@ class CommercetoolsAPI:
 
     def __init__(
         self,
-        store: DataStore,
+        store: StoreFolder,
         project_key: str,
         client_id: str,
         client_secret: str,
@@ -564,7 +564,7 @@ class CommercetoolsAPI:
         return self._query(req, dataset, endpoint)
 
     def _dataset(self, endpoint: str, staged: bool) -> Dataset:
-        dataset = self.store.get(PLATFORM, RESOURCES[endpoint])
+        dataset = self.store.get(RESOURCES[endpoint])
         if endpoint != "product-projections":
             return dataset
         return dataset.derived(
@@ -682,4 +682,49 @@ class CommercetoolsAPI:
         return SortedView([(i,) for i in range(len(records))], records)
 
 
-EMULATOR = Emulator(name=PLATFORM, api=CommercetoolsAPI)
+CLIENT_ID = "sandbox-client-7Hq2mX9vLk"  # fixed: they guard nothing but a loopback port
+CLIENT_SECRET = "sandbox-secret-Rz4Tn8Wc2PyJ6bQe1Ua5Gd3Kf"
+
+
+def sandbox_credentials(label: str) -> dict[str, str]:
+    """The sandbox project's key (its identity, `sandbox-store[-label]`) and API client."""
+    return {
+        "project_key": labelled("sandbox-store", label),
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
+
+
+def build(ctx: StoreContext) -> CommercetoolsAPI:
+    c, options = ctx.credentials, ctx.options
+    return CommercetoolsAPI(
+        ctx.data,
+        c["project_key"],
+        c["client_id"],
+        c["client_secret"],
+        scopes=options["commercetools_scopes"],
+        token_ttl=options["token_ttl"],
+        clock=ctx.clock,
+    )
+
+
+EMULATOR = Emulator(
+    name=PLATFORM,
+    api=CommercetoolsAPI,
+    build=build,
+    routes=(
+        Route("/api", CommercetoolsAPI.handle),
+        Route("/auth", CommercetoolsAPI.handle_auth, faults=False),
+    ),
+    credentials=sandbox_credentials,
+    settings=lambda url, credentials: {
+        "PROJECT_KEY": credentials["project_key"],
+        "CLIENT_ID": credentials["client_id"],
+        "CLIENT_SECRET": credentials["client_secret"],
+        "API_URL": f"{url}/api",
+        "AUTH_URL": f"{url}/auth",
+    },
+    server_error=lambda original, pick: server_error(pick),
+    too_many_requests=too_many_requests,
+    options={"token_ttl": 172800.0, "commercetools_scopes": DEFAULT_SCOPES},
+)

@@ -1,15 +1,17 @@
-"""Fault injection: which request fails, and how, drawn from a seeded RNG per platform.
+"""Fault injection: which request fails, and how, drawn from a seeded RNG per store.
 
 Each API request (the commercetools token endpoint excluded unless asked for)
-draws the same number of random values from its platform's own
-`random.Random(f"{seed}:{platform}")`, so a run with the same seed and the same
-request sequence per platform sees the same faults, however the three
-platforms' requests interleave.
+draws the same number of random values from its store's own
+`random.Random(f"{seed}:{store}")` (`store`: `shopify` for the default Shopify
+store, `shopify__eu` for an extra one), so a run with the same seed and the same
+request sequence per store sees the same faults, however the stores' requests
+interleave.
 
 Kinds, checked in this order (at most one per request):
 - `fail`: a 5xx with the platform's own error body;
-- `throttle`: commercetools only, a 429 (its documented contract has none, so this
-  is the only way the sandbox produces one);
+- `throttle`: a 429, for platforms whose emulator has an injected one
+  (commercetools: its documented contract has none, so this is the only way the
+  sandbox produces one);
 - `drop`: headers with the full Content-Length, then part of the body, then the
   connection is closed;
 - `malformed`: a complete HTTP response whose JSON body is cut short.
@@ -23,8 +25,6 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
-
-from metric_pulse.sandbox.store import PLATFORMS
 
 KINDS = ("fail", "throttle", "drop", "malformed", "slow")
 
@@ -67,20 +67,23 @@ NO_FAULT = Decision(None, False, 0.0)
 class FaultPlan:
     def __init__(self, settings: FaultSettings) -> None:
         self.settings = settings
-        self._rngs = {p: random.Random(f"{settings.seed}:{p}") for p in PLATFORMS}
+        self._rngs: dict[str, random.Random] = {}
         self._lock = threading.Lock()
 
-    def decide(self, platform: str) -> Decision:
+    def decide(self, store: str, *, can_throttle: bool) -> Decision:
+        """The fate of the next response of `store`; `throttle` only where `can_throttle`."""
         s = self.settings
         if not s.active:
             return NO_FAULT
         with self._lock:
-            rng = self._rngs[platform]
+            rng = self._rngs.get(store)
+            if rng is None:
+                rng = self._rngs[store] = random.Random(f"{s.seed}:{store}")
             slow, fail, throttle, drop, malformed, pick = (rng.random() for _ in range(6))
         kind = None
         if fail < s.fail_rate:
             kind = "fail"
-        elif platform == "commercetools" and throttle < s.throttle_rate:
+        elif can_throttle and throttle < s.throttle_rate:
             kind = "throttle"
         elif drop < s.drop_rate:
             kind = "drop"

@@ -1,20 +1,22 @@
-"""The sandbox HTTP server: Shopify, WooCommerce and commercetools emulators on one loopback port.
+"""The sandbox HTTP server: every registered platform's emulator on one loopback port.
 
     server = SandboxServer("data/sandbox", port=0).start()
     requests.get(f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/2024-10/orders.json",
-                 headers={"X-Shopify-Access-Token": server.credentials.shopify_access_token})
+                 headers={"X-Shopify-Access-Token": server.credentials["shopify"]["access_token"]})
     server.stop()
 
-URL layout (P = the port):
-    http://127.0.0.1:P/shopify                 Shopify store URL (REST + GraphQL below /admin/api/{version}/)
-    http://127.0.0.1:P/woocommerce             WooCommerce site URL (/wp-json/wc/v3/...)
-    http://127.0.0.1:P/commercetools/api       commercetools API ({projectKey}/orders ...)
-    http://127.0.0.1:P/commercetools/auth      commercetools auth (/oauth/token)
+The platforms come from the registry (`metric_pulse.platforms.PLATFORMS`): each
+one's `Emulator` (`metric_pulse.sandbox.emulator`) says which URL prefixes a store
+answers below its root, builds the object that answers them, and gives its
+credentials, its `.env` settings and its fault responses. This module knows no
+platform by name: it owns the sockets, routes by prefix, counts what it served
+per store, and applies the injected faults (`metric_pulse.sandbox.faults`) on
+the way out.
 
-The emulators (`metric_pulse.sandbox.shopify_api`, `metric_pulse.sandbox.woocommerce_api`,
-`metric_pulse.sandbox.commercetools_api`) turn a request into a response; this module owns
-the sockets, counts what it served, and applies the injected faults
-(`metric_pulse.sandbox.faults`) on the way out.
+URL layout (P = the port): the default store of a platform lives at
+`http://127.0.0.1:P/<platform>` (commercetools: `/commercetools/api` and
+`/commercetools/auth`), an extra store labelled L at `/<platform>-L`; its data
+is `DIR/<platform>/` or `DIR/<platform>__L/`. `GET /` lists the `.env` settings.
 """
 
 from __future__ import annotations
@@ -23,49 +25,49 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from metric_pulse.sandbox import commercetools_api, shopify_api, woocommerce_api
-from metric_pulse.sandbox.commercetools_api import DEFAULT_SCOPES, CommercetoolsAPI
+from metric_pulse.platforms import PLATFORMS
+from metric_pulse.sandbox.emulator import DEFAULT_LABEL, Emulator, Route, StoreContext, check_label, labelled
 from metric_pulse.sandbox.faults import NO_FAULT, Decision, FaultPlan, FaultSettings, truncate
 from metric_pulse.sandbox.http import Request, Response, json_response
-from metric_pulse.sandbox.ratelimit import CostBucket, LeakyBucket
-from metric_pulse.sandbox.shopify_api import ShopifyAPI
-from metric_pulse.sandbox.store import PLATFORMS, DataStore
-from metric_pulse.sandbox.woocommerce_api import WooCommerceAPI
+from metric_pulse.sandbox.store import DataStore
 
 log = logging.getLogger(__name__)
 
-PREFIXES = (  # longest first
-    ("/commercetools/auth", "commercetools", "auth"),
-    ("/commercetools/api", "commercetools", "api"),
-    ("/woocommerce", "woocommerce", "api"),
-    ("/shopify", "shopify", "api"),
-)
-
 
 @dataclass(frozen=True)
-class Credentials:
-    """What the sandbox accepts. Fixed, documented values: they guard nothing but a loopback port."""
+class Store:
+    """One store the sandbox serves: a platform's emulator under a label, with its API object."""
 
-    shopify_access_token: str = "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"
-    woocommerce_consumer_key: str = "ck_4f1a9c2e7b3d8a6f0e5c1b9d2a7e4f3c8b6d0a1e"
-    woocommerce_consumer_secret: str = "cs_9e2b7d4a1f8c3e6b0d5a2f9c7e4b1d8a3f6c0e5b"
-    commercetools_project_key: str = "sandbox-store"
-    commercetools_client_id: str = "sandbox-client-7Hq2mX9vLk"
-    commercetools_client_secret: str = "sandbox-secret-Rz4Tn8Wc2PyJ6bQe1Ua5Gd3Kf"
+    env_prefix: str  # the loader's settings prefix, e.g. SHOPIFY
+    emulator: Emulator
+    label: str
+    credentials: Mapping[str, str]
+    api: Any
+
+    @property
+    def name(self) -> str:
+        """Its data folder, counters and fault stream: `shopify`, or `shopify__eu` for an extra store."""
+        return labelled(self.emulator.name, self.label, "__")
+
+    @property
+    def root(self) -> str:
+        """Its URL path: `/shopify`, or `/shopify-eu` for an extra store."""
+        return "/" + labelled(self.emulator.name, self.label)
 
 
 @dataclass
-class PlatformCounters:
+class StoreCounters:
     requests: int = 0
-    rate_limited: int = 0  # HTTP 429 responses sent (Shopify's bucket, injected commercetools 429s)
-    graphql_throttled: int = 0  # Shopify GraphQL THROTTLED answers (HTTP 200)
+    rate_limited: int = 0  # HTTP 429 responses sent (the emulator's own limits and injected ones)
+    graphql_throttled: int = 0  # throttled answers sent with HTTP 200 (Shopify GraphQL THROTTLED)
     statuses: dict[int, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
 
@@ -176,7 +178,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SandboxServer:
-    """All three store emulators on one port, served from a background thread (`start` ... `stop`)."""
+    """Every registered platform's stores on one port, served from a background thread (`start` ... `stop`).
+
+    `extra_stores` adds stores beside each platform's default one: `[("shopify", "eu")]`
+    serves `DIR/shopify__eu/` at `/shopify-eu`. `options` are the emulators' own
+    settings (each `Emulator.options` lists its names and defaults, e.g.
+    `shopify_bucket_size=10`, `token_ttl=60`); they apply to every store of that platform.
+    """
 
     def __init__(
         self,
@@ -192,26 +200,22 @@ class SandboxServer:
         throttle_rate: float = 0.0,
         seed: int = 0,
         slow_delay: float = 35.0,
-        credentials: Credentials | None = None,
-        shopify_bucket_size: int = 40,
-        shopify_leak_rate: float = 2.0,
-        graphql_max_cost: float = 1000.0,
-        graphql_restore_rate: float = 50.0,
-        read_all_orders: bool = True,
-        token_ttl: float = 172800.0,
-        commercetools_scopes: tuple[str, ...] = DEFAULT_SCOPES,
+        extra_stores: Iterable[tuple[str, str]] = (),
         faults_on_auth: bool = False,
         log_requests: bool = False,
         preload: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        **options: Any,
     ) -> None:
         if rate_limits not in ("real", "off", True, False):
             raise ValueError(f"rate_limits must be 'real' or 'off', got {rate_limits!r}")
-        enforce = rate_limits in ("real", True)
+        known = {name for p in PLATFORMS.values() for name in p.emulator.options}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(f"SandboxServer: unknown options {unknown}; the emulators take {sorted(known)}")
         self.data_dir = Path(data_dir)
         self.host = host
         self.requested_port = port
-        self.credentials = credentials or Credentials()
         self.faults = FaultSettings(
             fail_rate=fail_rate,
             slow_rate=slow_rate,
@@ -225,28 +229,36 @@ class SandboxServer:
         self.faults_on_auth = faults_on_auth
         self.log_requests = log_requests
         self.preload = preload
-        self.store = DataStore(self.data_dir)
-        c = self.credentials
-        self.shopify = ShopifyAPI(
-            self.store,
-            c.shopify_access_token,
-            bucket=LeakyBucket(shopify_bucket_size, shopify_leak_rate, enforce=enforce, clock=clock),
-            cost=CostBucket(graphql_max_cost, graphql_restore_rate, enforce=enforce, clock=clock),
-            read_all_orders=read_all_orders,
+        labels = _labels(extra_stores)
+        self.store = DataStore(
+            self.data_dir,
+            [labelled(name, label, "__") for name in PLATFORMS for label in labels[name]],
         )
-        self.woocommerce = WooCommerceAPI(
-            self.store, c.woocommerce_consumer_key, c.woocommerce_consumer_secret
+        self.stores: dict[str, Store] = {}
+        for platform in PLATFORMS.values():
+            emulator = platform.emulator
+            for label in labels[platform.name]:
+                credentials = emulator.credentials(label)
+                context = StoreContext(
+                    data=self.store.folder(labelled(emulator.name, label, "__")),
+                    credentials=credentials,
+                    options={
+                        **emulator.options,
+                        **{k: v for k, v in options.items() if k in emulator.options},
+                    },
+                    enforce_rate_limits=rate_limits in ("real", True),
+                    clock=clock,
+                )
+                store = Store(
+                    platform.loader.env_prefix, emulator, label, credentials, emulator.build(context)
+                )
+                self.stores[store.name] = store
+        # (prefix, store, route), longest prefix first so `/commercetools/auth` wins over a shorter one
+        self._routes: list[tuple[str, Store, Route]] = sorted(
+            ((s.root + r.suffix, s, r) for s in self.stores.values() for r in s.emulator.routes),
+            key=lambda entry: -len(entry[0]),
         )
-        self.commercetools = CommercetoolsAPI(
-            self.store,
-            c.commercetools_project_key,
-            c.commercetools_client_id,
-            c.commercetools_client_secret,
-            scopes=commercetools_scopes,
-            token_ttl=token_ttl,
-            clock=clock,
-        )
-        self.counters = {p: PlatformCounters() for p in PLATFORMS}
+        self.counters = {name: StoreCounters() for name in self.stores}
         self._counters_lock = threading.Lock()
         self.stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -327,49 +339,52 @@ class SandboxServer:
         """`http://127.0.0.1:P` (the platforms live below it)."""
         return f"http://{self.netloc}"
 
+    @property
+    def prefixes(self) -> list[str]:
+        """The URL prefixes served, in registry order."""
+        return [s.root + r.suffix for s in self.stores.values() for r in s.emulator.routes]
+
+    @property
+    def credentials(self) -> dict[str, dict[str, str]]:
+        """Each store's fixed credentials and identity, by store name (`shopify`, `shopify__eu`, ...)."""
+        return {name: dict(s.credentials) for name, s in self.stores.items()}
+
     def env(self) -> dict[str, str]:
-        """The settings that point the loaders at this sandbox, as `.env` would hold them."""
-        c = self.credentials
-        return {
-            "SHOPIFY_STORE_URL": f"{self.url}/shopify",
-            "SHOPIFY_ACCESS_TOKEN": c.shopify_access_token,
-            "WOOCOMMERCE_URL": f"{self.url}/woocommerce",
-            "WOOCOMMERCE_CONSUMER_KEY": c.woocommerce_consumer_key,
-            "WOOCOMMERCE_CONSUMER_SECRET": c.woocommerce_consumer_secret,
-            "COMMERCETOOLS_PROJECT_KEY": c.commercetools_project_key,
-            "COMMERCETOOLS_CLIENT_ID": c.commercetools_client_id,
-            "COMMERCETOOLS_CLIENT_SECRET": c.commercetools_client_secret,
-            "COMMERCETOOLS_API_URL": f"{self.url}/commercetools/api",
-            "COMMERCETOOLS_AUTH_URL": f"{self.url}/commercetools/auth",
-        }
+        """The settings that point the loaders at this sandbox, as `.env` would hold them.
+
+        One store per platform: that platform's usual variables (`SHOPIFY_STORE_URL`, ...).
+        With extra stores: `<PREFIX>_STORES=default,eu`, the default store's settings under
+        the platform-wide names (which every store falls back to) and each extra store's
+        under `<PREFIX>_<LABEL>_<SETTING>`.
+        """
+        env: dict[str, str] = {}
+        for prefix, group in groupby(self.stores.values(), key=lambda s: s.env_prefix):
+            stores = list(group)
+            if len(stores) > 1:
+                env[f"{prefix}_STORES"] = ",".join(s.label for s in stores)
+            for store in stores:
+                names = prefix if store.label == DEFAULT_LABEL else f"{prefix}_{store.label.upper()}"
+                settings = store.emulator.settings(f"{self.url}{store.root}", store.credentials)
+                env.update({f"{names}_{key}": value for key, value in settings.items()})
+        return env
 
     def stats(self) -> dict[str, dict[str, Any]]:
-        """A snapshot of the per-platform counters."""
+        """A snapshot of the per-store counters."""
         with self._counters_lock:
-            return {p: c.as_dict() for p, c in self.counters.items()}
+            return {name: c.as_dict() for name, c in self.counters.items()}
 
     # -- one request -----------------------------------------------------------------------------
     def respond(
         self, method: str, path: str, query: str, headers: Any, body: bytes, host: str
     ) -> tuple[str | None, Response, Decision]:
-        """Route, answer, decide the fault; count it all. Returns (platform, response, fault decision)."""
-        for prefix, platform, part in PREFIXES:  # noqa: B007 (the match is used after the break)
-            if path == prefix or path.startswith(prefix + "/"):
-                break
-        else:
+        """Route, answer, decide the fault; count it all. Returns (store name, response, fault decision)."""
+        match = next((m for m in self._routes if path == m[0] or path.startswith(m[0] + "/")), None)
+        if match is None:
             if path in ("", "/"):
                 return None, json_response(200, {"sandbox": "metric-pulse", **self.env()}), NO_FAULT
-            return (
-                None,
-                json_response(
-                    404,
-                    {
-                        "errors": "Not Found: the sandbox serves /shopify, /woocommerce, "
-                        "/commercetools/api and /commercetools/auth"
-                    },
-                ),
-                NO_FAULT,
-            )
+            served = ", ".join(self.prefixes)
+            return None, json_response(404, {"errors": f"Not Found: the sandbox serves {served}"}), NO_FAULT
+        prefix, store, route = match
         req = Request(
             method,
             path[len(prefix) :] or "/",
@@ -378,35 +393,23 @@ class SandboxServer:
             body,
             base_url=f"http://{host}{prefix}",
         )
-        if platform == "shopify":
-            response = self.shopify.handle(req)
-        elif platform == "woocommerce":
-            response = self.woocommerce.handle(req)
-        elif part == "auth":
-            response = self.commercetools.handle_auth(req)
-        else:
-            response = self.commercetools.handle(req)
-        decision = (
-            NO_FAULT if (part == "auth" and not self.faults_on_auth) else self.fault_plan.decide(platform)
-        )
+        response = route.handler(store.api, req)
+        emulator = store.emulator
+        decision = NO_FAULT
+        if route.faults or self.faults_on_auth:
+            decision = self.fault_plan.decide(store.name, can_throttle=emulator.too_many_requests is not None)
         if decision.kind is not None and not 200 <= response.status < 300:
             decision = Decision(None, decision.slow, decision.pick)
         if decision.kind == "fail":
-            original = response
-            response = {"shopify": shopify_api.server_error, "woocommerce": woocommerce_api.server_error}.get(
-                platform, lambda: commercetools_api.server_error(decision.pick)
-            )()
-            call_limit = original.header("X-Shopify-Shop-Api-Call-Limit")
-            if call_limit:  # Shopify reports its bucket on every response, errors included
-                response.headers.append(("X-Shopify-Shop-Api-Call-Limit", call_limit))
-        elif decision.kind == "throttle":
-            response = commercetools_api.too_many_requests()
-        self._count(platform, response, decision)
-        return platform, response, decision
+            response = emulator.server_error(response, decision.pick)
+        elif decision.kind == "throttle" and emulator.too_many_requests is not None:
+            response = emulator.too_many_requests()
+        self._count(store.name, response, decision)
+        return store.name, response, decision
 
-    def _count(self, platform: str, response: Response, decision: Decision) -> None:
+    def _count(self, name: str, response: Response, decision: Decision) -> None:
         with self._counters_lock:
-            c = self.counters[platform]
+            c = self.counters[name]
             c.requests += 1
             c.statuses[response.status] = c.statuses.get(response.status, 0) + 1
             if response.status == 429:
@@ -415,3 +418,17 @@ class SandboxServer:
                 c.graphql_throttled += 1
             for kind in ([decision.kind] if decision.kind else []) + (["slow"] if decision.slow else []):
                 c.faults[kind] = c.faults.get(kind, 0) + 1
+
+
+def _labels(extra_stores: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Store labels per platform: `default` first, then the extra stores' in the order given."""
+    labels: dict[str, list[str]] = {name: [DEFAULT_LABEL] for name in PLATFORMS}
+    for platform, label in extra_stores:
+        if platform not in labels:
+            raise ValueError(
+                f"extra store {platform}:{label}: unknown platform (known: {', '.join(PLATFORMS)})"
+            )
+        if check_label(label) in labels[platform]:
+            raise ValueError(f"extra store {platform}:{label} is given twice")
+        labels[platform].append(label)
+    return labels

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from metric_pulse.sandbox.emulator import Emulator
+from metric_pulse.sandbox.emulator import Emulator, Route, StoreContext, labelled
 from metric_pulse.sandbox.http import (
     Request,
     Response,
@@ -37,8 +37,8 @@ from metric_pulse.sandbox.http import (
 from metric_pulse.sandbox.ratelimit import CostBucket, LeakyBucket
 from metric_pulse.sandbox.store import (
     HIGHEST,
-    DataStore,
     SortedView,
+    StoreFolder,
     encode_records,
     full,
     parse_instant,
@@ -306,9 +306,10 @@ class ShopifyAPI:
 
     def __init__(
         self,
-        store: DataStore,
+        store: StoreFolder,
         access_token: str,
         *,
+        shop_domain: str,
         bucket: LeakyBucket,
         cost: CostBucket,
         read_all_orders: bool = True,
@@ -319,6 +320,7 @@ class ShopifyAPI:
 
         self.store = store
         self.access_token = access_token
+        self.shop_domain = shop_domain  # the store's identity (`myshopify_domain`)
         self.bucket = bucket
         self.read_all_orders = read_all_orders
         self.retry_after = retry_after
@@ -372,7 +374,7 @@ class ShopifyAPI:
 
     # -- endpoints ---------------------------------------------------------------------------
     def _one(self, req: Request, resource: str, ident: int) -> Response:
-        record = self.store.get(PLATFORM, resource).by_id(ident)
+        record = self.store.get(resource).by_id(ident)
         if record is None or (resource == "orders" and not self._visible_order(record)):
             return not_found()
         return raw_json(
@@ -389,7 +391,7 @@ class ShopifyAPI:
     def _count(self, req: Request, resource: str) -> Response:
         filters = {k: req.param(k) or "" for k in req.keys() if k in FILTER_PARAMS[resource]}
         keep, _ = build_filter(resource, filters, now=self.clock(), read_all_orders=self.read_all_orders)
-        return json_response(200, {"count": sum(1 for r in self.store.get(PLATFORM, resource) if keep(r))})
+        return json_response(200, {"count": sum(1 for r in self.store.get(resource) if keep(r))})
 
     def _list(self, req: Request, version: str, resource: str) -> Response:
         limit = _limit(req)
@@ -415,7 +417,7 @@ class ShopifyAPI:
             return bad_request({"page_info": "Invalid value."})
         keep, ranges = build_filter(resource, filters, now=self.clock(), read_all_orders=self.read_all_orders)
         listing = Listing(resource, filters, order_field, bool(descending), limit, fields)
-        view = self.store.get(PLATFORM, resource).sorted_view(("shopify", order_field), sort_key(order_field))
+        view = self.store.get(resource).sorted_view(("shopify", order_field), sort_key(order_field))
         start, stop = narrow(view, order_field, ranges, filters)
         page, before, more = self._page(view, start, stop, listing, keep, position, direction)
         links = []
@@ -488,4 +490,61 @@ class ShopifyAPI:
         return {k: whole[k] for k in wanted if k in whole}
 
 
-EMULATOR = Emulator(name=PLATFORM, api=ShopifyAPI)
+ACCESS_TOKEN = "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"  # fixed: it guards nothing but a loopback port
+
+
+def sandbox_credentials(label: str) -> dict[str, str]:
+    """The sandbox store's token and its shop domain (`metric-pulse-sandbox[-label].myshopify.com`)."""
+    return {
+        "access_token": ACCESS_TOKEN,
+        "shop_domain": f"{labelled('metric-pulse-sandbox', label)}.myshopify.com",
+    }
+
+
+def build(ctx: StoreContext) -> ShopifyAPI:
+    options = ctx.options
+    return ShopifyAPI(
+        ctx.data,
+        ctx.credentials["access_token"],
+        shop_domain=ctx.credentials["shop_domain"],
+        bucket=LeakyBucket(
+            options["shopify_bucket_size"],
+            options["shopify_leak_rate"],
+            enforce=ctx.enforce_rate_limits,
+            clock=ctx.clock,
+        ),
+        cost=CostBucket(
+            options["graphql_max_cost"],
+            options["graphql_restore_rate"],
+            enforce=ctx.enforce_rate_limits,
+            clock=ctx.clock,
+        ),
+        read_all_orders=options["read_all_orders"],
+    )
+
+
+def injected_server_error(original: Response, pick: float) -> Response:
+    """The 500 that replaces `original`: Shopify reports its bucket on every response, errors included."""
+    response = server_error()
+    call_limit = original.header("X-Shopify-Shop-Api-Call-Limit")
+    if call_limit:
+        response.headers.append(("X-Shopify-Shop-Api-Call-Limit", call_limit))
+    return response
+
+
+EMULATOR = Emulator(
+    name=PLATFORM,
+    api=ShopifyAPI,
+    build=build,
+    routes=(Route("", ShopifyAPI.handle),),
+    credentials=sandbox_credentials,
+    settings=lambda url, credentials: {"STORE_URL": url, "ACCESS_TOKEN": credentials["access_token"]},
+    server_error=injected_server_error,
+    options={
+        "shopify_bucket_size": 40,  # REST leaky bucket: size and leak per second (a standard plan)
+        "shopify_leak_rate": 2.0,
+        "graphql_max_cost": 1000.0,  # GraphQL cost bucket: size and restore rate per second
+        "graphql_restore_rate": 50.0,
+        "read_all_orders": True,  # False: a token without the scope sees only 60 days of orders
+    },
+)

@@ -26,7 +26,7 @@ from typing import Any
 
 from metric_pulse.sandbox.http import Request, Response, json_response
 from metric_pulse.sandbox.ratelimit import CostBucket, Throttle
-from metric_pulse.sandbox.store import HIGHEST, DataStore, full, parse_instant, scan
+from metric_pulse.sandbox.store import HIGHEST, StoreFolder, full, parse_instant, scan
 
 MAX_PAGE = 250
 SORT_KEYS = {
@@ -786,7 +786,7 @@ class GraphQL:
 
     def __init__(
         self,
-        store: DataStore,
+        store: StoreFolder,
         cost: CostBucket,
         *,
         read_all_orders: bool = True,
@@ -914,7 +914,7 @@ class GraphQL:
             elif f.name == "order":
                 ident = str(executor.ctx.args(f).get("id") or "")
                 try:
-                    record = self.store.get("shopify", "orders").by_id(int(ident.rsplit("/", 1)[-1]))
+                    record = self.store.get("orders").by_id(int(ident.rsplit("/", 1)[-1]))
                 except ValueError:
                     record = None
                 if record is not None and not self._visible(record):
@@ -977,7 +977,7 @@ class GraphQL:
         from metric_pulse.sandbox.shopify_api import sort_key  # one sorted view per field, shared with REST
 
         fieldname = SORT_KEYS[sort_name]
-        view = self.store.get("shopify", "orders").sorted_view(("shopify", fieldname), sort_key(fieldname))
+        view = self.store.get("orders").sorted_view(("shopify", fieldname), sort_key(fieldname))
         start, stop = 0, len(view.keys)
         if fieldname in ranges:
             lo, hi = ranges[fieldname]

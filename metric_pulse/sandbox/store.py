@@ -1,6 +1,8 @@
-"""The sandbox's data: `DIR/<platform>/<resource>.json`, re-read when a file changes.
+"""The sandbox's data: `DIR/<store>/<resource>.json`, re-read when a file changes.
 
-Every request asks the `DataStore` for a `Dataset`; the store compares the file's
+`<store>` is a store's folder: `shopify` for the default Shopify store,
+`shopify__eu` for an extra one (see `metric_pulse.sandbox.emulator`). Every
+request asks the store's `StoreFolder` for a `Dataset`; the store compares the file's
 mtime and size with what it loaded (one `stat`, cheap) and re-reads only when
 they differ, so edits to the data directory show up on the next request without
 a restart. A file that fails to parse (half-saved by an editor) leaves the last
@@ -38,7 +40,6 @@ from loaders.json_body import loads  # the loaders' own reading: non-UTF-8 bytes
 
 log = logging.getLogger(__name__)
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")
 
 # Sorts after every real key, whatever the key's type.
@@ -298,40 +299,56 @@ def _read_lines(path: Path) -> list[dict]:
 
 
 class DataStore:
-    """`store.get("shopify", "orders")` -> the current Dataset of DIR/shopify/orders.json."""
+    """`store.get("shopify", "orders")` -> the current Dataset of DIR/shopify/orders.json.
 
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+    `folders` are the store folders `preload` indexes (the server's stores); `get`
+    serves any folder.
+    """
+
+    def __init__(self, data_dir: str | os.PathLike[str], folders: Iterable[str] = ()) -> None:
         self.data_dir = Path(data_dir)
+        self.folders = tuple(folders)
         self._loaded: dict[tuple[str, str], Dataset] = {}
-        self._locks = {(p, r): threading.Lock() for p in PLATFORMS for r in RESOURCES}
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
         self.reloads = 0
 
-    def path(self, platform: str, resource: str) -> Path:
-        return self.data_dir / platform / f"{resource}.json"
+    def path(self, folder: str, resource: str) -> Path:
+        return self.data_dir / folder / f"{resource}.json"
 
-    def get(self, platform: str, resource: str) -> Dataset:
-        path = self.path(platform, resource)
+    def folder(self, folder: str) -> StoreFolder:
+        """One store's files, as its emulator reads them."""
+        return StoreFolder(self, folder)
+
+    def get(self, folder: str, resource: str) -> Dataset:
+        key = (folder, resource)
+        path = self.path(folder, resource)
         try:
             st = os.stat(path)
             version = (st.st_mtime_ns, st.st_size)
         except FileNotFoundError:
             version = (0, 0)
-        current = self._loaded.get((platform, resource))
+        current = self._loaded.get(key)
         if current is not None and current.version == version:
             return current
-        with self._locks[(platform, resource)]:
-            current = self._loaded.get((platform, resource))
+        with self._lock(key):
+            current = self._loaded.get(key)
             if current is not None and current.version == version:
                 return current
             fresh = self._read(path, version, current)
-            self._loaded[(platform, resource)] = fresh
+            self._loaded[key] = fresh
             return fresh
 
+    def _lock(self, key: tuple[str, str]) -> threading.Lock:
+        """One lock per file: a large file being re-read does not hold up requests for the others."""
+        with self._locks_lock:
+            return self._locks.setdefault(key, threading.Lock())
+
     def preload(self) -> None:
-        """Index every file now (the server does this in the background at start)."""
-        for platform in PLATFORMS:
+        """Index every file of `folders` now (the server does this in the background at start)."""
+        for folder in self.folders:
             for resource in RESOURCES:
-                self.get(platform, resource)
+                self.get(folder, resource)
 
     def _read(self, path: Path, version: tuple[int, int], previous: Dataset | None) -> Dataset:
         if version == (0, 0):
@@ -351,6 +368,17 @@ class DataStore:
             return Dataset(kept, version)
         self.reloads += 1
         return Dataset(records, version)
+
+
+@dataclass(frozen=True)
+class StoreFolder:
+    """One store's data folder: `folder.get("orders")` is the current Dataset of DIR/<folder>/orders.json."""
+
+    store: DataStore
+    name: str
+
+    def get(self, resource: str) -> Dataset:
+        return self.store.get(self.name, resource)
 
 
 def scan(

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from metric_pulse.sandbox.emulator import Emulator
+from metric_pulse.sandbox.emulator import Emulator, Route, StoreContext, labelled
 from metric_pulse.sandbox.http import Request, Response, json_response, raw_json, url_with
-from metric_pulse.sandbox.store import DataStore, SortedView, encode_records, parse_instant, scan, sortable
+from metric_pulse.sandbox.store import SortedView, StoreFolder, encode_records, parse_instant, scan, sortable
 
 PLATFORM = "woocommerce"
 NAMESPACE = "/wp-json/wc/v3"
@@ -262,10 +262,11 @@ class WooCommerceAPI:
 
     platform = PLATFORM
 
-    def __init__(self, store: DataStore, consumer_key: str, consumer_secret: str) -> None:
+    def __init__(self, store: StoreFolder, consumer_key: str, consumer_secret: str, *, home_url: str) -> None:
         self.store = store
         self.consumer_key = consumer_key
         self.consumer_secret = consumer_secret
+        self.home_url = home_url  # the site's identity (WordPress's `home`)
 
     def handle(self, req: Request) -> Response:
         route = ROUTE.match(req.path)
@@ -284,7 +285,7 @@ class WooCommerceAPI:
         if ident is not None:
             if presented is None:
                 return error(401, "woocommerce_rest_cannot_view", "Sorry, you cannot view this resource.")
-            record = self.store.get(PLATFORM, resource).by_id(int(ident))
+            record = self.store.get(resource).by_id(int(ident))
             if record is None:
                 return error(404, *INVALID_ID[resource])
             return raw_json(200, encode_records([record])[1:-1])
@@ -383,7 +384,7 @@ class WooCommerceAPI:
         if not authenticated:
             return error(401, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
 
-        dataset = self.store.get(PLATFORM, resource)
+        dataset = self.store.get(resource)
         descending = order == "desc"
         if orderby == "include" and include:
             position = {ident: i for i, ident in enumerate(include)}
@@ -483,4 +484,34 @@ class WooCommerceAPI:
         return " ".join(str(p) for p in parts if p).lower()
 
 
-EMULATOR = Emulator(name=PLATFORM, api=WooCommerceAPI)
+CONSUMER_KEY = "ck_4f1a9c2e7b3d8a6f0e5c1b9d2a7e4f3c8b6d0a1e"  # fixed: they guard nothing but a loopback port
+CONSUMER_SECRET = "cs_9e2b7d4a1f8c3e6b0d5a2f9c7e4b1d8a3f6c0e5b"
+
+
+def sandbox_credentials(label: str) -> dict[str, str]:
+    """The sandbox site's keys and its home URL (`https://woocommerce[-label].sandbox.metric-pulse.test`)."""
+    return {
+        "consumer_key": CONSUMER_KEY,
+        "consumer_secret": CONSUMER_SECRET,
+        "home_url": f"https://{labelled('woocommerce', label)}.sandbox.metric-pulse.test",
+    }
+
+
+def build(ctx: StoreContext) -> WooCommerceAPI:
+    c = ctx.credentials
+    return WooCommerceAPI(ctx.data, c["consumer_key"], c["consumer_secret"], home_url=c["home_url"])
+
+
+EMULATOR = Emulator(
+    name=PLATFORM,
+    api=WooCommerceAPI,
+    build=build,
+    routes=(Route("", WooCommerceAPI.handle),),
+    credentials=sandbox_credentials,
+    settings=lambda url, credentials: {
+        "URL": url,
+        "CONSUMER_KEY": credentials["consumer_key"],
+        "CONSUMER_SECRET": credentials["consumer_secret"],
+    },
+    server_error=lambda original, pick: server_error(),
+)
