@@ -5,6 +5,7 @@ Small stores (a few hundred orders) keep this fast; one CLI run uses the default
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from metric_pulse import platforms as registry
 from metric_pulse.sandbox.generate.population import split_orders
 from metric_pulse.sandbox.generator import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
+PLATFORMS = tuple(registry.PLATFORMS)
 FILES = ("customers.json", "products.json", "orders.json")
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 END_OF_DATA = datetime(2026, 1, 1, tzinfo=UTC)
@@ -68,8 +70,42 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_differs(tmp_path:
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+def digest(root: Path) -> str:
+    """One sha256 over every file's path and bytes under `root`."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def test_output_is_pinned(tmp_path: Path) -> None:
+    """The marts of the demo data are compared across versions: the generator's bytes must not drift.
+
+    Pinned when the platform lists moved to the registry (same bytes as before the move). A
+    deliberate change to the data updates this digest and says so in its commit.
+    """
+    generate(tmp_path, seed=7, customers=50, orders=300)
+    assert digest(tmp_path) == "8c46365503b26d3ddd7fd910750a6e98058d559a291294d6dc5e424f764d07f0"
+
+
+def test_an_extra_store_is_another_draw_and_leaves_the_default_stores_alone(tmp_path: Path) -> None:
+    args = dict(seed=7, customers=50, orders=300, start=START, end=END)
+    counts = generate(tmp_path / "plain", **args)
+    counts_extra = generate(tmp_path / "extra", **args, extra_stores=[("shopify", "eu")])
+    assert sorted(p.name for p in (tmp_path / "extra").iterdir()) == sorted([*PLATFORMS, "shopify__eu"])
+    for platform in PLATFORMS:
+        assert digest(tmp_path / "plain" / platform) == digest(tmp_path / "extra" / platform)
+    assert counts_extra == {**counts, "shopify__eu": counts_extra["shopify__eu"]}
+    assert counts_extra["shopify__eu"]["orders"] == counts["shopify"]["orders"]  # as large, other people
+    for name in FILES:  # another seed: other people, other orders
+        eu = (tmp_path / "extra" / "shopify__eu" / name).read_bytes()
+        assert eu != (tmp_path / "extra" / "shopify" / name).read_bytes()
+    generate(tmp_path / "again", **args, extra_stores=[("shopify", "eu")])
+    assert digest(tmp_path / "again") == digest(tmp_path / "extra")
+
+
 def test_counts_are_honoured_and_match_the_files(store: dict) -> None:
-    expected = split_orders(1200)
+    expected = split_orders(1200, [p.generator for p in registry.PLATFORMS.values()])
     assert sum(expected.values()) == 1200
     for platform in PLATFORMS:
         assert store["counts"][platform] == {

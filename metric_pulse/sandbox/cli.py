@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from metric_pulse.sandbox.emulator import check_label
+
 DEFAULT_SLOW_DELAY = 35.0
 
 
@@ -27,6 +29,15 @@ def _rate(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
     return value
+
+
+def extra_store_argument(text: str) -> tuple[str, str]:
+    """`--extra-store PLATFORM:LABEL` -> (platform, label); the platform is checked against the registry later."""
+    platform, _, label = text.partition(":")
+    try:
+        return platform, check_label(label)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected PLATFORM:LABEL; {exc}") from None
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:

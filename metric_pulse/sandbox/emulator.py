@@ -17,7 +17,7 @@ its own root `/<platform>-L` and its own identity (`labelled`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,23 @@ def check_label(label: str) -> str:
 def labelled(name: str, label: str, separator: str = "-") -> str:
     """`name` for the default store, `name<separator><label>` for an extra one (domains, keys, prefixes)."""
     return name if label == DEFAULT_LABEL else f"{name}{separator}{label}"
+
+
+def store_folder(platform: str, label: str) -> str:
+    """A store's data folder, also its name in the server's counters: `shopify`, `shopify__eu`."""
+    return labelled(platform, label, "__")
+
+
+def store_labels(platforms: Iterable[str], extra_stores: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """The labels of each platform's stores: `default` first, then the extra stores' in the order given."""
+    labels: dict[str, list[str]] = {name: [DEFAULT_LABEL] for name in platforms}
+    for platform, label in extra_stores:
+        if platform not in labels:
+            raise ValueError(f"extra store {platform}:{label}: unknown platform (known: {', '.join(labels)})")
+        if check_label(label) in labels[platform]:
+            raise ValueError(f"extra store {platform}:{label} is given twice")
+        labels[platform].append(label)
+    return labels
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
     DIR/shopify/{customers,products,orders}.json
     DIR/woocommerce/{customers,products,orders}.json
     DIR/commercetools/{customers,products,orders}.json
+    DIR/shopify__eu/...  (with `--extra-store shopify:eu`)
 
+One folder per store of each registered platform (`metric_pulse.platforms`).
 Each file is a JSON array of objects in that platform's own API response shape.
 The same arguments give byte-identical files: nothing reads the clock, every
 random draw comes from the seed. Orders are streamed to disk, so memory stays
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from metric_pulse.sandbox.generate.population import PLATFORMS, split_orders
+from metric_pulse.sandbox.cli import extra_store_argument
 from metric_pulse.sandbox.generate.writer import (
     DEFAULT_CUSTOMERS,
     DEFAULT_END,
@@ -40,6 +42,16 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="DIR",
         help="directory to write shopify/, woocommerce/, commercetools/ into",
+    )
+    parser.add_argument(
+        "--extra-store",
+        dest="extra_stores",
+        type=extra_store_argument,
+        action="append",
+        default=[],
+        metavar="PLATFORM:LABEL",
+        help="also write another store of PLATFORM into DIR/PLATFORM__LABEL/, as large as the default "
+        "one but drawn with its own seed (repeatable)",
     )
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
@@ -90,6 +102,7 @@ def run_generate(args: argparse.Namespace) -> int:
             orders=args.orders,
             start=args.start,
             end=args.end,
+            extra_stores=args.extra_stores,
             progress=progress if show else None,
         )
     except ValueError as exc:
@@ -97,9 +110,8 @@ def run_generate(args: argparse.Namespace) -> int:
         return 2
     if show:
         print("\r\033[K", end="", file=sys.stderr)
-    for platform in PLATFORMS:
-        c = counts[platform]
-        print(f"{platform}: {c['customers']} customers, {c['products']} products, {c['orders']} orders")
+    for store, c in counts.items():
+        print(f"{store}: {c['customers']} customers, {c['products']} products, {c['orders']} orders")
     print(f"wrote {Path(args.out)} in {time.monotonic() - started:.1f}s (seed {args.seed})")
     return 0
 
@@ -112,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_generate(parser.parse_args(argv))
 
 
-__all__ = ["generate", "add_generate_arguments", "run_generate", "main", "split_orders"]
+__all__ = ["generate", "add_generate_arguments", "run_generate", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

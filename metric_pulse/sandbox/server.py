@@ -34,7 +34,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from metric_pulse.platforms import PLATFORMS
-from metric_pulse.sandbox.emulator import DEFAULT_LABEL, Emulator, Route, StoreContext, check_label, labelled
+from metric_pulse.sandbox.emulator import (
+    DEFAULT_LABEL,
+    Emulator,
+    Route,
+    StoreContext,
+    labelled,
+    store_folder,
+    store_labels,
+)
 from metric_pulse.sandbox.faults import NO_FAULT, Decision, FaultPlan, FaultSettings, truncate
 from metric_pulse.sandbox.http import Request, Response, json_response
 from metric_pulse.sandbox.store import DataStore
@@ -55,7 +63,7 @@ class Store:
     @property
     def name(self) -> str:
         """Its data folder, counters and fault stream: `shopify`, or `shopify__eu` for an extra store."""
-        return labelled(self.emulator.name, self.label, "__")
+        return store_folder(self.emulator.name, self.label)
 
     @property
     def root(self) -> str:
@@ -229,10 +237,10 @@ class SandboxServer:
         self.faults_on_auth = faults_on_auth
         self.log_requests = log_requests
         self.preload = preload
-        labels = _labels(extra_stores)
+        labels = store_labels(PLATFORMS, extra_stores)
         self.store = DataStore(
             self.data_dir,
-            [labelled(name, label, "__") for name in PLATFORMS for label in labels[name]],
+            [store_folder(name, label) for name in PLATFORMS for label in labels[name]],
         )
         self.stores: dict[str, Store] = {}
         for platform in PLATFORMS.values():
@@ -240,7 +248,7 @@ class SandboxServer:
             for label in labels[platform.name]:
                 credentials = emulator.credentials(label)
                 context = StoreContext(
-                    data=self.store.folder(labelled(emulator.name, label, "__")),
+                    data=self.store.folder(store_folder(emulator.name, label)),
                     credentials=credentials,
                     options={
                         **emulator.options,
@@ -418,17 +426,3 @@ class SandboxServer:
                 c.graphql_throttled += 1
             for kind in ([decision.kind] if decision.kind else []) + (["slow"] if decision.slow else []):
                 c.faults[kind] = c.faults.get(kind, 0) + 1
-
-
-def _labels(extra_stores: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    """Store labels per platform: `default` first, then the extra stores' in the order given."""
-    labels: dict[str, list[str]] = {name: [DEFAULT_LABEL] for name in PLATFORMS}
-    for platform, label in extra_stores:
-        if platform not in labels:
-            raise ValueError(
-                f"extra store {platform}:{label}: unknown platform (known: {', '.join(PLATFORMS)})"
-            )
-        if check_label(label) in labels[platform]:
-            raise ValueError(f"extra store {platform}:{label} is given twice")
-        labels[platform].append(label)
-    return labels

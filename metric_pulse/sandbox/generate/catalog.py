@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from metric_pulse.sandbox.generate.population import Profile
 
 # (English, German, product_type, materials allowed, sized, US price range in dollars)
 NOUNS = (
@@ -78,8 +81,6 @@ VENDORS = ("North & Pine", "Kite Supply Co.", "Hollow Oak", "Brightwater Goods")
 SIZES = ("S", "M", "L", "XL")
 PRODUCT_TYPES = ("Accessories", "Apparel", "Home", "Outdoor", "Stationery")
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
-
 
 @dataclass(frozen=True)
 class Product:
@@ -96,7 +97,7 @@ class Product:
     created_ts: int
     updated_ts: int
     status: str  # active | draft | archived
-    on_platform: tuple[bool, bool, bool]
+    on_platform: frozenset[str]  # the platforms that sell it
 
     def variant_skus(self) -> list[str]:
         return [f"{self.sku}-{s}" for s in self.sizes] if self.sizes else [self.sku]
@@ -108,7 +109,9 @@ def _charm(dollars: float) -> int:
     return whole * 100 + (99, 99, 99, 50, 0)[int(dollars * 7) % 5]
 
 
-def build_catalog(rng: np.random.Generator, count: int, start_ts: int, end_ts: int) -> list[Product]:
+def build_catalog(
+    rng: np.random.Generator, count: int, start_ts: int, end_ts: int, profiles: Sequence[Profile]
+) -> list[Product]:
     combos = [(line, noun, material) for noun in NOUNS for material in noun[3] for line in LINES]
     order = rng.permutation(len(combos))
     products: list[Product] = []
@@ -127,7 +130,7 @@ def build_catalog(rng: np.random.Generator, count: int, start_ts: int, end_ts: i
         updated = max(updated, created + 60)
         status_draw = rng.random()
         status = "draft" if status_draw < 0.03 else "archived" if status_draw < 0.07 else "active"
-        on = rng.random(3) < (0.88, 0.82, 0.85)
+        on = rng.random(len(profiles)) < [p.catalog_share for p in profiles]
         suffix = "" if i < len(combos) else f" {i // len(combos) + 1}"
         title_en = f"{line} {material} {en}{suffix}"
         title_de = f"{line} {MATERIALS_DE[material]}-{de}{suffix}"
@@ -146,7 +149,7 @@ def build_catalog(rng: np.random.Generator, count: int, start_ts: int, end_ts: i
                 created_ts=created,
                 updated_ts=updated,
                 status=status,
-                on_platform=(bool(on[0]), bool(on[1]), bool(on[2])),
+                on_platform=frozenset(p.platform for p, sold in zip(profiles, on, strict=True) if sold),
             )
         )
     return products
@@ -156,8 +159,7 @@ class Picker:
     """Chooses a product near a target price among what one platform sells at a given time."""
 
     def __init__(self, products: list[Product], platform: str):
-        slot = PLATFORMS.index(platform)
-        sellable = [p for p in products if p.on_platform[slot] and p.status != "draft"]
+        sellable = [p for p in products if platform in p.on_platform and p.status != "draft"]
         sellable.sort(key=lambda p: (p.usd_cents, p.index))
         self.products = sellable
         self.prices = [p.usd_cents for p in sellable]

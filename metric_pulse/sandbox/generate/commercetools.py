@@ -64,6 +64,11 @@ def _slug(text: str) -> str:
 
 class CommercetoolsStore:
     platform = "commercetools"
+    # its shop in the population and the catalog (`population.Profile`)
+    order_share = 0.25
+    guest_share = 0.12
+    home_country_mix = (0.15, 0.05, 0.15, 0.40, 0.10, 0.15)
+    catalog_share = 0.85
 
     def __init__(self, population: Population, products: list[catalog.Product], seed: int):
         self.pop = population
@@ -73,7 +78,7 @@ class CommercetoolsStore:
         self.product_uuid: dict[int, str] = {}
         self.price_ids: dict[tuple[int, int, str], str] = {}  # (product, variant id, currency) -> price id
         for p in products:
-            if p.on_platform[2]:
+            if self.platform in p.on_platform:
                 self.product_uuid[p.index] = self._uuid()
                 for variant in range(1, max(1, len(p.sizes)) + 1):
                     for currency, _ in PRICE_COUNTRIES:
@@ -129,7 +134,7 @@ class CommercetoolsStore:
 
     def products(self) -> Iterator[dict]:
         for p in self.catalog:
-            if not p.on_platform[2]:
+            if self.platform not in p.on_platform:
                 continue
             variants = [self._variant(p, v) for v in range(1, max(1, len(p.sizes)) + 1)]
             data = {

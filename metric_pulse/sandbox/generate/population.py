@@ -15,6 +15,10 @@ The rates are scaled so that the process produces a little more than the
 requested number of orders per platform, and each platform is then thinned at
 random to the exact count (thinning a Poisson process keeps it Poisson).
 
+The platforms are the data generators of the registry (`Platform.generator`), in
+its order; each says its share of the orders and guests and where its home
+shoppers live (`Profile`). Nothing here names a platform.
+
 A person has an account on a home platform and, for some, on a second one, with
 the e-mail typed differently (case, whitespace). Accounts are either registered
 customers or guests (Woo guest checkout, Shopify POS walk-ins, commercetools
@@ -24,25 +28,29 @@ anonymous checkout) whose orders carry no customer id.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from metric_pulse.sandbox.generate import people
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
-ORDER_SHARE = (0.45, 0.30, 0.25)
 DAY = 86_400
 
-# Country mix of the people whose home is each platform (order of people.COUNTRIES).
-HOME_COUNTRY_MIX = {
-    "shopify": (0.70, 0.18, 0.05, 0.04, 0.02, 0.01),
-    "woocommerce": (0.05, 0.02, 0.70, 0.12, 0.11, 0.00),
-    "commercetools": (0.15, 0.05, 0.15, 0.40, 0.10, 0.15),
-}
+
+class Profile(Protocol):
+    """What a platform's data generator tells the population and the catalog about its shop."""
+
+    platform: str
+    order_share: float  # of all orders (the platforms' shares sum to 1)
+    guest_share: float  # accounts that are guests
+    home_country_mix: tuple[float, ...]  # of the people whose home it is (order of people.COUNTRIES)
+    catalog_share: float  # catalog products it sells
+
+
 SECOND_PLATFORM_SHARE = 0.14  # people who also shop on a second platform
 SECOND_PLATFORM_ORDER_SHARE = 0.35  # of such a person's orders, placed on the second platform
-GUEST_SHARE = (0.04, 0.25, 0.12)  # accounts that are guests, per platform
 HOME_EMAIL_VARIANT = 0.08  # home accounts whose e-mail is not typed in lower case
 SECOND_EMAIL_VARIANT = 0.8  # second-platform accounts typed differently from the home one
 PROFILE_EDIT_SHARE = 0.12  # accounts edited (address, marketing consent) after their last order
@@ -67,7 +75,7 @@ class Population:
     acquired_ts: np.ndarray
     # accounts (index = account): a person on one platform
     acc_person: np.ndarray
-    acc_platform: np.ndarray  # index into PLATFORMS
+    acc_platform: np.ndarray  # index into platforms
     acc_guest: np.ndarray  # bool: no customer record
     acc_email: list[str]  # as typed on that platform
     acc_created_ts: np.ndarray  # registration (guests: first order)
@@ -77,9 +85,10 @@ class Population:
     acc_draw: np.ndarray  # a uniform per account for stable per-customer choices
     # orders per platform, sorted by time: (timestamps, account indices)
     orders: dict[str, tuple[np.ndarray, np.ndarray]]
+    platforms: tuple[str, ...]  # the profiles' platforms, in order
 
     def accounts_of(self, platform: str) -> np.ndarray:
-        return np.flatnonzero(self.acc_platform == PLATFORMS.index(platform))
+        return np.flatnonzero(self.acc_platform == self.platforms.index(platform))
 
 
 def _diurnal(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
@@ -123,8 +132,10 @@ def _expected_orders(rate: np.ndarray, window: np.ndarray, cap: np.ndarray, scal
     return 1 + np.minimum(rate * scale * window, cap - 1)
 
 
-def _platform_expectation(per_person: np.ndarray, home: np.ndarray, second: np.ndarray) -> np.ndarray:
-    totals = np.zeros(3)
+def _platform_expectation(
+    per_person: np.ndarray, home: np.ndarray, second: np.ndarray, platforms: int
+) -> np.ndarray:
+    totals = np.zeros(platforms)
     dual = second >= 0
     home_share = np.where(dual, 1 - SECOND_PLATFORM_ORDER_SHARE, 1.0)
     np.add.at(totals, home, per_person * home_share)
@@ -132,31 +143,38 @@ def _platform_expectation(per_person: np.ndarray, home: np.ndarray, second: np.n
     return totals
 
 
-def split_orders(total: int) -> dict[str, int]:
-    """Orders per platform for a total: 45 % / 30 % / 25 %, summing exactly to `total`."""
-    shopify = round(total * ORDER_SHARE[0])
-    woo = round(total * ORDER_SHARE[1])
-    return {"shopify": shopify, "woocommerce": woo, "commercetools": total - shopify - woo}
+def split_orders(total: int, profiles: Sequence[Profile]) -> dict[str, int]:
+    """Orders per platform for a total, by the profiles' shares, summing exactly to `total`."""
+    counts = {p.platform: round(total * p.order_share) for p in profiles[:-1]}
+    counts[profiles[-1].platform] = total - sum(counts.values())
+    return counts
 
 
 def build_population(
-    rng: np.random.Generator, customers: int, orders: int, start_ts: int, end_ts: int
+    rng: np.random.Generator,
+    customers: int,
+    orders: int,
+    start_ts: int,
+    end_ts: int,
+    profiles: Sequence[Profile],
 ) -> Population:
-    if customers < 3:
-        raise ValueError("customers must be at least 3 (one home shopper per platform)")
-    targets = split_orders(orders)
+    k = len(profiles)  # platforms
+    platforms = tuple(p.platform for p in profiles)
+    if customers < k:
+        raise ValueError(f"customers must be at least {k} (one home shopper per platform)")
+    targets = split_orders(orders, profiles)
     n = customers
     r = random.Random(int(rng.integers(2**63)))
 
     # --- who -------------------------------------------------------------------------------
-    home = rng.choice(3, size=n, p=ORDER_SHARE)
-    home[:3] = (0, 1, 2)  # every platform has at least one shopper at home
-    second = np.where(rng.random(n) < SECOND_PLATFORM_SHARE, (home + rng.integers(1, 3, size=n)) % 3, -1)
+    home = rng.choice(k, size=n, p=[p.order_share for p in profiles])
+    home[:k] = np.arange(k)  # every platform has at least one shopper at home
+    second = np.where(rng.random(n) < SECOND_PLATFORM_SHARE, (home + rng.integers(1, k, size=n)) % k, -1)
     country_idx = np.empty(n, dtype=np.int64)
-    for slot, platform in enumerate(PLATFORMS):
+    for slot, profile in enumerate(profiles):
         members = np.flatnonzero(home == slot)
         country_idx[members] = rng.choice(
-            len(people.COUNTRIES), size=members.size, p=HOME_COUNTRY_MIX[platform]
+            len(people.COUNTRIES), size=members.size, p=profile.home_country_mix
         )
     country = [people.COUNTRIES[i] for i in country_idx]
     first_name, last_name, email, address = [], [], [], []
@@ -184,13 +202,13 @@ def build_population(
     window = (end_ts - acquired) / DAY
     rate = rng.gamma(RATE_SHAPE, 1.0, size=n)
     dropout = rng.beta(DROPOUT_A, DROPOUT_B, size=n)
-    target = np.array([targets[p] for p in PLATFORMS], dtype=float)
+    target = np.array([targets[p] for p in platforms], dtype=float)
 
     scale = None
     for _attempt in range(60):
         cap = np.minimum(rng.geometric(np.clip(dropout, 1e-6, 1.0)), 10_000_000)
         # the largest achievable count is bounded by the dropout caps: lower dropout if needed
-        reachable = _platform_expectation(cap.astype(float), home, second)
+        reachable = _platform_expectation(cap.astype(float), home, second, k)
         if np.any((reachable < 1.2 * target) & (target > 0)):
             dropout = dropout * 0.5
             continue
@@ -198,7 +216,7 @@ def build_population(
             low, high = 1e-9, 1e6
             for _ in range(80):  # bisection on the rate scale, in log space
                 mid = float(np.sqrt(low * high))
-                expected = _platform_expectation(_expected_orders(rate, window, cap, mid), home, second)
+                expected = _platform_expectation(_expected_orders(rate, window, cap, mid), home, second, k)
                 ok = np.all((expected >= 1.12 * target) | (target == 0))
                 low, high = (low, mid) if ok else (mid, high)
             scale = high
@@ -209,7 +227,7 @@ def build_population(
         to_second = dual & (rng.random(event_person.size) < SECOND_PLATFORM_ORDER_SHARE)
         to_second[:n] = False  # a person's first purchase happens on the home platform
         event_platform = np.where(to_second, second[event_person], home[event_person])
-        if np.all(np.bincount(event_platform, minlength=3) >= target):
+        if np.all(np.bincount(event_platform, minlength=k) >= target):
             break
         scale *= 1.3
     else:  # pragma: no cover - the loop converges for sane inputs
@@ -218,11 +236,11 @@ def build_population(
     # --- accounts --------------------------------------------------------------------------------
     acc_person = np.concatenate((np.arange(n), np.flatnonzero(second >= 0)))
     acc_platform = np.concatenate((home, second[second >= 0]))
-    acc_key = acc_person * 3 + acc_platform
+    acc_key = acc_person * k + acc_platform
     sort = np.argsort(acc_key, kind="stable")
     acc_person, acc_platform, acc_key = acc_person[sort], acc_platform[sort], acc_key[sort]
     acc_count = acc_person.size
-    acc_guest = rng.random(acc_count) < np.array(GUEST_SHARE)[acc_platform]
+    acc_guest = rng.random(acc_count) < np.array([p.guest_share for p in profiles])[acc_platform]
     acc_draw = rng.random(acc_count)
     is_home = acc_platform == home[acc_person]
     variant_draw = rng.random(acc_count)
@@ -234,8 +252,8 @@ def build_population(
 
     # --- exact order counts per platform ---------------------------------------------------------
     orders_out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    event_account = np.searchsorted(acc_key, event_person * 3 + event_platform)
-    for slot, platform in enumerate(PLATFORMS):
+    event_account = np.searchsorted(acc_key, event_person * k + event_platform)
+    for slot, platform in enumerate(platforms):
         candidates = np.flatnonzero(event_platform == slot)
         keep = np.sort(rng.choice(candidates.size, size=targets[platform], replace=False))
         chosen = candidates[keep]
@@ -243,9 +261,9 @@ def build_population(
         order = np.lexsort((acc, ts))
         orders_out[platform] = (ts[order].astype(np.int64), acc[order].astype(np.int64))
 
-    for platform in PLATFORMS:  # even a tiny store has a guest who ordered, on every platform
+    for platform in platforms:  # even a tiny store has a guest who ordered, on every platform
         buyers = np.unique(orders_out[platform][1])
-        buyers = buyers[is_home[buyers] & (acc_person[buyers] >= 3)]
+        buyers = buyers[is_home[buyers] & (acc_person[buyers] >= k)]
         if buyers.size >= 4 and not acc_guest[buyers].any():
             acc_guest[buyers[0]] = True
 
@@ -289,4 +307,5 @@ def build_population(
         acc_edit_ts=edit,
         acc_draw=acc_draw,
         orders=orders_out,
+        platforms=platforms,
     )

@@ -95,6 +95,11 @@ def _amounts(
 
 class ShopifyStore:
     platform = "shopify"
+    # its shop in the population and the catalog (`population.Profile`)
+    order_share = 0.45
+    guest_share = 0.04
+    home_country_mix = (0.70, 0.18, 0.05, 0.04, 0.02, 0.01)
+    catalog_share = 0.88
 
     def __init__(self, population: Population, products: list[catalog.Product], seed: int):
         self.pop = population
@@ -106,7 +111,7 @@ class ShopifyStore:
         self.variant_id: dict[tuple[int, int], int] = {}
         next_product, next_variant = 8_012_345_000_000, 44_100_000_000_000
         for p in products:
-            if p.on_platform[0]:
+            if self.platform in p.on_platform:
                 next_product += self.r.randint(10_000, 3_000_000)
                 self.product_id[p.index] = next_product
                 for size in range(max(1, len(p.sizes))):
@@ -130,7 +135,7 @@ class ShopifyStore:
     # -- products -----------------------------------------------------------------------------
     def products(self) -> Iterator[dict]:
         for p in self.catalog:
-            if not p.on_platform[0]:
+            if self.platform not in p.on_platform:
                 continue
             pid = self.product_id[p.index]
             created, updated = iso_offset(p.created_ts, SHOP_TZ), iso_offset(p.updated_ts, SHOP_TZ)

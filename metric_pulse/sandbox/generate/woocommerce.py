@@ -72,6 +72,11 @@ def _dates(**named: int | None) -> dict:
 
 class WooStore:
     platform = "woocommerce"
+    # its shop in the population and the catalog (`population.Profile`)
+    order_share = 0.30
+    guest_share = 0.25
+    home_country_mix = (0.05, 0.02, 0.70, 0.12, 0.11, 0.00)
+    catalog_share = 0.82
 
     def __init__(self, population: Population, products: list[catalog.Product], seed: int):
         self.pop = population
@@ -84,7 +89,7 @@ class WooStore:
         self.category_id = {t: 15 + i for i, t in enumerate(sorted(catalog.PRODUCT_TYPES))}
         post = 20
         for p in products:
-            if p.on_platform[1]:
+            if self.platform in p.on_platform:
                 post += self.r.randint(1, 6)
                 self.product_id[p.index] = post
                 for size in range(len(p.sizes)):
@@ -125,7 +130,7 @@ class WooStore:
     # -- products -------------------------------------------------------------------------------
     def products(self) -> Iterator[dict]:
         for p in self.catalog:
-            if not p.on_platform[1]:
+            if self.platform not in p.on_platform:
                 continue
             pid = self.product_id[p.index]
             price = money.fmt(money.list_price(p.usd_cents, BASE_CURRENCY))
