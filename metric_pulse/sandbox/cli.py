@@ -49,6 +49,16 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="data directory with shopify/, woocommerce/, commercetools/ "
         "(as written by `sandbox generate`); edits are picked up without restart",
     )
+    parser.add_argument(
+        "--extra-store",
+        dest="extra_stores",
+        type=extra_store_argument,
+        action="append",
+        default=[],
+        metavar="PLATFORM:LABEL",
+        help="also serve DIR/PLATFORM__LABEL/ at /PLATFORM-LABEL as another store of PLATFORM; the "
+        ".env lines then name the stores in <PREFIX>_STORES (repeatable)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (default 8787)")
     parser.add_argument(
@@ -119,6 +129,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     """Start the sandbox, print the .env lines on stdout, serve until SIGTERM/SIGINT."""
     from metric_pulse.sandbox.server import SandboxServer
+    from metric_pulse.sandbox.store import RESOURCES
 
     if not args.data.is_dir():
         print(
@@ -126,18 +137,6 @@ def run_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    missing = [
-        f"{p}/{r}.json"
-        for p in ("shopify", "woocommerce", "commercetools")
-        for r in ("customers", "products", "orders")
-        if not (args.data / p / f"{r}.json").exists()
-    ]
-    if len(missing) == 9:
-        print(
-            f"sandbox serve: warning: {args.data} holds no store files yet; every list will be empty "
-            "until they appear",
-            file=sys.stderr,
-        )
     if args.log_requests:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
     try:
@@ -153,10 +152,22 @@ def run_serve(args: argparse.Namespace) -> int:
             throttle_rate=args.throttle_rate,
             seed=args.seed,
             slow_delay=args.slow_delay,
+            extra_stores=args.extra_stores,
             token_ttl=args.token_ttl,
             read_all_orders=not args.no_read_all_orders,
             log_requests=args.log_requests,
-        ).start()
+        )
+    except ValueError as exc:
+        print(f"sandbox serve: {exc}", file=sys.stderr)
+        return 2
+    if not any(server.store.path(s, r).exists() for s in server.stores for r in RESOURCES):
+        print(
+            f"sandbox serve: warning: {args.data} holds no store files yet; every list will be empty "
+            "until they appear",
+            file=sys.stderr,
+        )
+    try:
+        server.start()
     except OSError as exc:
         print(
             f"sandbox serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr
