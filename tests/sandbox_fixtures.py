@@ -332,6 +332,16 @@ def full_store(root: Path) -> Path:
     return root
 
 
+def two_of_each(root: Path) -> Path:
+    """The contract stores as the default ones, and smaller stores with other ids labelled `eu`."""
+    full_store(root)
+    write(root, "shopify__eu", "orders", [shopify_order(i) for i in range(501, 504)])
+    write(root, "woocommerce__eu", "orders", [woo_order(i) for i in range(71, 73)])
+    ct_store(root / "eu")  # writes root/eu/commercetools/...: move it under the extra store's folder
+    (root / "eu" / "commercetools").rename(root / "commercetools__eu")
+    return root
+
+
 @contextmanager
 def running(data_dir: Path, **options: Any) -> Iterator[SandboxServer]:
     server = SandboxServer(data_dir, host="127.0.0.1", port=0, **options).start()

@@ -7,11 +7,14 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from subprocess import Popen
 
 import pytest
 import requests
-from sandbox_fixtures import full_store
+from sandbox_fixtures import full_store, two_of_each
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_KEYS = [
@@ -54,16 +57,16 @@ def read_env_lines(proc: subprocess.Popen, count: int, timeout: float = 30) -> d
     return dict(line.split("=", 1) for line in lines)
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
-def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, command: str) -> None:
-    full_store(tmp_path)
+@contextmanager
+def serving(data: Path, *args: str, command: str = "python -m metric_pulse.sandbox.cli") -> Iterator[Popen]:
+    """`sandbox serve --data DATA --port 0 ARGS` as a process with no store settings in its environment."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_"))
     }
     proc = subprocess.Popen(
-        [*COMMANDS[command], "--data", str(tmp_path), "--port", "0", "--seed", "3"],
+        [*COMMANDS[command], "--data", str(data), "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -71,6 +74,24 @@ def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, comm
         env=env,
     )
     try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def stop(proc: Popen) -> str:
+    """SIGTERM, a clean exit, and what the server said on stderr."""
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=15) == 0
+    return proc.stderr.read() if proc.stderr else ""
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, command: str) -> None:
+    full_store(tmp_path)
+    with serving(tmp_path, "--seed", "3", command=command) as proc:
         settings = read_env_lines(proc, len(ENV_KEYS))
         assert list(settings) == ENV_KEYS
         assert settings["SHOPIFY_STORE_URL"].startswith("http://127.0.0.1:")
@@ -102,13 +123,29 @@ def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, comm
             auth=(settings["WOOCOMMERCE_CONSUMER_KEY"], settings["WOOCOMMERCE_CONSUMER_SECRET"]),
         )
         assert woo.headers["X-WP-Total"] == "25"
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=15) == 0
-        assert "stopped" in (proc.stderr.read() if proc.stderr else "")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        assert "stopped" in stop(proc)
+
+
+def test_serve_names_the_extra_stores_in_its_env_lines(tmp_path: Path) -> None:
+    with serving(two_of_each(tmp_path), "--extra-store", "shopify:eu") as proc:
+        settings = read_env_lines(proc, len(ENV_KEYS) + 3)
+        assert list(settings)[:5] == [
+            "SHOPIFY_STORES",
+            "SHOPIFY_STORE_URL",
+            "SHOPIFY_ACCESS_TOKEN",
+            "SHOPIFY_EU_STORE_URL",
+            "SHOPIFY_EU_ACCESS_TOKEN",
+        ]
+        assert list(settings)[5:] == ENV_KEYS[2:]  # the other platforms: their single-store lines
+        assert settings["SHOPIFY_STORES"] == "default,eu"
+        r = requests.get(
+            f"{settings['SHOPIFY_EU_STORE_URL']}/admin/api/2024-10/orders/count.json",
+            headers={"X-Shopify-Access-Token": settings["SHOPIFY_EU_ACCESS_TOKEN"]},
+            params={"status": "any"},
+            timeout=10,
+        )
+        assert r.json() == {"count": 3}
+        assert "shopify__eu 1 requests" in stop(proc)
 
 
 def test_serve_refuses_a_missing_directory(tmp_path: Path) -> None:

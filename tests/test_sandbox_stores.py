@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
-from sandbox_fixtures import ct_store, full_store, running, session, shopify_order, woo_order, write
+from sandbox_fixtures import full_store, running, session, two_of_each
 
 from metric_pulse import platforms as registry
 from metric_pulse.sandbox.server import SandboxServer
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXTRA = [("shopify", "eu"), ("woocommerce", "eu"), ("commercetools", "eu")]
 
 
 def registered_prefixes() -> list[str]:
     return [f"/{p.name}{r.suffix}" for p in registry.PLATFORMS.values() for r in p.emulator.routes]
-
-
-def two_of_each(root: Path) -> Path:
-    """The contract stores as the default ones, and smaller stores with other ids labelled `eu`."""
-    full_store(root)
-    write(root, "shopify__eu", "orders", [shopify_order(i) for i in range(501, 504)])
-    write(root, "woocommerce__eu", "orders", [woo_order(i) for i in range(71, 73)])
-    ct_store(root / "eu")  # writes root/eu/commercetools/...: move it under the extra store's folder
-    (root / "eu" / "commercetools").rename(root / "commercetools__eu")
-    return root
 
 
 def test_requests_are_routed_by_the_registered_prefixes(tmp_path: Path) -> None:
@@ -131,50 +116,6 @@ def test_two_stores_of_each_platform_side_by_side(tmp_path: Path) -> None:
         assert stats["commercetools__eu"]["requests"] == 4  # two tokens, two queries: auth counts too
 
 
-def test_serve_command_names_the_extra_stores_in_its_env_lines(tmp_path: Path) -> None:
-    two_of_each(tmp_path)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SHOPIFY_", "WOOCOMMERCE_", "COMMERCETOOLS_"))
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "metric_pulse.sandbox.cli", "serve", "--data", str(tmp_path), "--port", "0"]
-        + ["--extra-store", "shopify:eu"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline().rstrip("\n") for _ in range(13)]
-        settings = dict(line.split("=", 1) for line in lines)
-        assert list(settings)[:5] == [
-            "SHOPIFY_STORES",
-            "SHOPIFY_STORE_URL",
-            "SHOPIFY_ACCESS_TOKEN",
-            "SHOPIFY_EU_STORE_URL",
-            "SHOPIFY_EU_ACCESS_TOKEN",
-        ]
-        assert settings["SHOPIFY_STORES"] == "default,eu" and "WOOCOMMERCE_STORES" not in settings
-        r = requests.get(
-            f"{settings['SHOPIFY_EU_STORE_URL']}/admin/api/2024-10/orders/count.json",
-            headers={"X-Shopify-Access-Token": settings["SHOPIFY_EU_ACCESS_TOKEN"]},
-            params={"status": "any"},
-            timeout=10,
-        )
-        assert r.json() == {"count": 3}
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=15) == 0
-        assert "shopify__eu 1 requests" in (proc.stderr.read() if proc.stderr else "")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -191,7 +132,9 @@ def test_bad_extra_stores_are_refused_clearly(tmp_path: Path, extra: list, messa
 
 def test_platform_options_reach_every_store_and_unknown_ones_are_refused(tmp_path: Path) -> None:
     server = SandboxServer(tmp_path, extra_stores=[("shopify", "eu")], shopify_bucket_size=7, token_ttl=9.0)
-    assert server.stores["shopify"].api.bucket.capacity == server.stores["shopify__eu"].api.bucket.capacity == 7
+    assert (
+        server.stores["shopify"].api.bucket.capacity == server.stores["shopify__eu"].api.bucket.capacity == 7
+    )
     assert server.stores["commercetools"].api.token_ttl == 9.0
     with pytest.raises(TypeError, match="shopify_bucket_sise"):
         SandboxServer(tmp_path, shopify_bucket_sise=7)

@@ -31,13 +31,26 @@ def _rate(text: str) -> float:
     return value
 
 
-def extra_store_argument(text: str) -> tuple[str, str]:
-    """`--extra-store PLATFORM:LABEL` -> (platform, label); the platform is checked against the registry later."""
+def _extra_store(text: str) -> tuple[str, str]:
+    """`PLATFORM:LABEL` -> (platform, label); the platform is checked against the registry later."""
     platform, _, label = text.partition(":")
     try:
         return platform, check_label(label)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r}: expected PLATFORM:LABEL; {exc}") from None
+
+
+def add_extra_store_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--extra-store PLATFORM:LABEL` (repeatable) -> `args.extra_stores`, for `serve` and `generate`."""
+    parser.add_argument(
+        "--extra-store",
+        dest="extra_stores",
+        type=_extra_store,
+        action="append",
+        default=[],
+        metavar="PLATFORM:LABEL",
+        help=f"{what} (repeatable)",
+    )
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,15 +62,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="data directory with shopify/, woocommerce/, commercetools/ "
         "(as written by `sandbox generate`); edits are picked up without restart",
     )
-    parser.add_argument(
-        "--extra-store",
-        dest="extra_stores",
-        type=extra_store_argument,
-        action="append",
-        default=[],
-        metavar="PLATFORM:LABEL",
-        help="also serve DIR/PLATFORM__LABEL/ at /PLATFORM-LABEL as another store of PLATFORM; the "
-        ".env lines then name the stores in <PREFIX>_STORES (repeatable)",
+    add_extra_store_argument(
+        parser,
+        "also serve DIR/PLATFORM__LABEL/ at /PLATFORM-LABEL as another store of PLATFORM; the "
+        ".env lines then name the stores in <PREFIX>_STORES",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port; 0 picks a free one (default 8787)")

@@ -710,7 +710,6 @@ def build(ctx: StoreContext) -> CommercetoolsAPI:
 
 EMULATOR = Emulator(
     name=PLATFORM,
-    api=CommercetoolsAPI,
     build=build,
     routes=(
         Route("/api", CommercetoolsAPI.handle),

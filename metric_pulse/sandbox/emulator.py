@@ -84,8 +84,7 @@ class Emulator:
     """A platform's API emulator, as the sandbox server uses it."""
 
     name: str
-    api: type  # the class answering the requests
-    build: Callable[[StoreContext], Any]  # -> an `api` instance for one store
+    build: Callable[[StoreContext], Any]  # -> the object whose methods the routes call, for one store
     routes: tuple[Route, ...]
     credentials: Callable[[str], Mapping[str, str]]  # label -> fixed credentials and identity of that store
     settings: Callable[[str, Mapping[str, str]], dict[str, str]]  # (root URL, credentials) -> unprefixed env

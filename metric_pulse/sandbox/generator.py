@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from metric_pulse.sandbox.cli import extra_store_argument
+from metric_pulse.sandbox.cli import add_extra_store_argument
 from metric_pulse.sandbox.generate.writer import (
     DEFAULT_CUSTOMERS,
     DEFAULT_END,
@@ -43,15 +43,10 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="directory to write shopify/, woocommerce/, commercetools/ into",
     )
-    parser.add_argument(
-        "--extra-store",
-        dest="extra_stores",
-        type=extra_store_argument,
-        action="append",
-        default=[],
-        metavar="PLATFORM:LABEL",
-        help="also write another store of PLATFORM into DIR/PLATFORM__LABEL/, as large as the default "
-        "one but drawn with its own seed (repeatable)",
+    add_extra_store_argument(
+        parser,
+        "also write another store of PLATFORM into DIR/PLATFORM__LABEL/, as large as the default "
+        "one but drawn with its own seed",
     )
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"

@@ -534,7 +534,6 @@ def injected_server_error(original: Response, pick: float) -> Response:
 
 EMULATOR = Emulator(
     name=PLATFORM,
-    api=ShopifyAPI,
     build=build,
     routes=(Route("", ShopifyAPI.handle),),
     credentials=sandbox_credentials,

@@ -504,7 +504,6 @@ def build(ctx: StoreContext) -> WooCommerceAPI:
 
 EMULATOR = Emulator(
     name=PLATFORM,
-    api=WooCommerceAPI,
     build=build,
     routes=(Route("", WooCommerceAPI.handle),),
     credentials=sandbox_credentials,
