@@ -27,7 +27,8 @@ from loaders import commercetools, shopify, woocommerce
 from loaders.errors import ConfigError
 from loaders.http_client import ApiClient, ApiError
 from loaders.pacing import RequestStats
-from loaders.settings import LoadOptions, RateLimit, ShopifyConfig
+from loaders.settings import LoadOptions, RateLimit
+from loaders.shopify.settings import ShopifyConfig
 from metric_pulse.config import load_settings
 
 
@@ -135,6 +136,9 @@ class Sleeps:
         time.sleep(min(seconds, 0.01))
 
 
+LOADERS = {module.LOADER.name: module.LOADER for module in (shopify, woocommerce, commercetools)}
+
+
 def _client(platform: str = "shopify", sleeps: Sleeps | None = None, **options: float) -> ApiClient:
     settings = {"request_timeout": 2.0, "max_retries": 2, "max_wait": 5.0, **options}
     return ApiClient(
@@ -142,6 +146,7 @@ def _client(platform: str = "shopify", sleeps: Sleeps | None = None, **options: 
         RateLimit(50.0, 50.0),
         LoadOptions(**settings),  # type: ignore[arg-type]
         RequestStats(),
+        rate_limit_signal=LOADERS[platform].rate_limit_signal,
         sleep=sleeps or Sleeps(),
         backoff_base=0.01,
     )
