@@ -294,6 +294,9 @@ def test_a_run_against_a_looping_store_stops_that_platform_with_a_clear_error(
 
     def looping(handler: BaseHTTPRequestHandler) -> None:
         resource = handler.path.split("?")[0].rsplit("/", 1)[-1].removesuffix(".json")
+        if resource == "shop":  # the store's identity answers; its listings loop
+            _send(handler, 200, {"shop": {"myshopify_domain": "looping.myshopify.com"}})
+            return
         records = [{"id": next(counter), "updated_at": "2024-01-01T00:00:00Z"} for _ in range(2)]
         link = f'<{url}{handler.path.split("?")[0]}?limit=2&page_info=same>; rel="next"'
         _send(handler, 200, {resource: records}, {"Link": link})

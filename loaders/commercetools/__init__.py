@@ -1,4 +1,4 @@
-"""commercetools HTTP API source: customers, products and orders into `raw_commercetools`.
+"""commercetools HTTP API source: the store, customers, products and orders into `raw_commercetools`.
 
 Auth is the OAuth client-credentials flow with read-only scopes (`auth.py`); paging
 is by keyset on (lastModifiedAt, id), never by offset (`paging.py`). The store's
@@ -22,6 +22,7 @@ from loaders.incremental import RecordShape, incremental_resource
 from loaders.pacing import RateLimitParser, RequestStats
 from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions, RateLimit
+from loaders.store_identity import store_resource
 
 # The auth server sees one request per token; its own pacer only guards against a refresh storm.
 AUTH_RATE = RateLimit(1.0, 2.0)
@@ -98,20 +99,25 @@ def clients_for(
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def commercetools_source(config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats) -> Any:
-    """`customers`, `products`, `orders` (+ `orders__line_items`, ...)."""
+    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, ...)."""
     client, _ = clients_for(config, options, stats)
     lookback = timedelta(minutes=options.lookback_minutes)
     base = f"{config.api_url.rstrip('/')}/{config.project_key}"
     return [
-        incremental_resource(
-            name,
-            platform=PLATFORM,
-            shape=shape,
-            lookback=lookback,
-            stats=stats,
-            pages=lambda since, name=name: keyset_pages(client, f"{base}/{name}", config.page_size, since),
-        )
-        for name, shape in SHAPES.items()
+        store_resource(lambda: config.project_key),
+        *(
+            incremental_resource(
+                name,
+                platform=PLATFORM,
+                shape=shape,
+                lookback=lookback,
+                stats=stats,
+                pages=lambda since, name=name: keyset_pages(
+                    client, f"{base}/{name}", config.page_size, since
+                ),
+            )
+            for name, shape in SHAPES.items()
+        ),
     ]
 
 

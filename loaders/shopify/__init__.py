@@ -1,4 +1,4 @@
-"""Shopify REST Admin API source: customers, products and orders into `raw_shopify`.
+"""Shopify REST Admin API source: the store, customers, products and orders into `raw_shopify`.
 
 Pages are requested at the maximum of 250, oldest change first
 (`updated_at_min` + `order=updated_at asc`), orders with `status=any` so closed
@@ -23,6 +23,7 @@ from loaders.settings import LoadOptions
 from loaders.shopify.paging import LinkHeaderPaginator
 from loaders.shopify.rate_limit import ShopifyRateLimit
 from loaders.shopify.settings import PLATFORM, ShopifyConfig, settings_from_env
+from loaders.store_identity import store_resource
 
 MONEY = (str, int, float)
 RATE_LIMIT = ShopifyRateLimit()
@@ -91,6 +92,17 @@ def pages(
     )
 
 
+def _shop(body: Any) -> None:
+    shop = body.get("shop") if isinstance(body, dict) else None
+    if not isinstance(shop, dict) or not isinstance(shop.get("myshopify_domain"), str):
+        raise MalformedBody("expected an object with a 'shop' holding 'myshopify_domain'")
+
+
+def store_id(client: ApiClient, config: ShopifyConfig) -> str:
+    """The shop's permanent `<name>.myshopify.com` domain."""
+    return client.get(f"{config.admin_url}/shop.json", validate=_shop).body["shop"]["myshopify_domain"]
+
+
 def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> ApiClient:
     return ApiClient(
         PLATFORM,
@@ -108,19 +120,22 @@ def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats)
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def shopify_source(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> Any:
-    """`customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
+    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
     client = client_for(config, options, stats)
     lookback = timedelta(minutes=options.lookback_minutes)
     return [
-        incremental_resource(
-            name,
-            platform=PLATFORM,
-            shape=shape,
-            lookback=lookback,
-            stats=stats,
-            pages=lambda since, name=name: pages(client, config, name, since),
-        )
-        for name, shape in SHAPES.items()
+        store_resource(lambda: store_id(client, config)),
+        *(
+            incremental_resource(
+                name,
+                platform=PLATFORM,
+                shape=shape,
+                lookback=lookback,
+                stats=stats,
+                pages=lambda since, name=name: pages(client, config, name, since),
+            )
+            for name, shape in SHAPES.items()
+        ),
     ]
 
 

@@ -1,4 +1,4 @@
-"""WooCommerce REST API v3 source: customers, products and orders into `raw_woocommerce`.
+"""WooCommerce REST API v3 source: the store, customers, products and orders into `raw_woocommerce`.
 
 Orders and products are read oldest change first under a moving `modified_after`
 (see `paging.py`), 100 per page. Customers have no modified filter in the API: they
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import dlt
 
@@ -22,6 +23,7 @@ from loaders.incremental import RecordShape, incremental_resource
 from loaders.pacing import RateLimitParser, RequestStats
 from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions
+from loaders.store_identity import store_resource
 from loaders.woocommerce.paging import ModifiedAfterPaginator, PageNumberPaginator, by_modified, modified
 from loaders.woocommerce.settings import PLATFORM, WooCommerceConfig, settings_from_env
 
@@ -104,6 +106,24 @@ def all_pages(client: ApiClient, url: str, per_page: int) -> Iterator[list[Any]]
     return client.paginate(url, PageNumberPaginator(per_page), validate=_is_list, select=_without_links)
 
 
+def site_id(home: Any) -> str:
+    """`https://shop.example.com/store/` -> `shop.example.com/store`; `MalformedBody` without a host."""
+    parts = urlsplit(home) if isinstance(home, str) else None
+    if parts is None or not parts.hostname:
+        raise MalformedBody(f"expected the WordPress REST index with a 'home' URL, got {str(home)[:80]!r}")
+    return f"{parts.hostname}{parts.path.rstrip('/')}"
+
+
+def _index(body: Any) -> None:
+    site_id(body.get("home") if isinstance(body, dict) else None)
+
+
+def store_id(client: ApiClient, config: WooCommerceConfig) -> str:
+    """The host of the site's home address, and its path when the site lives below the root."""
+    index = client.get(f"{config.url.rstrip('/')}/wp-json/", {"_fields": "home"}, validate=_index).body
+    return site_id(index["home"])
+
+
 def client_for(config: WooCommerceConfig, options: LoadOptions, stats: RequestStats) -> ApiClient:
     return ApiClient(
         PLATFORM,
@@ -118,7 +138,7 @@ def client_for(config: WooCommerceConfig, options: LoadOptions, stats: RequestSt
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def woocommerce_source(config: WooCommerceConfig, options: LoadOptions, stats: RequestStats) -> Any:
-    """`customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
+    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
     client = client_for(config, options, stats)
     lookback = timedelta(minutes=options.lookback_minutes)
 
@@ -129,10 +149,13 @@ def woocommerce_source(config: WooCommerceConfig, options: LoadOptions, stats: R
         return lambda since: modified_pages(client, url, config.page_size, since)
 
     return [
-        incremental_resource(
-            name, platform=PLATFORM, shape=shape, lookback=lookback, stats=stats, pages=pages_of(name)
-        )
-        for name, shape in SHAPES.items()
+        store_resource(lambda: store_id(client, config)),
+        *(
+            incremental_resource(
+                name, platform=PLATFORM, shape=shape, lookback=lookback, stats=stats, pages=pages_of(name)
+            )
+            for name, shape in SHAPES.items()
+        ),
     ]
 
 
