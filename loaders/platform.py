@@ -31,7 +31,8 @@ class PlatformLoader:
     """The dlt source factory `(config, options: LoadOptions, stats: RequestStats)`."""
     cursor_fields: Mapping[str, str]
     """Resource -> the field its incremental cursor reads (what a test editing the store must bump)."""
-    rate_limit_signal: RateLimitParser
-    """How the platform's responses speak of its rate limit; the HTTP client feeds them to the pacer."""
     paginator: type[Paginator]
     """How the platform's listings page; the HTTP client drives one instance per listing."""
+    rate_limit_signal: RateLimitParser = RateLimitParser()
+    """How the platform's responses speak of its rate limit, fed to the pacer by the HTTP client. The
+    default reads nothing beyond what every platform shares (HTTP 429, `Retry-After`)."""

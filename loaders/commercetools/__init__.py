@@ -9,7 +9,7 @@ extra scope) is needed for it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import dlt
@@ -18,8 +18,8 @@ from loaders.commercetools.auth import SCOPES, OAuthToken
 from loaders.commercetools.paging import KeysetPaginator, UndatedPaginator
 from loaders.commercetools.settings import PLATFORM, CommercetoolsConfig, settings_from_env
 from loaders.http_client import ApiClient, MalformedBody
-from loaders.incremental import RecordShape, incremental_resource
-from loaders.pacing import RateLimitParser, RequestStats
+from loaders.incremental import RecordShape, incremental_resources
+from loaders.pacing import RequestStats
 from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions, RateLimit
 from loaders.store_identity import store_resource
@@ -101,23 +101,14 @@ def clients_for(
 def commercetools_source(config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats) -> Any:
     """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, ...)."""
     client, _ = clients_for(config, options, stats)
-    lookback = timedelta(minutes=options.lookback_minutes)
     base = f"{config.api_url.rstrip('/')}/{config.project_key}"
+
+    def pages(name: str, since: datetime | None) -> Iterator[list[Any]]:
+        return keyset_pages(client, f"{base}/{name}", config.page_size, since)
+
     return [
         store_resource(lambda: config.project_key),
-        *(
-            incremental_resource(
-                name,
-                platform=PLATFORM,
-                shape=shape,
-                lookback=lookback,
-                stats=stats,
-                pages=lambda since, name=name: keyset_pages(
-                    client, f"{base}/{name}", config.page_size, since
-                ),
-            )
-            for name, shape in SHAPES.items()
-        ),
+        *incremental_resources(PLATFORM, SHAPES, pages, options, stats),
     ]
 
 
@@ -127,6 +118,5 @@ LOADER = PlatformLoader(
     settings_from_env=settings_from_env,
     source=commercetools_source,
     cursor_fields={name: shape.cursor for name, shape in SHAPES.items()},
-    rate_limit_signal=RateLimitParser(),
     paginator=KeysetPaginator,
 )

@@ -10,13 +10,13 @@ header's `page_info` (see `paging.py`). The store's identifier is its permanent
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import dlt
 
 from loaders.http_client import ApiClient, MalformedBody
-from loaders.incremental import RecordShape, incremental_resource
+from loaders.incremental import RecordShape, incremental_resources
 from loaders.pacing import RequestStats
 from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions
@@ -122,19 +122,10 @@ def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats)
 def shopify_source(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> Any:
     """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
     client = client_for(config, options, stats)
-    lookback = timedelta(minutes=options.lookback_minutes)
     return [
         store_resource(lambda: store_id(client, config)),
-        *(
-            incremental_resource(
-                name,
-                platform=PLATFORM,
-                shape=shape,
-                lookback=lookback,
-                stats=stats,
-                pages=lambda since, name=name: pages(client, config, name, since),
-            )
-            for name, shape in SHAPES.items()
+        *incremental_resources(
+            PLATFORM, SHAPES, lambda name, since: pages(client, config, name, since), options, stats
         ),
     ]
 
@@ -145,6 +136,6 @@ LOADER = PlatformLoader(
     settings_from_env=settings_from_env,
     source=shopify_source,
     cursor_fields={name: shape.cursor for name, shape in SHAPES.items()},
-    rate_limit_signal=RATE_LIMIT,
     paginator=LinkHeaderPaginator,
+    rate_limit_signal=RATE_LIMIT,
 )

@@ -12,15 +12,15 @@ home address, from the public WordPress REST index `/wp-json/`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import dlt
 
 from loaders.http_client import ApiClient, MalformedBody
-from loaders.incremental import RecordShape, incremental_resource
-from loaders.pacing import RateLimitParser, RequestStats
+from loaders.incremental import RecordShape, incremental_resources
+from loaders.pacing import RequestStats
 from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions
 from loaders.store_identity import store_resource
@@ -140,22 +140,16 @@ def client_for(config: WooCommerceConfig, options: LoadOptions, stats: RequestSt
 def woocommerce_source(config: WooCommerceConfig, options: LoadOptions, stats: RequestStats) -> Any:
     """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
     client = client_for(config, options, stats)
-    lookback = timedelta(minutes=options.lookback_minutes)
 
-    def pages_of(name: str):
+    def pages(name: str, since: datetime | None) -> Iterator[list[Any]]:
         url = f"{config.api_url}/{name}"
         if name == "customers":
-            return lambda since: all_pages(client, url, config.page_size)
-        return lambda since: modified_pages(client, url, config.page_size, since)
+            return all_pages(client, url, config.page_size)
+        return modified_pages(client, url, config.page_size, since)
 
     return [
         store_resource(lambda: store_id(client, config)),
-        *(
-            incremental_resource(
-                name, platform=PLATFORM, shape=shape, lookback=lookback, stats=stats, pages=pages_of(name)
-            )
-            for name, shape in SHAPES.items()
-        ),
+        *incremental_resources(PLATFORM, SHAPES, pages, options, stats),
     ]
 
 
@@ -165,6 +159,5 @@ LOADER = PlatformLoader(
     settings_from_env=settings_from_env,
     source=woocommerce_source,
     cursor_fields={name: shape.cursor for name, shape in SHAPES.items()},
-    rate_limit_signal=RateLimitParser(),
     paginator=ModifiedAfterPaginator,
 )

@@ -33,6 +33,7 @@ from metric_pulse.sandbox.store import DataStore, SortedView, encode_records, pa
 
 PLATFORM = "woocommerce"
 NAMESPACE = "/wp-json/wc/v3"
+HOME = "https://woocommerce.sandbox.metric-pulse.test"  # the site's address: the loaders' store id
 ROUTE = re.compile(r"^/wp-json/wc/v3/(?P<resource>orders|customers|products)(?:/(?P<id>\d+))?/?$")
 REST_ROUTE = re.compile(r"^/wc/v3/(?P<resource>orders|customers|products)(?:/(?P<id>\d+))?/?$")
 
@@ -265,13 +266,7 @@ class WooCommerceAPI:
 
     platform = PLATFORM
 
-    def __init__(
-        self,
-        store: DataStore,
-        consumer_key: str,
-        consumer_secret: str,
-        home: str = "https://woocommerce.sandbox.metric-pulse.test",
-    ) -> None:
+    def __init__(self, store: DataStore, consumer_key: str, consumer_secret: str, home: str = HOME) -> None:
         self.store = store
         self.consumer_key = consumer_key
         self.consumer_secret = consumer_secret
