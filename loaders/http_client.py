@@ -3,8 +3,9 @@
 Each request first takes a token from the platform's `Pacer`, then goes out with a
 connect/read timeout. What the server says about its limits (`Retry-After`, and
 whatever the platform's `RateLimitParser` reads: a call-limit header, a GraphQL
-query cost) is fed back into the pacer. 429, 5xx, timeouts, dropped connections and bodies that are not the JSON we
-expect are retried with exponential backoff and jitter, at most
+query cost) is fed back into the pacer. 429, 5xx, timeouts, dropped connections
+and bodies that are not the JSON we expect are retried with exponential backoff
+and jitter, at most
 `LoadOptions.max_retries` times; after that, and at once for errors a retry cannot
 fix (bad credentials, 400, 404), an `ApiError` names the platform, the request
 path and what happened. Messages never carry a query string (WooCommerce keys can

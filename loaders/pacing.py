@@ -6,11 +6,11 @@ bucket at the configured `RateLimit(rate, burst)`, which also listens to the
 server. What a platform says about its limit is read by that platform's
 `RateLimitParser` (Shopify's lives in `loaders.shopify.rate_limit`): a server's
 leaky bucket as `used/capacity` shrinks our bucket to the room the server says is
-left, so we slow down before a 429 instead of after; a query cost the server cannot
-serve yet, or a `Retry-After`, holds every request until the server's bucket has
-refilled; a 429 lowers the rate a little and successful
-requests bring it back (additive increase, multiplicative decrease), so a plan with
-a lower limit than configured settles instead of hammering.
+left, so we slow down before a 429 instead of after; a query cost the server
+cannot serve yet, or a `Retry-After`, holds every request until the server's
+bucket has refilled; a 429 lowers the rate a little and successful requests bring
+it back (additive increase, multiplicative decrease), so a plan with a lower limit
+than configured settles instead of hammering.
 
 What a server asks for is believed only up to `max_wait` seconds per wait: a
 `Retry-After: 100000` or a call limit of `1000000/1` (a 5.8-day wait at 2/s) would
@@ -136,9 +136,8 @@ class Pacer:
             self._refill(self._clock())
             room = capacity - used - SERVER_BUCKET_MARGIN
             # A deficit of d tokens is a wait of d / rate: no more than max_wait.
-            floor = (
-                1.0 - self.capped((1.0 - room) / self.rate, f"{source} {used:.0f}/{capacity:.0f}") * self.rate
-            )
+            said = f"{source} {used:.0f}/{capacity:.0f}"
+            floor = 1.0 - self.capped((1.0 - room) / self.rate, said) * self.rate
             self._tokens = min(self._tokens, max(room, floor))
 
     def capped(self, seconds: float, what: str) -> float:
