@@ -20,3 +20,15 @@ class WarehouseError(MetricPulseError):
     """PostgreSQL unreachable, wrong password, or the embedded server failed to start."""
 
     exit_code = 2
+
+
+class ApiError(MetricPulseError):
+    """A platform's API failed for good; the message is safe to show and log."""
+
+    def __init__(self, platform: str, message: str) -> None:
+        super().__init__(f"{platform}: {message}")
+        self.platform = platform
+
+
+class AuthError(ApiError):
+    """The store rejected our credentials or their permissions (401/403)."""

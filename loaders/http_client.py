@@ -1,10 +1,11 @@
 """The one HTTP client every source uses: paced, retrying, and careful with secrets.
 
 Each request first takes a token from the platform's `Pacer`, then goes out with a
-connect/read timeout. What the server says about its limits (`Retry-After`,
-`X-Shopify-Shop-Api-Call-Limit`, GraphQL `throttleStatus`) is fed back into the
-pacer. 429, 5xx, timeouts, dropped connections and bodies that are not the JSON we
-expect are retried with exponential backoff and jitter, at most
+connect/read timeout. What the server says about its limits (`Retry-After`, and
+whatever the platform's `RateLimitParser` reads: a call-limit header, a GraphQL
+query cost) is fed back into the pacer. 429, 5xx, timeouts, dropped connections
+and bodies that are not the JSON we expect are retried with exponential backoff
+and jitter, at most
 `LoadOptions.max_retries` times; after that, and at once for errors a retry cannot
 fix (bad credentials, 400, 404), an `ApiError` names the platform, the request
 path and what happened. Messages never carry a query string (WooCommerce keys can
@@ -23,7 +24,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,9 +33,10 @@ import requests
 import urllib3
 
 from loaders import json_body
-from loaders.errors import MetricPulseError
+from loaders.errors import ApiError, AuthError
 from loaders.masking import add_secrets, mask
-from loaders.pacing import Pacer, RequestStats, parse_call_limit, parse_retry_after, throttle_status
+from loaders.pacing import Pacer, RateLimitParser, RequestStats, parse_retry_after
+from loaders.paging import PageGuard, Paginator, PagingError, Params, query_key
 from loaders.settings import LoadOptions, RateLimit
 
 log = logging.getLogger(__name__)
@@ -42,18 +44,6 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 30.0
 USER_AGENT = "metric-pulse/0.1 (+https://github.com/metric-pulse)"
-
-
-class ApiError(MetricPulseError):
-    """A platform's API failed for good; the message is safe to show and log."""
-
-    def __init__(self, platform: str, message: str) -> None:
-        super().__init__(f"{platform}: {message}")
-        self.platform = platform
-
-
-class AuthError(ApiError):
-    """The store rejected our credentials or their permissions (401/403)."""
 
 
 class TooLarge(Exception):
@@ -82,17 +72,6 @@ class _Retry:
     reason: str
     retry_after: float | None = None
     paced: bool = False  # the pacer already holds every request back (429): no extra sleep
-
-
-def _graphql_throttled(body: Any) -> bool:
-    """Shopify GraphQL answers 200 with errors[].extensions.code THROTTLED and no data."""
-    errors = body.get("errors") if isinstance(body, dict) else None
-    return isinstance(errors, list) and any(
-        isinstance(e, dict)
-        and isinstance(e.get("extensions"), dict)
-        and e["extensions"].get("code") == "THROTTLED"
-        for e in errors
-    )
 
 
 def _backoff(attempt: int, rng: random.Random, base: float = BACKOFF_BASE_SECONDS) -> float:
@@ -159,6 +138,7 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         auth: requests.auth.AuthBase | tuple[str, str] | None = None,
         secrets: Iterable[str] = (),
+        rate_limit_signal: RateLimitParser | None = None,
         credentials_hint: str = "",
         not_found_hint: str = "",
         on_unauthorized: Callable[[], None] | None = None,
@@ -170,6 +150,7 @@ class ApiClient:
         self.options = options
         self.stats = stats
         self.pacer = Pacer(rate_limit, sleep=sleep, max_wait=options.max_wait, name=platform)
+        self.rate_limit_signal = rate_limit_signal or RateLimitParser()
         self.credentials_hint = credentials_hint
         self.not_found_hint = not_found_hint
         self.on_unauthorized = on_unauthorized
@@ -195,7 +176,7 @@ class ApiClient:
     def get(
         self,
         url: str,
-        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        params: Params | None = None,
         *,
         validate: Validator | None = None,
     ) -> ApiResponse:
@@ -211,6 +192,32 @@ class ApiClient:
     ) -> ApiResponse:
         return self.request("POST", url, data=data, auth=auth, validate=validate)
 
+    def paginate(
+        self,
+        url: str,
+        paginator: Paginator,
+        *,
+        validate: Validator,
+        select: Callable[[Any], list[Any]],
+    ) -> Iterator[list[Any]]:
+        """Every page of one listing, as `select` picks its records from the body, under a `PageGuard`.
+
+        `paginator` (a fresh one per listing) says what each next request asks for and
+        when the listing ends; the guard stops a server whose pages do not advance.
+        """
+        guard = PageGuard(self.platform, f"GET {urlsplit(url).path}")
+        while paginator.has_next_page:
+            params = paginator.next_request()
+            guard.cursor(query_key(params))
+            response = self.get(url, params, validate=validate)
+            records = select(response.body)
+            guard.page(records)
+            yield records
+            try:
+                paginator.update_state(response, records)
+            except PagingError as exc:
+                raise guard.stop(str(exc)) from None
+
     def _fail(self, cls: type[ApiError], text: str) -> ApiError:
         return cls(self.platform, mask(text, self._secrets))
 
@@ -219,7 +226,7 @@ class ApiClient:
         method: str,
         url: str,
         *,
-        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        params: Params | None = None,
         data: Mapping[str, Any] | None = None,
         auth: Any = None,
         validate: Validator | None = None,
@@ -311,9 +318,9 @@ class ApiClient:
         retry_after = parse_retry_after(response.headers)
         if retry_after is not None:
             retry_after = self.pacer.capped(retry_after, f"Retry-After {retry_after:.0f}")
-        call_limit = parse_call_limit(response.headers)
-        if call_limit:
-            self.pacer.observe_bucket(*call_limit)
+        bucket = self.rate_limit_signal.bucket(response.headers)
+        if bucket is not None:
+            self.pacer.observe_bucket(bucket.used, bucket.capacity, bucket.source)
         if status == 429:
             self.stats.add(throttled=1)
             self.pacer.throttled()
@@ -352,12 +359,12 @@ class ApiClient:
                 validate(body)
         except (ValueError, MalformedBody) as exc:
             return _Retry(f"malformed response body ({str(exc)[:80]})")
-        cost = throttle_status(body)
-        if cost:
-            self.pacer.observe_throttle_status(*cost)
-            if _graphql_throttled(body):
+        cost = self.rate_limit_signal.cost(body)
+        if cost is not None:
+            self.pacer.observe_throttle_status(cost.requested, cost.available, cost.restore_rate)
+            if cost.throttled:
                 self.stats.add(throttled=1)
                 self.pacer.hold(self._backoff(attempt))  # at least a little, even if the cost says it fits
-                return _Retry("GraphQL THROTTLED", paced=True)
+                return _Retry("throttled for its query cost", paced=True)
         self.pacer.succeeded()
         return ApiResponse(body, response.headers, response.links, status)

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import dlt
@@ -40,6 +40,7 @@ import orjson
 
 from loaders.json_body import MAX_DEPTH, TOO_DEEP
 from loaders.pacing import RequestStats
+from loaders.settings import LoadOptions
 
 REJECTED_TABLE = "rejected_records"
 # How far ahead of our clock a modification time may be (clock skew) before it is taken for garbage.
@@ -457,6 +458,23 @@ def incremental_resource(
         primary_key="id",
         columns={shape.cursor: {"dedup_sort": "desc"}},
     )
+
+
+def incremental_resources(
+    platform: str,
+    shapes: Mapping[str, RecordShape],
+    pages: Callable[[str, datetime | None], Iterator[list[Any]]],
+    options: LoadOptions,
+    stats: RequestStats,
+) -> list[Any]:
+    """A source's incremental resources: one per shape, `pages(resource, start)` fetching its records."""
+    lookback = timedelta(minutes=options.lookback_minutes)
+    return [
+        incremental_resource(
+            name, platform=platform, shape=shape, pages=partial(pages, name), lookback=lookback, stats=stats
+        )
+        for name, shape in shapes.items()
+    ]
 
 
 # The variant of every resource's hints for its rejects: an append-only table without keys.

@@ -3,12 +3,14 @@
 Store APIs punish bursts (Shopify answers 429 once its leaky bucket of 40 is full),
 and dlt only retries, it does not pace. So every platform gets one `Pacer`: a token
 bucket at the configured `RateLimit(rate, burst)`, which also listens to the
-server. Shopify's `X-Shopify-Shop-Api-Call-Limit: used/cap` shrinks our bucket to
-the room the server says is left, so we slow down before a 429 instead of after;
-a GraphQL `throttleStatus` or a `Retry-After` holds every request until the
-server's bucket has refilled; a 429 lowers the rate a little and successful
-requests bring it back (additive increase, multiplicative decrease), so a plan with
-a lower limit than configured settles instead of hammering.
+server. What a platform says about its limit is read by that platform's
+`RateLimitParser` (Shopify's lives in `loaders.shopify.rate_limit`): a server's
+leaky bucket as `used/capacity` shrinks our bucket to the room the server says is
+left, so we slow down before a 429 instead of after; a query cost the server
+cannot serve yet, or a `Retry-After`, holds every request until the server's
+bucket has refilled; a 429 lowers the rate a little and successful requests bring
+it back (additive increase, multiplicative decrease), so a plan with a lower limit
+than configured settles instead of hammering.
 
 What a server asks for is believed only up to `max_wait` seconds per wait: a
 `Retry-After: 100000` or a call limit of `1000000/1` (a 5.8-day wait at 2/s) would
@@ -23,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from loaders.settings import RateLimit
 
@@ -124,14 +127,17 @@ class Pacer:
             # The pause refills the server's bucket, not ours: start again from an empty one.
             self._tokens = min(self._tokens, 0.0)
 
-    def observe_bucket(self, used: float, capacity: float) -> None:
-        """The server's leaky bucket is `used` of `capacity`: never plan more requests than fit."""
+    def observe_bucket(self, used: float, capacity: float, source: str = "the server's call limit") -> None:
+        """The server's leaky bucket is `used` of `capacity`: never plan more requests than fit.
+
+        `source` names where the server said so, for the log line when its wait is capped.
+        """
         with self._lock:
             self._refill(self._clock())
             room = capacity - used - SERVER_BUCKET_MARGIN
             # A deficit of d tokens is a wait of d / rate: no more than max_wait.
-            header = f"X-Shopify-Shop-Api-Call-Limit {used:.0f}/{capacity:.0f}"
-            floor = 1.0 - self.capped((1.0 - room) / self.rate, header) * self.rate
+            said = f"{source} {used:.0f}/{capacity:.0f}"
+            floor = 1.0 - self.capped((1.0 - room) / self.rate, said) * self.rate
             self._tokens = min(self._tokens, max(room, floor))
 
     def capped(self, seconds: float, what: str) -> float:
@@ -171,19 +177,6 @@ class Pacer:
             self.rate = min(self.configured_rate, self.rate + self.configured_rate * RECOVERY_STEP)
 
 
-def parse_call_limit(headers: Mapping[str, str]) -> tuple[float, float] | None:
-    """`X-Shopify-Shop-Api-Call-Limit: 32/40` → (32.0, 40.0); None if absent or garbled."""
-    raw = headers.get("X-Shopify-Shop-Api-Call-Limit")
-    if not raw or "/" not in raw:
-        return None
-    used, _, cap = raw.partition("/")
-    try:
-        used_f, cap_f = float(used.strip()), float(cap.strip())
-    except ValueError:
-        return None
-    return (used_f, cap_f) if cap_f > 0 else None
-
-
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """`Retry-After` in seconds; Shopify sends floats like "2.0". HTTP dates are rare enough to ignore."""
     raw = headers.get("Retry-After")
@@ -196,16 +189,41 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     return value if value >= 0 else None
 
 
-def throttle_status(body: object) -> tuple[float, float, float] | None:
-    """(requested, available, restoreRate) from a GraphQL body's `extensions.cost`, if present."""
-    if not isinstance(body, dict):
+@dataclass(frozen=True)
+class ServerBucket:
+    """The server's leaky bucket as a response reports it: `used` of `capacity` requests."""
+
+    used: float
+    capacity: float
+    source: str
+    """Where the server said so (a header name), for the log line when its wait is capped."""
+
+
+@dataclass(frozen=True)
+class QueryCost:
+    """What a cost-based API (GraphQL) says a query needs and has left, in points."""
+
+    requested: float
+    available: float
+    restore_rate: float
+    throttled: bool
+    """The server refused the query for its cost (it may still answer 200): retry after the pause."""
+
+
+class RateLimitParser:
+    """Reads the rate-limit signals of one platform's responses; this base reads none.
+
+    `Retry-After` and HTTP 429 mean the same everywhere and the client reads them for
+    every platform. Anything platform-specific (a call-limit header, a GraphQL cost
+    in the body) is read by the platform's subclass, so the generic client and pacer
+    never learn a platform's header names. A platform without such signals uses
+    this base as it is.
+    """
+
+    def bucket(self, headers: Mapping[str, str]) -> ServerBucket | None:
+        """The server's leaky bucket from a response's headers (any status), if it reports one."""
         return None
-    cost = (body.get("extensions") or {}).get("cost") if isinstance(body.get("extensions"), dict) else None
-    if not isinstance(cost, dict) or not isinstance(cost.get("throttleStatus"), dict):
-        return None
-    status = cost["throttleStatus"]
-    try:
-        requested = float(cost.get("requestedQueryCost") or 0)
-        return requested, float(status["currentlyAvailable"]), float(status["restoreRate"])
-    except (KeyError, TypeError, ValueError):
+
+    def cost(self, body: Any) -> QueryCost | None:
+        """The query cost from a successful response's parsed body, if it reports one."""
         return None

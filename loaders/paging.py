@@ -1,14 +1,24 @@
-"""A guard every listing runs its pages through: a server that does not advance cannot loop us forever.
+"""How listings page: a `Paginator` per platform, and a guard every listing runs its pages through.
 
-Our paging trusts the server to move: Shopify's `Link` header to hand out a new
-`page_info`, WooCommerce to honour `page` and `modified_after`, commercetools its
-`where`. A server that repeats a cursor (537 requests in 25 s with one `page_info`,
-never ending) or ignores the page or filter and answers the same records again
-would keep a run going until its timeout. The guard stops the listing with an
-`ApiError` naming the platform and the request path when
+A `Paginator` is the platform's knowledge of where the next page starts, in the
+spirit of dlt rest_api's `BasePaginator`: `next_request()` gives the query of the
+next request, `update_state()` reads a response (its records, its headers) and
+decides whether there is another page. The HTTP client drives it
+(`ApiClient.paginate`), so the loop, the guard below and the page accounting are
+written once; each platform's `paging.py` holds only its rule (Shopify's `Link`
+header `page_info`, WooCommerce's page numbers under a moving `modified_after`,
+commercetools' keyset on `lastModifiedAt`/`id`). A paginator instance serves one
+listing and is then thrown away.
 
-* a cursor (the next request's page_info / page / where) was already used in this
-  listing, or
+The guard: our paging trusts the server to move: Shopify's `Link` header to hand
+out a new `page_info`, WooCommerce to honour `page` and `modified_after`,
+commercetools its `where`. A server that repeats a cursor (537 requests in 25 s
+with one `page_info`, never ending) or ignores the page or filter and answers the
+same records again would keep a run going until its timeout. The guard stops the
+listing with an `ApiError` naming the platform and the request path when
+
+* a cursor (the next request's query: its page_info / page / where) was already
+  used in this listing, or
 * `MAX_STALE_PAGES` full pages in a row bring no record id that the page before
   them did not already have. One such page is legitimate: a listing that moves a
   timestamp bound can re-read the records at the seam once.
@@ -16,12 +26,46 @@ would keep a run going until its timeout. The guard stops the listing with an
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from loaders.http_client import ApiError
+from loaders.errors import ApiError
+
+if TYPE_CHECKING:
+    from loaders.http_client import ApiResponse
 
 MAX_STALE_PAGES = 2
+
+# A request's query: a mapping, or pairs when a key repeats (commercetools' `sort`).
+Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
+
+
+class PagingError(Exception):
+    """A page the paginator cannot continue from; the client says which platform and listing."""
+
+
+class Paginator(ABC):
+    """Where one listing's next page starts; `has_next_page` turns False after the last page."""
+
+    def __init__(self) -> None:
+        self.has_next_page = True
+
+    @abstractmethod
+    def next_request(self) -> Params:
+        """The query of the next request (the first one before any `update_state`)."""
+
+    @abstractmethod
+    def update_state(self, response: ApiResponse, records: list[Any]) -> None:
+        """Learn from a page where the next one starts, or set `has_next_page` to False.
+
+        Raises `PagingError` when the page gives no way to continue (a cursor missing).
+        """
+
+
+def query_key(params: Params) -> Hashable:
+    """A request's query as a value the guard can remember."""
+    return tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
 
 
 def _ids(records: list[Any]) -> set[Any]:
@@ -39,7 +83,8 @@ class PageGuard:
         self._stale = 0
         self.pages = 0
 
-    def _stop(self, why: str) -> ApiError:
+    def stop(self, why: str) -> ApiError:
+        """The error that ends this listing, saying why."""
         return ApiError(self.platform, f"{self.what}: {why} after {self.pages} pages; stopped this listing")
 
     def page(self, records: list[Any]) -> None:
@@ -49,9 +94,7 @@ class PageGuard:
         if ids and ids <= self._previous:
             self._stale += 1
             if self._stale >= MAX_STALE_PAGES:
-                raise self._stop(
-                    "the server keeps answering the same records (it ignores the page or filter)"
-                )
+                raise self.stop("the server keeps answering the same records (it ignores the page or filter)")
         else:
             self._stale = 0
         self._previous = ids
@@ -59,5 +102,5 @@ class PageGuard:
     def cursor(self, value: Hashable) -> None:
         """The next request's cursor: raise if this listing already used it."""
         if value in self._cursors:
-            raise self._stop("the server handed out a cursor it had already given (the pages do not advance)")
+            raise self.stop("the server handed out a cursor it had already given (the pages do not advance)")
         self._cursors.add(value)

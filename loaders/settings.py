@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from loaders.errors import ConfigError
-
-COMMERCETOOLS_REGIONS = (
-    "us-central1.gcp",
-    "us-east-2.aws",
-    "europe-west1.gcp",
-    "eu-central-1.aws",
-    "australia-southeast1.gcp",
-)
 
 
 def flag(value: str | None, default: bool) -> bool:
@@ -80,44 +72,6 @@ class RateLimit:
 
     rate: float
     burst: float = 1.0
-
-
-@dataclass(frozen=True)
-class ShopifyConfig:
-    store_url: str
-    access_token: str = field(repr=False)
-    api_version: str = "2024-10"
-    rate_limit: RateLimit = RateLimit(2.0, 40.0)
-    page_size: int = 250
-
-    @property
-    def admin_url(self) -> str:
-        base = self.store_url if "://" in self.store_url else f"https://{self.store_url}"
-        return f"{base.rstrip('/')}/admin/api/{self.api_version}"
-
-
-@dataclass(frozen=True)
-class WooCommerceConfig:
-    url: str
-    consumer_key: str = field(repr=False)
-    consumer_secret: str = field(repr=False)
-    rate_limit: RateLimit = RateLimit(3.0, 3.0)
-    page_size: int = 100
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.url.rstrip('/')}/wp-json/wc/v3"
-
-
-@dataclass(frozen=True)
-class CommercetoolsConfig:
-    project_key: str
-    client_id: str = field(repr=False)
-    client_secret: str = field(repr=False)
-    api_url: str
-    auth_url: str
-    rate_limit: RateLimit = RateLimit(5.0, 5.0)
-    page_size: int = 500
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,11 @@ from urllib.parse import unquote, urlparse
 
 from dotenv import dotenv_values
 
-from loaders.errors import ConfigError
-from loaders.settings import (
-    COMMERCETOOLS_REGIONS,
-    CommercetoolsConfig,
-    LoadOptions,
-    RateLimit,
-    ShopifyConfig,
-    WooCommerceConfig,
-    flag,
-    number,
-    require_https,
-)
+from loaders import commercetools, shopify, woocommerce
+from loaders.commercetools.settings import CommercetoolsConfig
+from loaders.settings import LoadOptions, number
+from loaders.shopify.settings import ShopifyConfig
+from loaders.woocommerce.settings import WooCommerceConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,83 +115,15 @@ def secrets_in(env: Mapping[str, str]) -> list[str]:
     return sorted(v for v in values if len(v) >= 4)
 
 
-def _shopify(env: Mapping[str, str], page_size: int | None) -> ShopifyConfig | None:
-    url, token = env.get("SHOPIFY_STORE_URL", "").strip(), env.get("SHOPIFY_ACCESS_TOKEN", "").strip()
-    if not flag(env.get("ENABLE_SHOPIFY"), default=bool(url or token)):
-        return None
-    if not (url and token):
-        raise ConfigError("Shopify is enabled but SHOPIFY_STORE_URL or SHOPIFY_ACCESS_TOKEN is empty")
-    if "://" not in url:
-        url = f"https://{url}"
-    return ShopifyConfig(
-        store_url=require_https("SHOPIFY_STORE_URL", url),
-        access_token=token,
-        api_version=env.get("SHOPIFY_API_VERSION", "").strip() or "2024-10",
-        rate_limit=RateLimit(number(env, "SHOPIFY_RATE_LIMIT", 2.0), number(env, "SHOPIFY_RATE_BURST", 40.0)),
-        page_size=min(page_size or 250, 250),
-    )
-
-
-def _woocommerce(env: Mapping[str, str], page_size: int | None) -> WooCommerceConfig | None:
-    url = env.get("WOOCOMMERCE_URL", "").strip()
-    key, secret = (
-        env.get("WOOCOMMERCE_CONSUMER_KEY", "").strip(),
-        env.get("WOOCOMMERCE_CONSUMER_SECRET", "").strip(),
-    )
-    if not flag(env.get("ENABLE_WOOCOMMERCE"), default=bool(url or key)):
-        return None
-    if not (url and key and secret):
-        raise ConfigError(
-            "WooCommerce is enabled but WOOCOMMERCE_URL, _CONSUMER_KEY or _CONSUMER_SECRET is empty"
-        )
-    rate = number(env, "WOOCOMMERCE_RATE_LIMIT", 3.0)
-    return WooCommerceConfig(
-        url=require_https("WOOCOMMERCE_URL", url),
-        consumer_key=key,
-        consumer_secret=secret,
-        rate_limit=RateLimit(rate, number(env, "WOOCOMMERCE_RATE_BURST", rate)),
-        page_size=min(page_size or 100, 100),
-    )
-
-
-def _commercetools(env: Mapping[str, str], page_size: int | None) -> CommercetoolsConfig | None:
-    project = env.get("COMMERCETOOLS_PROJECT_KEY", "").strip()
-    client_id = env.get("COMMERCETOOLS_CLIENT_ID", "").strip()
-    client_secret = env.get("COMMERCETOOLS_CLIENT_SECRET", "").strip()
-    if not flag(env.get("ENABLE_COMMERCETOOLS"), default=bool(project or client_id)):
-        return None
-    if not (project and client_id and client_secret):
-        raise ConfigError(
-            "commercetools is enabled but COMMERCETOOLS_PROJECT_KEY, _CLIENT_ID or _CLIENT_SECRET is empty"
-        )
-    region = env.get("COMMERCETOOLS_REGION", "").strip() or "europe-west1.gcp"
-    if region not in COMMERCETOOLS_REGIONS and not (
-        env.get("COMMERCETOOLS_API_URL") and env.get("COMMERCETOOLS_AUTH_URL")
-    ):
-        raise ConfigError(f"COMMERCETOOLS_REGION {region!r} is not one of {', '.join(COMMERCETOOLS_REGIONS)}")
-    api_url = env.get("COMMERCETOOLS_API_URL", "").strip() or f"https://api.{region}.commercetools.com"
-    auth_url = env.get("COMMERCETOOLS_AUTH_URL", "").strip() or f"https://auth.{region}.commercetools.com"
-    rate = number(env, "COMMERCETOOLS_RATE_LIMIT", 5.0)
-    return CommercetoolsConfig(
-        project_key=project,
-        client_id=client_id,
-        client_secret=client_secret,
-        api_url=require_https("COMMERCETOOLS_API_URL", api_url),
-        auth_url=require_https("COMMERCETOOLS_AUTH_URL", auth_url),
-        rate_limit=RateLimit(rate, number(env, "COMMERCETOOLS_RATE_BURST", rate)),
-        page_size=min(page_size or 500, 500),
-    )
-
-
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from a mapping (default: `.env` under the real environment)."""
     env = load_environment() if env is None else dict(env)
     batch = env.get("BATCH_SIZE", "").strip()
     page_size = int(number(env, "BATCH_SIZE", 0)) if batch else None
     return Settings(
-        shopify=_shopify(env, page_size),
-        woocommerce=_woocommerce(env, page_size),
-        commercetools=_commercetools(env, page_size),
+        shopify=shopify.LOADER.settings_from_env(env, page_size),
+        woocommerce=woocommerce.LOADER.settings_from_env(env, page_size),
+        commercetools=commercetools.LOADER.settings_from_env(env, page_size),
         load=LoadOptions(
             lookback_minutes=number(env, "INCREMENTAL_LOOKBACK_MINUTES", 10.0),
             request_timeout=number(env, "HTTP_TIMEOUT_SECONDS", 30.0),

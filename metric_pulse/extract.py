@@ -40,6 +40,7 @@ from loaders.incremental import REJECTED_TABLE  # noqa: E402
 from loaders.masking import add_secrets, mask  # noqa: E402
 from loaders.pacing import RequestStats  # noqa: E402
 from loaders.shopify import shopify_source  # noqa: E402
+from loaders.store_identity import STORE_TABLE  # noqa: E402
 from loaders.woocommerce import woocommerce_source  # noqa: E402
 from metric_pulse.config import Settings, data_dir, ensure_private_dir  # noqa: E402
 from metric_pulse.warehouse import DbSettings  # noqa: E402
@@ -149,8 +150,12 @@ def _extract_seconds(pipeline: dlt.Pipeline) -> float:
     return sum((s.finished_at - s.started_at).total_seconds() for s in steps)
 
 
+# Not rows of data a run reports: the rejects (counted apart) and the store's identity (one row, every run).
+NOT_DATA = (REJECTED_TABLE, STORE_TABLE)
+
+
 def _table_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
-    """Rows per data table normalized in the last run (dlt's own tables and rejects left out)."""
+    """Rows per data table normalized in the last run (dlt's own tables, rejects and identity left out)."""
     trace = pipeline.last_trace
     info = trace.last_normalize_info if trace else None
     if info is None:
@@ -158,7 +163,7 @@ def _table_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
     return {
         table: count
         for table, count in info.row_counts.items()
-        if not table.startswith("_dlt") and table != REJECTED_TABLE
+        if not table.startswith("_dlt") and table not in NOT_DATA
     }
 
 
@@ -228,7 +233,7 @@ def _rows_in_warehouse(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str,
     schema = pipeline.default_schema
     with pipeline.sql_client() as client:
         for table in schema.data_table_names():
-            if table == REJECTED_TABLE:
+            if table in NOT_DATA:
                 continue
             root = get_root_table(schema.tables, table)["name"]
             qualified, qualified_root = (

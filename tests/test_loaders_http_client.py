@@ -16,8 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from loaders.http_client import ApiClient, ApiError, AuthError, MalformedBody
-from loaders.pacing import Pacer, RequestStats, parse_call_limit, parse_retry_after, throttle_status
+from loaders.pacing import Pacer, RequestStats, parse_retry_after
 from loaders.settings import LoadOptions, RateLimit
+from loaders.shopify.rate_limit import ShopifyRateLimit, parse_call_limit, throttle_status
 
 SECRET = "shpat_super_secret_token_123"
 
@@ -172,6 +173,7 @@ def _client(stats: RequestStats, retries: int = 3, **kwargs: object) -> ApiClien
         stats,
         headers={"X-Shopify-Access-Token": SECRET},
         secrets=[SECRET],
+        rate_limit_signal=ShopifyRateLimit(),
         backoff_base=0.02,
         **kwargs,
     )  # type: ignore[arg-type]

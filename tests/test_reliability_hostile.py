@@ -27,7 +27,8 @@ from loaders import commercetools, shopify, woocommerce
 from loaders.errors import ConfigError
 from loaders.http_client import ApiClient, ApiError
 from loaders.pacing import RequestStats
-from loaders.settings import LoadOptions, RateLimit, ShopifyConfig
+from loaders.settings import LoadOptions, RateLimit
+from loaders.shopify.settings import ShopifyConfig
 from metric_pulse.config import load_settings
 
 
@@ -135,6 +136,9 @@ class Sleeps:
         time.sleep(min(seconds, 0.01))
 
 
+LOADERS = {module.LOADER.name: module.LOADER for module in (shopify, woocommerce, commercetools)}
+
+
 def _client(platform: str = "shopify", sleeps: Sleeps | None = None, **options: float) -> ApiClient:
     settings = {"request_timeout": 2.0, "max_retries": 2, "max_wait": 5.0, **options}
     return ApiClient(
@@ -142,6 +146,7 @@ def _client(platform: str = "shopify", sleeps: Sleeps | None = None, **options: 
         RateLimit(50.0, 50.0),
         LoadOptions(**settings),  # type: ignore[arg-type]
         RequestStats(),
+        rate_limit_signal=LOADERS[platform].rate_limit_signal,
         sleep=sleeps or Sleeps(),
         backoff_base=0.01,
     )
@@ -289,6 +294,9 @@ def test_a_run_against_a_looping_store_stops_that_platform_with_a_clear_error(
 
     def looping(handler: BaseHTTPRequestHandler) -> None:
         resource = handler.path.split("?")[0].rsplit("/", 1)[-1].removesuffix(".json")
+        if resource == "shop":  # the store's identity answers; its listings loop
+            _send(handler, 200, {"shop": {"myshopify_domain": "looping.myshopify.com"}})
+            return
         records = [{"id": next(counter), "updated_at": "2024-01-01T00:00:00Z"} for _ in range(2)]
         link = f'<{url}{handler.path.split("?")[0]}?limit=2&page_info=same>; rel="next"'
         _send(handler, 200, {resource: records}, {"Link": link})

@@ -1,32 +1,32 @@
-"""Shopify REST Admin API source: customers, products and orders into `raw_shopify`.
+"""Shopify REST Admin API source: the store, customers, products and orders into `raw_shopify`.
 
 Pages are requested at the maximum of 250, oldest change first
 (`updated_at_min` + `order=updated_at asc`), orders with `status=any` so closed
-and cancelled ones are not silently skipped. Later pages follow the `Link`
-header's `page_info`, and a `page_info` request may carry only `limit` (Shopify
-answers 400 otherwise: the filters live inside the cursor). We rebuild each next
-URL from our own base URL and that cursor, so a Link header can never send the
-access token to another host.
+and cancelled ones are not silently skipped; later pages follow the `Link`
+header's `page_info` (see `paging.py`). The store's identifier is its permanent
+`myshopify_domain` from `shop.json` (the shop's custom domain can change).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import dlt
 
-from loaders.http_client import ApiClient, ApiError, MalformedBody
-from loaders.incremental import RecordShape, incremental_resource
+from loaders.http_client import ApiClient, MalformedBody
+from loaders.incremental import RecordShape, incremental_resources
 from loaders.pacing import RequestStats
-from loaders.paging import PageGuard
 from loaders.platform import PlatformLoader
-from loaders.settings import LoadOptions, ShopifyConfig
+from loaders.settings import LoadOptions
+from loaders.shopify.paging import LinkHeaderPaginator
+from loaders.shopify.rate_limit import ShopifyRateLimit
+from loaders.shopify.settings import PLATFORM, ShopifyConfig, settings_from_env
+from loaders.store_identity import store_resource
 
-PLATFORM = "shopify"
 MONEY = (str, int, float)
+RATE_LIMIT = ShopifyRateLimit()
 
 SHAPES: Mapping[str, RecordShape] = {
     "customers": RecordShape((int,), "updated_at", field_types={"addresses": (list,), "email": (str,)}),
@@ -73,39 +73,34 @@ def _envelope(resource: str):
     return validate
 
 
-def _next_page_info(links: Mapping[str, Mapping[str, str]]) -> str | None:
-    url = (links.get("next") or {}).get("url")
-    if not url:
-        return None
-    values = parse_qs(urlsplit(url).query).get("page_info")
-    if not values:
-        raise ApiError(PLATFORM, "a Link rel=next header came without page_info")
-    return values[0]
-
-
 def pages(
     client: ApiClient, config: ShopifyConfig, resource: str, since: datetime | None
 ) -> Iterator[list[Any]]:
     """Every page of `resource` updated at or after `since`, oldest change first."""
-    url = f"{config.admin_url}/{resource}.json"
-    params: dict[str, Any] = {
+    first: dict[str, Any] = {
         "limit": config.page_size,
         "order": "updated_at asc",
         **FIRST_PAGE_FILTERS.get(resource, {}),
     }
     if since is not None:
-        params["updated_at_min"] = since.isoformat(timespec="seconds")
-    validate = _envelope(resource)
-    guard = PageGuard(PLATFORM, f"GET {urlsplit(url).path}")
-    while True:
-        response = client.get(url, params, validate=validate)
-        guard.page(response.body[resource])
-        yield response.body[resource]
-        page_info = _next_page_info(response.links)
-        if page_info is None:
-            return
-        guard.cursor(page_info)
-        params = {"limit": config.page_size, "page_info": page_info}
+        first["updated_at_min"] = since.isoformat(timespec="seconds")
+    return client.paginate(
+        f"{config.admin_url}/{resource}.json",
+        LinkHeaderPaginator(first, config.page_size),
+        validate=_envelope(resource),
+        select=lambda body: body[resource],
+    )
+
+
+def _shop(body: Any) -> None:
+    shop = body.get("shop") if isinstance(body, dict) else None
+    if not isinstance(shop, dict) or not isinstance(shop.get("myshopify_domain"), str):
+        raise MalformedBody("expected an object with a 'shop' holding 'myshopify_domain'")
+
+
+def store_id(client: ApiClient, config: ShopifyConfig) -> str:
+    """The shop's permanent `<name>.myshopify.com` domain."""
+    return client.get(f"{config.admin_url}/shop.json", validate=_shop).body["shop"]["myshopify_domain"]
 
 
 def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> ApiClient:
@@ -116,6 +111,7 @@ def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats)
         stats,
         headers={"X-Shopify-Access-Token": config.access_token},
         secrets=[config.access_token],
+        rate_limit_signal=RATE_LIMIT,
         credentials_hint="SHOPIFY_ACCESS_TOKEN and its scopes "
         "read_customers, read_products, read_orders, read_all_orders",
         not_found_hint="SHOPIFY_STORE_URL, and SHOPIFY_API_VERSION: a retired or unknown API version answers 404",
@@ -124,20 +120,22 @@ def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats)
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def shopify_source(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> Any:
-    """`customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
+    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
     client = client_for(config, options, stats)
-    lookback = timedelta(minutes=options.lookback_minutes)
     return [
-        incremental_resource(
-            name,
-            platform=PLATFORM,
-            shape=shape,
-            lookback=lookback,
-            stats=stats,
-            pages=lambda since, name=name: pages(client, config, name, since),
-        )
-        for name, shape in SHAPES.items()
+        store_resource(lambda: store_id(client, config)),
+        *incremental_resources(
+            PLATFORM, SHAPES, lambda name, since: pages(client, config, name, since), options, stats
+        ),
     ]
 
 
-LOADER = PlatformLoader(name=PLATFORM, env_prefix="SHOPIFY", source=shopify_source)
+LOADER = PlatformLoader(
+    name=PLATFORM,
+    env_prefix="SHOPIFY",
+    settings_from_env=settings_from_env,
+    source=shopify_source,
+    cursor_fields={name: shape.cursor for name, shape in SHAPES.items()},
+    paginator=LinkHeaderPaginator,
+    rate_limit_signal=RATE_LIMIT,
+)

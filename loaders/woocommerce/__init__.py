@@ -1,39 +1,33 @@
-"""WooCommerce REST API v3 source: customers, products and orders into `raw_woocommerce`.
+"""WooCommerce REST API v3 source: the store, customers, products and orders into `raw_woocommerce`.
 
-Orders and products are read oldest change first (`orderby=modified&order=asc`,
-`dates_are_gmt=true` so `modified_after` compares with `date_modified_gmt`), 100
-per page. Instead of walking `page=1,2,3…` (where a record modified mid-run
-shifts every later page by one and a neighbour is skipped), each next request
-moves `modified_after` up to one second before the newest record seen: records
-already read come back only at that one-second seam and the incremental window
-drops them. Page numbers are used only when a whole page shares one second.
-
-Customers have no modified filter in the API: they are read in full (by id) and
-only those whose `date_modified_gmt` moved are loaded (the same window does the
-client-side filtering). Auth is HTTP Basic with the consumer key and secret,
-never `?consumer_key=` in the URL, where proxies and logs would keep it.
+Orders and products are read oldest change first under a moving `modified_after`
+(see `paging.py`), 100 per page. Customers have no modified filter in the API: they
+are read in full (by id) and only those whose `date_modified_gmt` moved are loaded
+(the incremental window does the client-side filtering). Auth is HTTP Basic with
+the consumer key and secret, never `?consumer_key=` in the URL, where proxies and
+logs would keep it. The store's identifier is the host (and path) of the site's
+home address, from the public WordPress REST index `/wp-json/`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import dlt
 
 from loaders.http_client import ApiClient, MalformedBody
-from loaders.incremental import RecordShape, Rejected, incremental_resource, parse_timestamp
+from loaders.incremental import RecordShape, incremental_resources
 from loaders.pacing import RequestStats
-from loaders.paging import PageGuard
 from loaders.platform import PlatformLoader
-from loaders.settings import LoadOptions, WooCommerceConfig
+from loaders.settings import LoadOptions
+from loaders.store_identity import store_resource
+from loaders.woocommerce.paging import ModifiedAfterPaginator, PageNumberPaginator, by_modified, modified
+from loaders.woocommerce.settings import PLATFORM, WooCommerceConfig, settings_from_env
 
-PLATFORM = "woocommerce"
 MONEY = (str, int, float)
-# The API's timestamps have whole seconds, so stepping back one second re-reads only ties.
-SEAM = timedelta(seconds=1)
 
 SHAPES: Mapping[str, RecordShape] = {
     # A customer never edited since sign-up may have a null date_modified_gmt.
@@ -83,57 +77,12 @@ def _is_list(body: Any) -> None:
         raise MalformedBody("expected a JSON array")
 
 
-def _gmt(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _newest(records: list[Any]) -> datetime | None:
-    moments = [m for m in map(_modified, records) if m is not None]
-    return max(moments, default=None)
-
-
-def _modified(record: Any) -> datetime | None:
-    try:
-        return parse_timestamp(record.get("date_modified_gmt"))
-    except (Rejected, AttributeError):
-        return None
-
-
-def _by_modified(per_page: int, page: int) -> dict[str, Any]:
-    return {
-        "per_page": per_page,
-        "page": page,
-        "orderby": "modified",
-        "order": "asc",
-        "dates_are_gmt": "true",
-    }
-
-
 def modified_pages(client: ApiClient, url: str, per_page: int, since: datetime | None) -> Iterator[list[Any]]:
-    """Pages of records modified after `since`, oldest first, by moving `modified_after`."""
-    bound, page, total_pages = since, 1, 0
-    guard = PageGuard(PLATFORM, f"GET {urlsplit(url).path}")
-    while True:
-        guard.cursor((bound, page))
-        params = _by_modified(per_page, page)
-        if bound is not None:
-            params["modified_after"] = _gmt(bound)
-        response = client.get(url, params, validate=_is_list)
-        records = response.body
-        guard.page(records)
-        if since is None and bound is None and page == 1:
-            total_pages = int(response.headers.get("X-WP-TotalPages") or 0)
-        yield _without_links(records)
-        if len(records) < per_page:
-            break
-        newest = _newest(records)
-        next_bound = None if newest is None else newest - SEAM
-        if next_bound is None or (bound is not None and next_bound <= bound):
-            page += 1  # a full page within one second: only page numbers make progress
-        else:
-            bound, page = next_bound, 1
-    if total_pages > 1:
-        yield from _undated_tail(client, url, per_page, total_pages)
+    """Pages of records modified after `since`, oldest first (on a full load, then the undated ones)."""
+    paginator = ModifiedAfterPaginator(per_page, since)
+    yield from client.paginate(url, paginator, validate=_is_list, select=_without_links)
+    if paginator.total_pages > 1:
+        yield from _undated_tail(client, url, per_page, paginator.total_pages)
 
 
 def _undated_tail(client: ApiClient, url: str, per_page: int, last_page: int) -> Iterator[list[Any]]:
@@ -144,8 +93,8 @@ def _undated_tail(client: ApiClient, url: str, per_page: int, last_page: int) ->
     an emulator or a broken import may not). Incremental runs cannot see them at all.
     """
     for page in range(last_page, 1, -1):
-        records = client.get(url, _by_modified(per_page, page), validate=_is_list).body
-        undated = [r for r in records if _modified(r) is None]
+        records = client.get(url, by_modified(per_page, page), validate=_is_list).body
+        undated = [r for r in records if modified(r) is None]
         if undated:
             yield _without_links(undated)
         if len(undated) < len(records) or not records:
@@ -154,17 +103,25 @@ def _undated_tail(client: ApiClient, url: str, per_page: int, last_page: int) ->
 
 def all_pages(client: ApiClient, url: str, per_page: int) -> Iterator[list[Any]]:
     """Every record by id (customers cannot be filtered by modification time)."""
-    page = 1
-    guard = PageGuard(PLATFORM, f"GET {urlsplit(url).path}")
-    while True:
-        records = client.get(
-            url, {"per_page": per_page, "page": page, "orderby": "id", "order": "asc"}, validate=_is_list
-        ).body
-        guard.page(records)
-        yield _without_links(records)
-        if len(records) < per_page:
-            return
-        page += 1
+    return client.paginate(url, PageNumberPaginator(per_page), validate=_is_list, select=_without_links)
+
+
+def site_id(home: Any) -> str:
+    """`https://shop.example.com/store/` -> `shop.example.com/store`; `MalformedBody` without a host."""
+    parts = urlsplit(home) if isinstance(home, str) else None
+    if parts is None or not parts.hostname:
+        raise MalformedBody(f"expected the WordPress REST index with a 'home' URL, got {str(home)[:80]!r}")
+    return f"{parts.hostname}{parts.path.rstrip('/')}"
+
+
+def _index(body: Any) -> None:
+    site_id(body.get("home") if isinstance(body, dict) else None)
+
+
+def store_id(client: ApiClient, config: WooCommerceConfig) -> str:
+    """The host of the site's home address, and its path when the site lives below the root."""
+    index = client.get(f"{config.url.rstrip('/')}/wp-json/", {"_fields": "home"}, validate=_index).body
+    return site_id(index["home"])
 
 
 def client_for(config: WooCommerceConfig, options: LoadOptions, stats: RequestStats) -> ApiClient:
@@ -181,22 +138,26 @@ def client_for(config: WooCommerceConfig, options: LoadOptions, stats: RequestSt
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def woocommerce_source(config: WooCommerceConfig, options: LoadOptions, stats: RequestStats) -> Any:
-    """`customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
+    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
     client = client_for(config, options, stats)
-    lookback = timedelta(minutes=options.lookback_minutes)
 
-    def pages_of(name: str):
+    def pages(name: str, since: datetime | None) -> Iterator[list[Any]]:
         url = f"{config.api_url}/{name}"
         if name == "customers":
-            return lambda since: all_pages(client, url, config.page_size)
-        return lambda since: modified_pages(client, url, config.page_size, since)
+            return all_pages(client, url, config.page_size)
+        return modified_pages(client, url, config.page_size, since)
 
     return [
-        incremental_resource(
-            name, platform=PLATFORM, shape=shape, lookback=lookback, stats=stats, pages=pages_of(name)
-        )
-        for name, shape in SHAPES.items()
+        store_resource(lambda: store_id(client, config)),
+        *incremental_resources(PLATFORM, SHAPES, pages, options, stats),
     ]
 
 
-LOADER = PlatformLoader(name=PLATFORM, env_prefix="WOOCOMMERCE", source=woocommerce_source)
+LOADER = PlatformLoader(
+    name=PLATFORM,
+    env_prefix="WOOCOMMERCE",
+    settings_from_env=settings_from_env,
+    source=woocommerce_source,
+    cursor_fields={name: shape.cursor for name, shape in SHAPES.items()},
+    paginator=ModifiedAfterPaginator,
+)

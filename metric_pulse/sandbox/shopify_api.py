@@ -1,8 +1,9 @@
 """Shopify Admin API emulator: REST `orders|customers|products.json` and GraphQL `orders`.
 
 Paths are relative to the store URL (`http://127.0.0.1:P/shopify`):
-`/admin/api/{version}/{resource}.json`, `/{resource}/count.json`, `/{resource}/{id}.json`
-and `/admin/api/{version}/graphql.json` (POST).
+`/admin/api/{version}/{resource}.json`, `/{resource}/count.json`, `/{resource}/{id}.json`,
+`/admin/api/{version}/shop.json` (the store's identity: `myshopify_domain` is the
+`shop_domain` the emulator was given) and `/admin/api/{version}/graphql.json` (POST).
 
 REST reproduces: the access-token header and the 401 body; `limit` (default 50,
 max 250); the filters of the 2024-10 generated clients; `status` defaulting to
@@ -357,6 +358,8 @@ class ShopifyAPI:
         return response
 
     def _rest(self, req: Request, version: str, rest: str) -> Response:
+        if rest == "shop.json" and req.method == "GET":
+            return json_response(200, {"shop": self._shop()})
         match = REST_ROUTE.match(rest)
         if match is None:
             return not_found()
@@ -373,6 +376,32 @@ class ShopifyAPI:
             return bad_request({exc.param: exc.message})
 
     # -- endpoints ---------------------------------------------------------------------------
+    def _shop(self) -> dict[str, Any]:
+        """The Shop resource as the REST Admin API returns it (the fields a loader may read)."""
+        name = self.shop_domain.removesuffix(".myshopify.com")
+        return {
+            "id": 548380009,
+            "name": name,
+            "email": f"owner@{self.shop_domain}",
+            "domain": self.shop_domain,
+            "country": "US",
+            "country_code": "US",
+            "country_name": "United States",
+            "currency": "USD",
+            "customer_email": f"customers@{self.shop_domain}",
+            "timezone": "(GMT-05:00) Eastern Time (US & Canada)",
+            "iana_timezone": "America/New_York",
+            "shop_owner": "Sandbox Owner",
+            "money_format": "${{amount}}",
+            "plan_name": "basic",
+            "plan_display_name": "Basic",
+            "myshopify_domain": self.shop_domain,
+            "primary_locale": "en",
+            "enabled_presentment_currencies": ["USD"],
+            "created_at": "2023-01-02T10:00:00-05:00",
+            "updated_at": "2024-06-01T12:00:00-04:00",
+        }
+
     def _one(self, req: Request, resource: str, ident: int) -> Response:
         record = self.store.get(resource).by_id(ident)
         if record is None or (resource == "orders" and not self._visible_order(record)):

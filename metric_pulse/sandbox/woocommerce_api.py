@@ -1,5 +1,8 @@
 """WooCommerce REST API v3 emulator: `/wp-json/wc/v3/{orders,customers,products}[/{id}]`.
 
+Also the public WordPress REST index `/wp-json/` (no auth; `home` is the address the
+emulator was given, the loaders' store identifier; `_fields` picks top-level fields).
+
 Paths are relative to the site URL (`http://127.0.0.1:P/woocommerce`); the
 `?rest_route=/wc/v3/orders` form (sites without pretty permalinks) works too.
 
@@ -268,7 +271,30 @@ class WooCommerceAPI:
         self.consumer_secret = consumer_secret
         self.home_url = home_url  # the site's identity (WordPress's `home`)
 
+    def _index(self, req: Request) -> Response:
+        """The WordPress REST index: what a site says about itself, public like the real one."""
+        index = {
+            "name": "Metric Pulse Sandbox",
+            "description": "A WooCommerce store emulated for metric-pulse",
+            "url": self.home_url,
+            "home": self.home_url,
+            "gmt_offset": "0",
+            "timezone_string": "UTC",
+            "page_for_posts": 0,
+            "page_on_front": 0,
+            "show_on_front": "posts",
+            "namespaces": ["oembed/1.0", "wc/v3", "wp/v2"],
+            "authentication": {},
+            "routes": {NAMESPACE: {"namespace": "wc/v3", "methods": ["GET"], "endpoints": []}},
+        }
+        fields = [f.strip() for f in (req.param("_fields") or "").split(",") if f.strip()]
+        return json_response(200, {k: v for k, v in index.items() if k in fields} if fields else index)
+
     def handle(self, req: Request) -> Response:
+        if req.method == "GET" and (
+            req.path in ("/wp-json", "/wp-json/") or req.path in ("", "/") and req.param("rest_route") == "/"
+        ):
+            return self._index(req)
         route = ROUTE.match(req.path)
         if route is None and req.path in ("", "/") and req.param("rest_route"):
             route = REST_ROUTE.match(req.param("rest_route") or "")
