@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.json_body import loads
+from metric_pulse.platforms import PLATFORMS
 
 HUGE = "x" * 1_000_000  # a 1 MB string
 LONE_SURROGATE = "bad \udc80 escape"  # valid JSON ("\udc80"), not encodable as UTF-8
@@ -631,7 +632,7 @@ def build_hardening(store: Path) -> list[BadRecord]:
 def inject(store: Path, build: Callable[[Path], list[BadRecord]] = build) -> list[BadRecord]:
     """Append the corpus `build` makes for this store (all of it by default) to the store's files."""
     corpus = build(store)
-    for platform in ("shopify", "woocommerce", "commercetools"):
+    for platform in PLATFORMS:
         for resource in ("customers", "products", "orders"):
             records = [b for b in corpus if b.platform == platform and b.resource == resource]
             if records:

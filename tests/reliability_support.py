@@ -15,9 +15,10 @@ from typing import Any
 
 from loaders.incremental import parse_timestamp
 from loaders.json_body import loads
+from metric_pulse.platforms import PLATFORMS as REGISTRY
 from metric_pulse.warehouse import DbSettings
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
+PLATFORMS = tuple(REGISTRY)
 RESOURCES = ("customers", "products", "orders")
 CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
 CURSOR_COLUMN = {
