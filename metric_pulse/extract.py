@@ -292,12 +292,19 @@ def _add_rows(result: StoreLoad, counts: Mapping[str, int]) -> None:
 def make_pipeline(
     store: Store, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None
 ) -> dlt.Pipeline:
-    """The store's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse."""
+    """The store's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse.
+
+    Dataset names are used as given: dlt's normalization would fold `raw_shopify__us` into
+    `raw_shopify_us`, and dbt finds a platform's stores by the `__` (our names are already
+    lower-case identifiers: platform names and `[a-z0-9]` labels).
+    """
     _route_dlt_logs()
     return dlt.pipeline(
         pipeline_name=pipeline_name(store),
         pipelines_dir=str(ensure_private_dir(pipelines_dir or data_dir(settings.env) / "dlt")),
-        destination=dlt.destinations.postgres(credentials=db.url(with_password=True)),
+        destination=dlt.destinations.postgres(
+            credentials=db.url(with_password=True), enable_dataset_name_normalization=False
+        ),
         dataset_name=dataset_name(store),
     )
 
