@@ -125,7 +125,8 @@ def describe_failure(name: str, exc: BaseException, secrets: list[str]) -> str:
     chain = _causes(exc)
     ours = next((e for e in chain if isinstance(e, MetricPulseError)), None)
     if ours is not None:
-        text = str(ours).removeprefix(f"{name}: ")
+        # the loaders name the platform; the store's name (`shopify/eu`) replaces that prefix
+        text = str(ours).removeprefix(f"{name.partition('/')[0]}: ")
     else:
         innermost = [e for e in chain if not isinstance(e, _NOT_A_CAUSE)][-1:] or chain[-1:]
         cause = innermost[0]
