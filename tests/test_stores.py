@@ -224,6 +224,12 @@ def test_two_stores_of_one_platform_load_into_their_own_datasets_with_their_own_
         assert _shopify_orders(pg_db, "raw_shopify__us") == us_orders
         assert _shopify_orders(pg_db, "raw_shopify__eu") == len(truth(eu_data, "shopify", "orders"))
 
+        unknown = run_cli("extract", "--store", "uk", env=env)
+        assert unknown.returncode == 2 and unknown.stderr.strip().splitlines()[-1] == (
+            "metric-pulse: --store uk: no such store is configured and enabled "
+            "(configured: shopify/us, shopify/eu)"
+        ), unknown.stderr
+
         # One store's failure names it, the other still loads, and no store's secret is shown.
         broken = {**env, "SHOPIFY_EU_ACCESS_TOKEN": "shpat_eu_wrong_0123456789"}
         failed = run_cli("extract", env=broken)
