@@ -15,7 +15,7 @@ from conftest import cli_env, run_cli
 from test_loaders_sandbox import change_orders, query, truth
 
 from loaders.errors import ConfigError
-from metric_pulse.config import DEFAULT_STORE, Store, load_settings
+from metric_pulse.config import DEFAULT_STORE, load_settings
 from metric_pulse.extract import dataset_name, pipeline_name
 from metric_pulse.sandbox.generate import generate
 from metric_pulse.sandbox.server import Credentials, SandboxServer
@@ -60,8 +60,20 @@ def test_without_stores_the_platform_has_one_store_with_todays_names() -> None:
     assert (store.label, store.name) == (DEFAULT_STORE, "shopify")
     assert (pipeline_name(store), dataset_name(store)) == ("metric_pulse_shopify", "raw_shopify")
     # an existing store keeps its raw dataset and cursors when a second one is added as `default,eu`
-    kept = Store("shopify", "default", store.config)
-    assert dataset_name(kept) == "raw_shopify"
+    kept, added = load_settings(
+        {
+            "SHOPIFY_STORES": "default,eu",
+            "SHOPIFY_STORE_URL": "shop.myshopify.com",
+            "SHOPIFY_ACCESS_TOKEN": "shpat_x",
+            "SHOPIFY_EU_STORE_URL": "shop-eu.myshopify.com",
+        }
+    ).stores
+    assert (kept.name, kept.config, dataset_name(kept)) == ("shopify", store.config, "raw_shopify")
+    assert (added.name, added.config.access_token, dataset_name(added)) == (
+        "shopify/eu",
+        "shpat_x",
+        "raw_shopify__eu",
+    )
 
 
 def test_a_store_falls_back_to_every_platform_wide_setting() -> None:
