@@ -76,16 +76,18 @@ def test_without_stores_the_platform_has_one_store_with_todays_names() -> None:
     )
 
 
+TWO_WOO_SHOPS = {
+    "WOOCOMMERCE_STORES": "de,at",
+    "WOOCOMMERCE_CONSUMER_KEY": "ck_shared_key",
+    "WOOCOMMERCE_CONSUMER_SECRET": "cs_shared_secret",
+    "WOOCOMMERCE_DE_URL": "https://shop.example.de",
+    "WOOCOMMERCE_AT_URL": "https://shop.example.at",
+    "WOOCOMMERCE_AT_CONSUMER_SECRET": "cs_austria_secret",
+}
+
+
 def test_a_store_falls_back_to_every_platform_wide_setting() -> None:
-    env = {
-        "WOOCOMMERCE_STORES": "de,at",
-        "WOOCOMMERCE_CONSUMER_KEY": "ck_shared_key",
-        "WOOCOMMERCE_CONSUMER_SECRET": "cs_shared_secret",
-        "WOOCOMMERCE_DE_URL": "https://shop.example.de",
-        "WOOCOMMERCE_AT_URL": "https://shop.example.at",
-        "WOOCOMMERCE_AT_CONSUMER_SECRET": "cs_austria_secret",
-    }
-    de, at = load_settings(env).stores
+    de, at = load_settings(TWO_WOO_SHOPS).stores
     assert (de.config.url, at.config.url) == ("https://shop.example.de", "https://shop.example.at")
     assert de.config.consumer_key == at.config.consumer_key == "ck_shared_key"
     assert (de.config.consumer_secret, at.config.consumer_secret) == ("cs_shared_secret", "cs_austria_secret")
@@ -127,10 +129,7 @@ def test_a_listed_store_without_settings_is_an_error_unless_the_platform_is_disa
 def test_every_stores_secrets_are_masked() -> None:
     env = {
         **TWO_SHOPS,
-        "WOOCOMMERCE_STORES": "de",
-        "WOOCOMMERCE_DE_URL": "https://shop.example.de",
-        "WOOCOMMERCE_DE_CONSUMER_KEY": "ck_de_consumer_key",
-        "WOOCOMMERCE_DE_CONSUMER_SECRET": "cs_de_consumer_secret",
+        **TWO_WOO_SHOPS,
         "COMMERCETOOLS_STORES": "b2b",
         "COMMERCETOOLS_B2B_PROJECT_KEY": "b2b-project",
         "COMMERCETOOLS_B2B_CLIENT_ID": "b2b-client-id",
