@@ -40,7 +40,6 @@ import random
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,10 +48,9 @@ import harness  # noqa: E402
 
 from metric_pulse.config import load_settings  # noqa: E402
 from metric_pulse.dbt_runner import run_dbt  # noqa: E402
-from metric_pulse.extract import load_platform  # noqa: E402
+from metric_pulse.platforms import PLATFORMS  # noqa: E402
 from metric_pulse.sandbox.server import SandboxServer  # noqa: E402
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")
 CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
 UNPACED = {
@@ -64,15 +62,11 @@ UNPACED = {
 }
 
 
-def load_store(store: Path, db, pipelines: Path) -> None:
+def load_sandbox(store: Path, db, pipelines: Path) -> None:
     with SandboxServer(store, rate_limits="off") as server:
         server.store.preload()
-        settings = load_settings({**server.env(), **UNPACED})
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            loads = list(
-                pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=pipelines), PLATFORMS)
-            )
-    failed = [f"{ld.platform}: {ld.error}" for ld in loads if ld.error]
+        loads = harness.load_all(load_settings({**server.env(), **UNPACED}), db, pipelines)
+    failed = [ld.error for ld in loads if ld.error]  # each starts with its store
     if failed:
         raise SystemExit("loading failed: " + "; ".join(failed))
 
@@ -107,10 +101,13 @@ def multiplied(server, size: int) -> str:
     db = server.with_database(building)
     conn = db.connect()
     with conn.cursor() as cur:
-        cur.execute("""select table_schema, table_name, column_name, data_type from information_schema.columns
-                       where table_schema in ('raw_shopify', 'raw_woocommerce', 'raw_commercetools')
+        cur.execute(
+            """select table_schema, table_name, column_name, data_type from information_schema.columns
+                       where table_schema = any(%s)
                          and (table_name = 'orders' or table_name like 'orders\\_\\_%%')
-                       order by table_schema, table_name, ordinal_position""")
+                       order by table_schema, table_name, ordinal_position""",
+            ([f"raw_{p}" for p in PLATFORMS],),
+        )
         tables: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for schema, table, column, kind in cur.fetchall():
             tables.setdefault((schema, table), []).append((column, kind))
@@ -202,7 +199,7 @@ def template(server, size: int) -> str:
     db = server.with_database(building)
     harness.ensure_database(db)
     with tempfile.TemporaryDirectory() as pipelines:
-        load_store(store, db, Path(pipelines))
+        load_sandbox(store, db, Path(pipelines))
     age_loads(db)
     conn = server.connect(database="postgres")
     conn.autocommit = True
@@ -340,7 +337,7 @@ def one_size(size: int, change: float) -> str:
         # yesterday's nightly load (a few changed orders): the marts' watermark is then recent and
         # the month-old history lies outside the incremental lookback, as in a warehouse in use
         delta_store(store, tmp / "previous", 0.0002, seed=3)
-        load_store(tmp / "previous", db, tmp / "dlt")
+        load_sandbox(tmp / "previous", db, tmp / "dlt")
         # parsed once beforehand, as the nightly cron job's target dir is: both builds then
         # pay dbt's partial parse (about 4 s here), not a full one (about 8 s)
         parse_s, _ = build(db, tmp / "target", "parse")
@@ -350,7 +347,7 @@ def one_size(size: int, change: float) -> str:
             print(f"full build FAILED ({len(full.failures())} nodes): {full.failures()[:8]}")
         changed = delta_store(store, tmp / "delta", share)
         started = time.perf_counter()
-        load_store(tmp / "delta", db, tmp / "dlt")  # state restored from the clone: an incremental load
+        load_sandbox(tmp / "delta", db, tmp / "dlt")  # state restored from the clone: an incremental load
         load_s = time.perf_counter() - started
         incr_s, incr = build(db, tmp / "target")
         if not incr.ok:

@@ -31,13 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402  (puts the project on sys.path)
 
 from metric_pulse.config import load_settings  # noqa: E402
-from metric_pulse.extract import load_platform  # noqa: E402
+from metric_pulse.extract import load_store  # noqa: E402
+from metric_pulse.platforms import PLATFORMS  # noqa: E402
 from metric_pulse.sandbox.server import SandboxServer  # noqa: E402
-
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
-# (rate per second, burst) the efficiency is measured against: Shopify's server limit; the others' client defaults.
-ALLOWED = {"shopify": (2.0, 40.0), "woocommerce": (3.0, 3.0), "commercetools": (5.0, 5.0)}
-MAX_PAGE = {"shopify": 250, "woocommerce": 100, "commercetools": 500}
 
 
 class TimedSandbox(SandboxServer):
@@ -81,24 +77,25 @@ def main(argv: list[str] | None = None) -> int:
         f"extraction-{args.orders}", seed=11, customers=args.customers, orders=args.orders
     )
     counts = record_counts(store)
-    batch = {}
-    for p in PLATFORMS:
-        rate, burst = ALLOWED[p]
-        wanted_requests = burst + rate * args.seconds
-        batch[p] = max(1, min(MAX_PAGE[p], math.ceil(counts[p] / wanted_requests)))
-
     server_db = harness.bench_server()
     with (
         harness.scratch_database(server_db, "bench_extract") as db,
         tempfile.TemporaryDirectory() as pipelines,
         TimedSandbox(store, rate_limits="real") as server,
     ):
+        # The default pacing (Shopify's is its server limit) and the largest page each API serves.
+        defaults = {p: load_settings(server.env()).store(p).config for p in PLATFORMS}
+        allowed = {p: (c.rate_limit.rate, c.rate_limit.burst) for p, c in defaults.items()}
+        batch = {}
+        for p, (rate, burst) in allowed.items():
+            wanted_requests = burst + rate * args.seconds
+            batch[p] = max(1, min(defaults[p].page_size, math.ceil(counts[p] / wanted_requests)))
 
         def one(platform: str):
             settings = load_settings({**server.env(), "BATCH_SIZE": str(batch[platform])})
-            return load_platform(platform, settings, db, pipelines_dir=Path(pipelines))
+            return load_store(settings.store(platform), settings, db, pipelines_dir=Path(pipelines))
 
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=len(PLATFORMS)) as pool:
             loads = {load.platform: load for load in pool.map(one, PLATFORMS)}
         served = server.stats()
         arrivals = server.arrivals
@@ -113,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         n = len(times)
         n429 = sum(1 for _, status in arrivals[p] if status == 429)
         span = times[-1] - times[0] if n > 1 else float("nan")
-        rate, burst = ALLOWED[p]
+        rate, burst = allowed[p]
         allowed_requests = burst + rate * span
         useful = n - n429
         efficiency = useful / allowed_requests

@@ -21,17 +21,15 @@ import io
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 
 from metric_pulse.config import load_settings  # noqa: E402
-from metric_pulse.extract import load_platform  # noqa: E402
+from metric_pulse.platforms import PLATFORMS  # noqa: E402
 from metric_pulse.sandbox.server import SandboxServer  # noqa: E402
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
 RESOURCES = ("customers", "products", "orders")
 UNPACED = {
     "SHOPIFY_RATE_LIMIT": "10000",
@@ -94,10 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         server.store.preload()
         settings = load_settings({**server.env(), **UNPACED})
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            loads = list(
-                pool.map(lambda p: load_platform(p, settings, db, pipelines_dir=Path(pipelines)), PLATFORMS)
-            )
+        loads = harness.load_all(settings, db, Path(pipelines))
         ours_seconds = time.perf_counter() - started
         raw_records = sum(
             harness.query(db, f"select count(*) from raw_{p}.{r}")[0][0] for p in PLATFORMS for r in RESOURCES
@@ -106,13 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for load in loads:
         if load.error:
-            print(f"{load.platform}: FAILED: {load.error}")
+            print(f"FAILED: {load.error}")
             return 1
         top = sum(n for t, n in load.rows.items() if "__" not in t)
         child = sum(n for t, n in load.rows.items() if "__" in t)
         rows.append(
             [
-                f"ours: {load.platform}",
+                f"ours: {load.name}",
                 top,
                 child,
                 load.seconds,

@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +25,8 @@ if str(ROOT) not in sys.path:  # `python bench/bench_x.py` puts bench/, not the 
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 
+from metric_pulse.config import Settings  # noqa: E402
+from metric_pulse.extract import StoreLoad, load_store  # noqa: E402
 from metric_pulse.warehouse import DbSettings, EmbeddedPostgres, ensure_database  # noqa: E402
 
 BENCH_DIR = ROOT / ".data" / "bench"
@@ -166,3 +169,9 @@ def query(db: DbSettings, sql: str, *args: object) -> list[tuple]:
     finally:
         conn.commit()
         conn.close()
+
+
+def load_all(settings: Settings, db: DbSettings, pipelines: Path) -> list[StoreLoad]:
+    """Every configured store at once, each in its own thread, as `metric-pulse run` loads them."""
+    with ThreadPoolExecutor(max_workers=len(settings.stores)) as pool:
+        return list(pool.map(lambda s: load_store(s, settings, db, pipelines_dir=pipelines), settings.stores))

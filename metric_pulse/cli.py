@@ -14,13 +14,14 @@ from collections.abc import Sequence
 
 import yaml
 
-from loaders.errors import ConfigError, MetricPulseError
+from loaders.errors import MetricPulseError
 from loaders.masking import mask
 from metric_pulse.clv.cli import register as register_clv
 from metric_pulse.config import data_dir, load_environment, load_settings, secrets_in
 from metric_pulse.dbt_runner import run_dbt
 from metric_pulse.demo import demo_or_configured
 from metric_pulse.logging_setup import setup_logging
+from metric_pulse.platforms import PLATFORMS
 from metric_pulse.report.cli import register as register_report
 from metric_pulse.run import format_summary, run_pipeline
 from metric_pulse.run_log import RunInProgress, run_in_progress
@@ -66,21 +67,16 @@ def _dbt(args: argparse.Namespace) -> int:
     return run_dbt(args.dbt_args, db).returncode
 
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
-
-
 def _pipeline(args: argparse.Namespace, *, with_dbt: bool) -> int:
     """One run: real stores if any is configured, else the demo sandbox for the duration of the run."""
     env = load_environment()
     settings = load_settings(env)
     db = resolve_warehouse(env)
     with demo_or_configured(settings) as active:
-        if args.platform and args.platform not in active.platforms:
-            raise ConfigError(f"--platform {args.platform}: that platform is not configured or is disabled")
         outcome = run_pipeline(
             active,
             db,
-            platforms=[args.platform] if args.platform else None,
+            stores=active.select(args.platform, args.store),
             full_refresh=args.full_refresh,
             with_dbt=with_dbt,
             dbt_vars=getattr(args, "vars", None),
@@ -146,25 +142,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser(
         "run",
-        help="extract + load every enabled platform, then dbt build (what `make elt` runs)",
-        description="Extract and load every enabled platform concurrently, then `dbt build`, then print a summary. "
+        help="extract + load every configured store, then dbt build (what `make elt` runs)",
+        description="Extract and load every configured store concurrently, then `dbt build`, then print a summary. "
         "With no platform configured, runs against the built-in sandbox stores. Exit 0 on success, "
         "1 if any step failed, 2 on configuration/warehouse errors, 3 if a run is already in progress.",
     )
     extract = sub.add_parser(
         "extract",
         help="extract + load only (no dbt)",
-        description="Extract and load every enabled platform into raw_<platform>; no dbt.",
+        description="Extract and load every configured store into raw_<platform> (raw_<platform>__<label> for "
+        "a store labelled in <PLATFORM>_STORES); no dbt.",
     )
     for command, also in (
         (run, "; rebuild dbt's incremental models (dbt build --full-refresh)"),
         (extract, ""),
     ):
-        command.add_argument("--platform", choices=PLATFORMS, help="only this platform")
+        command.add_argument("--platform", choices=list(PLATFORMS), help="only this platform's stores")
+        command.add_argument(
+            "--store",
+            metavar="LABEL",
+            help="only the stores with this label (from <PLATFORM>_STORES; `default` without it)",
+        )
         command.add_argument(
             "--full-refresh",
             action="store_true",
-            help=f"drop the platform's raw tables and cursors, then reload everything{also}",
+            help=f"drop the chosen stores' raw tables and cursors, then reload everything{also}",
         )
     run.add_argument(
         "--vars",

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from loaders.errors import ConfigError
+from metric_pulse.platforms import PLATFORMS
 from metric_pulse.warehouse import DbSettings
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -66,12 +67,6 @@ def _number(value: Any) -> str | None:
     return None if math.isfinite(number) and number >= 0 else "must be a number >= 0"
 
 
-def _label(value: Any) -> str | None:
-    if not isinstance(value, str) or not 0 < len(value) <= 200 or any(ord(c) < 32 for c in value):
-        return "must be text of 1-200 characters without control characters"
-    return None
-
-
 def _clv_model(value: Any) -> str | None:
     return None if value in CLV_MODELS else f"must be one of {', '.join(CLV_MODELS)}"
 
@@ -90,11 +85,7 @@ RULES: Mapping[str, Callable[[Any], str | None]] = {
     "clv_expected_lifespan_years": _number,
     "clv_monthly_discount": _number,
     "clv_model": _clv_model,
-    **{f"{platform}_store": _label for platform in ("shopify", "woocommerce", "commercetools")},
-    **{
-        f"{platform}_raw_schema": _pattern(_IDENTIFIER, "a lower-case schema name")
-        for platform in ("shopify", "woocommerce", "commercetools")
-    },
+    **{f"{platform}_raw_schema": _pattern(_IDENTIFIER, "a lower-case schema name") for platform in PLATFORMS},
 }
 
 

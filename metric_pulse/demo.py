@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from metric_pulse.config import Settings, data_dir, ensure_private_dir, load_settings
+from metric_pulse.platforms import PLATFORMS
 from metric_pulse.warehouse import file_lock
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,10 @@ def demo_or_configured(settings: Settings) -> Iterator[Settings]:
     server.start()
     log.warning(
         "no store configured: using the built-in SANDBOX stores at %s (demo data in %s); "
-        "set SHOPIFY_/WOOCOMMERCE_/COMMERCETOOLS_ variables to load your own",
+        "set %s variables to load your own",
         server.url,
         sandbox_dir,
+        "/".join(f"{p.loader.env_prefix}_" for p in PLATFORMS.values()),
     )
     try:
         yield load_settings({**settings.env, **server.env()})

@@ -1,11 +1,13 @@
-"""Extract + load of one platform into its raw schema: the entry point the run calls.
+"""Extract + load of one store into its raw schema: the entry point the run calls.
 
-`load_platform` builds the dlt pipeline `metric_pulse_<platform>` (destination:
-the warehouse, dataset `raw_<platform>`, working directory under the data dir),
-first finishes whatever an interrupted run left behind, then runs the platform's
-source. It never raises: the outcome, with counters and a one-line error whose
-secrets are masked, comes back as a `PlatformLoad`, so the run can load the
-platforms concurrently and one failing store does not stop the others.
+`load_store` builds the store's dlt pipeline `metric_pulse_<platform>` (destination:
+the warehouse, dataset `raw_<platform>`, working directory under the data dir; a store
+labelled L other than `default` gets `metric_pulse_<platform>__L` / `raw_<platform>__L`,
+so each store has its own cursors and dbt unions the datasets), first finishes whatever
+an interrupted run left behind, then runs the platform's source. It never raises: the
+outcome, with counters and a one-line error whose secrets are masked, comes back as a
+`StoreLoad`, so the run can load the stores concurrently and one failing store does not
+stop the others.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 # No phoning home: the only network a run needs is the stores and the warehouse.
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
@@ -34,24 +35,16 @@ from dlt.common.exceptions import TerminalException  # noqa: E402
 from dlt.common.schema.utils import get_root_table  # noqa: E402
 from dlt.pipeline.exceptions import PipelineStepFailed  # noqa: E402
 
-from loaders.commercetools import commercetools_source  # noqa: E402
 from loaders.errors import MetricPulseError  # noqa: E402
 from loaders.incremental import REJECTED_TABLE  # noqa: E402
 from loaders.masking import add_secrets, mask  # noqa: E402
 from loaders.pacing import RequestStats  # noqa: E402
-from loaders.shopify import shopify_source  # noqa: E402
 from loaders.store_identity import STORE_TABLE  # noqa: E402
-from loaders.woocommerce import woocommerce_source  # noqa: E402
-from metric_pulse.config import Settings, data_dir, ensure_private_dir  # noqa: E402
+from metric_pulse.config import Settings, Store, data_dir, ensure_private_dir  # noqa: E402
+from metric_pulse.platforms import PLATFORMS  # noqa: E402
 from metric_pulse.warehouse import DbSettings  # noqa: E402
 
 log = logging.getLogger(__name__)
-
-SOURCES: Mapping[str, Callable[..., Any]] = {
-    "shopify": shopify_source,
-    "woocommerce": woocommerce_source,
-    "commercetools": commercetools_source,
-}
 
 
 class _ThroughOurHandlers(logging.Handler):
@@ -72,19 +65,19 @@ def _route_dlt_logs() -> None:
         dlt_logger.handlers[:] = [_ThroughOurHandlers()]
 
 
-def pipeline_name(platform: str) -> str:
-    return f"metric_pulse_{platform}"
+def pipeline_name(store: Store) -> str:
+    return f"metric_pulse_{store.platform}{store.suffix}"
 
 
-def dataset_name(platform: str) -> str:
-    return f"raw_{platform}"
+def dataset_name(store: Store) -> str:
+    return f"raw_{store.platform}{store.suffix}"
 
 
 @dataclass
-class PlatformLoad:
-    """What one platform's extract + load did; `error` is None on success."""
+class StoreLoad:
+    """What one store's extract + load did; `error` is None on success."""
 
-    platform: str
+    store: Store
     rows: dict[str, int] = field(default_factory=dict)
     rejected: int = 0
     requests: int = 0
@@ -96,6 +89,15 @@ class PlatformLoad:
     extract_seconds: float = 0.0
     load_ids: list[str] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def platform(self) -> str:
+        return self.store.platform
+
+    @property
+    def name(self) -> str:
+        """The store's name in logs and the summary (the platform alone for a `default` store)."""
+        return self.store.name
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -113,8 +115,8 @@ def _causes(exc: BaseException) -> list[BaseException]:
 _NOT_A_CAUSE = (StopIteration, StopAsyncIteration, GeneratorExit)
 
 
-def describe_failure(platform: str, exc: BaseException, secrets: list[str]) -> str:
-    """One line for the summary and etl_logs, starting with the platform once: what failed, no secrets.
+def describe_failure(name: str, exc: BaseException, secrets: list[str]) -> str:
+    """One line for the summary and etl_logs, starting with the store's `name` once: what failed, no secrets.
 
     Our own errors (the API refused, retries ran out) already say it all; for anything
     else the innermost real exception is the informative one (dlt wraps it in several
@@ -124,7 +126,8 @@ def describe_failure(platform: str, exc: BaseException, secrets: list[str]) -> s
     chain = _causes(exc)
     ours = next((e for e in chain if isinstance(e, MetricPulseError)), None)
     if ours is not None:
-        text = str(ours).removeprefix(f"{platform}: ")
+        # the loaders name the platform; the store's name (`shopify/eu`) replaces that prefix
+        text = str(ours).removeprefix(f"{name.partition('/')[0]}: ")
     else:
         innermost = [e for e in chain if not isinstance(e, _NOT_A_CAUSE)][-1:] or chain[-1:]
         cause = innermost[0]
@@ -135,7 +138,7 @@ def describe_failure(platform: str, exc: BaseException, secrets: list[str]) -> s
                 "disk full: free space for the warehouse and the data dir (dlt's working "
                 f"files), then rerun; nothing is half-loaded. {text}"
             )
-    return mask(" ".join(f"{platform}: {text}".split()), secrets)[:500]
+    return mask(" ".join(f"{name}: {text}".split()), secrets)[:500]
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -167,7 +170,7 @@ def _table_rows(pipeline: dlt.Pipeline) -> dict[str, int]:
     }
 
 
-def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
+def _finish_interrupted(pipeline: dlt.Pipeline, result: StoreLoad) -> None:
     """Load the packages a killed run extracted but never loaded; abort them only if they can never load.
 
     A package carries its rows and the resource state (cursors) together, so completing
@@ -180,15 +183,15 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
     """
     if not pipeline.has_pending_data:
         return
-    log.info("%s: completing the load interrupted in a previous run", result.platform)
+    log.info("%s: completing the load interrupted in a previous run", result.name)
     try:
         info = pipeline.run()
     except PipelineStepFailed as exc:
         if exc.step != "normalize" and not any(isinstance(e, TerminalException) for e in _causes(exc)):
             raise
-        log.warning(  # the description starts with the platform
+        log.warning(  # the description starts with the store
             "%s; aborting the interrupted run's unloadable package: its records are extracted again",
-            describe_failure(result.platform, exc, []),
+            describe_failure(result.name, exc, []),
         )
         pipeline.abort_packages()
         return
@@ -201,24 +204,24 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: PlatformLoad) -> None:
 
 
 def _reset(
-    pipeline: dlt.Pipeline, platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None
+    pipeline: dlt.Pipeline, store: Store, settings: Settings, db: DbSettings, pipelines_dir: Path | None
 ) -> dlt.Pipeline:
-    """Forget the platform entirely: local state first, then the raw schema with CASCADE.
+    """Forget the store entirely: local state first, then its raw schema with CASCADE (no other store's).
 
     dlt's own `refresh` drops raw tables without CASCADE, which fails once dbt's staging
     views select from them; those views are recreated by the next `dbt build`. Local
     state goes first so that a kill in between leaves a normal incremental run behind.
     """
-    log.info("%s: full refresh: dropping schema %s and its cursors", platform, dataset_name(platform))
+    log.info("%s: full refresh: dropping schema %s and its cursors", store.name, dataset_name(store))
     pipeline.drop()
     conn = db.connect()
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute(f'drop schema if exists "{dataset_name(platform)}" cascade')
+            cur.execute(f'drop schema if exists "{dataset_name(store)}" cascade')
     finally:
         conn.close()
-    return make_pipeline(platform, settings, db, pipelines_dir)
+    return make_pipeline(store, settings, db, pipelines_dir)
 
 
 def _rows_in_warehouse(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
@@ -287,62 +290,64 @@ def _index_nested_tables(pipeline: dlt.Pipeline) -> None:
                     log.warning("could not index %s.%s (dbt runs will scan it): %s", table, column, exc)
 
 
-def _add_rows(result: PlatformLoad, counts: Mapping[str, int]) -> None:
+def _add_rows(result: StoreLoad, counts: Mapping[str, int]) -> None:
     for table, count in counts.items():
         result.rows[table] = result.rows.get(table, 0) + count
 
 
 def make_pipeline(
-    platform: str, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None
+    store: Store, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None
 ) -> dlt.Pipeline:
-    """The platform's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse."""
+    """The store's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse.
+
+    Dataset names are used as given: dlt's normalization would fold `raw_shopify__us` into
+    `raw_shopify_us`, and dbt finds a platform's stores by the `__` (our names are already
+    lower-case identifiers: platform names and `[a-z0-9]` labels).
+    """
     _route_dlt_logs()
     return dlt.pipeline(
-        pipeline_name=pipeline_name(platform),
+        pipeline_name=pipeline_name(store),
         pipelines_dir=str(ensure_private_dir(pipelines_dir or data_dir(settings.env) / "dlt")),
-        destination=dlt.destinations.postgres(credentials=db.url(with_password=True)),
-        dataset_name=dataset_name(platform),
+        destination=dlt.destinations.postgres(
+            credentials=db.url(with_password=True), enable_dataset_name_normalization=False
+        ),
+        dataset_name=dataset_name(store),
     )
 
 
-def load_platform(
-    platform: str,
+def load_store(
+    store: Store,
     settings: Settings,
     db: DbSettings,
     *,
     full_refresh: bool = False,
     pipelines_dir: Path | None = None,
     stats: RequestStats | None = None,
-) -> PlatformLoad:
-    """Extract `platform` and load it into `raw_<platform>`; never raises (see `PlatformLoad.error`).
+) -> StoreLoad:
+    """Extract `store` and load it into its raw dataset; never raises (see `StoreLoad.error`).
 
-    `full_refresh` drops the platform's raw tables and cursors first and reloads everything.
+    `full_refresh` drops the store's raw tables and cursors first and reloads everything.
     `stats` lets a caller watch the counters while the load runs (progress display).
     """
     started = time.monotonic()
     stats = stats or RequestStats()
-    result = PlatformLoad(platform)
+    result = StoreLoad(store)
     secrets = [*settings.secrets(), db.password]
     add_secrets(secrets)
     try:
-        if platform not in SOURCES:
-            raise MetricPulseError(f"{platform}: unknown platform (expected one of {', '.join(SOURCES)})")
-        config = settings.platforms.get(platform)
-        if config is None:
-            raise MetricPulseError(f"{platform}: not configured")
-        pipeline = make_pipeline(platform, settings, db, pipelines_dir)
+        pipeline = make_pipeline(store, settings, db, pipelines_dir)
         if full_refresh:
-            pipeline = _reset(pipeline, platform, settings, db, pipelines_dir)
+            pipeline = _reset(pipeline, store, settings, db, pipelines_dir)
         else:
             _finish_interrupted(pipeline, result)
-        source = SOURCES[platform](config, settings.load, stats)
+        source = PLATFORMS[store.platform].loader.source(store.config, settings.load, stats)
         info = pipeline.run(source)
         _index_nested_tables(pipeline)
         result.extract_seconds = _extract_seconds(pipeline)
         result.load_ids.extend(info.loads_ids)
         _add_rows(result, _table_rows(pipeline))
     except Exception as exc:
-        result.error = describe_failure(platform, exc, secrets)
+        result.error = describe_failure(store.name, exc, secrets)
         # One line on stderr (the masking formatter drops the traceback there); the
         # traceback itself goes to logs/error.log for whoever debugs it.
         log.error("%s", result.error, exc_info=True)

@@ -1,6 +1,6 @@
 """Live extraction progress: a redrawn block on a terminal, periodic log lines under cron.
 
-It only reads the platforms' `RequestStats` counters from a background thread, so
+It only reads the stores' `RequestStats` counters from a background thread, so
 the loaders stay unaware of how (or whether) progress is shown.
 """
 
@@ -18,17 +18,17 @@ from loaders.pacing import RequestStats
 log = logging.getLogger(__name__)
 
 
-def progress_line(platform: str, snapshot: Mapping[str, float], seconds: float) -> str:
+def progress_line(store: str, snapshot: Mapping[str, float], seconds: float) -> str:
     rate = snapshot["requests"] / seconds if seconds > 0 else 0.0
     return (
-        f"{platform:<14} {int(snapshot['pages']):>6} pages {int(snapshot['rows']):>9} rows "
+        f"{store:<14} {int(snapshot['pages']):>6} pages {int(snapshot['rows']):>9} rows "
         f"{rate:>5.1f} req/s  {int(snapshot['throttled'])} x 429  "
         f"{snapshot['waited_seconds']:>6.1f}s waiting for rate limits"
     )
 
 
 class ProgressReporter:
-    """Shows every platform's counters while `with` is open: redrawn each second on a TTY,
+    """Shows every store's counters while `with` is open: redrawn each second on a TTY,
     logged every `log_every` seconds otherwise (cron mail stays short)."""
 
     def __init__(

@@ -1,6 +1,6 @@
-"""One pipeline run: load every enabled platform concurrently, then `dbt build`, recording each step.
+"""One pipeline run: load every configured store concurrently, then `dbt build`, recording each step.
 
-This is what `make elt` (via `metric-pulse run`) executes. A platform that fails is
+This is what `make elt` (via `metric-pulse run`) executes. A store that fails is
 recorded and reported, the others still load, and dbt still builds on what is there;
 the exit code says whether everything succeeded. After a successful dbt build the run
 writes the HTML report (metric_pulse/report/step.py), which never changes the run's status.
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.pacing import RequestStats
-from metric_pulse.config import Settings, data_dir
+from metric_pulse.config import Settings, Store, data_dir
 from metric_pulse.dbt_runner import DbtResult, private_target, run_dbt
-from metric_pulse.extract import PlatformLoad, load_platform
+from metric_pulse.extract import StoreLoad, load_store
 from metric_pulse.progress import ProgressReporter
 from metric_pulse.report.step import ReportStep, write_run_report
 from metric_pulse.run_log import RunLog, StepCounts
@@ -31,21 +31,21 @@ log = logging.getLogger(__name__)
 @dataclass
 class RunOutcome:
     run_id: str
-    loads: list[PlatformLoad] = field(default_factory=list)
+    loads: list[StoreLoad] = field(default_factory=list)
     dbt: DbtResult | None = None
     seconds: float = 0.0
     report: ReportStep | None = None  # written after a successful dbt build; never changes the status
 
     @property
-    def failed_platforms(self) -> list[str]:
-        return [load.platform for load in self.loads if load.error]
+    def failed_stores(self) -> list[str]:
+        return [load.name for load in self.loads if load.error]
 
     @property
     def status(self) -> str:
         dbt_failed = self.dbt is not None and not self.dbt.ok
-        if not self.failed_platforms and not dbt_failed:
+        if not self.failed_stores and not dbt_failed:
             return "success"
-        all_loads_failed = self.loads and len(self.failed_platforms) == len(self.loads)
+        all_loads_failed = self.loads and len(self.failed_stores) == len(self.loads)
         return "failed" if all_loads_failed or dbt_failed and not self.loads else "partial"
 
     @property
@@ -53,7 +53,7 @@ class RunOutcome:
         return 0 if self.status == "success" else 1
 
 
-def _load_counts(load: PlatformLoad) -> StepCounts:
+def _load_counts(load: StoreLoad) -> StepCounts:
     rows = sum(load.rows.values())
     return StepCounts(
         extracted=rows + load.rejected,
@@ -74,19 +74,21 @@ def _extract_all(
     settings: Settings,
     db: DbSettings,
     run_log: RunLog,
-    platforms: list[str],
+    stores: list[Store],
     full_refresh: bool,
     pipelines_dir: Path | None,
-) -> list[PlatformLoad]:
-    for name in platforms:
-        run_log.start(f"load:{name}", platform=name)
-        log.info("loading %s%s", name, " (full refresh)" if full_refresh else "")
+) -> list[StoreLoad]:
+    """Load every store at once, each in its own thread, pipeline and dataset (`load:<store>` steps)."""
+    for store in stores:
+        run_log.start(f"load:{store.name}", platform=store.platform)
+        log.info("loading %s%s", store.name, " (full refresh)" if full_refresh else "")
 
-    stats = {name: RequestStats() for name in platforms}
+    stats = {store.name: RequestStats() for store in stores}
 
-    def one(name: str) -> PlatformLoad:
-        load = load_platform(
-            name, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir, stats=stats[name]
+    def one(store: Store) -> StoreLoad:
+        name = store.name
+        load = load_store(
+            store, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir, stats=stats[name]
         )
         if not load.error:  # a failure was logged where it happened, traceback included
             log.info(
@@ -102,9 +104,9 @@ def _extract_all(
 
     with (
         ProgressReporter(stats),
-        ThreadPoolExecutor(max_workers=max(1, len(platforms)), thread_name_prefix="load") as pool,
+        ThreadPoolExecutor(max_workers=max(1, len(stores)), thread_name_prefix="load") as pool,
     ):
-        return list(pool.map(one, platforms))
+        return list(pool.map(one, stores))
 
 
 def _dbt_build(
@@ -149,18 +151,18 @@ def run_pipeline(
     settings: Settings,
     db: DbSettings,
     *,
-    platforms: list[str] | None = None,
+    stores: list[Store] | None = None,
     full_refresh: bool = False,
     with_dbt: bool = True,
     dbt_vars: Mapping[str, object] | None = None,
     pipelines_dir: Path | None = None,
 ) -> RunOutcome:
-    """Extract + load the chosen platforms (all enabled by default), then build dbt.
+    """Extract + load the chosen stores (every configured one by default), then build dbt.
 
-    `full_refresh` reloads the raw tables from scratch and rebuilds dbt's incremental
-    models; `dbt_vars` go to `dbt build --vars`.
+    `full_refresh` reloads the chosen stores' raw tables from scratch and rebuilds dbt's
+    incremental models; `dbt_vars` go to `dbt build --vars`.
     """
-    chosen = platforms or list(settings.platforms)
+    chosen = stores or list(settings.stores)
     run_log = RunLog(db, settings.secrets())
     try:
         run_log.acquire()
@@ -174,7 +176,7 @@ def run_pipeline(
         finally:
             outcome.seconds = time.monotonic() - started
             loads = outcome.loads
-            errors = [load.error for load in loads if load.error]  # each names its platform once
+            errors = [load.error for load in loads if load.error]  # each names its store once
             if outcome.dbt is not None and not outcome.dbt.ok:
                 errors.append("dbt build failed")
             status = outcome.status if loads or outcome.dbt else "failed"
@@ -190,7 +192,7 @@ def run_pipeline(
                     requests=sum(load.requests for load in loads),
                     throttled=sum(load.throttled for load in loads),
                     details={
-                        "platforms": chosen,
+                        "platforms": [store.name for store in chosen],
                         "full_refresh": full_refresh,
                         "seconds": round(outcome.seconds, 1),
                     },
@@ -204,15 +206,15 @@ def run_pipeline(
         run_log.close()
 
 
-def _platform_line(load: PlatformLoad) -> str:
+def _store_line(load: StoreLoad) -> str:
     if load.error:
-        return f"  {load.platform:<14} FAILED: {load.error.removeprefix(f'{load.platform}: ')}"
+        return f"  {load.name:<14} FAILED: {load.error.removeprefix(f'{load.name}: ')}"
     if not load.rows:
-        return f"  {load.platform:<14} no new or changed records"
+        return f"  {load.name:<14} no new or changed records"
     top = {t: n for t, n in load.rows.items() if "__" not in t}
     child = sum(n for t, n in load.rows.items() if "__" in t)
     tables = "  ".join(f"{t} {n}" for t, n in sorted(top.items()))
-    return f"  {load.platform:<14} {tables}  (+{child} child rows)"
+    return f"  {load.name:<14} {tables}  (+{child} child rows)"
 
 
 def format_summary(outcome: RunOutcome) -> str:
@@ -221,14 +223,14 @@ def format_summary(outcome: RunOutcome) -> str:
     if outcome.dbt is not None and outcome.dbt.count("warn"):
         lines[0] += f"  with {outcome.dbt.count('warn')} data-quality warnings (listed below)"
     for load in outcome.loads:
-        lines.append(_platform_line(load))
+        lines.append(_store_line(load))
         lines.append(
             f"  {'':<14} {load.requests} requests, {load.throttled} x 429, {load.retries} retries, "
             f"{load.waited_seconds:.1f}s waiting for rate limits, {load.rejected} rejected, "
             f"{load.seconds:.1f}s"
         )
-    if outcome.loads and not any(load.rows for load in outcome.loads) and not outcome.failed_platforms:
-        lines.append("  nothing new to load: every platform is up to date")
+    if outcome.loads and not any(load.rows for load in outcome.loads) and not outcome.failed_stores:
+        lines.append("  nothing new to load: every store is up to date")
     if outcome.dbt is not None:
         d = outcome.dbt
         lines.append(

@@ -51,7 +51,7 @@ create table if not exists ops.etl_logs (
 );
 alter table ops.etl_logs add column if not exists warnings bigint;  -- warehouses created before it
 create index if not exists etl_logs_started_at on ops.etl_logs (started_at desc);
-comment on table ops.etl_logs is 'One row per metric-pulse run (step = ''run'') and per step of it (load:<platform>, dbt:build).';
+comment on table ops.etl_logs is 'One row per metric-pulse run (step = ''run'') and per step of it (load:<store>, dbt:build; a store is named <platform> or <platform>/<label>).';
 """
 
 

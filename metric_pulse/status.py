@@ -16,8 +16,9 @@ EXIT_OK, EXIT_FAILED, EXIT_STALE, EXIT_NEVER = 0, 1, 4, 5
 
 _QUERY = """
 select r.run_id, r.started_at, r.finished_at, r.status, r.error_message,
-       coalesce((select string_agg(s.platform || '=' || coalesce(s.records_loaded::text, '-'), ' ' order by s.platform)
-                 from ops.etl_logs s where s.run_id = r.run_id and s.platform is not null), '')
+       coalesce((select string_agg(substr(s.step, 6) || '=' || coalesce(s.records_loaded::text, '-'), ' '
+                                   order by s.step)
+                 from ops.etl_logs s where s.run_id = r.run_id and s.step like 'load:%%'), '')
 from ops.etl_logs r
 where r.step = 'run'
 order by r.started_at desc
@@ -50,12 +51,12 @@ def report(db: DbSettings, *, limit: int = 10, max_age_hours: float = 26.0) -> t
         conn.close()
     if not rows:
         return "no runs recorded yet", EXIT_NEVER
-    lines = [f"{'started (UTC)':<20} {'duration':>9} {'status':<12} {'rows loaded per platform':<48} error"]
-    for _run_id, started, finished, status, error, per_platform in rows:
+    lines = [f"{'started (UTC)':<20} {'duration':>9} {'status':<12} {'rows loaded per store':<48} error"]
+    for _run_id, started, finished, status, error, per_store in rows:
         started_utc = started.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         first_error = (error or "").splitlines()[0][:120] if error else ""
         lines.append(
-            f"{started_utc:<20} {_duration(started, finished):>9} {status:<12} {per_platform:<48} {first_error}"
+            f"{started_utc:<20} {_duration(started, finished):>9} {status:<12} {per_store:<48} {first_error}"
         )
     last_status = rows[0][3]
     now = datetime.now(UTC)

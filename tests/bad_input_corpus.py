@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.json_body import loads
+from metric_pulse.platforms import PLATFORMS
 
 HUGE = "x" * 1_000_000  # a 1 MB string
 LONE_SURROGATE = "bad \udc80 escape"  # valid JSON ("\udc80"), not encodable as UTF-8
@@ -40,7 +41,8 @@ FUTURE = {
     "woocommerce": "2099-01-01T05:00:00",
     "commercetools": "2099-01-01T05:00:00.000Z",
 }
-CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
+# the field each platform's order cursor reads (what a test editing the store must bump)
+CURSOR = {name: platform.loader.cursor_fields["orders"] for name, platform in PLATFORMS.items()}
 MARKER = "corpus_case"
 CT_NAMESPACE = uuid.UUID("0b5e8d0c-2f4a-4c8e-9a51-6d3f0c7e1b22")
 
@@ -631,7 +633,7 @@ def build_hardening(store: Path) -> list[BadRecord]:
 def inject(store: Path, build: Callable[[Path], list[BadRecord]] = build) -> list[BadRecord]:
     """Append the corpus `build` makes for this store (all of it by default) to the store's files."""
     corpus = build(store)
-    for platform in ("shopify", "woocommerce", "commercetools"):
+    for platform in PLATFORMS:
         for resource in ("customers", "products", "orders"):
             records = [b for b in corpus if b.platform == platform and b.resource == resource]
             if records:

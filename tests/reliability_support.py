@@ -15,11 +15,13 @@ from typing import Any
 
 from loaders.incremental import parse_timestamp
 from loaders.json_body import loads
+from metric_pulse.platforms import PLATFORMS as REGISTRY
 from metric_pulse.warehouse import DbSettings
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
+PLATFORMS = tuple(REGISTRY)
 RESOURCES = ("customers", "products", "orders")
-CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
+# the field each platform's order cursor reads (what a test editing the store must bump)
+CURSOR = {name: platform.loader.cursor_fields["orders"] for name, platform in PLATFORMS.items()}
 CURSOR_COLUMN = {
     "shopify": "updated_at",
     "woocommerce": "date_modified_gmt",

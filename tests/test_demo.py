@@ -17,9 +17,8 @@ from conftest import PROJECT_ROOT
 
 from metric_pulse.config import load_settings
 from metric_pulse.demo import demo_or_configured, demo_window
+from metric_pulse.platforms import PLATFORMS
 from metric_pulse.sandbox.generate import generate
-
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
 
 
 def test_first_demo_generation_ends_yesterday(tmp_path: Path) -> None:
@@ -70,9 +69,9 @@ def test_two_first_runs_generate_the_demo_store_once(tmp_path):
     logs = "".join(err for _, err in outputs)
     assert logs.count("generating the demo data set") == 1, logs
     for out, _ in outputs:
-        assert "serving ['commercetools', 'shopify', 'woocommerce']" in out
+        assert f"serving {sorted(PLATFORMS)}" in out
     store = state / "sandbox"
-    for platform in ("shopify", "woocommerce", "commercetools"):
+    for platform in PLATFORMS:
         for resource in ("customers", "products", "orders"):
             assert json.loads((store / platform / f"{resource}.json").read_text()), (platform, resource)
     assert sorted(p.name for p in state.iterdir()) == [

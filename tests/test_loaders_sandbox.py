@@ -33,15 +33,17 @@ from loaders.incremental import parse_timestamp
 from loaders.pacing import RequestStats
 from loaders.shopify import shopify_source
 from metric_pulse.config import Settings, load_settings
-from metric_pulse.extract import PlatformLoad, load_platform, make_pipeline
+from metric_pulse.extract import StoreLoad, load_store, make_pipeline
 from metric_pulse.logging_setup import setup_logging
+from metric_pulse.platforms import PLATFORMS as REGISTRY
 from metric_pulse.sandbox.generator import generate
 from metric_pulse.sandbox.server import SandboxServer
 from metric_pulse.warehouse import DbSettings
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
+PLATFORMS = tuple(REGISTRY)
 RESOURCES = ("customers", "products", "orders")
-CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
+# the field each platform's order cursor reads (what a test editing the store must bump)
+CURSOR = {name: platform.loader.cursor_fields["orders"] for name, platform in PLATFORMS.items()}
 CURSOR_COLUMN = {
     "shopify": "updated_at",
     "woocommerce": "date_modified_gmt",
@@ -96,11 +98,12 @@ def load_all(
     pipelines: Path,
     platforms: tuple[str, ...] = PLATFORMS,
     **options: Any,
-) -> dict[str, PlatformLoad]:
+) -> dict[str, StoreLoad]:
     """Every platform at once, as the run does it."""
     with ThreadPoolExecutor(max_workers=len(platforms)) as pool:
         loads = pool.map(
-            lambda p: load_platform(p, settings, db, pipelines_dir=pipelines, **options), platforms
+            lambda p: load_store(settings.store(p), settings, db, pipelines_dir=pipelines, **options),
+            platforms,
         )
         return {load.platform: load for load in loads}
 
@@ -313,7 +316,9 @@ def test_first_run_then_exactly_the_changes_then_nothing_then_full_refresh(
             PLATFORMS, (None, {})
         )
 
-        refreshed = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines, full_refresh=True)
+        refreshed = load_store(
+            settings.store("woocommerce"), settings, pg_db, pipelines_dir=pipelines, full_refresh=True
+        )
         assert refreshed.error is None
         assert refreshed.rows["orders"] == len(truth(store, "woocommerce", "orders"))
         assert_raw_equals_store(pg_db, store, ("woocommerce",))
@@ -384,7 +389,7 @@ def test_rate_limits_adapt_to_the_shopify_bucket(store: Path, pg_db: DbSettings,
     learn from X-Shopify-Shop-Api-Call-Limit, lose nothing, and see (almost) no 429."""
     with sandbox(store, rate_limits="real", shopify_bucket_size=10, shopify_leak_rate=10.0) as server:
         settings = settings_for(server, BATCH_SIZE="5", SHOPIFY_RATE_LIMIT="20", SHOPIFY_RATE_BURST="10")
-        load = load_platform("shopify", settings, pg_db, pipelines_dir=tmp_path / "dlt")
+        load = load_store(settings.store("shopify"), settings, pg_db, pipelines_dir=tmp_path / "dlt")
         served = server.stats()["shopify"]
     assert load.error is None
     assert_raw_equals_store(pg_db, store, ("shopify",))
@@ -399,7 +404,7 @@ def test_rate_limits_adapt_to_the_shopify_bucket(store: Path, pg_db: DbSettings,
 def test_commercetools_token_expiry_is_renewed(store: Path, pg_db: DbSettings, tmp_path: Path) -> None:
     with sandbox(store, token_ttl=1.0) as server:
         settings = settings_for(server, BATCH_SIZE="10", COMMERCETOOLS_RATE_LIMIT="8")
-        load = load_platform("commercetools", settings, pg_db, pipelines_dir=tmp_path / "dlt")
+        load = load_store(settings.store("commercetools"), settings, pg_db, pipelines_dir=tmp_path / "dlt")
     assert load.error is None, load.error
     assert_raw_equals_store(pg_db, store, ("commercetools",))
     assert load.seconds > 2  # long enough for the token to expire more than once
@@ -532,7 +537,7 @@ def test_real_shopify_rate_limit_throughput(store: Path, pg_db: DbSettings, tmp_
     """Shopify's real Standard-plan limit (bucket 40, 2/s) and default client settings: report the rate achieved."""
     with sandbox(store, rate_limits="real") as server:
         settings = load_settings({**server.env(), "BATCH_SIZE": "2"})
-        load = load_platform("shopify", settings, pg_db, pipelines_dir=tmp_path / "dlt")
+        load = load_store(settings.store("shopify"), settings, pg_db, pipelines_dir=tmp_path / "dlt")
         served = server.stats()["shopify"]
     assert load.error is None
     assert_raw_equals_store(pg_db, store, ("shopify",))
@@ -555,7 +560,9 @@ def test_a_package_the_warehouse_rejects_does_not_block_later_runs(
     pipelines = tmp_path / "dlt"
     with sandbox(store) as server:
         settings = settings_for(server)
-        assert load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines).error is None
+        assert (
+            load_store(settings.store("woocommerce"), settings, pg_db, pipelines_dir=pipelines).error is None
+        )
         change_orders(store, "woocommerce", changed=2, added=2, rng=random.Random(3))
         conn = pg_db.connect()
         conn.autocommit = True
@@ -563,16 +570,15 @@ def test_a_package_the_warehouse_rejects_does_not_block_later_runs(
             cur.execute(
                 "alter table raw_woocommerce.orders add constraint no_new_rows check (id < 0) not valid"
             )
-        failed = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines)
+        failed = load_store(settings.store("woocommerce"), settings, pg_db, pipelines_dir=pipelines)
         assert failed.error and failed.error.startswith("woocommerce: load step failed"), failed.error
-        again = load_platform(
-            "woocommerce", settings, pg_db, pipelines_dir=pipelines
-        )  # aborts, re-extracts, fails
+        # aborts, re-extracts, fails
+        again = load_store(settings.store("woocommerce"), settings, pg_db, pipelines_dir=pipelines)
         assert again.error and again.requests > 0, again
         with conn.cursor() as cur:
             cur.execute("alter table raw_woocommerce.orders drop constraint no_new_rows")
         conn.close()
-        healed = load_platform("woocommerce", settings, pg_db, pipelines_dir=pipelines)
+        healed = load_store(settings.store("woocommerce"), settings, pg_db, pipelines_dir=pipelines)
     assert healed.error is None
     assert healed.rows.get("orders") == 4
     assert_raw_equals_store(pg_db, store, ("woocommerce",))
@@ -591,14 +597,14 @@ def test_a_package_left_by_a_killed_run_is_completed_once(
     rng = random.Random(5)
     with sandbox(store) as server:
         settings = settings_for(server)
-        assert load_platform("shopify", settings, pg_db, pipelines_dir=pipelines).error is None
+        assert load_store(settings.store("shopify"), settings, pg_db, pipelines_dir=pipelines).error is None
         first = change_orders(store, "shopify", changed=2, added=1, rng=rng)
-        pipeline = make_pipeline("shopify", settings, pg_db, pipelines)
-        pipeline.extract(shopify_source(settings.shopify, settings.load, RequestStats()))
+        pipeline = make_pipeline(settings.store("shopify"), settings, pg_db, pipelines)
+        pipeline.extract(shopify_source(settings.store("shopify").config, settings.load, RequestStats()))
         if left_behind == "normalized":
             pipeline.normalize()
         second = change_orders(store, "shopify", changed=2, added=1, rng=rng)
-        resumed = load_platform("shopify", settings, pg_db, pipelines_dir=pipelines)
+        resumed = load_store(settings.store("shopify"), settings, pg_db, pipelines_dir=pipelines)
     assert resumed.error is None
     assert len(resumed.load_ids) == 2  # the package left behind, then this run's own
     assert resumed.rows["orders"] == len(first) + len(second)

@@ -19,7 +19,7 @@ import pytest
 
 from loaders.woocommerce import site_id
 from metric_pulse.config import load_settings
-from metric_pulse.extract import load_platform
+from metric_pulse.extract import load_store
 from metric_pulse.platforms import PLATFORMS
 from metric_pulse.sandbox.generator import generate
 from metric_pulse.sandbox.server import SandboxServer
@@ -56,8 +56,8 @@ def test_the_store_table_names_the_store_after_every_run(
 ) -> None:
     with SandboxServer(dataset, rate_limits="off") as server:
         settings = load_settings(server.env())
-        first = load_platform(platform, settings, pg_db, pipelines_dir=tmp_path / "dlt")
-        again = load_platform(platform, settings, pg_db, pipelines_dir=tmp_path / "dlt")
+        first = load_store(settings.store(platform), settings, pg_db, pipelines_dir=tmp_path / "dlt")
+        again = load_store(settings.store(platform), settings, pg_db, pipelines_dir=tmp_path / "dlt")
     assert (first.error, again.error) == (None, None)
     rows = _query(pg_db, f"select store_id, checked_at from raw_{platform}.store")
     assert [store_id for store_id, _ in rows] == [SANDBOX_STORE_IDS[platform]]  # replaced, not appended
@@ -112,7 +112,7 @@ def test_a_failing_identity_request_fails_the_platform_in_one_clear_line(
     settings = load_settings(
         {"SHOPIFY_STORE_URL": failing_shop, "SHOPIFY_ACCESS_TOKEN": token, "HTTP_MAX_RETRIES": "1"}
     )
-    load = load_platform("shopify", settings, pg_db, pipelines_dir=tmp_path / "dlt")
+    load = load_store(settings.store("shopify"), settings, pg_db, pipelines_dir=tmp_path / "dlt")
     assert load.error is not None
     assert load.error.startswith("shopify: GET /admin/api/2024-10/shop.json failed after 2 attempts"), (
         load.error

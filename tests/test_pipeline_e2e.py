@@ -13,6 +13,7 @@ from datetime import date
 from conftest import PROJECT_ROOT, cli_env, run_cli
 
 from metric_pulse.dbt_runner import DBT_PROJECT_DIR, PARTIAL_PARSE
+from metric_pulse.platforms import PLATFORMS
 from metric_pulse.sandbox.generate import generate
 from metric_pulse.sandbox.server import SandboxServer
 
@@ -33,7 +34,7 @@ def test_first_run_loads_everything_and_builds_marts(demo_runs):
     assert "status=success" in first.stdout and "dbt build: ok" in first.stdout
     assert (data_dir / "sandbox" / "shopify" / "orders.json").exists()
     orders = {p: n for p, n in _query(db, "select platform, count(*) from analytics.orders group by 1")}
-    assert set(orders) == {"shopify", "woocommerce", "commercetools"} and min(orders.values()) > 0
+    assert set(orders) == set(PLATFORMS) and min(orders.values()) > 0
     with_predictions = _query(
         db,
         """select count(*), count(predicted_clv), count(churn_probability)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_env, run_cli
-from reliability_support import FAST, RESOURCES, query, raw_differences, store_truth
+from reliability_support import FAST, PLATFORMS, RESOURCES, query, raw_differences, store_truth
 
 from metric_pulse.sandbox.generate import generate
 from metric_pulse.sandbox.server import SandboxServer
@@ -25,7 +25,7 @@ def fault_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.reliability
-@pytest.mark.parametrize("platform", ["shopify", "woocommerce", "commercetools"])
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_faults_on_one_platform_lose_nothing(platform: str, fault_store: Path, pg_db, tmp_path: Path) -> None:
     with SandboxServer(
         fault_store, rate_limits="off", seed=zlib.crc32(platform.encode()) % 1000, **FAULTS

@@ -53,7 +53,7 @@ def test_plain_http_only_on_loopback() -> None:
     with pytest.raises(ConfigError, match="must use https"):
         load_settings({"WOOCOMMERCE_URL": "http://shop.example.com", **woo})
     for url in ("http://[::1]:8080", "http://127.0.0.1:8080/shop", "https://shop.example.com"):
-        assert load_settings({"WOOCOMMERCE_URL": url, **woo}).woocommerce
+        assert load_settings({"WOOCOMMERCE_URL": url, **woo}).store("woocommerce")
 
 
 def test_backslash_url_is_refused_before_any_request() -> None:

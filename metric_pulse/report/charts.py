@@ -14,6 +14,7 @@ from typing import Any
 
 import altair as alt
 
+from metric_pulse.platforms import PLATFORMS
 from metric_pulse.report.queries import Row
 
 Spec = dict[str, Any]
@@ -21,8 +22,10 @@ Spec = dict[str, Any]
 WIDTH = 760
 MONEY = "$,.0f"
 MONEY_CENTS = "$,.2f"
+# One colour per platform, in the registry's order (a platform keeps its colour in every chart).
+_PALETTE = ("#5e8e3e", "#7f54b3", "#2f6fba", "#c0692b", "#b8405e", "#3a8f8f", "#8c6d1f", "#5a5a5a")
 PLATFORM_COLORS = alt.Scale(
-    domain=["shopify", "woocommerce", "commercetools"], range=["#5e8e3e", "#7f54b3", "#2f6fba"]
+    domain=list(PLATFORMS), range=[_PALETTE[i % len(_PALETTE)] for i in range(len(PLATFORMS))]
 )
 
 

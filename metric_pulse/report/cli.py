@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from metric_pulse.config import load_environment
+from metric_pulse.platforms import PLATFORMS
 from metric_pulse.report.build import DEFAULT_DAYS, ReportOptions, make_report
 from metric_pulse.report.files import default_report_path
-from metric_pulse.report.queries import PLATFORMS
 from metric_pulse.warehouse import resolve_warehouse
 
 
@@ -55,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_DAYS,
         help=f"length of the period in days (default {DEFAULT_DAYS})",
     )
-    report.add_argument("--platform", choices=PLATFORMS, help="only this platform")
-    report.add_argument("--store", help="only this store (the dbt var <platform>_store)")
+    report.add_argument("--platform", choices=list(PLATFORMS), help="only this platform")
+    report.add_argument(
+        "--store", help="only this store: its identifier in the marts (shop domain, site host, project key)"
+    )
     report.set_defaults(func=_report)

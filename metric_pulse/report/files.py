@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import gzip
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -99,6 +100,10 @@ def report_dir(env: Mapping[str, str]) -> Path:
 def default_report_path(
     env: Mapping[str, str], platform: str | None = None, store: str | None = None
 ) -> Path:
-    """`latest.html`, or `latest-<platform>-<store>.html` for a filtered report (its own movement history)."""
-    suffix = "".join(f"-{part}" for part in (platform, store) if part)
+    """`latest.html`, or `latest-<platform>-<store>.html` for a filtered report (its own movement history).
+
+    A store identifier may hold a path (`example.com/shop`): anything but letters, digits,
+    dots and dashes becomes `_`, so the name stays one file inside the report directory.
+    """
+    suffix = "".join(f"-{re.sub(r'[^A-Za-z0-9.-]', '_', part)}" for part in (platform, store) if part)
     return report_dir(env) / f"latest{suffix}.html"

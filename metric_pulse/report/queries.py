@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from loaders.errors import MetricPulseError
+from metric_pulse.platforms import PLATFORMS
 
 Row = dict[str, Any]
 
@@ -23,7 +24,6 @@ COHORT_MONTHS = 12  # acquisition cohorts shown in the heat map
 TOP_PRODUCTS = 15
 AT_RISK_LIMIT = 20
 AT_RISK_CHURN = 0.5  # "at risk" = churn probability at least this
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
 
 
 class ReportError(MetricPulseError):
