@@ -43,7 +43,7 @@ from metric_pulse.warehouse import DbSettings
 PLATFORMS = tuple(REGISTRY)
 RESOURCES = ("customers", "products", "orders")
 # the field each platform's order cursor reads (what a test editing the store must bump)
-CURSOR = {name: platform.loader.cursor_fields["orders"] for name, platform in PLATFORMS.items()}
+CURSOR = {name: platform.loader.cursor_fields["orders"] for name, platform in REGISTRY.items()}
 CURSOR_COLUMN = {
     "shopify": "updated_at",
     "woocommerce": "date_modified_gmt",

@@ -18,7 +18,7 @@ from loaders.errors import ConfigError
 from metric_pulse.config import DEFAULT_STORE, load_settings
 from metric_pulse.extract import dataset_name, pipeline_name
 from metric_pulse.sandbox.generate import generate
-from metric_pulse.sandbox.server import Credentials, SandboxServer
+from metric_pulse.sandbox.server import SandboxServer
 from metric_pulse.warehouse import DbSettings
 
 TWO_SHOPS = {
@@ -160,7 +160,6 @@ _WOO_KEYS = {"WOOCOMMERCE_CONSUMER_KEY": "ck_w_key", "WOOCOMMERCE_CONSUMER_SECRE
 
 # --- real loads of two Shopify stores -------------------------------------------------------
 
-EU_TOKEN = "shpat_eu_9f8e7d6c5b4a39281706f5e4"
 
 
 def _shopify_orders(db: DbSettings, schema: str) -> int:
@@ -187,10 +186,9 @@ def test_two_stores_of_one_platform_load_into_their_own_datasets_with_their_own_
     us_data, eu_data = tmp_path / "us", tmp_path / "eu"
     generate(us_data, seed=3, customers=40, orders=150)
     generate(eu_data, seed=4, customers=30, orders=90)
-    eu_credentials = Credentials(shopify_access_token=EU_TOKEN)
     with (
         SandboxServer(us_data, rate_limits="off") as us,
-        SandboxServer(eu_data, rate_limits="off", credentials=eu_credentials) as eu,
+        SandboxServer(eu_data, rate_limits="off") as eu,
     ):
         stores = {
             "SHOPIFY_STORES": "us,eu",
@@ -199,7 +197,7 @@ def test_two_stores_of_one_platform_load_into_their_own_datasets_with_their_own_
             "SHOPIFY_US_STORE_URL": us.env()["SHOPIFY_STORE_URL"],
             "SHOPIFY_US_ACCESS_TOKEN": us.env()["SHOPIFY_ACCESS_TOKEN"],
             "SHOPIFY_EU_STORE_URL": eu.env()["SHOPIFY_STORE_URL"],
-            "SHOPIFY_EU_ACCESS_TOKEN": EU_TOKEN,
+            "SHOPIFY_EU_ACCESS_TOKEN": eu.env()["SHOPIFY_ACCESS_TOKEN"],
         }
         env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), **pg_db.dbt_env(), **stores)
 
@@ -256,5 +254,5 @@ def test_two_stores_of_one_platform_load_into_their_own_datasets_with_their_own_
     assert "shopify/eu=" in status.stdout and "shopify/us=" in status.stdout, status.stdout
     errors = " ".join(e or "" for (e,) in query(pg_db, "select error_message from ops.etl_logs"))
     for text in (failed.stdout, failed.stderr, status.stdout, errors):
-        for secret in (EU_TOKEN, "shpat_eu_wrong_0123456789", Credentials().shopify_access_token):
+        for secret in ("shpat_eu_wrong_0123456789", env["SHOPIFY_EU_ACCESS_TOKEN"]):
             assert secret not in text
