@@ -7,11 +7,13 @@
 
     `typed_source(source_name, table_name, columns)` renders a SELECT that returns
     exactly the requested raw columns with the requested types, whatever the raw
-    table looks like today:
+    table looks like today, plus `store`, from every raw dataset of the platform
+    (raw_datasets below: one per store, unioned):
 
       * a missing column is returned as a typed NULL;
       * dlt variant columns (`<name>__v_<type>`) are coalesced into the column;
-      * a missing table gives zero rows (the `source()` call still records lineage);
+      * a dataset without the table adds no rows; no dataset at all gives zero rows
+        (the `source()` call still records lineage);
       * text that does not parse as the requested type becomes NULL instead of
         failing the whole build;
       * kind `timestamp` returns `timestamp without time zone` in UTC: values with an
@@ -25,25 +27,75 @@
 #}
 {% macro typed_source(source_name, table_name, columns) -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- set found = {'relation': none, 'columns': {}} -%}
-    {%- if execute -%}
-        {%- set existing = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- set selects = [] -%}
+    {%- for dataset in raw_datasets(relation.schema) -%}
+        {%- set existing = adapter.get_relation(database=relation.database, schema=dataset, identifier=relation.identifier) -%}
         {%- if existing is not none -%}
-            {%- do found.update({'relation': existing}) -%}
-            {%- for column in adapter.get_columns_in_relation(existing) -%}
-                {%- do found['columns'].update({column.name | lower: column}) -%}
-            {%- endfor -%}
+            {%- do selects.append(typed_select(existing, columns, dataset_store(existing))) -%}
         {%- endif -%}
+    {%- endfor -%}
+    {%- if selects -%}
+    {{ selects | join('\n    union all\n    ') }}
+    {%- else -%}
+    {{ typed_select(none, columns, "'default'") }}
+    where false  -- {{ relation }} does not exist (yet)
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- SELECT of `columns` typed from the raw table `existing` (none: typed NULLs), with the column store. -#}
+{% macro typed_select(existing, columns, store_sql) -%}
+    {%- set found = {} -%}
+    {%- if existing is not none -%}
+        {%- for column in adapter.get_columns_in_relation(existing) -%}
+            {%- do found.update({column.name | lower: column}) -%}
+        {%- endfor -%}
     {%- endif %}
     select
     {%- for name, kind in columns.items() %}
-        {{ typed_column(found['columns'], name, kind) }} as {{ adapter.quote(name) }}{{ "," if not loop.last }}
+        {{ typed_column(found, name, kind) }} as {{ adapter.quote(name) }},
     {%- endfor %}
-    {% if found['relation'] is not none -%}
-    from {{ relation }}
-    {%- else -%}
-    where false  -- {{ relation }} does not exist (yet)
+        cast({{ store_sql }} as text) as store
+    {%- if existing is not none %}
+    from {{ existing }}
     {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    The raw datasets (schemas) of a platform whose default dataset is `schema`: the
+    schema itself (the store labelled `default`) and `<schema>__<label>` for every other
+    store, as they exist in the warehouse when the model is compiled (information_schema,
+    like Fivetran's union_schemas). The default dataset first, then by label.
+-#}
+{% macro raw_datasets(schema) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select schema_name from information_schema.schemata where schema_name = '" ~ schema
+        ~ "' or schema_name ~ '^" ~ schema ~ "__[a-z0-9]{1,20}$' order by schema_name <> '" ~ schema
+        ~ "', schema_name") -%}
+    {{ return(found.columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{#-
+    SQL text: the store identifier of the dataset `relation` lives in, from the dataset's
+    one-row `store` table (column store_id: the shop domain, site host or project key the
+    loader read from the store). A dataset loaded by a version without that table (or
+    before its first load finished) is 'default' until the next load writes it.
+-#}
+{% macro dataset_store(relation) -%}
+    {%- set table = adapter.get_relation(database=relation.database, schema=relation.schema, identifier='store') -%}
+    {%- if table is none -%}
+        {{ return("'default'") }}
+    {%- endif -%}
+    {%- set found = {} -%}
+    {%- for column in adapter.get_columns_in_relation(table) -%}
+        {%- do found.update({column.name | lower: column}) -%}
+    {%- endfor -%}
+    {{ return("coalesce((select max(" ~ typed_column(found, 'store_id', 'text') ~ ") from " ~ table ~ "), 'default')") }}
 {%- endmacro %}
 
 

@@ -26,6 +26,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as address_id,
         _dlt_id as address_dlt_id,
         _dlt_parent_id as customer_dlt_id,

@@ -14,6 +14,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as customer_store_dlt_id,
         _dlt_parent_id as customer_dlt_id,
         key as store_key

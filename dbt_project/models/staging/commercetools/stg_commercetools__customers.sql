@@ -27,6 +27,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as customer_id,
         _dlt_id as customer_dlt_id,
         customer_number,

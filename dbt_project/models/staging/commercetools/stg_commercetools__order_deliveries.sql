@@ -15,6 +15,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as delivery_id,
         _dlt_id as delivery_dlt_id,
         _dlt_parent_id as order_dlt_id,

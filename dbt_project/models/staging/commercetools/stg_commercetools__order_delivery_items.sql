@@ -16,6 +16,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as delivery_item_dlt_id,
         _dlt_parent_id as delivery_dlt_id,
         _dlt_root_id as order_dlt_id,

@@ -21,6 +21,7 @@ source as (
 transactions as (
 
     select
+        source.store,
         source.id as payment_id,
         source._dlt_id as payment_dlt_id,
         source._dlt_root_id as order_dlt_id,
@@ -38,6 +39,7 @@ final as (
 
     select
         ----------  ids
+        store,
         coalesce(doc ->> 'id', payment_dlt_id || ':' || position) as transaction_id,
         payment_id,
         payment_dlt_id,

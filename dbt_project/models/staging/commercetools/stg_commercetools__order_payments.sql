@@ -21,6 +21,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as payment_id,
         _dlt_id as payment_dlt_id,
         _dlt_parent_id as order_dlt_id,

@@ -15,6 +15,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as return_info_dlt_id,
         _dlt_parent_id as order_dlt_id,
         return_tracking_id,

@@ -22,6 +22,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as return_item_id,
         _dlt_parent_id as return_info_dlt_id,
         _dlt_root_id as order_dlt_id,

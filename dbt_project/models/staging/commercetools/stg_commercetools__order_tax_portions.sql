@@ -18,6 +18,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as tax_portion_dlt_id,
         _dlt_parent_id as order_dlt_id,
 

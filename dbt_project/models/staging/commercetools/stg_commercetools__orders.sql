@@ -44,6 +44,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as order_id,
         _dlt_id as order_dlt_id,
         customer_id,

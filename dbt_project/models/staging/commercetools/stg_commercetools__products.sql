@@ -27,6 +27,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as product_id,
         _dlt_id as product_dlt_id,
         key as product_key,

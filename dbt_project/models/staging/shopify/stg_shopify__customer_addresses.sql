@@ -20,6 +20,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as address_id,
         _dlt_parent_id as customer_dlt_id,
         customer_id,

@@ -22,6 +22,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as discount_application_dlt_id,
         _dlt_parent_id as order_dlt_id,
         -- discount_allocations.discount_application_index points at this position

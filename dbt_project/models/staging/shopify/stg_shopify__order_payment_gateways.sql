@@ -14,6 +14,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as payment_gateway_dlt_id,
         _dlt_parent_id as order_dlt_id,
 

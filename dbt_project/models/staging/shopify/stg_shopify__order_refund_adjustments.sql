@@ -20,6 +20,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as adjustment_id,
         _dlt_parent_id as refund_dlt_id,
         _dlt_root_id as order_dlt_id,

@@ -20,6 +20,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as refund_item_id,
         _dlt_id as refund_item_dlt_id,
         _dlt_parent_id as refund_dlt_id,

@@ -22,6 +22,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as transaction_id,
         _dlt_id as transaction_dlt_id,
         _dlt_parent_id as refund_dlt_id,

@@ -19,6 +19,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as refund_id,
         _dlt_id as refund_dlt_id,
         _dlt_parent_id as order_dlt_id,

@@ -19,6 +19,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as shipping_line_id,
         _dlt_parent_id as order_dlt_id,
 

@@ -17,6 +17,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as tax_line_dlt_id,
         _dlt_parent_id as order_dlt_id,
 

@@ -39,6 +39,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as order_id,
         _dlt_id as order_dlt_id,
         customer__id as customer_id,

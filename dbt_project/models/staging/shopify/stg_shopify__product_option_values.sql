@@ -16,6 +16,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as option_value_dlt_id,
         _dlt_parent_id as option_dlt_id,
         _dlt_root_id as product_dlt_id,

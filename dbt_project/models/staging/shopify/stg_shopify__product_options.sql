@@ -17,6 +17,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as option_id,
         _dlt_id as option_dlt_id,
         _dlt_parent_id as product_dlt_id,

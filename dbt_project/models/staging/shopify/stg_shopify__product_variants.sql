@@ -23,6 +23,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as variant_id,
         _dlt_parent_id as product_dlt_id,
         product_id,

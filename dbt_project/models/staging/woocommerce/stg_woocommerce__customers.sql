@@ -24,6 +24,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as customer_id,
 
         ---------- text

@@ -17,6 +17,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as coupon_line_id,
         _dlt_parent_id as order_dlt_id,
 

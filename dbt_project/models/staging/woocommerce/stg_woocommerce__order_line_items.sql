@@ -24,6 +24,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as order_item_id,
         _dlt_id as order_item_dlt_id,
         _dlt_parent_id as order_dlt_id,

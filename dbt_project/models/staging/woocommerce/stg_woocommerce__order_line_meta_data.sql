@@ -19,6 +19,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as meta_id,
         _dlt_parent_id as order_item_dlt_id,
         _dlt_root_id as order_dlt_id,

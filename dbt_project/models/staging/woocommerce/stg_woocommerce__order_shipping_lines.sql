@@ -20,6 +20,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as shipping_line_id,
         _dlt_id as shipping_line_dlt_id,
         _dlt_parent_id as order_dlt_id,

@@ -21,6 +21,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as tax_line_id,
         _dlt_parent_id as order_dlt_id,
         rate_id as tax_rate_id,

@@ -32,6 +32,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as order_id,
         _dlt_id as order_dlt_id,
         -- WooCommerce uses customer_id 0 for guest checkouts

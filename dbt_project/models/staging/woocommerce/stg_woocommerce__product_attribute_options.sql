@@ -16,6 +16,7 @@ final as (
 
     select
         ----------  ids
+        store,
         _dlt_id as attribute_option_dlt_id,
         _dlt_parent_id as attribute_dlt_id,
         _dlt_root_id as product_dlt_id,

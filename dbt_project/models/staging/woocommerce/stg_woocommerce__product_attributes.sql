@@ -19,6 +19,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as attribute_id,
         _dlt_id as attribute_dlt_id,
         _dlt_parent_id as product_dlt_id,

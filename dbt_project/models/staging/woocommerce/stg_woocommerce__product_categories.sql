@@ -17,6 +17,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as category_id,
         _dlt_parent_id as product_dlt_id,
 

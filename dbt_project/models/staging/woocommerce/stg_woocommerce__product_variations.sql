@@ -15,6 +15,7 @@ final as (
 
     select
         ----------  ids
+        store,
         -- the product's `variations` list holds the variation (product) ids
         value as variant_id,
         _dlt_id as variation_dlt_id,

@@ -25,6 +25,7 @@ final as (
 
     select
         ----------  ids
+        store,
         id as product_id,
         _dlt_id as product_dlt_id,
 
