@@ -20,10 +20,9 @@
         offset are converted, values without one (WooCommerce `*_gmt`) are taken as UTC.
 
     Kinds: text, numeric, bigint, integer, double, boolean, timestamp, date, json
-    (a JSON document as jsonb), and
-    localized: a commercetools LocalizedString flattened by dlt into `<name>__<locale>`
-    columns, returned as text in the locale of the var `commercetools_locale`
-    (default 'en'), falling back to any other locale present.
+    (a JSON document as jsonb), or a platform's own: a macro (existing_columns, name)
+    returning the SQL of the column from the raw table's columns {lower-case name:
+    column} (e.g. commercetools_localized, macros/platforms/commercetools.sql).
 #}
 {% macro typed_source(source_name, table_name, columns) -%}
     {%- set relation = source(source_name, table_name) -%}
@@ -100,8 +99,8 @@
 
 
 {% macro typed_column(existing_columns, name, kind) -%}
-    {%- if kind == 'localized' -%}
-        {{ return(localized_column(existing_columns, name)) }}
+    {%- if kind is not string -%}
+        {{ return(kind(existing_columns, name)) }}
     {%- endif -%}
     {%- set parts = [] -%}
     {%- set variant_prefix = (name ~ '__v_') | lower -%}
@@ -165,42 +164,6 @@
 {%- endmacro %}
 
 
-{% macro localized_column(existing_columns, name) -%}
-    {%- set prefix = (name ~ '__') | lower -%}
-    {%- set preferred = prefix ~ (var('commercetools_locale', 'en') | lower | replace('-', '_')) -%}
-    {%- set first = [] -%}
-    {%- set others = [] -%}
-    {%- for column_name, column in existing_columns.items() -%}
-        {%- set locale = column_name[prefix | length:] -%}
-        {%- if column_name.startswith(prefix) and locale and '__' not in locale -%}
-            {%- do (first if column_name == preferred or column_name.startswith(preferred ~ '_') else others).append(
-                'nullif(cast(' ~ adapter.quote(column.name) ~ ' as text), \'\')') -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- set parts = first + (others | sort) -%}
-    {%- if parts | length == 0 -%}
-        {#- the whole LocalizedString may be one JSON column, or sit inside a JSON ancestor -#}
-        {%- set own = existing_columns.get(name | lower) -%}
-        {%- if own is not none and own.dtype | lower in ['jsonb', 'json'] -%}
-            {%- set object = 'cast(' ~ adapter.quote(own.name) ~ ' as jsonb)' -%}
-        {%- else -%}
-            {%- set object = json_ancestor_value(existing_columns, name, operator='#>') -%}
-        {%- endif -%}
-        {%- if object -%}
-            {%- set locale = var('commercetools_locale', 'en') -%}
-            {{ return('coalesce(nullif(' ~ object ~ " ->> '" ~ locale ~ "', ''), "
-                      ~ '(select nullif(value, \'\') from jsonb_each_text(case when jsonb_typeof(' ~ object
-                      ~ ") = 'object' then " ~ object ~ ' end) order by key limit 1))') }}
-        {%- endif -%}
-        {{ return('cast(null as text)') }}
-    {%- elif parts | length == 1 -%}
-        {{ return(parts[0]) }}
-    {%- else -%}
-        {{ return('coalesce(' ~ parts | join(', ') ~ ')') }}
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro sql_type_for_kind(kind) -%}
     {{ return({
         'text': 'text',
@@ -211,7 +174,6 @@
         'boolean': 'boolean',
         'timestamp': 'timestamp',
         'date': 'date',
-        'localized': 'text',
         'json': 'jsonb',
     }[kind]) }}
 {%- endmacro %}

@@ -1,13 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_orders(customers=false) }}"
-    )
-}}
+{{ config(indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}]) }}
 {#-
     One row per order line (item) of every platform (int_<platform>__order_items), with
     the order it belongs to (child rows reach their order through dlt's _dlt_parent_id
@@ -18,7 +9,6 @@
       * line_total: after discounts - what the line contributes to the order subtotal.
     Incremental: all lines of the changed orders are replaced (macros/incremental.sql).
 -#}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
 
 with
 
@@ -26,9 +16,7 @@ orders as (
 
     select orders.order_key, orders.platform, orders.store, orders.order_dlt_id, orders.loaded_at
     from {{ ref('int_orders_unioned') }} as orders
-    {%- if is_incremental() %}
-    where {{ order_changed_since(watermarks, customers=false) }}
-    {%- endif %}
+    where {{ incremental_slice(customers=false, replace_rows=true) }}
 
 ),
 

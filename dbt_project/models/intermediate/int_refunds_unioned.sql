@@ -1,13 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_orders(customers=false, watermarks_from='int_orders_enriched') }}"
-    )
-}}
+{{ config(indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}]) }}
 {#-
     One row per refund of every platform (int_<platform>__refunds, where each platform
     dates its refunds and computes their amount): when money went back and how much, in
@@ -15,8 +6,6 @@
     modification (WooCommerce refunds carry none).
     Incremental: all refunds of the changed orders are replaced (macros/incremental.sql).
 -#}
-{#- refunds are sparse: the watermark is int_orders_enriched's (macros/incremental.sql) -#}
-{%- set watermarks = incremental_watermarks('loaded_at', 'int_orders_enriched') %}
 
 with
 
@@ -24,9 +13,8 @@ orders as (
 
     select orders.order_key, orders.platform, orders.store, orders.order_dlt_id, orders.updated_at, orders.loaded_at
     from {{ ref('int_orders_unioned') }} as orders
-    {%- if is_incremental() %}
-    where {{ order_changed_since(watermarks, customers=false) }}
-    {%- endif %}
+    -- refunds are sparse: the watermark is int_orders_enriched's (macros/incremental.sql)
+    where {{ incremental_slice(customers=false, watermarks_from='int_orders_enriched', replace_rows=true) }}
 
 ),
 

@@ -6,7 +6,7 @@ source as (
         'id': 'text',
         'product_id': 'text',
         'product_key': 'text',
-        'name': 'localized',
+        'name': commercetools_localized,
         'variant__id': 'text',
         'variant__sku': 'text',
         'quantity': 'integer',
