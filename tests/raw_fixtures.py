@@ -55,7 +55,10 @@ def load_raw(
 
         pipeline = dlt.pipeline(
             pipeline_name=f"test_{platform}{suffix}",
-            destination=dlt.destinations.postgres(credentials=db.url(with_password=True)),
+            # the dataset name as written (dlt would make raw_shopify__eu raw_shopify_eu), as extract does
+            destination=dlt.destinations.postgres(
+                credentials=db.url(with_password=True), enable_dataset_name_normalization=False
+            ),
             dataset_name=f"raw_{platform}{suffix}",
             pipelines_dir=str(pipelines_dir),
         )

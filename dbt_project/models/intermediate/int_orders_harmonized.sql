@@ -11,22 +11,11 @@
     PostgreSQL reads it inline: int_orders_unioned's incremental filter reaches the
     staging views as before.
 -#}
-with
-
-unioned as (
-    {{ union_platforms('orders') }}
-),
-
-final as (
-
-    select
-        {{ platform_key('platform', 'store', 'order_id') }} as order_key,
-        *,
-        status in ('cancelled', 'failed', 'voided') as is_cancelled
-
-    from unioned
-
-)
-
 -- the columns are the platform models' contract (_int_platforms__models.yml)
-select * from final  -- noqa: AM04
+select
+    {{ platform_key('platform', 'store', 'order_id') }} as order_key,
+    *,  -- noqa: AM04
+    status in ('cancelled', 'failed', 'voided') as is_cancelled
+from (
+    {{ union_platforms('orders') }}
+) as unioned

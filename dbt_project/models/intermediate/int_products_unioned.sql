@@ -3,21 +3,10 @@
     vendor, SKU and a status of active (sellable), draft or archived, each platform's
     own mapped in its model.
 -#}
-with
-
-unioned as (
-    {{ union_platforms('products') }}
-),
-
-final as (
-
-    select
-        {{ platform_key('platform', 'store', 'product_id') }} as product_key,
-        *
-
-    from unioned
-
-)
-
 -- the columns are the platform models' contract (_int_platforms__models.yml)
-select * from final  -- noqa: AM04
+select
+    {{ platform_key('platform', 'store', 'product_id') }} as product_key,
+    *  -- noqa: AM04
+from (
+    {{ union_platforms('products') }}
+) as unioned
