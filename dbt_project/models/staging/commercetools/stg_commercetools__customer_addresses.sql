@@ -26,7 +26,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as address_id,
         _dlt_id as address_dlt_id,
         _dlt_parent_id as customer_dlt_id,
@@ -45,7 +44,10 @@ final as (
         email,
 
         ---------- numerics
-        _dlt_list_idx as position
+        _dlt_list_idx as position,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

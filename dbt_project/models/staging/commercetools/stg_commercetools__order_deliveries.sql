@@ -15,13 +15,15 @@ final as (
 
     select
         ----------  ids
-        store,
         id as delivery_id,
         _dlt_id as delivery_dlt_id,
         _dlt_parent_id as order_dlt_id,
 
         ---------- timestamps (UTC)
-        created_at as shipped_at
+        created_at as shipped_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -16,7 +16,6 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as line_item_state_dlt_id,
         _dlt_parent_id as order_item_dlt_id,
         _dlt_root_id as order_dlt_id,
@@ -24,7 +23,10 @@ final as (
         state__id as state_id,
 
         ---------- numerics
-        quantity
+        quantity,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -33,7 +33,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as order_item_id,
         _dlt_id as order_item_dlt_id,
         _dlt_parent_id as order_dlt_id,
@@ -57,7 +56,10 @@ final as (
         {{ cents_to_amount('taxed_price__total_gross__cent_amount', 'taxed_price__total_gross__fraction_digits') }} as line_total_gross,
 
         ---------- timestamps (UTC)
-        added_at
+        added_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -39,7 +39,6 @@ final as (
 
     select
         ----------  ids
-        store,
         coalesce(doc ->> 'id', payment_dlt_id || ':' || position) as transaction_id,
         payment_id,
         payment_dlt_id,
@@ -58,7 +57,10 @@ final as (
         ) }} as amount,
 
         ---------- timestamps (UTC)
-        {{ cast_raw_value("(doc ->> 'timestamp')", 'text', 'timestamp') }} as transacted_at
+        {{ cast_raw_value("(doc ->> 'timestamp')", 'text', 'timestamp') }} as transacted_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from transactions
 

@@ -15,13 +15,15 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as return_info_dlt_id,
         _dlt_parent_id as order_dlt_id,
         return_tracking_id,
 
         ---------- timestamps (UTC)
-        return_date as returned_at
+        return_date as returned_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

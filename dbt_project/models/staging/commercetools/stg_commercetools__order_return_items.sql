@@ -22,7 +22,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as return_item_id,
         _dlt_parent_id as return_info_dlt_id,
         _dlt_root_id as order_dlt_id,
@@ -38,7 +37,10 @@ final as (
 
         ---------- timestamps (UTC)
         created_at,
-        last_modified_at as updated_at
+        last_modified_at as updated_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -18,7 +18,6 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as tax_portion_dlt_id,
         _dlt_parent_id as order_dlt_id,
 
@@ -28,7 +27,10 @@ final as (
 
         ---------- numerics (CentPrecisionMoney: centAmount / 10^fractionDigits)
         rate as tax_rate,
-        {{ cents_to_amount('amount__cent_amount', 'amount__fraction_digits') }} as tax_amount
+        {{ cents_to_amount('amount__cent_amount', 'amount__fraction_digits') }} as tax_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -44,7 +44,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as order_id,
         _dlt_id as order_dlt_id,
         customer_id,
@@ -78,7 +77,10 @@ final as (
         created_at,
         last_modified_at as updated_at,
         completed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

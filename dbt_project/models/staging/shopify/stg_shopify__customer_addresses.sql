@@ -20,7 +20,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as address_id,
         _dlt_parent_id as customer_dlt_id,
         customer_id,
@@ -32,7 +31,10 @@ final as (
         upper(country_code) as country_code,
 
         ---------- booleans
-        coalesce("default", false) as is_default
+        coalesce("default", false) as is_default,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

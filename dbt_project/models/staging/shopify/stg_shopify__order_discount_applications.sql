@@ -22,7 +22,6 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as discount_application_dlt_id,
         _dlt_parent_id as order_dlt_id,
         -- discount_allocations.discount_application_index points at this position
@@ -37,7 +36,10 @@ final as (
         allocation_method,
 
         ---------- numerics (a percentage or an amount, see value_type)
-        value
+        value,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

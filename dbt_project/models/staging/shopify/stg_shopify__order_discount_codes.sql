@@ -16,7 +16,6 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as discount_code_dlt_id,
         _dlt_parent_id as order_dlt_id,
 
@@ -25,7 +24,10 @@ final as (
         type as discount_type,
 
         ---------- money (shop currency)
-        amount as discount_amount
+        amount as discount_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

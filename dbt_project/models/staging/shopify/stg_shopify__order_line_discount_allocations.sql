@@ -16,14 +16,16 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as discount_allocation_dlt_id,
         _dlt_parent_id as order_item_dlt_id,
         _dlt_root_id as order_dlt_id,
         discount_application_index,
 
         ---------- money (shop currency)
-        amount as discount_amount
+        amount as discount_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

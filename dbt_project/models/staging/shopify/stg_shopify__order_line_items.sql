@@ -26,7 +26,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as order_item_id,
         _dlt_id as order_item_dlt_id,
         _dlt_parent_id as order_dlt_id,
@@ -47,7 +46,10 @@ final as (
 
         ---------- booleans
         gift_card as is_gift_card,
-        taxable as is_taxable
+        taxable as is_taxable,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

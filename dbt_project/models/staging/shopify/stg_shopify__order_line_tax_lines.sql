@@ -18,7 +18,6 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as tax_line_dlt_id,
         _dlt_parent_id as order_item_dlt_id,
         _dlt_root_id as order_dlt_id,
@@ -31,7 +30,10 @@ final as (
         price as tax_amount,
 
         ---------- booleans
-        channel_liable as is_channel_liable
+        channel_liable as is_channel_liable,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

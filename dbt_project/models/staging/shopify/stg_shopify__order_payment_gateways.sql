@@ -14,12 +14,14 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as payment_gateway_dlt_id,
         _dlt_parent_id as order_dlt_id,
 
         ---------- text
-        value as payment_gateway
+        value as payment_gateway,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

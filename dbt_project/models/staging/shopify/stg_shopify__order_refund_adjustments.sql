@@ -20,7 +20,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as adjustment_id,
         _dlt_parent_id as refund_dlt_id,
         _dlt_root_id as order_dlt_id,
@@ -32,7 +31,10 @@ final as (
 
         ---------- money (shop currency; negative = money given back, e.g. a shipping refund)
         amount,
-        tax_amount
+        tax_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

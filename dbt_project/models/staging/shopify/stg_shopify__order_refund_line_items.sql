@@ -20,7 +20,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as refund_item_id,
         _dlt_id as refund_item_dlt_id,
         _dlt_parent_id as refund_dlt_id,
@@ -33,7 +32,10 @@ final as (
         ---------- numerics
         quantity,
         subtotal,
-        total_tax as tax_total
+        total_tax as tax_total,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -22,7 +22,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as transaction_id,
         _dlt_id as transaction_dlt_id,
         _dlt_parent_id as refund_dlt_id,
@@ -39,7 +38,10 @@ final as (
 
         ---------- timestamps (UTC)
         created_at,
-        processed_at
+        processed_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

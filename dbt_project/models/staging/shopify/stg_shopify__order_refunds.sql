@@ -19,7 +19,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as refund_id,
         _dlt_id as refund_dlt_id,
         _dlt_parent_id as order_dlt_id,
@@ -33,7 +32,10 @@ final as (
 
         ---------- timestamps (UTC)
         created_at,
-        processed_at
+        processed_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

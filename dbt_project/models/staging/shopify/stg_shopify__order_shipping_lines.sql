@@ -19,7 +19,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as shipping_line_id,
         _dlt_parent_id as order_dlt_id,
 
@@ -30,7 +29,10 @@ final as (
 
         ---------- money (shop currency)
         price as shipping_price,
-        discounted_price as shipping_price_after_discounts
+        discounted_price as shipping_price_after_discounts,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

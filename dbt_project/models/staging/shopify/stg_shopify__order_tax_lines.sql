@@ -17,7 +17,6 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as tax_line_dlt_id,
         _dlt_parent_id as order_dlt_id,
 
@@ -29,7 +28,10 @@ final as (
         price as tax_amount,
 
         ---------- booleans
-        channel_liable as is_channel_liable
+        channel_liable as is_channel_liable,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

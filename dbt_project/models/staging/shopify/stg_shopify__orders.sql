@@ -39,7 +39,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as order_id,
         _dlt_id as order_dlt_id,
         customer__id as customer_id,
@@ -75,7 +74,10 @@ final as (
         updated_at,
         cancelled_at,
         closed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -17,7 +17,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as option_id,
         _dlt_id as option_dlt_id,
         _dlt_parent_id as product_dlt_id,
@@ -27,7 +26,10 @@ final as (
         name as option_name,
 
         ---------- numerics
-        position
+        position,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -23,7 +23,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as variant_id,
         _dlt_parent_id as product_dlt_id,
         product_id,
@@ -40,7 +39,10 @@ final as (
 
         ---------- timestamps (UTC)
         created_at,
-        updated_at
+        updated_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

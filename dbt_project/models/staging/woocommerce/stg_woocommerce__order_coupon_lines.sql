@@ -17,7 +17,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as coupon_line_id,
         _dlt_parent_id as order_dlt_id,
 
@@ -26,7 +25,10 @@ final as (
 
         ---------- money
         discount as discount_amount,
-        discount_tax
+        discount_tax,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -19,7 +19,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as meta_id,
         _dlt_parent_id as order_item_dlt_id,
         _dlt_root_id as order_dlt_id,
@@ -28,7 +27,10 @@ final as (
         key as meta_key,
         value as meta_value,
         display_key,
-        display_value
+        display_value,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

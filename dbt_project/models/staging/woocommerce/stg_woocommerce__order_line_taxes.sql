@@ -17,7 +17,6 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as line_tax_dlt_id,
         _dlt_parent_id as order_item_dlt_id,
         _dlt_root_id as order_dlt_id,
@@ -26,7 +25,10 @@ final as (
 
         ---------- money
         total as tax_total,
-        subtotal as tax_subtotal
+        subtotal as tax_subtotal,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -16,7 +16,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as refund_id,
         _dlt_id as refund_dlt_id,
         _dlt_parent_id as order_dlt_id,
@@ -26,7 +25,10 @@ final as (
 
         ---------- money: the API reports refunds as negative totals ("-10.00");
         -- refund_amount is the positive amount given back
-        -total as refund_amount
+        -total as refund_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

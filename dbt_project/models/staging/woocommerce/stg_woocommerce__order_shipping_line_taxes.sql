@@ -16,14 +16,16 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as shipping_tax_dlt_id,
         _dlt_parent_id as shipping_line_dlt_id,
         _dlt_root_id as order_dlt_id,
         id as tax_rate_id,
 
         ---------- money
-        total as tax_total
+        total as tax_total,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

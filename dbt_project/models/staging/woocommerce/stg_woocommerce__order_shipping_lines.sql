@@ -20,7 +20,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as shipping_line_id,
         _dlt_id as shipping_line_dlt_id,
         _dlt_parent_id as order_dlt_id,
@@ -33,7 +32,10 @@ final as (
 
         ---------- money
         total as shipping_total,
-        total_tax as shipping_tax
+        total_tax as shipping_tax,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -21,7 +21,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as tax_line_id,
         _dlt_parent_id as order_dlt_id,
         rate_id as tax_rate_id,
@@ -36,7 +35,10 @@ final as (
         shipping_tax_total,
 
         ---------- booleans
-        compound as is_compound
+        compound as is_compound,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

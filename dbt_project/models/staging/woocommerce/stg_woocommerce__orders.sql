@@ -32,7 +32,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as order_id,
         _dlt_id as order_dlt_id,
         -- WooCommerce uses customer_id 0 for guest checkouts
@@ -62,7 +61,10 @@ final as (
         date_modified_gmt as updated_at,
         date_paid_gmt as paid_at,
         date_completed_gmt as completed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

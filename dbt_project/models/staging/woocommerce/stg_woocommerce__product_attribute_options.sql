@@ -16,7 +16,6 @@ final as (
 
     select
         ----------  ids
-        store,
         _dlt_id as attribute_option_dlt_id,
         _dlt_parent_id as attribute_dlt_id,
         _dlt_root_id as product_dlt_id,
@@ -25,7 +24,10 @@ final as (
         value as option_value,
 
         ---------- numerics
-        _dlt_list_idx as position
+        _dlt_list_idx as position,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

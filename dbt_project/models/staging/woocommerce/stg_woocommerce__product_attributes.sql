@@ -19,7 +19,6 @@ final as (
 
     select
         ----------  ids
-        store,
         id as attribute_id,
         _dlt_id as attribute_dlt_id,
         _dlt_parent_id as product_dlt_id,
@@ -33,7 +32,10 @@ final as (
 
         ---------- booleans
         visible as is_visible,
-        variation as is_variation_attribute
+        variation as is_variation_attribute,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 
