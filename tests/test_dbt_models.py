@@ -90,6 +90,7 @@ DBT_VARS = {"as_of": "2026-10-31", "incremental_lookback_days": 0}
 DATA_SCHEMAS = (
     "raw_shopify",
     "raw_shopify__eu",
+    "raw_woocommerce__b2b",
     "raw_woocommerce",
     "raw_commercetools",
     "staging",
@@ -310,6 +311,8 @@ def test_every_store_of_a_platform_is_modelled_with_the_store_id_from_its_data(
         load_raw(db, {platform: data[platform]}, tmp_path / "dlt", store_id=store_id)
     # a second Shopify store (same orders, ids and all), loaded into its own dataset
     load_raw(db, {"shopify": data["shopify"]}, tmp_path / "dlt", label="eu", store_id=EU_SHOP)
+    # a dataset without its store table (its load has not written it yet) goes by its label
+    load_raw(db, {"woocommerce": data["woocommerce"]}, tmp_path / "dlt", label="b2b")
     assert_ok(dbt(db, target_dir, "build"))
 
     assert {r[0] for r in rows(db, "select store from staging.stg_shopify__stores")} == {
@@ -329,15 +332,20 @@ def test_every_store_of_a_platform_is_modelled_with_the_store_id_from_its_data(
         ("shopify", EU_SHOP, *shopify),
         ("shopify", STORE_IDS["shopify"], *shopify),
     ]
-    assert {(r[0], r[1]) for r in per_store} == {*STORE_IDS.items(), ("shopify", EU_SHOP)}
+    assert {(r[0], r[1]) for r in per_store} == {
+        *STORE_IDS.items(),
+        ("shopify", EU_SHOP),
+        ("woocommerce", "b2b"),
+    }
     assert all(r[4] == 0 for r in per_store), per_store
     for table in ("order_items", "daily_metrics"):
         stores = {r[0] for r in rows(db, f"select distinct store from analytics.{table}")}
-        assert stores == {*STORE_IDS.values(), EU_SHOP}, (table, stores)
-    # one person across the two stores (same e-mail): alice's S1 and S2 twice, and her WooCommerce order
+        assert stores == {*STORE_IDS.values(), EU_SHOP, "b2b"}, (table, stores)
+    # one person across the stores (same e-mail): alice's S1 and S2 in both Shopify stores and her
+    # WooCommerce order W1 in both WooCommerce datasets
     assert (
         value(db, "select orders_count from analytics.customer_metrics where customer_key = %s", (ALICE,))
-        == 5
+        == 6
     )
 
 

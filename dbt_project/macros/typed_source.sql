@@ -30,7 +30,8 @@
     {%- for dataset in raw_datasets(relation.schema) -%}
         {%- set existing = adapter.get_relation(database=relation.database, schema=dataset, identifier=relation.identifier) -%}
         {%- if existing is not none -%}
-            {%- do selects.append(typed_select(existing, columns, dataset_store(existing))) -%}
+            {%- set label = 'default' if dataset == relation.schema else dataset[(relation.schema | length) + 2:] -%}
+            {%- do selects.append(typed_select(existing, columns, dataset_store(existing, label))) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if selects -%}
@@ -44,12 +45,7 @@
 
 {#- SELECT of `columns` typed from the raw table `existing` (none: typed NULLs), with the column store. -#}
 {% macro typed_select(existing, columns, store_sql) -%}
-    {%- set found = {} -%}
-    {%- if existing is not none -%}
-        {%- for column in adapter.get_columns_in_relation(existing) -%}
-            {%- do found.update({column.name | lower: column}) -%}
-        {%- endfor -%}
-    {%- endif %}
+    {%- set found = columns_by_name(existing) if existing is not none else {} %}
     select
     {%- for name, kind in columns.items() %}
         {{ typed_column(found, name, kind) }} as {{ adapter.quote(name) }},
@@ -83,18 +79,27 @@
     SQL text: the store identifier of the dataset `relation` lives in, from the dataset's
     one-row `store` table (column store_id: the shop domain, site host or project key the
     loader read from the store). A dataset loaded by a version without that table (or
-    before its first load finished) is 'default' until the next load writes it.
+    before its first load finished) goes by its label (`default` for raw_<platform>)
+    until the next load writes it.
 -#}
-{% macro dataset_store(relation) -%}
+{% macro dataset_store(relation, label) -%}
+    {%- set fallback = "'" ~ label ~ "'" -%}
     {%- set table = adapter.get_relation(database=relation.database, schema=relation.schema, identifier='store') -%}
     {%- if table is none -%}
-        {{ return("'default'") }}
+        {{ return(fallback) }}
     {%- endif -%}
+    {%- set store_id = typed_column(columns_by_name(table), 'store_id', 'text') -%}
+    {{ return('coalesce((select max(' ~ store_id ~ ') from ' ~ table ~ '), ' ~ fallback ~ ')') }}
+{%- endmacro %}
+
+
+{#- {lower-case column name: column} of a relation. -#}
+{% macro columns_by_name(relation) -%}
     {%- set found = {} -%}
-    {%- for column in adapter.get_columns_in_relation(table) -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
         {%- do found.update({column.name | lower: column}) -%}
     {%- endfor -%}
-    {{ return("coalesce((select max(" ~ typed_column(found, 'store_id', 'text') ~ ") from " ~ table ~ "), 'default')") }}
+    {{ return(found) }}
 {%- endmacro %}
 
 
