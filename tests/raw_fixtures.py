@@ -33,11 +33,17 @@ RESOURCES = ("customers", "products", "orders")
 RawData = Mapping[str, Mapping[str, list[dict]]]  # platform -> resource -> API objects
 
 
-def load_raw(db: DbSettings, data: RawData, pipelines_dir: Path) -> None:
+def load_raw(
+    db: DbSettings, data: RawData, pipelines_dir: Path, *, label: str = "default", store_id: str | None = None
+) -> None:
     """Merge `data` into raw_<platform> (one dlt load per platform, like a loader run).
 
     WooCommerce `_links` (API navigation) is dropped, as the WooCommerce loader does.
+    `label`: the store's dataset, raw_<platform>__<label> unless `default`. `store_id`: also
+    write the dataset's one-row `store` table, as the loaders do (without it: raw data
+    loaded by a version that did not write it).
     """
+    suffix = "" if label == "default" else f"__{label}"
     for platform, resources in data.items():
         present = {
             name: [_without_links(row) for row in rows] if platform == "woocommerce" else rows
@@ -48,24 +54,31 @@ def load_raw(db: DbSettings, data: RawData, pipelines_dir: Path) -> None:
             continue
 
         pipeline = dlt.pipeline(
-            pipeline_name=f"test_{platform}",
-            destination=dlt.destinations.postgres(credentials=db.url(with_password=True)),
-            dataset_name=f"raw_{platform}",
+            pipeline_name=f"test_{platform}{suffix}",
+            # the dataset name as written (dlt would make raw_shopify__eu raw_shopify_eu), as extract does
+            destination=dlt.destinations.postgres(
+                credentials=db.url(with_password=True), enable_dataset_name_normalization=False
+            ),
+            dataset_name=f"raw_{platform}{suffix}",
             pipelines_dir=str(pipelines_dir),
         )
-        pipeline.run(_source(platform, present))
+        pipeline.run(_source(platform, present, store_id))
 
 
 def _without_links(row: Any) -> Any:
     return {k: v for k, v in row.items() if k != "_links"} if isinstance(row, dict) else row
 
 
-def _source(platform: str, resources: Mapping[str, list[dict]]) -> Any:
+def _source(platform: str, resources: Mapping[str, list[dict]], store_id: str | None) -> Any:
     def resources_of() -> Any:
-        return [
+        merged = [
             dlt.resource(rows, name=name, primary_key="id", write_disposition="merge")
             for name, rows in resources.items()
         ]
+        if store_id is None:
+            return merged
+        store = [{"store_id": store_id, "checked_at": "2026-10-31T23:00:00Z"}]
+        return [*merged, dlt.resource(store, name="store", write_disposition="replace")]
 
     return dlt.source(resources_of, name=platform, max_table_nesting=2)()
 

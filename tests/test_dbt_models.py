@@ -89,6 +89,8 @@ INTERMEDIATE_KEYS = {
 DBT_VARS = {"as_of": "2026-10-31", "incremental_lookback_days": 0}
 DATA_SCHEMAS = (
     "raw_shopify",
+    "raw_shopify__eu",
+    "raw_woocommerce__b2b",
     "raw_woocommerce",
     "raw_commercetools",
     "staging",
@@ -284,6 +286,67 @@ def test_dbt_build_passes_on_generator_data(
     # freshness is measured on the dlt load time and the data was just loaded
     freshness = dbt(db, target_dir, "source", "freshness")
     assert freshness.ok
+
+
+# -- several stores per platform ----------------------------------------------------------------
+
+STORE_IDS = {
+    "shopify": "metric-pulse-sandbox.myshopify.com",
+    "woocommerce": "woocommerce.sandbox.metric-pulse.test",
+    "commercetools": "sandbox-store",
+}
+EU_SHOP = "metric-pulse-sandbox-eu.myshopify.com"
+
+
+def test_every_store_of_a_platform_is_modelled_with_the_store_id_from_its_data(
+    db: DbSettings, target_dir: Path, tmp_path: Path
+) -> None:
+    """Staging unions raw_<platform> and raw_<platform>__<label> (found when dbt compiles) and takes
+    `store` from each dataset's `store` table. An empty warehouse still builds (no dataset at all)."""
+    assert_ok(dbt(db, target_dir, "build"))
+    assert value(db, "select count(*) from analytics.orders") == 0
+
+    data = hand_checked_data()
+    for platform, store_id in STORE_IDS.items():
+        load_raw(db, {platform: data[platform]}, tmp_path / "dlt", store_id=store_id)
+    # a second Shopify store (same orders, ids and all), loaded into its own dataset
+    load_raw(db, {"shopify": data["shopify"]}, tmp_path / "dlt", label="eu", store_id=EU_SHOP)
+    # a dataset without its store table (its load has not written it yet) goes by its label
+    load_raw(db, {"woocommerce": data["woocommerce"]}, tmp_path / "dlt", label="b2b")
+    assert_ok(dbt(db, target_dir, "build"))
+
+    assert {r[0] for r in rows(db, "select store from staging.stg_shopify__stores")} == {
+        STORE_IDS["shopify"],
+        EU_SHOP,
+    }
+    per_store = rows(
+        db,
+        """
+        select platform, store, count(*), sum(net_revenue_reporting),
+            count(*) filter (where order_key <> platform || '|' || store || '|' || order_id)
+        from analytics.orders group by platform, store order by platform, store""",
+    )
+    # the hand-checked figures: Shopify S1 50 + S2 25 + S3 80 + S5 20 + S6 cancelled 0 (S4 is a test order)
+    shopify = (5, Decimal("175.00"), 0)
+    assert [(r[0], r[1], *r[2:]) for r in per_store if r[0] == "shopify"] == [
+        ("shopify", EU_SHOP, *shopify),
+        ("shopify", STORE_IDS["shopify"], *shopify),
+    ]
+    assert {(r[0], r[1]) for r in per_store} == {
+        *STORE_IDS.items(),
+        ("shopify", EU_SHOP),
+        ("woocommerce", "b2b"),
+    }
+    assert all(r[4] == 0 for r in per_store), per_store
+    for table in ("order_items", "daily_metrics"):
+        stores = {r[0] for r in rows(db, f"select distinct store from analytics.{table}")}
+        assert stores == {*STORE_IDS.values(), EU_SHOP, "b2b"}, (table, stores)
+    # one person across the stores (same e-mail): alice's S1 and S2 in both Shopify stores and her
+    # WooCommerce order W1 in both WooCommerce datasets
+    assert (
+        value(db, "select orders_count from analytics.customer_metrics where customer_key = %s", (ALICE,))
+        == 6
+    )
 
 
 # -- a store's own data errors: warnings, with the rows kept ----------------------------------------
@@ -1101,8 +1164,10 @@ def test_staging_row_ids_are_checked_by_the_raw_tables_constraint(
     db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
 ) -> None:
     """dlt_row_id passes while PostgreSQL keeps each raw `_dlt_id` unique and NOT NULL, and fails for
-    exactly the staging model whose raw table lost that guarantee, with one row per missing piece."""
+    exactly the staging model whose raw table lost that guarantee, with one row per missing piece -
+    in any store's dataset (here the second Shopify store's)."""
     load_raw(db, generated, tmp_path / "dlt")
+    load_raw(db, {"shopify": generated["shopify"]}, tmp_path / "dlt", label="eu", store_id=EU_SHOP)
     checked = dbt(db, target_dir, "test", "--select", "test_name:dlt_row_id")
     assert_ok(checked)
     assert checked.count("pass") == len(checked.results) > 30
@@ -1110,10 +1175,10 @@ def test_staging_row_ids_are_checked_by_the_raw_tables_constraint(
     conn = db.connect()
     with conn.cursor() as cur:
         cur.execute("""select conname from pg_constraint
-                       where conrelid = 'raw_shopify.orders'::regclass and contype = 'u'""")
+                       where conrelid = 'raw_shopify__eu.orders'::regclass and contype = 'u'""")
         for (constraint,) in cur.fetchall():
-            cur.execute(f'alter table raw_shopify.orders drop constraint "{constraint}"')
-        cur.execute("alter table raw_shopify.orders alter column _dlt_id drop not null")
+            cur.execute(f'alter table raw_shopify__eu.orders drop constraint "{constraint}"')
+        cur.execute("alter table raw_shopify__eu.orders alter column _dlt_id drop not null")
     conn.commit()
     conn.close()
     broken = dbt(db, target_dir, "test", "--select", "test_name:dlt_row_id")

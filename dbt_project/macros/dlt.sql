@@ -4,10 +4,14 @@
 {%- endmacro %}
 
 
-{#- "schema"."table" of the single source read by the model the running test is attached to (tests/generic/dlt_row_id.sql). -#}
-{% macro dlt_row_id_source() -%}
+{#-
+    ["schema"."table", ...]: the single source table read by the model the running test
+    is attached to (tests/generic/dlt_row_id.sql), in every raw dataset of its platform
+    (macros/typed_source.sql, raw_datasets); the default dataset's when there is none yet.
+-#}
+{% macro dlt_row_id_sources() -%}
     {%- if not execute -%}
-        {{ return('') }}
+        {{ return([]) }}
     {%- endif -%}
     {%- set parent = graph.nodes[model.attached_node] -%}
     {%- set reads = parent.depends_on.nodes -%}
@@ -17,5 +21,9 @@
             ~ (reads | join(', ') or 'nothing') ~ ')') }}
     {%- endif -%}
     {%- set source_node = graph.sources[reads[0]] -%}
-    {{ return('"' ~ source_node.schema ~ '"."' ~ source_node.identifier ~ '"') }}
+    {%- set tables = [] -%}
+    {%- for dataset in raw_datasets(source_node.schema) or [source_node.schema] -%}
+        {%- do tables.append('"' ~ dataset ~ '"."' ~ source_node.identifier ~ '"') -%}
+    {%- endfor -%}
+    {{ return(tables) }}
 {%- endmacro %}

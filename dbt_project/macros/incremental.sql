@@ -18,7 +18,50 @@
     deletes the slice in a pre-hook, so rows the recomputation no longer produces (a
     removed line) disappear, in the same transaction (see the models). The watermarks are read once per statement,
     before the delete, so the hook and the model body agree on the slice.
+
+    Entry point: incremental_slice below, called once in the model's filter; it also
+    sets the model's pre-hook from the same arguments. The shared configuration
+    (materialized, unique_key, strategy, on_schema_change) is in dbt_project.yml.
 #}
+
+{#-
+    SQL predicate over the model's order relation `orders` (columns order_key,
+    platform, loaded_at): true for the orders this run must (re)process - every order on
+    a full build. by='date' (daily_metrics): instead a date expression, the first date
+    to recompute ('-infinity' on a full build), the watermark being last_loaded_at.
+
+    customers: also the orders of customers (re)loaded in the window (see
+    order_changed_since). watermarks_from: the model whose watermark counts (refunds
+    are sparse: int_orders_enriched's). replace_rows: the model has any number of rows
+    per order, so a pre-hook deletes the slice first. The pre-hook is set here, from
+    the same arguments, so the rows deleted and the rows recomputed are the same
+    orders. The models the slice is looked up in are referenced here at parse time
+    (dbt orders the DAG by them; no `-- depends_on` in the models).
+-#}
+{% macro incremental_slice(by='order', orders='orders', customers=true, watermarks_from=none, replace_rows=false) -%}
+    {%- if by == 'date' -%}
+        {%- do ref('int_orders_unioned') -%}
+        {%- do ref('int_refunds_unioned') -%}
+        {%- do ref('int_customers_unioned') -%}
+        {%- do config(pre_hook=["{{ delete_from_date() }}"]) -%}
+        {{ return(daily_recompute_from(incremental_watermarks('last_loaded_at')) if is_incremental()
+                  else "cast('-infinity' as date)") }}
+    {%- endif -%}
+    {%- if customers or replace_rows -%}
+        {%- do ref('int_orders_unioned') -%}
+    {%- endif -%}
+    {%- if customers -%}
+        {%- do ref('int_customers_unioned') -%}
+    {%- endif -%}
+    {%- if replace_rows -%}
+        {%- do config(pre_hook=["{{ delete_changed_orders(customers=" ~ customers ~ ", watermarks_from="
+                                ~ ("'" ~ watermarks_from ~ "'" if watermarks_from else 'none') ~ ") }}"]) -%}
+    {%- endif -%}
+    {%- if not is_incremental() -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {{ return(order_changed_since(incremental_watermarks('loaded_at', watermarks_from), orders, customers)) }}
+{%- endmacro %}
 
 {#-
     {platform: 'timestamp text'} of `max(column)` in this model's table (empty unless
@@ -150,8 +193,7 @@
 {#-
     Pre-hook of the models with any number of rows per order (lines, refunds): delete
     every row of the orders that changed since the watermark, so the model re-inserts
-    them whole (a line removed from an order disappears too). `customers` and
-    `watermarks_from` must match the model body's.
+    them whole (a line removed from an order disappears too). Set by incremental_slice.
 -#}
 {% macro delete_changed_orders(customers=true, watermarks_from=none) -%}
     {%- if is_incremental() -%}
@@ -160,21 +202,6 @@
         {{ changed_order_keys(incremental_watermarks('loaded_at', watermarks_from), customers=customers) | indent(8) }}
     )
     {%- endif -%}
-{%- endmacro %}
-
-
-{#-
-    Filter for a platform's raw child rows (lines, refunds) in an incremental run: only
-    those of the orders in scope (CTE `orders`, columns platform, order_dlt_id). Written
-    as = ANY(ARRAY(subquery)) on purpose: PostgreSQL evaluates it once and pushes it
-    into the staging view as a plain condition, so the rows are read through the index
-    on the raw table's _dlt_parent_id / _dlt_root_id; a join or IN cannot reach into a
-    view built with CTEs and would scan every line ever loaded. A full build reads all.
--#}
-{% macro where_order_in_scope(platform, column='order_dlt_id') -%}
-    {%- if is_incremental() %}
-    where {{ column }} = any(array(select orders.order_dlt_id from orders where orders.platform = '{{ platform }}'))
-    {%- endif %}
 {%- endmacro %}
 
 
@@ -188,5 +215,14 @@
 {% macro analyze_after_incremental_run() -%}
     {%- if is_incremental() -%}
     analyze {{ this }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Pre-hook of daily_metrics: delete every date from the first one this run recomputes (set by incremental_slice). -#}
+{% macro delete_from_date() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where date >= {{ daily_recompute_from(incremental_watermarks('last_loaded_at')) }}
     {%- endif -%}
 {%- endmacro %}

@@ -26,6 +26,7 @@ final as (
         ----------  ids
         _dlt_id as rejected_record_dlt_id,
         _dlt_load_id as dlt_load_id,
+        store,
 
         ---------- text
         coalesce(platform, '{{ platform }}') as platform,

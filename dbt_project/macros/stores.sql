@@ -1,14 +1,8 @@
 {#
-    `store` on every row: the store identifier of a platform, from the dbt vars
-    `shopify_store`, `woocommerce_store`, `commercetools_store` (see dbt_project.yml).
-    The raw schemas hold one store per platform, so the identifier is configuration,
-    not data; set it to something stable (the shop domain, site host, project key).
+    `store` on every row is the store identifier the loader read from the store itself
+    (shop domain, site host, project key) into each raw dataset's `store` table; see
+    dataset_store in macros/typed_source.sql.
 #}
-{% macro store_for(platform) -%}
-    {%- set value = var(platform ~ '_store', 'default') -%}
-    '{{ value | replace("'", "''") }}'::text
-{%- endmacro %}
-
 
 {#- Surrogate key text: platform|store|id (ids never collide across platforms or stores). -#}
 {% macro platform_key(platform, store, id) -%}

@@ -7,49 +7,105 @@
 
     `typed_source(source_name, table_name, columns)` renders a SELECT that returns
     exactly the requested raw columns with the requested types, whatever the raw
-    table looks like today:
+    table looks like today, plus `store`, from every raw dataset of the platform
+    (raw_datasets below: one per store, unioned):
 
       * a missing column is returned as a typed NULL;
       * dlt variant columns (`<name>__v_<type>`) are coalesced into the column;
-      * a missing table gives zero rows (the `source()` call still records lineage);
+      * a dataset without the table adds no rows; no dataset at all gives zero rows
+        (the `source()` call still records lineage);
       * text that does not parse as the requested type becomes NULL instead of
         failing the whole build;
       * kind `timestamp` returns `timestamp without time zone` in UTC: values with an
         offset are converted, values without one (WooCommerce `*_gmt`) are taken as UTC.
 
     Kinds: text, numeric, bigint, integer, double, boolean, timestamp, date, json
-    (a JSON document as jsonb), and
-    localized: a commercetools LocalizedString flattened by dlt into `<name>__<locale>`
-    columns, returned as text in the locale of the var `commercetools_locale`
-    (default 'en'), falling back to any other locale present.
+    (a JSON document as jsonb), or a platform's own: a macro (existing_columns, name)
+    returning the SQL of the column from the raw table's columns {lower-case name:
+    column} (e.g. commercetools_localized, macros/platforms/commercetools.sql).
 #}
 {% macro typed_source(source_name, table_name, columns) -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- set found = {'relation': none, 'columns': {}} -%}
-    {%- if execute -%}
-        {%- set existing = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- set selects = [] -%}
+    {%- for dataset in raw_datasets(relation.schema) -%}
+        {%- set existing = adapter.get_relation(database=relation.database, schema=dataset, identifier=relation.identifier) -%}
         {%- if existing is not none -%}
-            {%- do found.update({'relation': existing}) -%}
-            {%- for column in adapter.get_columns_in_relation(existing) -%}
-                {%- do found['columns'].update({column.name | lower: column}) -%}
-            {%- endfor -%}
+            {%- set label = 'default' if dataset == relation.schema else dataset[(relation.schema | length) + 2:] -%}
+            {%- do selects.append(typed_select(existing, columns, dataset_store(existing, label))) -%}
         {%- endif -%}
-    {%- endif %}
-    select
-    {%- for name, kind in columns.items() %}
-        {{ typed_column(found['columns'], name, kind) }} as {{ adapter.quote(name) }}{{ "," if not loop.last }}
-    {%- endfor %}
-    {% if found['relation'] is not none -%}
-    from {{ relation }}
+    {%- endfor -%}
+    {%- if selects -%}
+    {{ selects | join('\n    union all\n    ') }}
     {%- else -%}
+    {{ typed_select(none, columns, "'default'") }}
     where false  -- {{ relation }} does not exist (yet)
     {%- endif %}
 {%- endmacro %}
 
 
+{#- SELECT of `columns` typed from the raw table `existing` (none: typed NULLs), with the column store. -#}
+{% macro typed_select(existing, columns, store_sql) -%}
+    {%- set found = columns_by_name(existing) if existing is not none else {} %}
+    select
+    {%- for name, kind in columns.items() %}
+        {{ typed_column(found, name, kind) }} as {{ adapter.quote(name) }},
+    {%- endfor %}
+        cast({{ store_sql }} as text) as store
+    {%- if existing is not none %}
+    from {{ existing }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    The raw datasets (schemas) of a platform whose default dataset is `schema`: the
+    schema itself (the store labelled `default`) and `<schema>__<label>` for every other
+    store, as they exist in the warehouse when the model is compiled (information_schema,
+    like Fivetran's union_schemas). The default dataset first, then by label.
+-#}
+{% macro raw_datasets(schema) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select schema_name from information_schema.schemata where schema_name = '" ~ schema
+        ~ "' or schema_name ~ '^" ~ schema ~ "__[a-z0-9]{1,20}$' order by schema_name <> '" ~ schema
+        ~ "', schema_name") -%}
+    {{ return(found.columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{#-
+    SQL text: the store identifier of the dataset `relation` lives in, from the dataset's
+    one-row `store` table (column store_id: the shop domain, site host or project key the
+    loader read from the store). A dataset loaded by a version without that table (or
+    before its first load finished) goes by its label (`default` for raw_<platform>)
+    until the next load writes it.
+-#}
+{% macro dataset_store(relation, label) -%}
+    {%- set fallback = "'" ~ label ~ "'" -%}
+    {%- set table = adapter.get_relation(database=relation.database, schema=relation.schema, identifier='store') -%}
+    {%- if table is none -%}
+        {{ return(fallback) }}
+    {%- endif -%}
+    {%- set store_id = typed_column(columns_by_name(table), 'store_id', 'text') -%}
+    {{ return('coalesce((select max(' ~ store_id ~ ') from ' ~ table ~ '), ' ~ fallback ~ ')') }}
+{%- endmacro %}
+
+
+{#- {lower-case column name: column} of a relation. -#}
+{% macro columns_by_name(relation) -%}
+    {%- set found = {} -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- do found.update({column.name | lower: column}) -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+
 {% macro typed_column(existing_columns, name, kind) -%}
-    {%- if kind == 'localized' -%}
-        {{ return(localized_column(existing_columns, name)) }}
+    {%- if kind is not string -%}
+        {{ return(kind(existing_columns, name)) }}
     {%- endif -%}
     {%- set parts = [] -%}
     {%- set variant_prefix = (name ~ '__v_') | lower -%}
@@ -113,42 +169,6 @@
 {%- endmacro %}
 
 
-{% macro localized_column(existing_columns, name) -%}
-    {%- set prefix = (name ~ '__') | lower -%}
-    {%- set preferred = prefix ~ (var('commercetools_locale', 'en') | lower | replace('-', '_')) -%}
-    {%- set first = [] -%}
-    {%- set others = [] -%}
-    {%- for column_name, column in existing_columns.items() -%}
-        {%- set locale = column_name[prefix | length:] -%}
-        {%- if column_name.startswith(prefix) and locale and '__' not in locale -%}
-            {%- do (first if column_name == preferred or column_name.startswith(preferred ~ '_') else others).append(
-                'nullif(cast(' ~ adapter.quote(column.name) ~ ' as text), \'\')') -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- set parts = first + (others | sort) -%}
-    {%- if parts | length == 0 -%}
-        {#- the whole LocalizedString may be one JSON column, or sit inside a JSON ancestor -#}
-        {%- set own = existing_columns.get(name | lower) -%}
-        {%- if own is not none and own.dtype | lower in ['jsonb', 'json'] -%}
-            {%- set object = 'cast(' ~ adapter.quote(own.name) ~ ' as jsonb)' -%}
-        {%- else -%}
-            {%- set object = json_ancestor_value(existing_columns, name, operator='#>') -%}
-        {%- endif -%}
-        {%- if object -%}
-            {%- set locale = var('commercetools_locale', 'en') -%}
-            {{ return('coalesce(nullif(' ~ object ~ " ->> '" ~ locale ~ "', ''), "
-                      ~ '(select nullif(value, \'\') from jsonb_each_text(case when jsonb_typeof(' ~ object
-                      ~ ") = 'object' then " ~ object ~ ' end) order by key limit 1))') }}
-        {%- endif -%}
-        {{ return('cast(null as text)') }}
-    {%- elif parts | length == 1 -%}
-        {{ return(parts[0]) }}
-    {%- else -%}
-        {{ return('coalesce(' ~ parts | join(', ') ~ ')') }}
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro sql_type_for_kind(kind) -%}
     {{ return({
         'text': 'text',
@@ -159,7 +179,6 @@
         'boolean': 'boolean',
         'timestamp': 'timestamp',
         'date': 'date',
-        'localized': 'text',
         'json': 'jsonb',
     }[kind]) }}
 {%- endmacro %}

@@ -51,10 +51,6 @@
     {%- endif -%}
 
     {%- for platform in platforms() -%}
-        {%- set label = var(platform ~ '_store', 'default') -%}
-        {%- if label is not string or not re.fullmatch('[^\x00-\x1f]{1,200}', label) -%}
-            {%- do problems.append(platform ~ '_store must be text of 1-200 characters without control characters') -%}
-        {%- endif -%}
         {%- set schema = var(platform ~ '_raw_schema', 'raw_' ~ platform) -%}
         {%- if schema is not string or not re.fullmatch('[a-z_][a-z0-9_]{0,62}', schema) -%}
             {%- do problems.append(platform ~ '_raw_schema must be a lower-case schema name') -%}

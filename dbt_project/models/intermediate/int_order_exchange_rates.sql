@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}]) }}
 {#-
     The rate that converts each order's currency into the reporting currency (dbt var
     `reporting_currency`, default USD), from the seed `currency_rates` (units of a
@@ -19,7 +11,6 @@
     Incremental: the changed orders only (macros/incremental.sql); after editing the
     rates, rebuild with --full-refresh (docs/analytics.md).
 -#}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
 
 with
 
@@ -27,9 +18,7 @@ orders as (
 
     select order_key, platform, currency, ordered_at, loaded_at
     from {{ ref('int_orders_unioned') }} as orders
-    {%- if is_incremental() %}
-    where {{ order_changed_since(watermarks, customers=false) }}
-    {%- endif %}
+    where {{ incremental_slice(customers=false) }}
 
 ),
 

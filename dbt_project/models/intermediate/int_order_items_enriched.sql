@@ -1,29 +1,15 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_orders() }}"
-    )
-}}
+{{ config(indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}]) }}
 {#-
     Order items with their order's context (customer, date, flags) and converted at the
     order's rate. Incremental: all lines of the changed orders are replaced.
 -#}
--- depends_on: {{ ref('int_orders_unioned') }}
--- depends_on: {{ ref('int_customers_unioned') }}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
 
 with
 
 orders as (
 
     select * from {{ ref('int_orders_enriched') }} as orders
-    {%- if is_incremental() %}
-    where {{ order_changed_since(watermarks) }}
-    {%- endif %}
+    where {{ incremental_slice(replace_rows=true) }}
 
 ),
 

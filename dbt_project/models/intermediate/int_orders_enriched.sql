@@ -1,10 +1,6 @@
 {{
     config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
         indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
-        on_schema_change='append_new_columns',
         post_hook="{{ analyze_after_incremental_run() }}"
     )
 }}
@@ -22,17 +18,13 @@
          counts in revenue but belongs to no customer.
     Incremental: the changed orders are recomputed (macros/incremental.sql).
 -#}
--- depends_on: {{ ref('int_customers_unioned') }}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
 
 with
 
 orders as (
 
     select * from {{ ref('int_orders_unioned') }} as orders
-    {%- if is_incremental() %}
-    where {{ order_changed_since(watermarks) }}
-    {%- endif %}
+    where {{ incremental_slice() }}
 
 ),
 

@@ -1,10 +1,6 @@
 {{
     config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
         indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}, {'columns': ['platform', 'store', 'customer_id']}],
-        on_schema_change='append_new_columns',
         post_hook="{{ analyze_after_incremental_run() }}"
     )
 }}
@@ -20,7 +16,6 @@
     Incremental (macros/incremental.sql): a run reads only the orders (re)loaded since
     the watermark, minus the lookback, and replaces them by order_key.
 -#}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
 
 with
 
@@ -28,9 +23,7 @@ final as (
 
     select * from {{ ref('int_orders_harmonized') }} as orders
     where {{ plausible_order_date('orders.ordered_at') }}
-    {%- if is_incremental() %}
-        and {{ order_changed_since(watermarks, customers=false) }}
-    {%- endif %}
+        and {{ incremental_slice(customers=false) }}
 
 )
 

@@ -1,28 +1,16 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_orders(customers=false, watermarks_from='int_orders_enriched') }}"
-    )
-}}
+{{ config(indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}]) }}
 {#-
     Refunds with their order's context (flags, channel, customer) and converted at the
     order's rate. Incremental: all refunds of the changed orders are replaced.
 -#}
-{#- refunds are sparse: the watermark is int_orders_enriched's (macros/incremental.sql) -#}
-{%- set watermarks = incremental_watermarks('loaded_at', 'int_orders_enriched') %}
 
 with
 
 orders as (
 
     select * from {{ ref('int_orders_unioned') }} as orders
-    {%- if is_incremental() %}
-    where {{ order_changed_since(watermarks, customers=false) }}
-    {%- endif %}
+    -- refunds are sparse: the watermark is int_orders_enriched's (macros/incremental.sql)
+    where {{ incremental_slice(customers=false, watermarks_from='int_orders_enriched', replace_rows=true) }}
 
 ),
 

@@ -1,27 +1,9 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='date',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        pre_hook="
-            {%- if is_incremental() -%}
-            delete from {{ this }}
-            where date >= {{ daily_recompute_from(incremental_watermarks('last_loaded_at')) }}
-            {%- endif -%}
-        "
-    )
-}}
 {#-
     One row per day, platform, store and sales channel (source) with activity: orders
     placed that day and/or refunds dated that day, in the reporting currency.
     Incremental: every date from the first one touched by a changed order is deleted
-    and recomputed (macros/incremental.sql, daily_recompute_from).
+    and recomputed (macros/incremental.sql, incremental_slice by date).
 -#}
--- depends_on: {{ ref('int_orders_unioned') }}
--- depends_on: {{ ref('int_refunds_unioned') }}
--- depends_on: {{ ref('int_customers_unioned') }}
-{%- set watermarks = incremental_watermarks('last_loaded_at') %}
 
 with
 
@@ -53,12 +35,7 @@ refunds as (
 
 scope as (
 
-    select
-        {%- if is_incremental() %}
-        {{ daily_recompute_from(watermarks) }} as from_date
-        {%- else %}
-        cast('-infinity' as date) as from_date
-        {%- endif %}
+    select {{ incremental_slice(by='date') }} as from_date
 
 ),
 

@@ -1,21 +1,9 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_orders() }}"
-    )
-}}
+{{ config(indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}]) }}
 {#-
     One row per order line of every non-test order. Incremental by order: all lines
     of a changed order are deleted and inserted again (delete+insert on order_key),
     so a line removed from an order disappears too.
 -#}
--- depends_on: {{ ref('int_orders_unioned') }}
--- depends_on: {{ ref('int_customers_unioned') }}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
 
 with
 
@@ -23,9 +11,7 @@ order_items as (
 
     select * from {{ ref('int_order_items_enriched') }} as order_items
     where not order_items.is_test
-    {%- if is_incremental() %}
-        and {{ order_changed_since(watermarks, 'order_items') }}
-    {%- endif %}
+        and {{ incremental_slice('order', 'order_items', replace_rows=true) }}
 
 ),
 

@@ -1,21 +1,9 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_key',
-        incremental_strategy='delete+insert',
-        indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}],
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed_orders() }}"
-    )
-}}
+{{ config(indexes=[{'columns': ['order_key']}, {'columns': ['loaded_at']}]) }}
 {#-
     One row per order (test orders never appear). Incremental: a run deletes the
     orders that changed since the watermark (see macros/incremental.sql) and inserts
     them recomputed.
 -#}
--- depends_on: {{ ref('int_orders_unioned') }}
--- depends_on: {{ ref('int_customers_unioned') }}
-{%- set watermarks = incremental_watermarks('loaded_at') %}
 
 with
 
@@ -23,9 +11,7 @@ orders as (
 
     select * from {{ ref('int_orders_enriched') }} as orders
     where not orders.is_test
-    {%- if is_incremental() %}
-        and {{ order_changed_since(watermarks) }}
-    {%- endif %}
+        and {{ incremental_slice(replace_rows=true) }}
 
 ),
 

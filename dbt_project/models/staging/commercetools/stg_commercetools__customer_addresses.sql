@@ -44,7 +44,10 @@ final as (
         email,
 
         ---------- numerics
-        _dlt_list_idx as position
+        _dlt_list_idx as position,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

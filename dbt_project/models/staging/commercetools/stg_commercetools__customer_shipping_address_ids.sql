@@ -17,7 +17,10 @@ final as (
         _dlt_id as shipping_address_dlt_id,
         _dlt_parent_id as customer_dlt_id,
         -- an id of customers__addresses that the customer uses as a shipping address
-        value as address_id
+        value as address_id,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -16,7 +16,10 @@ final as (
         ----------  ids
         _dlt_id as customer_store_dlt_id,
         _dlt_parent_id as customer_dlt_id,
-        key as store_key
+        key as store_key,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

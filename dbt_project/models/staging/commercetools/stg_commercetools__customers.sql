@@ -48,7 +48,10 @@ final as (
         ---------- timestamps (UTC)
         created_at,
         last_modified_at as updated_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

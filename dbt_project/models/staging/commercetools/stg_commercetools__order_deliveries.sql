@@ -20,7 +20,10 @@ final as (
         _dlt_parent_id as order_dlt_id,
 
         ---------- timestamps (UTC)
-        created_at as shipped_at
+        created_at as shipped_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -23,7 +23,10 @@ final as (
         id as order_item_id,
 
         ---------- numerics
-        quantity
+        quantity,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

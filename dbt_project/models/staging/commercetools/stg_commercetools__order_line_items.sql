@@ -6,7 +6,7 @@ source as (
         'id': 'text',
         'product_id': 'text',
         'product_key': 'text',
-        'name': 'localized',
+        'name': commercetools_localized,
         'variant__id': 'text',
         'variant__sku': 'text',
         'quantity': 'integer',
@@ -56,7 +56,10 @@ final as (
         {{ cents_to_amount('taxed_price__total_gross__cent_amount', 'taxed_price__total_gross__fraction_digits') }} as line_total_gross,
 
         ---------- timestamps (UTC)
-        added_at
+        added_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -21,6 +21,7 @@ source as (
 transactions as (
 
     select
+        source.store,
         source.id as payment_id,
         source._dlt_id as payment_dlt_id,
         source._dlt_root_id as order_dlt_id,
@@ -56,7 +57,10 @@ final as (
         ) }} as amount,
 
         ---------- timestamps (UTC)
-        {{ cast_raw_value("(doc ->> 'timestamp')", 'text', 'timestamp') }} as transacted_at
+        {{ cast_raw_value("(doc ->> 'timestamp')", 'text', 'timestamp') }} as transacted_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from transactions
 

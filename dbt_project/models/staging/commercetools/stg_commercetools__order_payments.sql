@@ -35,7 +35,10 @@ final as (
 
         ---------- timestamps (UTC)
         obj__created_at as created_at,
-        obj__last_modified_at as updated_at
+        obj__last_modified_at as updated_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -20,7 +20,10 @@ final as (
         return_tracking_id,
 
         ---------- timestamps (UTC)
-        return_date as returned_at
+        return_date as returned_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

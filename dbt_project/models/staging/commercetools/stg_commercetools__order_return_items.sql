@@ -37,7 +37,10 @@ final as (
 
         ---------- timestamps (UTC)
         created_at,
-        last_modified_at as updated_at
+        last_modified_at as updated_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -27,7 +27,10 @@ final as (
 
         ---------- numerics (CentPrecisionMoney: centAmount / 10^fractionDigits)
         rate as tax_rate,
-        {{ cents_to_amount('amount__cent_amount', 'amount__fraction_digits') }} as tax_amount
+        {{ cents_to_amount('amount__cent_amount', 'amount__fraction_digits') }} as tax_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -9,8 +9,8 @@ source as (
         'product_type__id': 'text',
         'master_data__published': 'boolean',
         'master_data__has_staged_changes': 'boolean',
-        'master_data__current__name': 'localized',
-        'master_data__current__slug': 'localized',
+        'master_data__current__name': commercetools_localized,
+        'master_data__current__slug': commercetools_localized,
         'master_data__current__master_variant__sku': 'text',
         'master_data__current__master_variant__id': 'text',
         'master_data__current__categories': 'json',
@@ -52,7 +52,10 @@ final as (
         ---------- timestamps (UTC)
         created_at,
         last_modified_at as updated_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

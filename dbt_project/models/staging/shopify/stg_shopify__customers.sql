@@ -42,7 +42,10 @@ final as (
         ---------- timestamps (UTC)
         created_at,
         updated_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -36,7 +36,10 @@ final as (
         allocation_method,
 
         ---------- numerics (a percentage or an amount, see value_type)
-        value
+        value,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -24,7 +24,10 @@ final as (
         type as discount_type,
 
         ---------- money (shop currency)
-        amount as discount_amount
+        amount as discount_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -22,7 +22,10 @@ final as (
         discount_application_index,
 
         ---------- money (shop currency)
-        amount as discount_amount
+        amount as discount_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

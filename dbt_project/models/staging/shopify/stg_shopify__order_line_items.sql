@@ -46,7 +46,10 @@ final as (
 
         ---------- booleans
         gift_card as is_gift_card,
-        taxable as is_taxable
+        taxable as is_taxable,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -30,7 +30,10 @@ final as (
         price as tax_amount,
 
         ---------- booleans
-        channel_liable as is_channel_liable
+        channel_liable as is_channel_liable,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -18,7 +18,10 @@ final as (
         _dlt_parent_id as order_dlt_id,
 
         ---------- text
-        value as payment_gateway
+        value as payment_gateway,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

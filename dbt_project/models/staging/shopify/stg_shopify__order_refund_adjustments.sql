@@ -31,7 +31,10 @@ final as (
 
         ---------- money (shop currency; negative = money given back, e.g. a shipping refund)
         amount,
-        tax_amount
+        tax_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -32,7 +32,10 @@ final as (
         ---------- numerics
         quantity,
         subtotal,
-        total_tax as tax_total
+        total_tax as tax_total,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

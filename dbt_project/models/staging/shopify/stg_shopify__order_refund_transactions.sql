@@ -38,7 +38,10 @@ final as (
 
         ---------- timestamps (UTC)
         created_at,
-        processed_at
+        processed_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -29,7 +29,10 @@ final as (
 
         ---------- money (shop currency)
         price as shipping_price,
-        discounted_price as shipping_price_after_discounts
+        discounted_price as shipping_price_after_discounts,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

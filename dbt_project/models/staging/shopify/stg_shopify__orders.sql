@@ -74,7 +74,10 @@ final as (
         updated_at,
         cancelled_at,
         closed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

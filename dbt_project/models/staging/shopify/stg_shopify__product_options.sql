@@ -26,7 +26,10 @@ final as (
         name as option_name,
 
         ---------- numerics
-        position
+        position,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

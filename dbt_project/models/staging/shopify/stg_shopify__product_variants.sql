@@ -39,7 +39,10 @@ final as (
 
         ---------- timestamps (UTC)
         created_at,
-        updated_at
+        updated_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -42,7 +42,10 @@ final as (
         ---------- timestamps (UTC: WooCommerce *_gmt values carry no zone suffix)
         date_created_gmt as created_at,
         date_modified_gmt as updated_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

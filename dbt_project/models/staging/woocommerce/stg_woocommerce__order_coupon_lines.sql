@@ -25,7 +25,10 @@ final as (
 
         ---------- money
         discount as discount_amount,
-        discount_tax
+        discount_tax,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

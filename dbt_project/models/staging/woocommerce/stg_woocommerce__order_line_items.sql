@@ -41,7 +41,10 @@ final as (
         subtotal as line_subtotal,
         subtotal_tax as line_subtotal_tax,
         total as line_total,
-        total_tax as line_total_tax
+        total_tax as line_total_tax,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

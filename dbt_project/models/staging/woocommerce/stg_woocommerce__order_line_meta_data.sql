@@ -27,7 +27,10 @@ final as (
         key as meta_key,
         value as meta_value,
         display_key,
-        display_value
+        display_value,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -25,7 +25,10 @@ final as (
 
         ---------- money
         total as tax_total,
-        subtotal as tax_subtotal
+        subtotal as tax_subtotal,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

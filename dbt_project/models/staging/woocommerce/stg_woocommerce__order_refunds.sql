@@ -25,7 +25,10 @@ final as (
 
         ---------- money: the API reports refunds as negative totals ("-10.00");
         -- refund_amount is the positive amount given back
-        -total as refund_amount
+        -total as refund_amount,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -22,7 +22,10 @@ final as (
         id as tax_rate_id,
 
         ---------- money
-        total as tax_total
+        total as tax_total,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

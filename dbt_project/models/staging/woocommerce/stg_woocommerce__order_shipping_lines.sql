@@ -32,7 +32,10 @@ final as (
 
         ---------- money
         total as shipping_total,
-        total_tax as shipping_tax
+        total_tax as shipping_tax,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

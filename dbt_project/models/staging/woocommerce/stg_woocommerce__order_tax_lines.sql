@@ -35,7 +35,10 @@ final as (
         shipping_tax_total,
 
         ---------- booleans
-        compound as is_compound
+        compound as is_compound,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

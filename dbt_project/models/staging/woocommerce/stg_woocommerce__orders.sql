@@ -61,7 +61,10 @@ final as (
         date_modified_gmt as updated_at,
         date_paid_gmt as paid_at,
         date_completed_gmt as completed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at
+        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -24,7 +24,10 @@ final as (
         value as option_value,
 
         ---------- numerics
-        _dlt_list_idx as position
+        _dlt_list_idx as position,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -32,7 +32,10 @@ final as (
 
         ---------- booleans
         visible as is_visible,
-        variation as is_variation_attribute
+        variation as is_variation_attribute,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

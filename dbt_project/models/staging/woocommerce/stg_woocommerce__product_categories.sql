@@ -25,7 +25,10 @@ final as (
         slug as category_slug,
 
         ---------- numerics
-        _dlt_list_idx as position
+        _dlt_list_idx as position,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

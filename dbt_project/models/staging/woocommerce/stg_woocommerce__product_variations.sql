@@ -21,7 +21,10 @@ final as (
         _dlt_parent_id as product_dlt_id,
 
         ---------- numerics
-        _dlt_list_idx as position
+        _dlt_list_idx as position,
+
+        ---------- the store the row was loaded from (macros/typed_source.sql)
+        store
 
     from source
 

@@ -1,0 +1,28 @@
+{#- Shopify customer accounts in the shared customer contract (_int_platforms__models.yml). -#}
+with
+
+customers as (
+
+    select * from {{ ref('stg_shopify__customers') }}
+
+),
+
+final as (
+
+    select
+        'shopify'::text as platform,
+        store,
+        customer_id,
+        email,
+        first_name,
+        last_name,
+        country_code,
+        created_at,
+        updated_at,
+        loaded_at
+
+    from customers
+
+)
+
+select * from final
