@@ -23,6 +23,7 @@ from metric_pulse.extract import StoreLoad, load_store
 from metric_pulse.progress import ProgressReporter
 from metric_pulse.report.step import ReportStep, write_run_report
 from metric_pulse.run_log import RunLog, StepCounts
+from metric_pulse.upgrades import pending_rebuilds, record_rebuilds
 from metric_pulse.warehouse import DbSettings
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def run_pipeline(
     incremental models; `dbt_vars` go to `dbt build --vars`.
     """
     chosen = stores or list(settings.stores)
+    rebuilds: dict[str, str] = {}
     run_log = RunLog(db, settings.secrets())
     try:
         run_log.acquire()
@@ -172,7 +174,17 @@ def run_pipeline(
         try:
             outcome.loads = _extract_all(settings, db, run_log, chosen, full_refresh, pipelines_dir)
             if with_dbt:
-                outcome.dbt = _dbt_build(settings, db, run_log, dbt_vars, full_refresh)
+                rebuilds = pending_rebuilds(db)
+                if rebuilds and not full_refresh:
+                    log.warning(
+                        "upgrade: rebuilding the dbt models once (dbt build --full-refresh; raw data is kept): %s",
+                        "; ".join(rebuilds.values()),
+                    )
+                outcome.dbt = _dbt_build(settings, db, run_log, dbt_vars, full_refresh or bool(rebuilds))
+                # A store that failed to load has no `store` table yet: its keys change on the next
+                # run, so the rebuild counts as done only when every store loaded.
+                if outcome.dbt.ok and not outcome.failed_stores:
+                    record_rebuilds(db, rebuilds)
         finally:
             outcome.seconds = time.monotonic() - started
             loads = outcome.loads
@@ -194,6 +206,7 @@ def run_pipeline(
                     details={
                         "platforms": [store.name for store in chosen],
                         "full_refresh": full_refresh,
+                        **({"upgrade_rebuilds": list(rebuilds)} if rebuilds else {}),
                         "seconds": round(outcome.seconds, 1),
                     },
                 ),

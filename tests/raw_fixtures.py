@@ -25,9 +25,10 @@ os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 import dlt  # noqa: E402
 
+from metric_pulse.platforms import PLATFORMS as REGISTRY  # noqa: E402
 from metric_pulse.warehouse import DbSettings  # noqa: E402
 
-PLATFORMS = ("shopify", "woocommerce", "commercetools")
+PLATFORMS = tuple(REGISTRY)
 RESOURCES = ("customers", "products", "orders")
 
 RawData = Mapping[str, Mapping[str, list[dict]]]  # platform -> resource -> API objects

@@ -30,6 +30,7 @@ from loaders.pacing import RequestStats
 from loaders.settings import LoadOptions, RateLimit
 from loaders.shopify.settings import ShopifyConfig
 from metric_pulse.config import load_settings
+from metric_pulse.platforms import PLATFORMS
 
 
 @pytest.mark.parametrize(
@@ -136,7 +137,7 @@ class Sleeps:
         time.sleep(min(seconds, 0.01))
 
 
-LOADERS = {module.LOADER.name: module.LOADER for module in (shopify, woocommerce, commercetools)}
+LOADERS = {name: platform.loader for name, platform in PLATFORMS.items()}
 
 
 def _client(platform: str = "shopify", sleeps: Sleeps | None = None, **options: float) -> ApiClient:

@@ -161,7 +161,6 @@ _WOO_KEYS = {"WOOCOMMERCE_CONSUMER_KEY": "ck_w_key", "WOOCOMMERCE_CONSUMER_SECRE
 # --- real loads of two Shopify stores -------------------------------------------------------
 
 
-
 def _shopify_orders(db: DbSettings, schema: str) -> int:
     return query(db, f"select count(*) from {schema}.orders")[0][0]
 
