@@ -43,7 +43,7 @@ class Profile(Protocol):
     """What a platform's data generator tells the population and the catalog about its shop."""
 
     platform: str
-    order_share: float  # of all orders (the platforms' shares sum to 1)
+    order_share: float  # its weight among all orders (divided by the sum, so a new platform changes no other)
     guest_share: float  # accounts that are guests
     home_country_mix: tuple[float, ...]  # of the people whose home it is (order of people.COUNTRIES)
     catalog_share: float  # catalog products it sells
@@ -143,9 +143,16 @@ def _platform_expectation(
     return totals
 
 
+def order_shares(profiles: Sequence[Profile]) -> list[float]:
+    """Each platform's share of all orders: its `order_share` over the sum of them (they need not sum to 1)."""
+    weight = sum(p.order_share for p in profiles)
+    return [p.order_share / weight for p in profiles]
+
+
 def split_orders(total: int, profiles: Sequence[Profile]) -> dict[str, int]:
     """Orders per platform for a total, by the profiles' shares, summing exactly to `total`."""
-    counts = {p.platform: round(total * p.order_share) for p in profiles[:-1]}
+    shares = order_shares(profiles)
+    counts = {p.platform: round(total * share) for p, share in zip(profiles[:-1], shares[:-1], strict=True)}
     counts[profiles[-1].platform] = total - sum(counts.values())
     return counts
 
@@ -167,7 +174,7 @@ def build_population(
     r = random.Random(int(rng.integers(2**63)))
 
     # --- who -------------------------------------------------------------------------------
-    home = rng.choice(k, size=n, p=[p.order_share for p in profiles])
+    home = rng.choice(k, size=n, p=order_shares(profiles))
     home[:k] = np.arange(k)  # every platform has at least one shopper at home
     second = np.where(rng.random(n) < SECOND_PLATFORM_SHARE, (home + rng.integers(1, k, size=n)) % k, -1)
     country_idx = np.empty(n, dtype=np.int64)
