@@ -160,6 +160,7 @@ def test_a_stores_own_data_errors_are_warnings_kept_for_the_user(tmp_path, pg_db
         env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), DBT_THREADS="2", **server.env())
         env.update(pg_db.dbt_env())
         proc = run_cli("run", env=env, timeout=900)
+        shop = server.credentials["shopify"]["shop_domain"]  # the store in every key, from the store itself
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "status=success" in proc.stdout and "with 2 data-quality warnings" in proc.stdout, proc.stdout
     assert re.search(
@@ -167,9 +168,9 @@ def test_a_stores_own_data_errors_are_warnings_kept_for_the_user(tmp_path, pg_db
     )
     assert re.search(r"warning: implausible_order_dates: 1 rows in \S+\.data_quality\.", proc.stdout)
     kept = _query(pg_db, "select order_key from data_quality.order_items_not_summing_to_subtotal")
-    assert kept == [(f"shopify|default|{odd_subtotal['id']}",)]
+    assert kept == [(f"shopify|{shop}|{odd_subtotal['id']}",)]
     kept = _query(pg_db, "select order_key from data_quality.implausible_order_dates")
-    assert kept == [(f"shopify|default|{future['id']}",)]
+    assert kept == [(f"shopify|{shop}|{future['id']}",)]
     assert _query(pg_db, f"select count(*) from analytics.orders where order_id = '{future['id']}'") == [(0,)]
     assert _query(pg_db, "select count(*) > 0 from analytics.customer_metrics") == [(True,)]
     logged = _query(
