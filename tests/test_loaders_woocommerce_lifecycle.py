@@ -20,6 +20,7 @@ from test_loaders_sandbox import query, sandbox, settings_for
 
 from metric_pulse.config import Settings
 from metric_pulse.extract import StoreLoad, load_store
+from metric_pulse.logging_setup import setup_logging
 from metric_pulse.sandbox.generator import generate
 from metric_pulse.warehouse import DbSettings
 
@@ -236,3 +237,28 @@ def test_woocommerce_auth_must_be_known_and_query_needs_https() -> None:
     assert settings_from_env({**base, "WOOCOMMERCE_AUTH": "query"}, None).auth == "query"
     with pytest.raises(ConfigError, match="WOOCOMMERCE_AUTH"):
         settings_from_env({**base, "WOOCOMMERCE_AUTH": "bearer"}, None)
+
+
+def test_query_auth_keeps_the_keys_out_of_errors_and_logs(
+    store: Path, pg_db: DbSettings, pipelines: Path, tmp_path: Path
+) -> None:
+    """URLs carry the keys in query mode: debug logs (urllib3 prints every URL), the sandbox's request
+    log and the error of a refused key must show neither."""
+    logs = tmp_path / "logs"
+    with sandbox(store, woocommerce_strip_authorization=True, log_requests=True) as server:
+        good = settings_for(server, WOOCOMMERCE_AUTH="query")
+        wrong = settings_for(
+            server, WOOCOMMERCE_AUTH="query", WOOCOMMERCE_CONSUMER_SECRET="cs_wrong_0123456789"
+        )
+        setup_logging([*good.secrets(), *wrong.secrets()], log_dir=logs, verbose=True)
+        try:
+            assert load(good, pg_db, pipelines).requests > 0
+            refused = load_store(wrong.store(PLATFORM), wrong, pg_db, pipelines_dir=tmp_path / "dlt2")
+        finally:
+            setup_logging(log_dir=logs)  # back to INFO
+    assert refused.error is not None and "Consumer secret is invalid" in refused.error
+    written = "".join(p.read_text() for p in logs.iterdir() if p.is_file())
+    assert "consumer_key=***" in written  # the sandbox logged the requests, keys masked
+    config = good.store(PLATFORM).config
+    for secret in (config.consumer_key, config.consumer_secret, "cs_wrong_0123456789"):
+        assert secret not in written and secret not in refused.error
