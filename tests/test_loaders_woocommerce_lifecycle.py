@@ -18,6 +18,10 @@ from typing import Any
 import pytest
 from test_loaders_sandbox import query, sandbox, settings_for
 
+from loaders.errors import ConfigError
+from loaders.reconcile import is_due
+from loaders.settings import LoadOptions
+from loaders.woocommerce.settings import settings_from_env
 from metric_pulse.config import Settings
 from metric_pulse.extract import StoreLoad, load_store
 from metric_pulse.logging_setup import setup_logging
@@ -226,8 +230,6 @@ def test_a_store_ignoring_modified_after_is_named_with_the_version_needed(
 
 
 def test_woocommerce_auth_must_be_known_and_query_needs_https() -> None:
-    from loaders.errors import ConfigError
-    from loaders.woocommerce.settings import settings_from_env
 
     base = {
         "WOOCOMMERCE_URL": "https://shop.example",
@@ -262,3 +264,13 @@ def test_query_auth_keeps_the_keys_out_of_errors_and_logs(
     config = good.store(PLATFORM).config
     for secret in (config.consumer_key, config.consumer_secret, "cs_wrong_0123456789"):
         assert secret not in written and secret not in refused.error
+
+
+def test_reconciliation_is_due_when_asked_never_done_or_old_enough() -> None:
+
+    now = datetime(2026, 11, 10, tzinfo=UTC)
+    weekly = LoadOptions()
+    assert is_due({}, weekly, now)  # never done: the first run after an upgrade
+    assert not is_due({"reconciled_at": "2026-11-04T00:00:01+00:00"}, weekly, now)
+    assert is_due({"reconciled_at": "2026-11-03T00:00:00+00:00"}, weekly, now)
+    assert is_due({"reconciled_at": "2026-11-09T23:00:00+00:00"}, replace(weekly, reconcile=True), now)
