@@ -6,17 +6,19 @@ fetched only for orders whose refunds changed, variations, query-string auth and
 hint for a host that strips `Authorization`, and a store too old for `modified_after`.
 """
 
+# ruff: noqa: F811 (pytest fixtures imported from test_loaders_sandbox are parameters here)
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_loaders_sandbox import query, sandbox, settings_for
+
+# the generated store and its per-test copy are test_loaders_sandbox's fixtures, used by name here
+from test_loaders_sandbox import dataset, query, sandbox, settings_for, store  # noqa: F401
 
 from loaders.errors import ConfigError
 from loaders.reconcile import is_due
@@ -25,24 +27,9 @@ from loaders.woocommerce.settings import settings_from_env
 from metric_pulse.config import Settings
 from metric_pulse.extract import StoreLoad, load_store
 from metric_pulse.logging_setup import setup_logging
-from metric_pulse.sandbox.generator import generate
 from metric_pulse.warehouse import DbSettings
 
 PLATFORM = "woocommerce"
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("woo-store")
-    generate(out, customers=60, orders=400)
-    return out
-
-
-@pytest.fixture
-def store(dataset: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "store"
-    shutil.copytree(dataset, copy)
-    return copy
 
 
 def read(store: Path, resource: str) -> list[dict]:

@@ -28,7 +28,7 @@ public WordPress REST index `/wp-json/`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -237,6 +237,13 @@ def _changed_refunds(orders: list[dict]) -> list[dict]:
     return [o for o in orders if o.get("id") in listed and listed[o["id"]] != known.get(o["id"], set())]
 
 
+def _variable(products: list[Any]) -> list[dict]:
+    """The products that have variations."""
+    return [
+        p for p in products if isinstance(p, dict) and p.get("variations") and isinstance(p.get("id"), int)
+    ]
+
+
 def child_pages(client: ApiClient, url: str, parent_key: str, parent_id: int) -> Iterator[list[Any]]:
     """Every refund of an order / variation of a product, each with its parent's id as `parent_key`."""
     for page in client.paginate(
@@ -260,39 +267,26 @@ def woocommerce_source(config: WooCommerceConfig, options: LoadOptions, stats: R
 
     resources = {r.name: r for r in incremental_resources(PLATFORM, SHAPES, pages, options, stats)}
 
-    def refunds(orders: Any) -> Iterator[list[Any]]:
-        if not isinstance(orders, list):  # a rejected_records row
-            return
-        for order in _changed_refunds(orders):
-            yield from child_pages(
-                client, f"{config.api_url}/orders/{order['id']}/refunds", "order_id", order["id"]
-            )
+    def children(parent: str, child: str, key: str, wanted: Callable[[list[Any]], list[dict]]) -> Any:
+        """A merge resource of the `child` records (refunds, variations) of the `wanted` parent records
+        of each page the `parent` resource loads, each with its parent's id as `key`."""
 
-    def variations(products: Any) -> Iterator[list[Any]]:
-        if not isinstance(products, list):
-            return
-        for product in products:
-            if isinstance(product, dict) and product.get("variations") and isinstance(product.get("id"), int):
-                url = f"{config.api_url}/products/{product['id']}/variations"
-                yield from child_pages(client, url, "product_id", product["id"])
+        def fetch(records: Any) -> Iterator[list[Any]]:
+            if not isinstance(records, list):  # a rejected_records row
+                return
+            for record in wanted(records):
+                url = f"{config.api_url}/{parent}/{record['id']}/{child}"
+                yield from child_pages(client, url, key, record["id"])
+
+        return dlt.transformer(
+            fetch, data_from=resources[parent], name=child, write_disposition="merge", primary_key="id"
+        )
 
     return [
         store_resource(lambda: store_id(client, config)),
         *resources.values(),
-        dlt.transformer(
-            refunds,
-            data_from=resources["orders"],
-            name="refunds",
-            write_disposition="merge",
-            primary_key="id",
-        ),
-        dlt.transformer(
-            variations,
-            data_from=resources["products"],
-            name="variations",
-            write_disposition="merge",
-            primary_key="id",
-        ),
+        children("orders", "refunds", "order_id", _changed_refunds),
+        children("products", "variations", "product_id", _variable),
         reconciliation_resource(PLATFORM, id_listings(client, config), options, stats),
     ]
 
