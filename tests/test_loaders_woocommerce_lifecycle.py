@@ -24,9 +24,11 @@ from loaders.errors import ConfigError
 from loaders.reconcile import is_due
 from loaders.settings import LoadOptions
 from loaders.woocommerce.settings import settings_from_env
+from metric_pulse.cli import build_parser
 from metric_pulse.config import Settings
 from metric_pulse.extract import StoreLoad, load_store
 from metric_pulse.logging_setup import setup_logging
+from metric_pulse.run import format_summary, run_pipeline
 from metric_pulse.warehouse import DbSettings
 
 PLATFORM = "woocommerce"
@@ -261,3 +263,24 @@ def test_reconciliation_is_due_when_asked_never_done_or_old_enough() -> None:
     assert not is_due({"reconciled_at": "2026-11-04T00:00:01+00:00"}, weekly, now)
     assert is_due({"reconciled_at": "2026-11-03T00:00:00+00:00"}, weekly, now)
     assert is_due({"reconciled_at": "2026-11-09T23:00:00+00:00"}, replace(weekly, reconcile=True), now)
+
+
+def test_run_reconcile_reports_its_requests_in_the_summary_and_etl_logs(
+    store: Path, pg_db: DbSettings, pipelines: Path
+) -> None:
+    with sandbox(store) as server:
+        settings = settings_for(server)
+        woo = [settings.store(PLATFORM)]
+        run_pipeline(settings, pg_db, stores=woo, with_dbt=False, pipelines_dir=pipelines)
+        outcome = run_pipeline(
+            settings, pg_db, stores=woo, with_dbt=False, pipelines_dir=pipelines, reconcile=True
+        )
+    asked = outcome.loads[0].reconcile_requests
+    assert asked > 0 and f"{asked} of the requests reconciling ids" in format_summary(outcome)
+    logged = query(
+        pg_db,
+        "select (details->>'reconcile_requests')::int from ops.etl_logs where step = 'run' "
+        "order by started_at desc limit 1",
+    )
+    assert logged == [(asked,)]
+    assert build_parser().parse_args(["extract", "--reconcile"]).reconcile
