@@ -174,3 +174,17 @@ def test_serve_refuses_a_missing_directory(tmp_path: Path) -> None:
         timeout=60,
     )
     assert bad_rate.returncode == 2 and "between 0 and 1" in bad_rate.stderr
+
+
+def test_serve_takes_the_woocommerce_real_host_flags(tmp_path: Path) -> None:
+    full_store(tmp_path)
+    flags = ("--woocommerce-strip-authorization", "--woocommerce-ignores-modified-after")
+    with serving(tmp_path, *flags) as proc:
+        settings = read_env_lines(proc, len(ENV_KEYS))
+        url = f"{settings['WOOCOMMERCE_URL']}/wp-json/wc/v3/orders"
+        key, secret = settings["WOOCOMMERCE_CONSUMER_KEY"], settings["WOOCOMMERCE_CONSUMER_SECRET"]
+        basic = requests.get(url, auth=(key, secret), timeout=10)
+        assert basic.status_code == 401 and basic.json()["message"] == "Consumer key is missing."
+        query = {"consumer_key": key, "consumer_secret": secret, "modified_after": "2999-01-01T00:00:00"}
+        assert requests.get(url, params=query, timeout=10).headers["X-WP-Total"] == "25"
+        stop(proc)

@@ -131,6 +131,17 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="Shopify token without read_all_orders: orders older than 60 days are hidden",
     )
+    parser.add_argument(
+        "--woocommerce-strip-authorization",
+        action="store_true",
+        help="WooCommerce behind a web server that drops the Authorization header: only "
+        "?consumer_key=&consumer_secret= authenticate (else 401 Consumer key is missing.)",
+    )
+    parser.add_argument(
+        "--woocommerce-ignores-modified-after",
+        action="store_true",
+        help="a WooCommerce older than 5.8: modified_after/modified_before are ignored",
+    )
     parser.add_argument("--log-requests", action="store_true", help="log every request on stderr")
 
 
@@ -163,6 +174,8 @@ def run_serve(args: argparse.Namespace) -> int:
             extra_stores=args.extra_stores,
             token_ttl=args.token_ttl,
             read_all_orders=not args.no_read_all_orders,
+            woocommerce_strip_authorization=args.woocommerce_strip_authorization,
+            woocommerce_ignores_modified_after=args.woocommerce_ignores_modified_after,
             log_requests=args.log_requests,
         )
     except ValueError as exc:
