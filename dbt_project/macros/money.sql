@@ -1,6 +1,6 @@
 {#- commercetools CentPrecisionMoney: centAmount / 10^fractionDigits (JPY has 0 digits). -#}
 {% macro cents_to_amount(cent_amount, fraction_digits) -%}
-    ({{ cent_amount }} / power(10::numeric, coalesce({{ fraction_digits }}, 2)))
+    cast({{ cent_amount }} / power(10, coalesce({{ fraction_digits }}, 2)) as {{ money_type() }})
 {%- endmacro %}
 
 

@@ -41,7 +41,7 @@ order_dates as (
         platform,
         currency,
         upper('{{ var("reporting_currency", "USD") }}') as reporting_currency,
-        coalesce(cast(ordered_at as date), cast(now() at time zone 'UTC' as date)) as rate_date,
+        coalesce(cast(ordered_at as date), cast({{ utc_now() }} as date)) as rate_date,
         loaded_at
 
     from orders
@@ -82,7 +82,7 @@ final as (
         reporting_currency,
         rate_date,
         case
-            when currency = reporting_currency then 1::numeric
+            when currency = reporting_currency then cast(1 as numeric)
             else reporting_units_per_usd / order_units_per_usd
         end as exchange_rate,
         (currency is distinct from reporting_currency)

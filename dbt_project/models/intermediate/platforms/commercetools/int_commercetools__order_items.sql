@@ -14,7 +14,7 @@ lines as (
 final as (
 
     select
-        'commercetools'::text as platform,
+        cast('commercetools' as {{ dbt.type_string() }}) as platform,
         store,
         order_dlt_id,
         coalesce(order_item_id, 'dlt:' || order_item_dlt_id) as order_item_id,

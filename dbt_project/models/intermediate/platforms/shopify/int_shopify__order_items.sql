@@ -58,7 +58,7 @@ lines_discounted as (
 final as (
 
     select
-        'shopify'::text as platform,
+        cast('shopify' as {{ dbt.type_string() }}) as platform,
         store,
         order_dlt_id,
         coalesce(order_item_id, 'dlt:' || order_item_dlt_id) as order_item_id,

@@ -71,7 +71,7 @@ refund_calculated as (
 final as (
 
     select
-        'shopify'::text as platform,
+        cast('shopify' as {{ dbt.type_string() }}) as platform,
         refunds.store,
         refunds.order_dlt_id,
         coalesce(refunds.refund_id, 'dlt:' || refunds.refund_dlt_id) as refund_id,

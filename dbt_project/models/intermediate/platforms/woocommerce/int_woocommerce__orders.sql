@@ -15,7 +15,7 @@ orders as (
 final as (
 
     select
-        'woocommerce'::text as platform,
+        cast('woocommerce' as {{ dbt.type_string() }}) as platform,
         store,
         order_id,
         order_dlt_id,

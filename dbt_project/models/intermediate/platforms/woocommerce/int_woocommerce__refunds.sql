@@ -15,7 +15,7 @@ refunds as (
 final as (
 
     select
-        'woocommerce'::text as platform,
+        cast('woocommerce' as {{ dbt.type_string() }}) as platform,
         store,
         order_dlt_id,
         coalesce(refund_id, 'dlt:' || refund_dlt_id) as refund_id,
