@@ -265,3 +265,22 @@
 {% macro postgres__analyze_table(relation) -%}
     analyze {{ relation }}
 {%- endmacro %}
+
+
+{#- Whether the engine knows the time zone `zone` (checked by validate_vars before anything runs). -#}
+{% macro time_zone_exists(zone) -%}
+    {{ return(adapter.dispatch('time_zone_exists')(zone)) }}
+{%- endmacro %}
+
+{% macro default__time_zone_exists(zone) -%}
+    {{ return(run_query("select count(*) from pg_timezone_names where name = '" ~ zone ~ "'").columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{% macro duckdb__time_zone_exists(zone) -%}
+    {{ return(run_query("select count(*) from pg_timezone_names() where name = '" ~ zone ~ "'").columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{% macro spark__time_zone_exists(zone) -%}
+    {#- Spark takes any region-based zone id of the JVM; a wrong one fails the first query using it -#}
+    {{ return(true) }}
+{%- endmacro %}
