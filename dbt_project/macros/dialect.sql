@@ -160,12 +160,67 @@
 {%- endmacro %}
 
 {% macro duckdb__json_path(document, path, as_text) -%}
-    {{ 'json_extract_string' if as_text else 'json_extract' }}({{ document }}, '$.{{ path | join('.') }}')
+    {{ 'json_extract_string' if as_text else 'json_extract' }}({{ document }}, '{{ jsonpath(path) }}')
 {%- endmacro %}
 
 {% macro spark__json_path(document, path, as_text) -%}
     {#- get_json_object returns a nested document as its JSON text, which is what json_type() is here -#}
-    get_json_object({{ document }}, '$.{{ path | join('.') }}')
+    get_json_object({{ document }}, '{{ jsonpath(path) }}')
+{%- endmacro %}
+
+
+{#- A list of keys (a whole number: an array position from 0) as a JSONPath: ['a', '0', 'b'] is $.a[0].b -#}
+{% macro jsonpath(path) -%}
+    {%- set ns = namespace(text='$') -%}
+    {%- for key in path -%}
+        {%- set ns.text = ns.text ~ ('[' ~ key ~ ']' if (key | string).isdigit() else '.' ~ key) -%}
+    {%- endfor -%}
+    {{ return(ns.text) }}
+{%- endmacro %}
+
+
+{#- The number of elements of a JSON array (NULL when the document is not an array). -#}
+{% macro json_array_length(document) -%}
+    {{ return(adapter.dispatch('json_array_length')(document)) }}
+{%- endmacro %}
+
+{% macro default__json_array_length(document) -%}
+    jsonb_array_length(case when jsonb_typeof({{ document }}) = 'array' then {{ document }} end)
+{%- endmacro %}
+
+{% macro duckdb__json_array_length(document) -%}
+    json_array_length(case when json_type({{ document }}) = 'ARRAY' then {{ document }} end)
+{%- endmacro %}
+
+{% macro spark__json_array_length(document) -%}
+    json_array_length({{ document }})
+{%- endmacro %}
+
+
+{#-
+    FROM-clause join: one row per element of the JSON array `document` (none when it is
+    not an array), as `alias.value` (a JSON document) and `alias.position` (from 1).
+-#}
+{% macro join_json_array(document, alias) -%}
+    {{ return(adapter.dispatch('join_json_array')(document, alias)) }}
+{%- endmacro %}
+
+{% macro default__join_json_array(document, alias) -%}
+    cross join lateral jsonb_array_elements(
+        case when jsonb_typeof({{ document }}) = 'array' then {{ document }} else cast('[]' as jsonb) end
+    ) with ordinality as {{ alias }} (value, position)
+{%- endmacro %}
+
+{% macro duckdb__join_json_array(document, alias) -%}
+    cross join lateral (
+        select elements.value, elements.position
+        from unnest(case when json_type({{ document }}) = 'ARRAY' then cast({{ document }} as json []) else [] end)
+            with ordinality as elements (value, position)
+    ) as {{ alias }}
+{%- endmacro %}
+
+{% macro spark__join_json_array(document, alias) -%}
+    lateral view posexplode(from_json({{ document }}, 'array<string>')) {{ alias }} as position, value
 {%- endmacro %}
 
 

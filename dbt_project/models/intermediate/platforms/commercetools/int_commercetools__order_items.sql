@@ -25,7 +25,7 @@ final as (
         quantity,
         unit_price,
         unit_price * quantity as line_subtotal,
-        unit_price * quantity - line_total as discount_amount,
+        cast(unit_price * quantity - line_total as {{ money_type() }}) as discount_amount,
         line_total
 
     from lines

@@ -25,7 +25,7 @@ final as (
         quantity,
         unit_price,
         line_subtotal,
-        line_subtotal - line_total as discount_amount,
+        cast(line_subtotal - line_total as {{ money_type() }}) as discount_amount,
         line_total
 
     from lines

@@ -39,7 +39,7 @@ final as (
         coalesce(created_via, 'unknown') as source,
         currency,
         order_total,
-        order_total - coalesce(tax_total, 0) - coalesce(shipping_total, 0) as subtotal,
+        cast(order_total - coalesce(tax_total, 0) - coalesce(shipping_total, 0) as {{ money_type() }}) as subtotal,
         tax_total,
         shipping_total,
         discount_total,
