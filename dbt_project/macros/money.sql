@@ -4,7 +4,10 @@
 {%- endmacro %}
 
 
-{#- A reporting-currency amount rounded to cents; NULL stays NULL (unknown currency). -#}
+{#-
+    A reporting-currency amount rounded to cents, in the money type (a rate read as a double,
+    as DuckDB reads the seed, would make it a double); NULL stays NULL (unknown currency).
+-#}
 {% macro to_reporting(amount, exchange_rate) -%}
-    round(({{ amount }}) * {{ exchange_rate }}, 2)
+    cast(round(({{ amount }}) * {{ exchange_rate }}, 2) as {{ money_type() }})
 {%- endmacro %}

@@ -1,0 +1,164 @@
+"""The same dbt project on DuckDB (dbt-duckdb, target `duckdb`) gives PostgreSQL's marts.
+
+The same raw data goes through dlt into both engines (tests/raw_fixtures.py, dlt's
+postgres and duckdb destinations); `dbt build` runs on each (every model, seed, unit and
+data test, the Python CLV models included), then an incremental run after the same small
+changes. Every mart column is compared by a checksum: a column that one engine computes
+differently (a rounding, a type, a time zone, a NULL) shows up by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from metric_pulse.dbt_runner import DBT_PROJECT_DIR
+from metric_pulse.warehouse import DbSettings
+from tests.raw_fixtures import load_raw
+from tests.test_dbt_models import (  # noqa: F401  (fixtures)
+    DBT_VARS,
+    MART_KEYS,
+    MARTS,
+    assert_ok,
+    db,
+    dbt,
+    dbt_database,
+    generated,
+    rows,
+    small_changes,
+    target_dir,
+)
+
+# when dlt loaded a row: two loads of the same data differ here by design
+LOAD_TIME_COLUMNS = {"loaded_at", "first_loaded_at", "last_loaded_at"}
+
+
+def dbt_duckdb(path: Path, target: Path, *args: str) -> subprocess.CompletedProcess:
+    """`dbt <args> --target duckdb` on the DuckDB file `path`, with the shared vars."""
+    command = [
+        str(Path(sys.executable).with_name("dbt")),
+        *args,
+        "--target",
+        "duckdb",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--vars",
+        json.dumps(DBT_VARS),
+    ]
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DUCKDB_PATH": str(path)}
+    proc = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-20000:]
+    return proc
+
+
+def duckdb_rows(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _canonical(value: object) -> str:
+    """One text per value on both engines: numbers to 4 decimals (the money type's scale; floats
+    from the CLV fit to 6 significant digits), timestamps and dates in ISO form."""
+    if value is None:
+        return "∅"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal | int):
+        return f"{Decimal(value):.4f}"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def column_checksums(columns: list[str], table: Iterable[tuple]) -> dict[str, str]:
+    """{column: md5 of its values in key order}, load-time columns left out."""
+    digests = {name: hashlib.md5() for name in columns if name not in LOAD_TIME_COLUMNS}
+    for row in table:
+        for name, value in zip(columns, row, strict=True):
+            if name in digests:
+                digests[name].update(_canonical(value).encode() + b"\x00")
+    return {name: digest.hexdigest() for name, digest in digests.items()}
+
+
+def postgres_checksums(pg: DbSettings, mart: str) -> dict[str, str]:
+    columns = [
+        r[0]
+        for r in rows(
+            pg,
+            "select column_name from information_schema.columns"
+            " where table_schema = 'analytics' and table_name = %s order by ordinal_position",
+            (mart,),
+        )
+    ]
+    return column_checksums(columns, rows(pg, f"select * from analytics.{mart} order by {MART_KEYS[mart]}"))
+
+
+def duckdb_checksums(path: Path, mart: str) -> dict[str, str]:
+    columns = [
+        r[0]
+        for r in duckdb_rows(
+            path,
+            "select column_name from information_schema.columns where table_schema = 'analytics'"
+            f" and table_name = '{mart}' order by ordinal_position",
+        )
+    ]
+    return column_checksums(
+        columns, duckdb_rows(path, f"select * from analytics.{mart} order by {MART_KEYS[mart]}")
+    )
+
+
+def differing_columns(pg: DbSettings, path: Path) -> dict[str, list[str]]:
+    """{mart: [columns whose checksums differ]} for every mart whose columns differ."""
+    found = {}
+    for mart in MARTS:
+        pg_sums, duck_sums = postgres_checksums(pg, mart), duckdb_checksums(path, mart)
+        assert pg_sums.keys() == duck_sums.keys(), (mart, sorted(pg_sums.keys() ^ duck_sums.keys()))
+        different = sorted(name for name in pg_sums if pg_sums[name] != duck_sums[name])
+        if different:
+            found[mart] = different
+    return found
+
+
+def test_duckdb_builds_the_same_marts_as_postgres_full_and_incremental(
+    db: DbSettings,
+    target_dir: Path,
+    tmp_path: Path,
+    generated: dict,  # noqa: F811  (the fixtures)
+) -> None:
+    duck = tmp_path / "warehouse.duckdb"
+    load_raw(db, generated, tmp_path / "dlt-postgres")
+    load_raw(None, generated, tmp_path / "dlt-duckdb", duckdb_path=duck)
+
+    assert_ok(dbt(db, target_dir, "build"))
+    built = dbt_duckdb(duck, tmp_path / "target-duckdb", "build")
+    assert "ERROR=0" in built.stdout and "PASS=" in built.stdout
+    assert duckdb_rows(duck, "select count(*) from analytics.orders")[0][0] > 400
+    assert differing_columns(db, duck) == {}
+
+    changes, _ = small_changes(generated)
+    load_raw(db, changes, tmp_path / "dlt-postgres")
+    load_raw(None, changes, tmp_path / "dlt-duckdb", duckdb_path=duck)
+    assert_ok(dbt(db, target_dir, "build"))
+    dbt_duckdb(duck, tmp_path / "target-duckdb", "build")
+    assert differing_columns(db, duck) == {}
+
+
+def test_compile_and_docs_generate_work_on_an_empty_duckdb(tmp_path: Path) -> None:
+    """`dbt compile` and `dbt docs generate` before anything was loaded or built (a data team's CI)."""
+    dbt_duckdb(tmp_path / "empty.duckdb", tmp_path / "target", "compile")
+    dbt_duckdb(tmp_path / "empty.duckdb", tmp_path / "target", "docs", "generate")
