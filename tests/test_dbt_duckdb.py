@@ -70,16 +70,14 @@ def duckdb_rows(path: Path, sql: str) -> list[tuple]:
 
 
 def _canonical(value: object) -> str:
-    """One text per value on both engines: numbers to 4 decimals (the money type's scale; floats
-    from the CLV fit to 6 significant digits), timestamps and dates in ISO form."""
+    """One text per value on both engines: numbers to 10 significant digits (a decimal and the
+    same double agree; money has at most 4 decimals), timestamps and dates in ISO form."""
     if value is None:
         return "∅"
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, Decimal | int):
-        return f"{Decimal(value):.4f}"
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    if isinstance(value, Decimal | int | float):
+        return f"{float(value):.10g}"
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
@@ -135,10 +133,10 @@ def differing_columns(pg: DbSettings, path: Path) -> dict[str, list[str]]:
 
 
 def test_duckdb_builds_the_same_marts_as_postgres_full_and_incremental(
-    db: DbSettings,
-    target_dir: Path,
+    db: DbSettings,  # noqa: F811  (fixtures of test_dbt_models)
+    target_dir: Path,  # noqa: F811
     tmp_path: Path,
-    generated: dict,  # noqa: F811  (the fixtures)
+    generated: dict,  # noqa: F811
 ) -> None:
     duck = tmp_path / "warehouse.duckdb"
     load_raw(db, generated, tmp_path / "dlt-postgres")

@@ -24,6 +24,49 @@
 {%- endmacro %}
 
 
+{#- Exchange rates and model outputs (probabilities, predicted CLV): 8 decimals on every engine. -#}
+{% macro fraction_type() -%}
+    {{ return(money_type() | replace('(18,4)', '(18,8)')) }}
+{%- endmacro %}
+
+
+{#-
+    Division whose result is rounded next (averages): exact on PostgreSQL; DuckDB divides
+    decimals as doubles (12.345 is 12.34499...), so its quotient is taken back to a decimal
+    with 10 places first and round(x, 2) rounds half away from zero on both.
+-#}
+{% macro exact_divide(dividend, divisor) -%}
+    {{ return(adapter.dispatch('exact_divide')(dividend, divisor)) }}
+{%- endmacro %}
+
+{% macro default__exact_divide(dividend, divisor) -%}
+    (({{ dividend }}) / ({{ divisor }}))
+{%- endmacro %}
+
+{% macro duckdb__exact_divide(dividend, divisor) -%}
+    {#- nullif: a double 0 / 0 is NaN, which no decimal holds (an error even in an unused branch) -#}
+    cast(({{ dividend }}) / nullif({{ divisor }}, 0) as decimal(38, 10))
+{%- endmacro %}
+
+
+{#- Whole-number division, rounded towards zero (DuckDB's `/` of integers gives a double). -#}
+{% macro integer_divide(dividend, divisor) -%}
+    {{ return(adapter.dispatch('integer_divide')(dividend, divisor)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) / ({{ divisor }}))
+{%- endmacro %}
+
+{% macro duckdb__integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) // ({{ divisor }}))
+{%- endmacro %}
+
+{% macro spark__integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) div ({{ divisor }}))
+{%- endmacro %}
+
+
 {#- The type of a parsed JSON document: jsonb / json / a string Spark parses on use. -#}
 {% macro json_type() -%}
     {{ return(adapter.dispatch('json_type')()) }}

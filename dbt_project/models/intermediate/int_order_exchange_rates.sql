@@ -82,8 +82,8 @@ final as (
         reporting_currency,
         rate_date,
         case
-            when currency = reporting_currency then cast(1 as numeric)
-            else reporting_units_per_usd / order_units_per_usd
+            when currency = reporting_currency then 1
+            else cast(reporting_units_per_usd / order_units_per_usd as {{ fraction_type() }})
         end as exchange_rate,
         (currency is distinct from reporting_currency)
         and (order_units_per_usd is null or reporting_units_per_usd is null) as is_currency_unknown,
