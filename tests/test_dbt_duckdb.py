@@ -4,7 +4,8 @@ The same raw data goes through dlt into both engines (tests/raw_fixtures.py, dlt
 postgres and duckdb destinations); `dbt build` runs on each (every model, seed, unit and
 data test, the Python CLV models included), then an incremental run after the same small
 changes. Every mart column is compared by a checksum: a column that one engine computes
-differently (a rounding, a type, a time zone, a NULL) shows up by name.
+differently (a rounding, a type, a time zone, a NULL) shows up by name. On both engines, no
+staging column is NULL on every row while the raw data has values for it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -132,6 +133,66 @@ def differing_columns(pg: DbSettings, path: Path) -> dict[str, list[str]]:
     return found
 
 
+# Staging columns NULL on every row of the generator's data, with the API field they come from: the
+# generator never sends a value there. Any other all-NULL column is the silent-NULL failure (a JSON
+# column read the wrong way on one engine left 15 commercetools columns NULL while every test passed).
+NEVER_SENT = {
+    "stg_commercetools__customers.external_id": ("commercetools", "customers", "externalId"),
+    "stg_commercetools__customers.company_name": ("commercetools", "customers", "companyName"),
+    "stg_commercetools__order_return_info.return_tracking_id": (
+        "commercetools",
+        "orders",
+        "returnInfo",
+        "returnTrackingId",
+    ),
+    "stg_commercetools__orders.completed_at": ("commercetools", "orders", "completedAt"),
+    "stg_shopify__customers.phone": ("shopify", "customers", "phone"),
+    "stg_shopify__product_variants.compare_at_price": ("shopify", "products", "variants", "compare_at_price"),
+    "stg_woocommerce__orders.parent_order_id": ("woocommerce", "orders", "parent_id"),
+    "stg_woocommerce__products.sale_price": ("woocommerce", "products", "sale_price"),
+    "stg_woocommerce__products.stock_quantity": ("woocommerce", "products", "stock_quantity"),
+}
+
+
+def all_null_staging_columns(query: Callable[[str], list[tuple]]) -> set[str]:
+    """`model.column` of every staging column NULL on every row of a model that has rows."""
+    columns: dict[str, list[str]] = {}
+    for table, column in query(
+        "select table_name, column_name from information_schema.columns"
+        " where table_schema = 'staging' order by table_name, ordinal_position"
+    ):
+        columns.setdefault(table, []).append(column)
+    found = set()
+    for table, names in columns.items():
+        counts = query(
+            f"select count(*), {', '.join(f'count({name})' for name in names)} from staging.{table}"
+        )[0]
+        if counts[0]:
+            found |= {f"{table}.{name}" for name, count in zip(names, counts[1:], strict=True) if count == 0}
+    return found
+
+
+def values_at(data: object, path: tuple[str, ...]) -> list[object]:
+    """The values at `path` (keys; lists on the way are walked) in the API objects `data`."""
+    if isinstance(data, list):
+        return [value for item in data for value in values_at(item, path)]
+    if not path:
+        return [data]
+    return values_at(data.get(path[0]), path[1:]) if isinstance(data, dict) else []
+
+
+def assert_no_silent_nulls(query: Callable[[str], list[tuple]], raw: dict) -> None:
+    assert all_null_staging_columns(query) == set(NEVER_SENT)
+    sent = [
+        column
+        for column, (platform, *path) in NEVER_SENT.items()
+        if any(
+            value not in (None, "", 0) for value in values_at(raw[platform], tuple(path))
+        )  # 0: WooCommerce's "none"
+    ]
+    assert sent == [], "the raw data has values for these all-NULL staging columns"
+
+
 def test_duckdb_builds_the_same_marts_as_postgres_full_and_incremental(
     db: DbSettings,  # noqa: F811  (fixtures of test_dbt_models)
     target_dir: Path,  # noqa: F811
@@ -147,6 +208,8 @@ def test_duckdb_builds_the_same_marts_as_postgres_full_and_incremental(
     assert "ERROR=0" in built.stdout and "PASS=" in built.stdout
     assert duckdb_rows(duck, "select count(*) from analytics.orders")[0][0] > 400
     assert differing_columns(db, duck) == {}
+    assert_no_silent_nulls(lambda sql: rows(db, sql), generated)
+    assert_no_silent_nulls(lambda sql: duckdb_rows(duck, sql), generated)
 
     changes, _ = small_changes(generated)
     load_raw(db, changes, tmp_path / "dlt-postgres")
