@@ -94,38 +94,25 @@ def column_checksums(columns: list[str], table: Iterable[tuple]) -> dict[str, st
     return {name: digest.hexdigest() for name, digest in digests.items()}
 
 
-def postgres_checksums(pg: DbSettings, mart: str) -> dict[str, str]:
+Query = Callable[[str], list[tuple]]  # SQL -> rows, on one engine
+
+
+def mart_checksums(query: Query, mart: str) -> dict[str, str]:
     columns = [
         r[0]
-        for r in rows(
-            pg,
+        for r in query(
             "select column_name from information_schema.columns"
-            " where table_schema = 'analytics' and table_name = %s order by ordinal_position",
-            (mart,),
+            f" where table_schema = 'analytics' and table_name = '{mart}' order by ordinal_position"
         )
     ]
-    return column_checksums(columns, rows(pg, f"select * from analytics.{mart} order by {MART_KEYS[mart]}"))
+    return column_checksums(columns, query(f"select * from analytics.{mart} order by {MART_KEYS[mart]}"))
 
 
-def duckdb_checksums(path: Path, mart: str) -> dict[str, str]:
-    columns = [
-        r[0]
-        for r in duckdb_rows(
-            path,
-            "select column_name from information_schema.columns where table_schema = 'analytics'"
-            f" and table_name = '{mart}' order by ordinal_position",
-        )
-    ]
-    return column_checksums(
-        columns, duckdb_rows(path, f"select * from analytics.{mart} order by {MART_KEYS[mart]}")
-    )
-
-
-def differing_columns(pg: DbSettings, path: Path) -> dict[str, list[str]]:
+def differing_columns(postgres: Query, duck: Query) -> dict[str, list[str]]:
     """{mart: [columns whose checksums differ]} for every mart whose columns differ."""
     found = {}
     for mart in MARTS:
-        pg_sums, duck_sums = postgres_checksums(pg, mart), duckdb_checksums(path, mart)
+        pg_sums, duck_sums = mart_checksums(postgres, mart), mart_checksums(duck, mart)
         assert pg_sums.keys() == duck_sums.keys(), (mart, sorted(pg_sums.keys() ^ duck_sums.keys()))
         different = sorted(name for name in pg_sums if pg_sums[name] != duck_sums[name])
         if different:
@@ -154,7 +141,7 @@ NEVER_SENT = {
 }
 
 
-def all_null_staging_columns(query: Callable[[str], list[tuple]]) -> set[str]:
+def all_null_staging_columns(query: Query) -> set[str]:
     """`model.column` of every staging column NULL on every row of a model that has rows."""
     columns: dict[str, list[str]] = {}
     for table, column in query(
@@ -181,7 +168,7 @@ def values_at(data: object, path: tuple[str, ...]) -> list[object]:
     return values_at(data.get(path[0]), path[1:]) if isinstance(data, dict) else []
 
 
-def assert_no_silent_nulls(query: Callable[[str], list[tuple]], raw: dict) -> None:
+def assert_no_silent_nulls(query: Query, raw: dict) -> None:
     assert all_null_staging_columns(query) == set(NEVER_SENT)
     sent = [
         column
@@ -200,6 +187,8 @@ def test_duckdb_builds_the_same_marts_as_postgres_full_and_incremental(
     generated: dict,  # noqa: F811
 ) -> None:
     duck = tmp_path / "warehouse.duckdb"
+    on_postgres: Query = lambda sql: rows(db, sql)  # noqa: E731
+    on_duckdb: Query = lambda sql: duckdb_rows(duck, sql)  # noqa: E731
     load_raw(db, generated, tmp_path / "dlt-postgres")
     load_raw(None, generated, tmp_path / "dlt-duckdb", duckdb_path=duck)
 
@@ -207,16 +196,16 @@ def test_duckdb_builds_the_same_marts_as_postgres_full_and_incremental(
     built = dbt_duckdb(duck, tmp_path / "target-duckdb", "build")
     assert "ERROR=0" in built.stdout and "PASS=" in built.stdout
     assert duckdb_rows(duck, "select count(*) from analytics.orders")[0][0] > 400
-    assert differing_columns(db, duck) == {}
-    assert_no_silent_nulls(lambda sql: rows(db, sql), generated)
-    assert_no_silent_nulls(lambda sql: duckdb_rows(duck, sql), generated)
+    assert differing_columns(on_postgres, on_duckdb) == {}
+    assert_no_silent_nulls(on_postgres, generated)
+    assert_no_silent_nulls(on_duckdb, generated)
 
     changes, _ = small_changes(generated)
     load_raw(db, changes, tmp_path / "dlt-postgres")
     load_raw(None, changes, tmp_path / "dlt-duckdb", duckdb_path=duck)
     assert_ok(dbt(db, target_dir, "build"))
     dbt_duckdb(duck, tmp_path / "target-duckdb", "build")
-    assert differing_columns(db, duck) == {}
+    assert differing_columns(on_postgres, on_duckdb) == {}
 
 
 def test_compile_and_docs_generate_work_on_an_empty_duckdb(tmp_path: Path) -> None:
