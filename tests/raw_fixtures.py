@@ -35,14 +35,21 @@ RawData = Mapping[str, Mapping[str, list[dict]]]  # platform -> resource -> API 
 
 
 def load_raw(
-    db: DbSettings, data: RawData, pipelines_dir: Path, *, label: str = "default", store_id: str | None = None
+    db: DbSettings | None,
+    data: RawData,
+    pipelines_dir: Path,
+    *,
+    label: str = "default",
+    store_id: str | None = None,
+    duckdb_path: Path | None = None,
 ) -> None:
     """Merge `data` into raw_<platform> (one dlt load per platform, like a loader run).
 
     WooCommerce `_links` (API navigation) is dropped, as the WooCommerce loader does.
     `label`: the store's dataset, raw_<platform>__<label> unless `default`. `store_id`: also
     write the dataset's one-row `store` table, as the loaders do (without it: raw data
-    loaded by a version that did not write it).
+    loaded by a version that did not write it). `duckdb_path`: load into that DuckDB file
+    (dlt's duckdb destination) instead of the PostgreSQL database `db`.
     """
     suffix = "" if label == "default" else f"__{label}"
     for platform, resources in data.items():
@@ -57,7 +64,9 @@ def load_raw(
         pipeline = dlt.pipeline(
             pipeline_name=f"test_{platform}{suffix}",
             # the dataset name as written (dlt would make raw_shopify__eu raw_shopify_eu), as extract does
-            destination=dlt.destinations.postgres(
+            destination=dlt.destinations.duckdb(str(duckdb_path), enable_dataset_name_normalization=False)
+            if duckdb_path
+            else dlt.destinations.postgres(
                 credentials=db.url(with_password=True), enable_dataset_name_normalization=False
             ),
             dataset_name=f"raw_{platform}{suffix}",

@@ -349,6 +349,13 @@ def test_every_store_of_a_platform_is_modelled_with_the_store_id_from_its_data(
     )
 
 
+def test_compile_and_docs_generate_work_on_an_empty_database(db: DbSettings, target_dir: Path) -> None:
+    """A data team's CI compiles (and generates docs) before the first build: nothing may query a table
+    at compile time that does not exist yet (the test window's newest load, an incremental watermark)."""
+    assert_ok(dbt(db, target_dir, "compile"))
+    assert_ok(dbt(db, target_dir, "docs", "generate"))
+
+
 # -- a store's own data errors: warnings, with the rows kept ----------------------------------------
 
 

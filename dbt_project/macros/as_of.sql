@@ -5,7 +5,7 @@
 {% macro as_of_date() -%}
     {%- set value = var('as_of', none) -%}
     {%- if value in [none, '', 'today'] -%}
-        cast(now() at time zone 'UTC' as date)
+        cast({{ utc_now() }} as date)
     {%- else -%}
         cast('{{ value | string | replace("'", "''") }}' as date)
     {%- endif -%}

@@ -1,6 +1,6 @@
 {#- When dlt loaded a row: `_dlt_load_id` is the load's Unix timestamp as text; returned as UTC timestamp. -#}
 {% macro dlt_loaded_at(load_id_column) -%}
-    (to_timestamp(cast({{ load_id_column }} as numeric)) at time zone 'UTC')
+    {{ epoch_to_utc(load_id_column) }}
 {%- endmacro %}
 
 
@@ -27,3 +27,94 @@
     {%- endfor -%}
     {{ return(tables) }}
 {%- endmacro %}
+
+
+{#- The failing rows of the dlt_row_id test (tests/generic/dlt_row_id.sql), per engine. -#}
+{#- Engines without PostgreSQL's catalog (DuckDB, Spark): unique and not null, checked on the rows. -#}
+{% macro default__dlt_row_id_problems(model, column_name) %}
+
+select {{ column_name }}, count(*) as rows_with_it
+from {{ model }}
+group by {{ column_name }}
+having {{ column_name }} is null or count(*) > 1
+
+{% endmacro %}
+
+
+{% macro postgres__dlt_row_id_problems(model, column_name) %}
+
+with
+
+raw_tables as (
+
+    select raw_table, to_regclass(raw_table) as oid
+    from unnest(array[
+        {%- for raw in dlt_row_id_sources() %}
+        '{{ raw }}'{{ ',' if not loop.last }}
+        {%- endfor %}
+    ]::text []) as raw_tables (raw_table)
+
+),
+
+row_ids as (
+
+    select
+        raw_tables.raw_table,
+        pg_attribute.attnum,
+        pg_attribute.attnotnull
+    from raw_tables
+    inner join pg_attribute
+        on pg_attribute.attrelid = raw_tables.oid
+        and pg_attribute.attname = '_dlt_id'
+        and not pg_attribute.attisdropped
+
+),
+
+unique_indexes as (
+
+    select row_ids.raw_table
+    from row_ids
+    inner join pg_index
+        on pg_index.indrelid = to_regclass(row_ids.raw_table)
+        and pg_index.indisunique
+        and pg_index.indisvalid
+        and pg_index.indpred is null
+        and pg_index.indnkeyatts = 1
+        and pg_index.indkey[0] = row_ids.attnum
+
+),
+
+problems as (
+
+    select raw_table, 'no _dlt_id column' as problem
+    from raw_tables
+    where oid is not null
+        and raw_table not in (select row_ids.raw_table from row_ids)
+
+    union all
+
+    select raw_table, '_dlt_id is not NOT NULL'
+    from row_ids
+    where not attnotnull
+
+    union all
+
+    select raw_table, 'no unique index on _dlt_id'
+    from row_ids
+    where raw_table not in (select unique_indexes.raw_table from unique_indexes)
+
+),
+
+final as (
+
+    select
+        raw_table,
+        '{{ column_name }}' as column_name,
+        problem
+    from problems
+
+)
+
+select * from final
+
+{% endmacro %}

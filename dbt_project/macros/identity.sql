@@ -6,7 +6,7 @@
 #}
 {% macro normalize_email(expression) -%}
     case
-        when lower(trim({{ expression }})) ~ '^[^@[:space:]]+@[^@[:space:]]+$'
+        when {{ regex_matches('lower(trim(' ~ expression ~ '))', '^[^@\\s]+@[^@\\s]+$') }}
             then lower(trim({{ expression }}))
     end
 {%- endmacro %}

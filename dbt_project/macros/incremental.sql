@@ -214,7 +214,7 @@
 -#}
 {% macro analyze_after_incremental_run() -%}
     {%- if is_incremental() -%}
-    analyze {{ this }}
+    {{ analyze_table(this) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -16,5 +16,5 @@
         {%- do exceptions.raise_compiler_error("var order_date_future_days must be a whole number of days, not " ~ future_days) -%}
     {%- endif -%}
     ({{ column }} >= date '{{ earliest }}'
-        and {{ column }} <= (now() at time zone 'UTC') + interval '{{ future_days }} days')
+        and {{ column }} <= {{ utc_now() }} + interval '{{ future_days }} days')
 {%- endmacro %}

@@ -8,6 +8,6 @@
     {%- if zone in ['UTC', 'utc', 'Etc/UTC'] -%}
         cast({{ utc_timestamp }} as date)
     {%- else -%}
-        cast(({{ utc_timestamp }} at time zone 'UTC') at time zone '{{ zone | replace("'", "''") }}' as date)
+        {{ utc_to_local_date(utc_timestamp, zone) }}
     {%- endif -%}
 {%- endmacro %}

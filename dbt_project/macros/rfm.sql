@@ -5,5 +5,5 @@
     distinct values each score holds a fifth of the customers. A lone customer scores 1.
 -#}
 {% macro quintile_score(rank_column, count_column) -%}
-    least(5, 1 + coalesce((5 * ({{ rank_column }} - 1)) / nullif({{ count_column }} - 1, 0), 0))
+    least(5, 1 + coalesce({{ integer_divide('5 * (' ~ rank_column ~ ' - 1)', 'nullif(' ~ count_column ~ ' - 1, 0)') }}, 0))
 {%- endmacro %}

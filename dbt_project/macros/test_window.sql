@@ -45,7 +45,8 @@
 {% macro recent_loads(relation, column='loaded_at') -%}
     {%- set days = (var('test_window_days', 3) or 0) | int -%}
     {%- set newest = none -%}
-    {%- if execute and days > 0 -%}
+    {#- compile / docs generate on an empty database: no table yet, nothing to look up -#}
+    {%- if execute and days > 0 and load_relation(relation) is not none -%}
         {%- set newest = run_query('select cast(max(' ~ column ~ ') as text) from ' ~ relation).columns[0].values()[0] -%}
     {%- endif -%}
     {%- if newest is not none -%}

@@ -69,7 +69,7 @@
     {%- endif -%}
     {%- set found = run_query(
         "select schema_name from information_schema.schemata where schema_name = '" ~ schema
-        ~ "' or schema_name ~ '^" ~ schema ~ "__[a-z0-9]{1,20}$' order by schema_name <> '" ~ schema
+        ~ "' or " ~ regex_matches('schema_name', '^' ~ schema ~ '__[a-z0-9]{1,20}$') ~ " order by schema_name <> '" ~ schema
         ~ "', schema_name") -%}
     {{ return(found.columns[0].values() | list) }}
 {%- endmacro %}
@@ -137,7 +137,7 @@
     JSON ancestor column, trying the key as written (snake_case, Shopify) and in
     camelCase (commercetools). Returns '' when there is no such ancestor.
 -#}
-{% macro json_ancestor_value(existing_columns, name, operator='#>>') -%}
+{% macro json_ancestor_value(existing_columns, name, as_text=true) -%}
     {%- set lowered = name | lower -%}
     {%- set candidates = [] -%}
     {%- for column_name, column in existing_columns.items() -%}
@@ -159,11 +159,11 @@
         {%- endfor -%}
         {%- do camel.append(ns.text) -%}
     {%- endfor -%}
-    {%- set column_sql = 'cast(' ~ adapter.quote(ancestor.name) ~ ' as jsonb)' -%}
-    {%- set snake_path = column_sql ~ " " ~ operator ~ " '{" ~ segments | join(',') ~ "}'" -%}
-    {%- set camel_path = column_sql ~ " " ~ operator ~ " '{" ~ camel | join(',') ~ "}'" -%}
+    {%- set column_sql = 'cast(' ~ adapter.quote(ancestor.name) ~ ' as ' ~ json_type() ~ ')' -%}
+    {%- set snake_path = json_path(column_sql, segments, as_text) -%}
+    {%- set camel_path = json_path(column_sql, camel, as_text) -%}
     {%- if snake_path == camel_path -%}
-        {{ return('(' ~ snake_path ~ ')') }}
+        {{ return(snake_path) }}
     {%- endif -%}
     {{ return('coalesce(' ~ snake_path ~ ', ' ~ camel_path ~ ')') }}
 {%- endmacro %}
@@ -172,14 +172,14 @@
 {% macro sql_type_for_kind(kind) -%}
     {{ return({
         'text': 'text',
-        'numeric': 'numeric',
+        'numeric': money_type(),
         'bigint': 'bigint',
         'integer': 'integer',
         'double': 'double precision',
         'boolean': 'boolean',
         'timestamp': 'timestamp',
         'date': 'date',
-        'json': 'jsonb',
+        'json': json_type(),
     }[kind]) }}
 {%- endmacro %}
 
@@ -193,15 +193,15 @@
         {{ as_text }}
     {%- elif kind == 'json' -%}
         {%- if dtype in ['jsonb', 'json'] -%}
-            cast({{ column }} as jsonb)
+            cast({{ column }} as {{ json_type() }})
         {%- elif is_text -%}
-            case when {{ trimmed }} ~ '^[\[{]' then cast({{ trimmed }} as jsonb) end
+            case when {{ regex_matches(trimmed, '^[\\[{]') }} then {{ parse_json(trimmed) }} end
         {%- else -%}
-            to_jsonb({{ column }})
+            {{ to_json_document(column) }}
         {%- endif -%}
     {%- elif kind in ['numeric', 'double'] -%}
         {%- if is_text -%}
-            case when {{ trimmed }} ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+            case when {{ regex_matches(trimmed, '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') }}
                  then cast({{ trimmed }} as {{ sql_type_for_kind(kind) }}) end
         {%- elif dtype == 'boolean' -%}
             cast(null as {{ sql_type_for_kind(kind) }})
@@ -210,8 +210,8 @@
         {%- endif -%}
     {%- elif kind in ['bigint', 'integer'] -%}
         {%- if is_text -%}
-            case when {{ trimmed }} ~ '^[+-]?[0-9]+([.]0*)?$'
-                 then cast(cast({{ trimmed }} as numeric) as {{ sql_type_for_kind(kind) }}) end
+            case when {{ regex_matches(trimmed, '^[+-]?[0-9]+([.]0*)?$') }}
+                 then cast(cast({{ trimmed }} as {{ dbt.type_numeric() }}) as {{ sql_type_for_kind(kind) }}) end
         {%- elif dtype == 'boolean' -%}
             cast(null as {{ sql_type_for_kind(kind) }})
         {%- else -%}
@@ -228,16 +228,16 @@
         {%- endif -%}
     {%- elif kind in ['timestamp', 'date'] -%}
         {%- if dtype == 'timestamp with time zone' -%}
-            {%- set utc = '(' ~ column ~ ' at time zone \'UTC\')' -%}
+            {%- set utc = instant_to_utc(column) -%}
         {%- elif dtype in ['timestamp without time zone', 'timestamp', 'date'] -%}
             {%- set utc = 'cast(' ~ column ~ ' as timestamp)' -%}
         {%- elif is_text -%}
             {%- set utc -%}
             case
-                when {{ trimmed }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$'
+                when {{ regex_matches(trimmed, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$') }}
                     then cast({{ trimmed }} as timestamp)
-                when {{ trimmed }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
-                    then (cast({{ trimmed }} as timestamptz) at time zone 'UTC')
+                when {{ regex_matches(trimmed, '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$') }}
+                    then {{ offset_text_to_utc(trimmed) }}
             end
             {%- endset -%}
         {%- else -%}

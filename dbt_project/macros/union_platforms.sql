@@ -16,7 +16,7 @@
     select {{ contract_columns(platform_model) | join(', ') }}
     from {{ platform_model }}
     {%- if orders_in_scope and is_incremental() %}
-    where order_dlt_id = any(array(select orders.order_dlt_id from orders where orders.platform = '{{ platform }}'))
+    where {{ in_subquery('order_dlt_id', "select orders.order_dlt_id from orders where orders.platform = '" ~ platform ~ "'") }}
     {%- endif %}
     {%- if not loop.last %}
     union all

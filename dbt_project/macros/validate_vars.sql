@@ -17,8 +17,8 @@
     {%- set zone = var('reporting_timezone', 'UTC') -%}
     {%- if zone is not string or not re.fullmatch('[A-Za-z0-9_+\-/]{1,64}', zone) -%}
         {%- do problems.append('reporting_timezone must be a time zone name such as Europe/Berlin') -%}
-    {%- elif run_query("select count(*) from pg_timezone_names where name = '" ~ zone ~ "'").columns[0].values()[0] == 0 -%}
-        {%- do problems.append('reporting_timezone ' ~ zone ~ ' is not a time zone this PostgreSQL knows') -%}
+    {%- elif not time_zone_exists(zone) -%}
+        {%- do problems.append('reporting_timezone ' ~ zone ~ ' is not a time zone this database knows') -%}
     {%- endif -%}
 
     {%- set currency = var('reporting_currency', 'USD') -%}

@@ -45,5 +45,27 @@ class _Adapter:
     def get_columns_in_relation(relation: Any) -> list:
         return []
 
+    @staticmethod
+    def dispatch(name: str, macro_namespace: str | None = None) -> Any:
+        """A dialect macro (macros/dialect.sql) as SQL of the same shape as its postgres body."""
+        return _DIALECT.get(name, lambda *args: f"{name}({', '.join(map(str, args))})")
+
+
+# what the dialect macros render to, where a plain function call would not parse in their place
+_DIALECT: dict[str, Any] = {
+    "money_type": lambda: "numeric(18,4)",
+    "json_type": lambda: "jsonb",
+    "regex_matches": lambda expression, pattern: f"({expression} ~ '{pattern}')",
+    "json_path": lambda document, path, as_text=True: f"({document} #>> '{{{','.join(path)}}}')",
+    "in_subquery": lambda column, subquery: f"{column} in ({subquery})",
+    "join_json_array": lambda document, alias: (
+        f"cross join lateral jsonb_array_elements({document}) with ordinality as {alias} (value, position)"
+    ),
+    "analyze_table": lambda relation: "",
+    "time_zone_exists": lambda zone: True,
+}
+
 
 adapter = _Adapter()
+# dbt's cross-database macros our SQL calls, with dbt-postgres's values
+dbt = SimpleNamespace(type_string=lambda: "text", type_numeric=lambda: "numeric(28,6)")

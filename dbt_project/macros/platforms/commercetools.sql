@@ -22,15 +22,13 @@
         {#- the whole LocalizedString may be one JSON column, or sit inside a JSON ancestor -#}
         {%- set own = existing_columns.get(name | lower) -%}
         {%- if own is not none and own.dtype | lower in ['jsonb', 'json'] -%}
-            {%- set object = 'cast(' ~ adapter.quote(own.name) ~ ' as jsonb)' -%}
+            {%- set object = 'cast(' ~ adapter.quote(own.name) ~ ' as ' ~ json_type() ~ ')' -%}
         {%- else -%}
-            {%- set object = json_ancestor_value(existing_columns, name, operator='#>') -%}
+            {%- set object = json_ancestor_value(existing_columns, name, as_text=false) -%}
         {%- endif -%}
         {%- if object -%}
             {%- set locale = var('commercetools_locale', 'en') -%}
-            {{ return('coalesce(nullif(' ~ object ~ " ->> '" ~ locale ~ "', ''), "
-                      ~ '(select nullif(value, \'\') from jsonb_each_text(case when jsonb_typeof(' ~ object
-                      ~ ") = 'object' then " ~ object ~ ' end) order by key limit 1))') }}
+            {{ return('coalesce(nullif(' ~ json_path(object, [locale]) ~ ", ''), " ~ json_first_value(object) ~ ')') }}
         {%- endif -%}
         {{ return('cast(null as text)') }}
     {%- elif parts | length == 1 -%}

@@ -41,7 +41,7 @@ order_dates as (
         platform,
         currency,
         upper('{{ var("reporting_currency", "USD") }}') as reporting_currency,
-        coalesce(cast(ordered_at as date), cast(now() at time zone 'UTC' as date)) as rate_date,
+        coalesce(cast(ordered_at as date), cast({{ utc_now() }} as date)) as rate_date,
         loaded_at
 
     from orders
@@ -82,8 +82,8 @@ final as (
         reporting_currency,
         rate_date,
         case
-            when currency = reporting_currency then 1::numeric
-            else reporting_units_per_usd / order_units_per_usd
+            when currency = reporting_currency then 1
+            else cast(reporting_units_per_usd / order_units_per_usd as {{ fraction_type() }})
         end as exchange_rate,
         (currency is distinct from reporting_currency)
         and (order_units_per_usd is null or reporting_units_per_usd is null) as is_currency_unknown,

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from metric_pulse.clv.dbt_frames import as_pandas
 from metric_pulse.clv.models import MODELS
 from metric_pulse.clv.predict import score_customers
 
@@ -81,12 +82,13 @@ def _row(record, selected, built_at):
 
 
 def _fits_are_current(session, this, as_of: str, refit_days: int) -> bool:
-    """True when every candidate model has a fit dated in (as_of - refit_days, as_of]."""
-    fitted = session.sql(
-        f"select distinct model from {this} where as_of <= %s::date and as_of > %s::date - %s",
-        (as_of, as_of, refit_days),
-    )
-    return set(MODELS) <= set(fitted["model"])
+    """True when every candidate model has a fit dated in (as_of - refit_days, as_of].
+
+    The fits table holds a few rows per refit: read whole, filtered here, on any engine."""
+    fits = as_pandas(session.sql(f"select model, as_of from {this}"))
+    day = pd.Timestamp(as_of)
+    dated = pd.to_datetime(fits["as_of"])
+    return set(MODELS) <= set(fits["model"][(dated <= day) & (dated > day - pd.Timedelta(days=refit_days))])
 
 
 def model(dbt, session):
@@ -117,7 +119,7 @@ def model(dbt, session):
         dbt.is_incremental
         and _fits_are_current(session, dbt.this, as_of, int(dbt.config.get("clv_refit_days")))
     ):
-        purchases = dbt.ref("int_clv_transactions")
+        purchases = as_pandas(dbt.ref("int_clv_transactions"))
         selected = str(dbt.config.get("clv_model"))
         built_at = pd.Timestamp.now(tz="UTC")
         for name in MODELS:

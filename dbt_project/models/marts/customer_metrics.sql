@@ -146,10 +146,9 @@ clv as (
 
     select
         customer_key,
-        round(net_spend / orders_count, 2) as average_order_value,
+        cast(round({{ exact_divide('net_spend', 'orders_count') }}, 2) as {{ money_type() }}) as average_order_value,
         round(
-            orders_count * 365.0
-            / greatest(tenure_days, {{ var('clv_min_tenure_days', 365) | int }}, 1),
+            {{ exact_divide('orders_count * 365.0', 'greatest(tenure_days, ' ~ (var('clv_min_tenure_days', 365) | int) ~ ', 1)') }},
             4
         ) as purchase_frequency
 
@@ -190,8 +189,8 @@ final as (
 
         -- Predictive CLV and churn: the Python model customer_predictions
         -- (Pareto/NBD + Gamma-Gamma by default, fitted on int_clv_transactions).
-        cast(predictions.predicted_clv as numeric) as predicted_clv,
-        cast(predictions.churn_probability as numeric) as churn_probability,
+        cast(predictions.predicted_clv as {{ fraction_type() }}) as predicted_clv,
+        cast(predictions.churn_probability as {{ fraction_type() }}) as churn_probability,
         predictions.clv_status
 
     from scored

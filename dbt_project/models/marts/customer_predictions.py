@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from metric_pulse.clv.dbt_frames import as_pandas, json_value
 from metric_pulse.clv.predict import score_customers
 
 
@@ -38,8 +39,8 @@ def _latest_fit(fits: pd.DataFrame, model_name: str, as_of: str) -> dict | None:
         "as_of": row["as_of"],
         "status": row["status"],
         "reason": None if pd.isna(row["reason"]) else row["reason"],
-        "params": row["params"],
-        "spend": {"status": row["spend_status"], "params": row["spend_params"]},
+        "params": json_value(row["params"]),
+        "spend": {"status": row["spend_status"], "params": json_value(row["spend_params"])},
     }
 
 
@@ -48,12 +49,12 @@ def model(dbt, session):
     horizon = int(dbt.config.get("clv_horizon_months"))
     as_of = _as_of(dbt.config.get("as_of"))
     model_name = str(dbt.config.get("clv_model"))
-    purchases = dbt.ref("int_clv_transactions")
+    purchases = as_pandas(dbt.ref("int_clv_transactions"))
     scores, record = score_customers(
         purchases,
         as_of,
         model=model_name,
-        fit=_latest_fit(dbt.ref("clv_model_fits"), model_name, as_of),
+        fit=_latest_fit(as_pandas(dbt.ref("clv_model_fits")), model_name, as_of),
         horizon_months=horizon,
         monthly_discount=float(dbt.config.get("clv_monthly_discount")),
         holdout_weeks=None,

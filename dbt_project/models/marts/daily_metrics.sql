@@ -176,7 +176,7 @@ final as (
         revenue,
         refunds,
         revenue - refunds as net_revenue,
-        round(revenue / nullif(orders, 0), 2) as average_order_value,
+        cast(round({{ exact_divide('revenue', 'nullif(orders, 0)') }}, 2) as {{ money_type() }}) as average_order_value,
         cast(units as bigint) as units,
         cast(new_customers as integer) as new_customers,
         cast(returning_customers as integer) as returning_customers,

@@ -29,9 +29,7 @@ transactions as (
         transaction.position
 
     from source
-    cross join lateral jsonb_array_elements(
-        case when jsonb_typeof(source.obj__transactions) = 'array' then source.obj__transactions else '[]'::jsonb end
-    ) with ordinality as transaction (value, position)
+    {{ join_json_array('source.obj__transactions', 'transaction') }}
 
 ),
 
@@ -39,25 +37,25 @@ final as (
 
     select
         ----------  ids
-        coalesce(doc ->> 'id', payment_dlt_id || ':' || position) as transaction_id,
+        coalesce({{ json_path('doc', ['id']) }}, payment_dlt_id || ':' || position) as transaction_id,
         payment_id,
         payment_dlt_id,
         order_dlt_id,
-        doc ->> 'interactionId' as interaction_id,
+        {{ json_path('doc', ['interactionId']) }} as interaction_id,
 
         ---------- text
-        doc ->> 'type' as transaction_type,
-        doc ->> 'state' as transaction_state,
-        upper(doc #>> '{amount,currencyCode}') as currency,
+        {{ json_path('doc', ['type']) }} as transaction_type,
+        {{ json_path('doc', ['state']) }} as transaction_state,
+        upper({{ json_path('doc', ['amount', 'currencyCode']) }}) as currency,
 
         ---------- money (CentPrecisionMoney: centAmount / 10^fractionDigits)
         {{ cents_to_amount(
-            cast_raw_value("(doc #>> '{amount,centAmount}')", 'text', 'bigint'),
-            cast_raw_value("(doc #>> '{amount,fractionDigits}')", 'text', 'integer')
+            cast_raw_value(json_path('doc', ['amount', 'centAmount']), 'text', 'bigint'),
+            cast_raw_value(json_path('doc', ['amount', 'fractionDigits']), 'text', 'integer')
         ) }} as amount,
 
         ---------- timestamps (UTC)
-        {{ cast_raw_value("(doc ->> 'timestamp')", 'text', 'timestamp') }} as transacted_at,
+        {{ cast_raw_value(json_path('doc', ['timestamp']), 'text', 'timestamp') }} as transacted_at,
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store

@@ -38,12 +38,10 @@ final as (
         master_data__current__name as product_name,
         master_data__current__slug as handle,
         master_data__current__master_variant__sku as sku,
-        master_data__current__categories #>> '{0,id}' as category_id,
+        {{ json_path('master_data__current__categories', ['0', 'id']) }} as category_id,
 
         ---------- numerics
-        1 + coalesce(jsonb_array_length(
-            case when jsonb_typeof(master_data__current__variants) = 'array' then master_data__current__variants end
-        ), 0) as variants_count,
+        1 + coalesce({{ json_array_length('master_data__current__variants') }}, 0) as variants_count,
 
         ---------- booleans
         master_data__published as is_published,

@@ -36,7 +36,7 @@ countries as (
 final as (
 
     select
-        'commercetools'::text as platform,
+        cast('commercetools' as {{ dbt.type_string() }}) as platform,
         customers.store,
         customers.customer_id,
         customers.email,

@@ -14,7 +14,7 @@ lines as (
 final as (
 
     select
-        'commercetools'::text as platform,
+        cast('commercetools' as {{ dbt.type_string() }}) as platform,
         store,
         order_dlt_id,
         coalesce(order_item_id, 'dlt:' || order_item_dlt_id) as order_item_id,
@@ -25,7 +25,7 @@ final as (
         quantity,
         unit_price,
         unit_price * quantity as line_subtotal,
-        unit_price * quantity - line_total as discount_amount,
+        cast(unit_price * quantity - line_total as {{ money_type() }}) as discount_amount,
         line_total
 
     from lines

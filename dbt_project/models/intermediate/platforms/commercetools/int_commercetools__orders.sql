@@ -15,7 +15,7 @@ orders as (
 final as (
 
     select
-        'commercetools'::text as platform,
+        cast('commercetools' as {{ dbt.type_string() }}) as platform,
         store,
         order_id,
         order_dlt_id,
@@ -38,10 +38,10 @@ final as (
         coalesce(lower(origin), 'unknown') as source,
         currency,
         coalesce(total_gross, total_price) as order_total,
-        total_price - coalesce(shipping_total, 0) as subtotal,
+        cast(total_price - coalesce(shipping_total, 0) as {{ money_type() }}) as subtotal,
         tax_total,
         shipping_total,
-        cast(null as numeric) as discount_total,
+        cast(null as {{ money_type() }}) as discount_total,
         billing_country_code,
         loaded_at
 

@@ -14,7 +14,7 @@ products as (
 final as (
 
     select
-        'commercetools'::text as platform,
+        cast('commercetools' as {{ dbt.type_string() }}) as platform,
         store,
         product_id,
         product_name,

@@ -14,7 +14,7 @@ payment_transactions as (
 final as (
 
     select
-        'commercetools'::text as platform,
+        cast('commercetools' as {{ dbt.type_string() }}) as platform,
         store,
         order_dlt_id,
         transaction_id as refund_id,

@@ -10,7 +10,7 @@ customers as (
 final as (
 
     select
-        'shopify'::text as platform,
+        cast('shopify' as {{ dbt.type_string() }}) as platform,
         store,
         customer_id,
         email,

@@ -58,7 +58,7 @@ lines_discounted as (
 final as (
 
     select
-        'shopify'::text as platform,
+        cast('shopify' as {{ dbt.type_string() }}) as platform,
         store,
         order_dlt_id,
         coalesce(order_item_id, 'dlt:' || order_item_dlt_id) as order_item_id,
@@ -69,8 +69,8 @@ final as (
         quantity,
         unit_price,
         unit_price * quantity as line_subtotal,
-        allocated_discount as discount_amount,
-        unit_price * quantity - allocated_discount as line_total
+        cast(allocated_discount as {{ money_type() }}) as discount_amount,
+        cast(unit_price * quantity - allocated_discount as {{ money_type() }}) as line_total
 
     from lines_discounted
 

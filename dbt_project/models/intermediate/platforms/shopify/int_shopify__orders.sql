@@ -14,7 +14,7 @@ orders as (
 final as (
 
     select
-        'shopify'::text as platform,
+        cast('shopify' as {{ dbt.type_string() }}) as platform,
         store,
         order_id,
         order_dlt_id,

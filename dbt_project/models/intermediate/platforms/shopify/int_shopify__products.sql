@@ -32,7 +32,7 @@ variant_summary as (
 final as (
 
     select
-        'shopify'::text as platform,
+        cast('shopify' as {{ dbt.type_string() }}) as platform,
         products.store,
         products.product_id,
         products.product_name,

@@ -71,12 +71,12 @@ refund_calculated as (
 final as (
 
     select
-        'shopify'::text as platform,
+        cast('shopify' as {{ dbt.type_string() }}) as platform,
         refunds.store,
         refunds.order_dlt_id,
         coalesce(refunds.refund_id, 'dlt:' || refunds.refund_dlt_id) as refund_id,
         coalesce(refunds.processed_at, refunds.created_at) as refunded_at,
-        coalesce(
+        cast(coalesce(
             refund_calculated.refund_amount,
             sum(
                 case
@@ -91,7 +91,7 @@ final as (
                 end
             ),
             0
-        ) as refund_amount
+        ) as {{ money_type() }}) as refund_amount
 
     -- grouped by the refund's own columns, so an incremental run's filter on
     -- order_dlt_id reaches the raw refunds' index (and the order through its row id)

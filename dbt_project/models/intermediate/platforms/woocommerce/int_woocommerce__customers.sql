@@ -14,7 +14,7 @@ customers as (
 final as (
 
     select
-        'woocommerce'::text as platform,
+        cast('woocommerce' as {{ dbt.type_string() }}) as platform,
         store,
         customer_id,
         coalesce(nullif(trim(email), ''), billing_email) as email,

@@ -14,7 +14,7 @@ lines as (
 final as (
 
     select
-        'woocommerce'::text as platform,
+        cast('woocommerce' as {{ dbt.type_string() }}) as platform,
         store,
         order_dlt_id,
         coalesce(order_item_id, 'dlt:' || order_item_dlt_id) as order_item_id,
@@ -25,7 +25,7 @@ final as (
         quantity,
         unit_price,
         line_subtotal,
-        line_subtotal - line_total as discount_amount,
+        cast(line_subtotal - line_total as {{ money_type() }}) as discount_amount,
         line_total
 
     from lines

@@ -15,7 +15,7 @@ orders as (
 final as (
 
     select
-        'woocommerce'::text as platform,
+        cast('woocommerce' as {{ dbt.type_string() }}) as platform,
         store,
         order_id,
         order_dlt_id,
@@ -39,7 +39,7 @@ final as (
         coalesce(created_via, 'unknown') as source,
         currency,
         order_total,
-        order_total - coalesce(tax_total, 0) - coalesce(shipping_total, 0) as subtotal,
+        cast(order_total - coalesce(tax_total, 0) - coalesce(shipping_total, 0) as {{ money_type() }}) as subtotal,
         tax_total,
         shipping_total,
         discount_total,

@@ -49,7 +49,7 @@ variation_counts as (
 final as (
 
     select
-        'woocommerce'::text as platform,
+        cast('woocommerce' as {{ dbt.type_string() }}) as platform,
         products.store,
         products.product_id,
         products.product_name,

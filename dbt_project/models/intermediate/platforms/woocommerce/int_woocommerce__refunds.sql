@@ -24,7 +24,7 @@ dated as (
 final as (
 
     select
-        'woocommerce'::text as platform,
+        cast('woocommerce' as {{ dbt.type_string() }}) as platform,
         refunds.store,
         refunds.order_dlt_id,
         coalesce(refunds.refund_id, 'dlt:' || refunds.refund_dlt_id) as refund_id,

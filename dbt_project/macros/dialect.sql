@@ -1,0 +1,384 @@
+{#
+    The dialect layer: every construct our SQL needs that PostgreSQL writes its own way,
+    as an `adapter.dispatch` macro with a postgres body (the form the models always
+    used, so the hot paths keep their plans), a duckdb and a spark body. Models and
+    macros call these and dbt's cross-database macros (dbt.type_string(), ...), never
+    the PostgreSQL syntax itself. docs/scaling-out.md says which engines were run.
+#}
+
+{#-
+    Money and quantities: one explicit precision on every engine (docs/analytics.md,
+    "Types"). A bare `numeric` differs: PostgreSQL unbounded, DuckDB decimal(18,3),
+    Spark decimal(10,0), which silently rounds 12.34 to 12.
+-#}
+{% macro money_type() -%}
+    {{ return(adapter.dispatch('money_type')()) }}
+{%- endmacro %}
+
+{% macro default__money_type() -%}
+    {{ return('numeric(18,4)') }}
+{%- endmacro %}
+
+{% macro spark__money_type() -%}
+    {{ return('decimal(18,4)') }}
+{%- endmacro %}
+
+
+{#- Exchange rates and model outputs (probabilities, predicted CLV): 8 decimals on every engine. -#}
+{% macro fraction_type() -%}
+    {{ return(money_type() | replace('(18,4)', '(18,8)')) }}
+{%- endmacro %}
+
+
+{#-
+    Division whose result is rounded next (averages): exact on PostgreSQL; DuckDB divides
+    decimals as doubles (12.345 is 12.34499...), so its quotient is taken back to a decimal
+    with 10 places first and round(x, 2) rounds half away from zero on both.
+-#}
+{% macro exact_divide(dividend, divisor) -%}
+    {{ return(adapter.dispatch('exact_divide')(dividend, divisor)) }}
+{%- endmacro %}
+
+{% macro default__exact_divide(dividend, divisor) -%}
+    (({{ dividend }}) / ({{ divisor }}))
+{%- endmacro %}
+
+{% macro duckdb__exact_divide(dividend, divisor) -%}
+    {#- nullif: a double 0 / 0 is NaN, which no decimal holds (an error even in an unused branch) -#}
+    cast(({{ dividend }}) / nullif({{ divisor }}, 0) as decimal(38, 10))
+{%- endmacro %}
+
+
+{#- Whole-number division, rounded towards zero (DuckDB's `/` of integers gives a double). -#}
+{% macro integer_divide(dividend, divisor) -%}
+    {{ return(adapter.dispatch('integer_divide')(dividend, divisor)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) / ({{ divisor }}))
+{%- endmacro %}
+
+{% macro duckdb__integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) // ({{ divisor }}))
+{%- endmacro %}
+
+{% macro spark__integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) div ({{ divisor }}))
+{%- endmacro %}
+
+
+{#- The type of a parsed JSON document: jsonb / json / a string Spark parses on use. -#}
+{% macro json_type() -%}
+    {{ return(adapter.dispatch('json_type')()) }}
+{%- endmacro %}
+
+{% macro default__json_type() -%}
+    {{ return('jsonb') }}
+{%- endmacro %}
+
+{% macro duckdb__json_type() -%}
+    {{ return('json') }}
+{%- endmacro %}
+
+{% macro spark__json_type() -%}
+    {{ return('string') }}
+{%- endmacro %}
+
+
+{#- True when `expression` matches the POSIX/RE2/Java-compatible `pattern` anywhere (unanchored). -#}
+{% macro regex_matches(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expression, pattern) -%}
+    ({{ expression }} ~ '{{ pattern }}')
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(expression, pattern) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__regex_matches(expression, pattern) -%}
+    {#- Spark unescapes backslashes in string literals -#}
+    ({{ expression }} rlike '{{ pattern | replace("\\", "\\\\") }}')
+{%- endmacro %}
+
+
+{#- The current time as a UTC `timestamp` (without time zone). -#}
+{% macro utc_now() -%}
+    {{ return(adapter.dispatch('utc_now')()) }}
+{%- endmacro %}
+
+{% macro default__utc_now() -%}
+    (now() at time zone 'UTC')
+{%- endmacro %}
+
+{% macro duckdb__utc_now() -%}
+    timezone('UTC', now())
+{%- endmacro %}
+
+{% macro spark__utc_now() -%}
+    to_utc_timestamp(current_timestamp(), current_timezone())
+{%- endmacro %}
+
+
+{#- A `timestamp with time zone` (an instant) as the UTC wall-clock `timestamp`. -#}
+{% macro instant_to_utc(expression) -%}
+    {{ return(adapter.dispatch('instant_to_utc')(expression)) }}
+{%- endmacro %}
+
+{% macro default__instant_to_utc(expression) -%}
+    ({{ expression }} at time zone 'UTC')
+{%- endmacro %}
+
+{% macro duckdb__instant_to_utc(expression) -%}
+    timezone('UTC', {{ expression }})
+{%- endmacro %}
+
+{% macro spark__instant_to_utc(expression) -%}
+    to_utc_timestamp({{ expression }}, current_timezone())
+{%- endmacro %}
+
+
+{#- Text with an offset (ISO 8601, `...Z` / `...+02:00`) as the UTC wall-clock `timestamp`. -#}
+{% macro offset_text_to_utc(expression) -%}
+    {{ return(adapter.dispatch('offset_text_to_utc')(expression)) }}
+{%- endmacro %}
+
+{% macro default__offset_text_to_utc(expression) -%}
+    {{ instant_to_utc('cast(' ~ expression ~ ' as timestamptz)') }}
+{%- endmacro %}
+
+{% macro spark__offset_text_to_utc(expression) -%}
+    {{ instant_to_utc('cast(' ~ expression ~ ' as timestamp)') }}
+{%- endmacro %}
+
+
+{#- Unix seconds (a number or its text) as the UTC `timestamp`. -#}
+{% macro epoch_to_utc(expression) -%}
+    {{ return(adapter.dispatch('epoch_to_utc')(expression)) }}
+{%- endmacro %}
+
+{% macro default__epoch_to_utc(expression) -%}
+    (to_timestamp(cast({{ expression }} as numeric)) at time zone 'UTC')
+{%- endmacro %}
+
+{% macro duckdb__epoch_to_utc(expression) -%}
+    timezone('UTC', to_timestamp(cast({{ expression }} as double)))
+{%- endmacro %}
+
+{% macro spark__epoch_to_utc(expression) -%}
+    to_utc_timestamp(timestamp_seconds(cast({{ expression }} as double)), current_timezone())
+{%- endmacro %}
+
+
+{#- The calendar date in time zone `zone` of a UTC `timestamp`. -#}
+{% macro utc_to_local_date(expression, zone) -%}
+    {{ return(adapter.dispatch('utc_to_local_date')(expression, zone | replace("'", "''"))) }}
+{%- endmacro %}
+
+{% macro default__utc_to_local_date(expression, zone) -%}
+    cast(({{ expression }} at time zone 'UTC') at time zone '{{ zone }}' as date)
+{%- endmacro %}
+
+{% macro duckdb__utc_to_local_date(expression, zone) -%}
+    cast(timezone('{{ zone }}', timezone('UTC', {{ expression }})) as date)
+{%- endmacro %}
+
+{% macro spark__utc_to_local_date(expression, zone) -%}
+    cast(from_utc_timestamp({{ expression }}, '{{ zone }}') as date)
+{%- endmacro %}
+
+
+{#-
+    The value at `path` (a list of keys) inside the JSON document `document`:
+    as_text=true gives text (PostgreSQL #>>), false a JSON document (#>).
+-#}
+{% macro json_path(document, path, as_text=true) -%}
+    {{ return(adapter.dispatch('json_path')(document, path, as_text)) }}
+{%- endmacro %}
+
+{% macro default__json_path(document, path, as_text) -%}
+    ({{ document }} {{ '#>>' if as_text else '#>' }} '{{ '{' ~ path | join(',') ~ '}' }}')
+{%- endmacro %}
+
+{% macro duckdb__json_path(document, path, as_text) -%}
+    {{ 'json_extract_string' if as_text else 'json_extract' }}({{ document }}, '{{ jsonpath(path) }}')
+{%- endmacro %}
+
+{% macro spark__json_path(document, path, as_text) -%}
+    {#- get_json_object returns a nested document as its JSON text, which is what json_type() is here -#}
+    get_json_object({{ document }}, '{{ jsonpath(path) }}')
+{%- endmacro %}
+
+
+{#- A list of keys (a whole number: an array position from 0) as a JSONPath: ['a', '0', 'b'] is $.a[0].b -#}
+{% macro jsonpath(path) -%}
+    {%- set ns = namespace(text='$') -%}
+    {%- for key in path -%}
+        {%- set ns.text = ns.text ~ ('[' ~ key ~ ']' if (key | string).isdigit() else '.' ~ key) -%}
+    {%- endfor -%}
+    {{ return(ns.text) }}
+{%- endmacro %}
+
+
+{#- The number of elements of a JSON array (NULL when the document is not an array). -#}
+{% macro json_array_length(document) -%}
+    {{ return(adapter.dispatch('json_array_length')(document)) }}
+{%- endmacro %}
+
+{% macro default__json_array_length(document) -%}
+    jsonb_array_length(case when jsonb_typeof({{ document }}) = 'array' then {{ document }} end)
+{%- endmacro %}
+
+{% macro duckdb__json_array_length(document) -%}
+    json_array_length(case when json_type({{ document }}) = 'ARRAY' then {{ document }} end)
+{%- endmacro %}
+
+{% macro spark__json_array_length(document) -%}
+    json_array_length({{ document }})
+{%- endmacro %}
+
+
+{#-
+    FROM-clause join: one row per element of the JSON array `document` (none when it is
+    not an array), as `alias.value` (a JSON document) and `alias.position` (from 1).
+-#}
+{% macro join_json_array(document, alias) -%}
+    {{ return(adapter.dispatch('join_json_array')(document, alias)) }}
+{%- endmacro %}
+
+{% macro default__join_json_array(document, alias) -%}
+    cross join lateral jsonb_array_elements(
+        case when jsonb_typeof({{ document }}) = 'array' then {{ document }} else cast('[]' as jsonb) end
+    ) with ordinality as {{ alias }} (value, position)
+{%- endmacro %}
+
+{% macro duckdb__join_json_array(document, alias) -%}
+    cross join lateral (
+        select elements.value, elements.position
+        from unnest(case when json_type({{ document }}) = 'ARRAY' then cast({{ document }} as json []) else [] end)
+            with ordinality as elements (value, position)
+    ) as {{ alias }}
+{%- endmacro %}
+
+{% macro spark__join_json_array(document, alias) -%}
+    lateral view posexplode(from_json({{ document }}, 'array<string>')) {{ alias }} as position, value
+{%- endmacro %}
+
+
+{#- A JSON document from text that starts with `[` or `{`. -#}
+{% macro parse_json(expression) -%}
+    {{ return(adapter.dispatch('parse_json')(expression)) }}
+{%- endmacro %}
+
+{% macro default__parse_json(expression) -%}
+    cast({{ expression }} as {{ json_type() }})
+{%- endmacro %}
+
+
+{#- A JSON document from a value of another type (a number, a boolean). -#}
+{% macro to_json_document(expression) -%}
+    {{ return(adapter.dispatch('to_json_document')(expression)) }}
+{%- endmacro %}
+
+{% macro default__to_json_document(expression) -%}
+    to_jsonb({{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__to_json_document(expression) -%}
+    to_json({{ expression }})
+{%- endmacro %}
+
+{% macro spark__to_json_document(expression) -%}
+    cast({{ expression }} as string)
+{%- endmacro %}
+
+
+{#- The JSON type name of a document ('object', 'array', ...), lower case. -#}
+{% macro json_typeof(document) -%}
+    {{ return(adapter.dispatch('json_typeof')(document)) }}
+{%- endmacro %}
+
+{% macro default__json_typeof(document) -%}
+    jsonb_typeof({{ document }})
+{%- endmacro %}
+
+{% macro duckdb__json_typeof(document) -%}
+    lower(json_type({{ document }}))
+{%- endmacro %}
+
+{% macro spark__json_typeof(document) -%}
+    case
+        when left(trim({{ document }}), 1) = '{' then 'object'
+        when left(trim({{ document }}), 1) = '[' then 'array'
+    end
+{%- endmacro %}
+
+
+{#- The value of the alphabetically first key of a JSON object, as text (NULL for no object). -#}
+{% macro json_first_value(document) -%}
+    {{ return(adapter.dispatch('json_first_value')(document)) }}
+{%- endmacro %}
+
+{% macro default__json_first_value(document) -%}
+    (select nullif(value, '') from jsonb_each_text(case when jsonb_typeof({{ document }}) = 'object'
+        then {{ document }} end) order by key limit 1)
+{%- endmacro %}
+
+{% macro duckdb__json_first_value(document) -%}
+    nullif(json_extract_string({{ document }}, '$."' || list_sort(json_keys({{ document }}))[1] || '"'), '')
+{%- endmacro %}
+
+{% macro spark__json_first_value(document) -%}
+    nullif(element_at(array_sort(map_entries(from_json({{ document }}, 'map<string,string>'))), 1).value, '')
+{%- endmacro %}
+
+
+{#-
+    `column in (select ...)` for a subquery: PostgreSQL reads `= any(array(...))` as a
+    plain condition and uses the column's index (an IN becomes a join that scans).
+-#}
+{% macro in_subquery(column, subquery) -%}
+    {{ return(adapter.dispatch('in_subquery')(column, subquery)) }}
+{%- endmacro %}
+
+{% macro default__in_subquery(column, subquery) -%}
+    {{ column }} in ({{ subquery }})
+{%- endmacro %}
+
+{% macro postgres__in_subquery(column, subquery) -%}
+    {{ column }} = any(array({{ subquery }}))
+{%- endmacro %}
+
+
+{#- Refresh the planner's statistics of `relation` (PostgreSQL); a no-op elsewhere. -#}
+{% macro analyze_table(relation) -%}
+    {{ return(adapter.dispatch('analyze_table')(relation)) }}
+{%- endmacro %}
+
+{% macro default__analyze_table(relation) -%}
+{%- endmacro %}
+
+{% macro postgres__analyze_table(relation) -%}
+    analyze {{ relation }}
+{%- endmacro %}
+
+
+{#- Whether the engine knows the time zone `zone` (checked by validate_vars before anything runs). -#}
+{% macro time_zone_exists(zone) -%}
+    {{ return(adapter.dispatch('time_zone_exists')(zone)) }}
+{%- endmacro %}
+
+{% macro default__time_zone_exists(zone) -%}
+    {{ return(run_query("select count(*) from pg_timezone_names where name = '" ~ zone ~ "'").columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{% macro duckdb__time_zone_exists(zone) -%}
+    {{ return(run_query("select count(*) from pg_timezone_names() where name = '" ~ zone ~ "'").columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{% macro spark__time_zone_exists(zone) -%}
+    {#- Spark takes any region-based zone id of the JVM; a wrong one fails the first query using it -#}
+    {{ return(true) }}
+{%- endmacro %}
