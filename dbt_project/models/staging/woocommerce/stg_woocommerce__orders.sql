@@ -28,6 +28,12 @@ source as (
 
 ),
 
+marked as (
+
+    {{ mark_deleted('source', 'woocommerce', 'orders') }}
+
+),
+
 final as (
 
     select
@@ -61,12 +67,14 @@ final as (
         date_modified_gmt as updated_at,
         date_paid_gmt as paid_at,
         date_completed_gmt as completed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- deletes (macros/deleted_records.sql)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
 
-    from source
+    from marked
 
 )
 

@@ -1,0 +1,167 @@
+"""The delete model in dbt (docs/analytics.md, "Deletes"), built for real on the embedded PostgreSQL.
+
+Ground truth: ~1 % of the orders, customers and products of a generated store are deleted
+after a first build (the loaders' `deleted_records` rows, as the Shopify events, commercetools
+Messages and the id reconciliation write them); the next incremental run gives the marts a
+build from a store that never had those records gives. A restore brings them back.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import dlt
+import pytest
+
+from metric_pulse.warehouse import DbSettings
+from tests import test_dbt_models
+from tests.raw_fixtures import load_raw
+from tests.test_dbt_models import DATA_SCHEMAS, assert_ok, dbt, rows, value
+
+# the database, target directory and generated store of the dbt model tests
+dbt_database = test_dbt_models.dbt_database
+db = test_dbt_models.db
+target_dir = test_dbt_models.target_dir
+generated = test_dbt_models.generated
+
+# the marts compared, by key; columns that only say when a row was loaded or a model fitted are left out
+MARTS = {
+    "orders": "order_key",
+    "order_items": "order_item_key",
+    "customers": "customer_key",
+    "customer_metrics": "customer_key",
+    "daily_metrics": "date, platform, store, source",
+    "products": "product_key",
+    "product_daily_sales": "date, platform, store, product_id",
+}
+LOAD_TIME_COLUMNS = {"loaded_at", "last_loaded_at"}
+# customer_predictions comes from clv_model_fits, a history fitted on the first build (kept within the
+# refit window by design), so the CLV columns are compared after a refit, not after the delete run
+CLV_COLUMNS = {"predicted_clv", "churn_probability", "clv_status"}
+
+
+def mart_rows(db: DbSettings, name: str, leave_out: set[str]) -> list[tuple]:
+    columns = [
+        c
+        for (c,) in rows(
+            db,
+            "select column_name from information_schema.columns where table_schema = 'analytics'"
+            " and table_name = %s order by ordinal_position",
+            (name,),
+        )
+        if c not in leave_out
+    ]
+    return rows(db, f"select {', '.join(columns)} from analytics.{name} order by {MARTS[name]}")
+
+
+def empty(db: DbSettings) -> None:
+    conn = db.connect()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for schema in DATA_SCHEMAS:
+            cur.execute(f'drop schema if exists "{schema}" cascade')
+    conn.close()
+
+
+def pick_deletes(data: dict, share: float = 0.01) -> dict[str, dict[str, set[str]]]:
+    """{platform: {resource: ids}}: ~share of every resource (at least one), chosen reproducibly."""
+    chooser = random.Random(17)
+    picked: dict[str, dict[str, set[str]]] = {}
+    for platform, resources in data.items():
+        for resource in ("orders", "customers", "products"):
+            ids = sorted(str(row["id"]) for row in resources.get(resource, []))
+            count = max(1, round(len(ids) * share))
+            picked.setdefault(platform, {})[resource] = set(chooser.sample(ids, count))
+    return picked
+
+
+def without(data: dict, deletes: dict[str, dict[str, set[str]]]) -> dict:
+    return {
+        platform: {
+            resource: [row for row in rows_ if str(row["id"]) not in deletes[platform].get(resource, set())]
+            for resource, rows_ in resources.items()
+        }
+        for platform, resources in data.items()
+    }
+
+
+def load_deleted_records(
+    db: DbSettings, deletes: dict[str, dict[str, set[str]]], pipelines_dir: Path, *, restored: bool = False
+) -> None:
+    """Merge `deleted_records` rows into raw_<platform>, as the loaders write them."""
+    for platform, resources in deletes.items():
+        records = [
+            {
+                "resource": resource,
+                "id": record_id,
+                "deleted_at": None if restored else "2026-10-31T12:00:00Z",
+                "detected_by": "reconciliation",
+                "evidence": '{"test": "deleted between runs"}',
+                "checked_at": "2026-10-31T12:00:00Z",
+            }
+            for resource, ids in resources.items()
+            for record_id in sorted(ids)
+        ]
+        pipeline = dlt.pipeline(
+            pipeline_name=f"test_{platform}",
+            destination=dlt.destinations.postgres(credentials=db.url(with_password=True)),
+            dataset_name=f"raw_{platform}",
+            pipelines_dir=str(pipelines_dir),
+        )
+        resource = dlt.resource(
+            records,
+            name="deleted_records",
+            primary_key=("resource", "id"),
+            write_disposition="merge",
+            columns={"deleted_at": {"data_type": "timestamp", "nullable": True}},
+        )
+        pipeline.run(resource)
+
+
+@pytest.mark.slow  # four builds: ~90 s
+def test_deleted_records_leave_the_marts_as_if_the_store_never_had_them(
+    db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
+) -> None:
+    deletes = pick_deletes(generated)
+    marts = list(MARTS)
+
+    # the truth: a store that never had the deleted records, built from scratch
+    load_raw(db, without(generated, deletes), tmp_path / "dlt-truth")
+    assert_ok(dbt(db, target_dir, "build", "--exclude-resource-type", "test"))
+    truth = {name: mart_rows(db, name, LOAD_TIME_COLUMNS | CLV_COLUMNS) for name in marts}
+    truth_clv = mart_rows(db, "customer_metrics", LOAD_TIME_COLUMNS)
+    empty(db)
+
+    # the store as loaded before the deletes, then the deletes as the next run's loaders record them
+    load_raw(db, generated, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "build", "--exclude-resource-type", "test"))
+    deleted_orders = deletes["shopify"]["orders"]
+    assert value(
+        db,
+        "select count(*) from analytics.orders where platform = 'shopify' and order_id = any(%s)",
+        (list(deleted_orders),),
+    ) == len(deleted_orders)
+    load_deleted_records(db, deletes, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "run"))
+
+    for name in marts:
+        assert mart_rows(db, name, LOAD_TIME_COLUMNS | CLV_COLUMNS) == truth[name], (
+            f"{name} still has deletes"
+        )
+    # marked, not erased: the intermediate models keep the deleted orders, flagged
+    flagged = rows(db, "select platform, order_id from intermediate.int_orders_unioned where is_deleted")
+    assert {(p, o) for p, o in flagged} == {
+        (platform, order_id) for platform, r in deletes.items() for order_id in r["orders"]
+    }
+
+    # CLV: a refit (as on the refit day) fits on the remaining purchases only
+    assert_ok(dbt(db, target_dir, "run", "--full-refresh", "--select", "clv_model_fits+"))
+    assert mart_rows(db, "customer_metrics", LOAD_TIME_COLUMNS) == truth_clv
+
+    # a restore (the record seen again: deleted_at NULL) brings everything back
+    before_delete = value(db, "select count(*) from intermediate.int_orders_unioned where not is_test")
+    load_deleted_records(db, deletes, tmp_path / "dlt", restored=True)
+    assert_ok(dbt(db, target_dir, "run"))
+    assert value(db, "select count(*) from intermediate.int_orders_unioned where is_deleted") == 0
+    assert value(db, "select count(*) from analytics.orders") == before_delete
