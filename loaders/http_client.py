@@ -139,7 +139,7 @@ class ApiClient:
         auth: requests.auth.AuthBase | tuple[str, str] | None = None,
         secrets: Iterable[str] = (),
         rate_limit_signal: RateLimitParser | None = None,
-        credentials_hint: str = "",
+        credentials_hint: str | Callable[[str], str] = "",
         not_found_hint: str = "",
         on_unauthorized: Callable[[], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -334,7 +334,9 @@ class ApiClient:
         if status in (401, 403) or scope_refused:
             # 401: the credentials themselves; 403 / invalid scope: valid credentials lacking a permission.
             problem = "credentials rejected" if status == 401 else "permission missing"
-            hint = f" (check {self.credentials_hint})" if self.credentials_hint else ""
+            check = self.credentials_hint
+            check = check(_server_message(data)) if callable(check) else check
+            hint = f" (check {check})" if check else ""
             raise self._fail(
                 AuthError, f"{what} was refused, {problem}: HTTP {status} {_server_message(data)}{hint}"
             )

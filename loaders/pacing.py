@@ -52,6 +52,7 @@ class RequestStats:
     pages: int = 0
     rows: int = 0
     rejected: int = 0
+    reconcile_requests: int = 0  # of `requests`: the id listings of a reconciliation (loaders.reconcile)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, **deltas: float) -> None:

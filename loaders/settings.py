@@ -88,3 +88,6 @@ class LoadOptions:
     max_wait: float = 120.0
     request_deadline: float = 120.0
     max_response_bytes: int = 64 * 1024 * 1024
+    # Reconciliation of ids (loaders.reconcile): every this many days, or on this run when `reconcile`.
+    reconcile_every_days: float = 7.0
+    reconcile: bool = False

@@ -78,6 +78,7 @@ def _pipeline(args: argparse.Namespace, *, with_dbt: bool) -> int:
             db,
             stores=active.select(args.platform, args.store),
             full_refresh=args.full_refresh,
+            reconcile=args.reconcile,
             with_dbt=with_dbt,
             dbt_vars=getattr(args, "vars", None),
         )
@@ -167,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--full-refresh",
             action="store_true",
             help=f"drop the chosen stores' raw tables and cursors, then reload everything{also}",
+        )
+        command.add_argument(
+            "--reconcile",
+            action="store_true",
+            help="compare every id with the store now to find permanent deletes (WooCommerce; commercetools "
+            "without Messages), instead of waiting for RECONCILE_EVERY_DAYS (default 7)",
         )
     run.add_argument(
         "--vars",

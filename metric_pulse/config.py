@@ -219,6 +219,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_wait=number(env, "HTTP_MAX_WAIT_SECONDS", 120.0),
             request_deadline=number(env, "HTTP_REQUEST_DEADLINE_SECONDS", 120.0),
             max_response_bytes=int(number(env, "HTTP_MAX_RESPONSE_MB", 64.0) * 1024 * 1024),
+            reconcile_every_days=number(env, "RECONCILE_EVERY_DAYS", 7.0),
         ),
         schedule_cron=env.get("SCHEDULE_CRON", "").strip() or "0 2 * * *",
         env=env,

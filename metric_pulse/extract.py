@@ -85,6 +85,7 @@ class StoreLoad:
     retries: int = 0
     waited_seconds: float = 0.0
     pages: int = 0
+    reconcile_requests: int = 0
     seconds: float = 0.0
     extract_seconds: float = 0.0
     load_ids: list[str] = field(default_factory=list)
@@ -359,5 +360,6 @@ def load_store(
         result.retries = int(counts["retries"])
         result.waited_seconds = float(counts["waited_seconds"])
         result.pages = int(counts["pages"])
+        result.reconcile_requests = int(counts["reconcile_requests"])
         result.seconds = time.monotonic() - started
     return result

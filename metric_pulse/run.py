@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from loaders.pacing import RequestStats
@@ -64,6 +64,7 @@ def _load_counts(load: StoreLoad) -> StepCounts:
         details={
             "rows": load.rows,
             "retries": load.retries,
+            "reconcile_requests": load.reconcile_requests,
             "rate_limit_wait_seconds": round(load.waited_seconds, 1),
             "seconds": round(load.seconds, 1),
         },
@@ -153,6 +154,7 @@ def run_pipeline(
     *,
     stores: list[Store] | None = None,
     full_refresh: bool = False,
+    reconcile: bool = False,
     with_dbt: bool = True,
     dbt_vars: Mapping[str, object] | None = None,
     pipelines_dir: Path | None = None,
@@ -160,9 +162,12 @@ def run_pipeline(
     """Extract + load the chosen stores (every configured one by default), then build dbt.
 
     `full_refresh` reloads the chosen stores' raw tables from scratch and rebuilds dbt's
-    incremental models; `dbt_vars` go to `dbt build --vars`.
+    incremental models; `reconcile` compares every id with the stores now (see
+    `loaders.reconcile`); `dbt_vars` go to `dbt build --vars`.
     """
     chosen = stores or list(settings.stores)
+    if reconcile:
+        settings = replace(settings, load=replace(settings.load, reconcile=True))
     run_log = RunLog(db, settings.secrets())
     try:
         run_log.acquire()
@@ -194,6 +199,7 @@ def run_pipeline(
                     details={
                         "platforms": [store.name for store in chosen],
                         "full_refresh": full_refresh,
+                        "reconcile_requests": sum(load.reconcile_requests for load in loads),
                         "seconds": round(outcome.seconds, 1),
                     },
                 ),
@@ -228,6 +234,11 @@ def format_summary(outcome: RunOutcome) -> str:
             f"  {'':<14} {load.requests} requests, {load.throttled} x 429, {load.retries} retries, "
             f"{load.waited_seconds:.1f}s waiting for rate limits, {load.rejected} rejected, "
             f"{load.seconds:.1f}s"
+            + (
+                f", {load.reconcile_requests} of the requests reconciling ids"
+                if load.reconcile_requests
+                else ""
+            )
         )
     if outcome.loads and not any(load.rows for load in outcome.loads) and not outcome.failed_stores:
         lines.append("  nothing new to load: every store is up to date")

@@ -70,10 +70,10 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_differs(tmp_path:
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def digest(root: Path) -> str:
-    """One sha256 over every file's path and bytes under `root`."""
+def digest(root: Path, names: tuple[str, ...] = FILES) -> str:
+    """One sha256 over the path and bytes of every file under `root` with one of those names."""
     h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name in names):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
@@ -81,11 +81,16 @@ def digest(root: Path) -> str:
 def test_output_is_pinned(tmp_path: Path) -> None:
     """The marts of the demo data are compared across versions: the generator's bytes must not drift.
 
-    Pinned when the platform lists moved to the registry (same bytes as before the move). A
-    deliberate change to the data updates this digest and says so in its commit.
+    Pinned when the platform lists moved to the registry (same bytes as before the move); the
+    WooCommerce refunds and variations files came later (issue 17) without changing the others. A
+    deliberate change to the data updates a digest and says so in its commit.
     """
     generate(tmp_path, seed=7, customers=50, orders=300)
     assert digest(tmp_path) == "8c46365503b26d3ddd7fd910750a6e98058d559a291294d6dc5e424f764d07f0"
+    assert (
+        digest(tmp_path, ("refunds.json", "variations.json"))
+        == "610d80d4fde943fe04d7737b93680712641bfe1d84ab5e36858b180d2dc9ba7c"
+    )
 
 
 def test_an_extra_store_is_another_draw_and_leaves_the_default_stores_alone(tmp_path: Path) -> None:
@@ -545,3 +550,19 @@ def test_cli_rejects_bad_arguments(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 2 and "--end" in result.stderr
+
+
+def test_woocommerce_refunds_file_matches_the_orders_refund_lists(tmp_path: Path) -> None:
+    """Each refund the order lists (id, total) is in refunds.json, dated no later than the order's last
+    change, and its lines plus shipping add up to its amount (goodwill refunds have no lines)."""
+    generate(tmp_path, seed=7, customers=50, orders=300)
+    orders = {o["id"]: o for o in json.loads((tmp_path / "woocommerce" / "orders.json").read_text())}
+    refunds = json.loads((tmp_path / "woocommerce" / "refunds.json").read_text())
+    listed = {(o["id"], r["id"], r["total"]) for o in orders.values() for r in o["refunds"]}
+    assert listed and {(r["parent_id"], r["id"], f"-{r['amount']}") for r in refunds} == listed
+    for r in refunds:
+        assert r["date_created_gmt"] <= orders[r["parent_id"]]["date_modified_gmt"]
+        lines = r["line_items"] + r["shipping_lines"]
+        if lines:
+            cents = sum(round(float(x["total"]) * 100) + round(float(x["total_tax"]) * 100) for x in lines)
+            assert cents == -round(float(r["amount"]) * 100)

@@ -9,17 +9,23 @@ read come back only at that one-second seam and the incremental window drops the
 Page numbers are used only when a whole page shares one second.
 
 Customers have no modified filter in the API: they are read in full, by id, page
-after page.
+after page; so are the ids of a reconciliation (`_fields=id`).
+
+A WooCommerce older than 5.8 (woocommerce PR #30585 added `modified_after`) ignores
+the parameter like any unknown one and answers from the oldest record again: a page
+holding a record modified before the bound we asked for stops the listing with the
+version needed, instead of paging the whole history every night.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loaders.http_client import ApiResponse
 from loaders.incremental import Rejected, parse_timestamp
-from loaders.paging import Paginator, Params
+from loaders.paging import Paginator, PagingError, Params
 
 # The API's timestamps have whole seconds, so stepping back one second re-reads only ties.
 SEAM = timedelta(seconds=1)
@@ -33,7 +39,16 @@ def modified(record: Any) -> datetime | None:
         return None
 
 
-def by_modified(per_page: int, page: int) -> dict[str, Any]:
+# What a listing asks for besides its paging (`status=trash`, `_fields=id`).
+Filters = Mapping[str, Any]
+
+TOO_OLD = (
+    "the store ignores modified_after (it answered records modified before the bound asked for): "
+    "WooCommerce 5.8 or later is needed for incremental loads; update WooCommerce"
+)
+
+
+def by_modified(per_page: int, page: int, filters: Filters | None = None) -> dict[str, Any]:
     """The query of page `page` of a listing sorted oldest change first."""
     return {
         "per_page": per_page,
@@ -41,6 +56,7 @@ def by_modified(per_page: int, page: int) -> dict[str, Any]:
         "orderby": "modified",
         "order": "asc",
         "dates_are_gmt": "true",
+        **(filters or {}),
     }
 
 
@@ -51,13 +67,14 @@ def _gmt(moment: datetime) -> str:
 class PageNumberPaginator(Paginator):
     """`page=1,2,3…` sorted by id, until a page comes back short."""
 
-    def __init__(self, per_page: int) -> None:
+    def __init__(self, per_page: int, filters: Filters | None = None) -> None:
         super().__init__()
         self.per_page = per_page
+        self.filters = dict(filters or {})
         self.page = 1
 
     def next_request(self) -> Params:
-        return {"per_page": self.per_page, "page": self.page, "orderby": "id", "order": "asc"}
+        return {"per_page": self.per_page, "page": self.page, "orderby": "id", "order": "asc", **self.filters}
 
     def update_state(self, response: ApiResponse, records: list[Any]) -> None:
         self.has_next_page = len(records) >= self.per_page
@@ -71,19 +88,23 @@ class ModifiedAfterPaginator(PageNumberPaginator):
     listing holds: the undated records sit on its last pages (see the source).
     """
 
-    def __init__(self, per_page: int, since: datetime | None) -> None:
-        super().__init__(per_page)
+    def __init__(self, per_page: int, since: datetime | None, filters: Filters | None = None) -> None:
+        super().__init__(per_page, filters)
         self.since = since
         self.bound = since
         self.total_pages = 0
 
     def next_request(self) -> Params:
-        params: dict[str, Any] = by_modified(self.per_page, self.page)
+        params: dict[str, Any] = by_modified(self.per_page, self.page, self.filters)
         if self.bound is not None:
             params["modified_after"] = _gmt(self.bound)
         return params
 
     def update_state(self, response: ApiResponse, records: list[Any]) -> None:
+        if self.bound is not None:
+            bound = _gmt(self.bound)  # whole seconds: what the store was asked for
+            if any(m is not None and _gmt(m) < bound for m in map(modified, records)):
+                raise PagingError(TOO_OLD)
         if self.since is None and self.bound is None and self.page == 1:
             self.total_pages = int(response.headers.get("X-WP-TotalPages") or 0)
         if len(records) < self.per_page:

@@ -22,6 +22,7 @@ is `DIR/<platform>/` or `DIR/<platform>__L/`. `GET /` lists the `.env` settings.
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 import time
@@ -48,6 +49,7 @@ from metric_pulse.sandbox.http import Request, Response, json_response
 from metric_pulse.sandbox.store import DataStore
 
 log = logging.getLogger(__name__)
+QUERY_KEYS = re.compile(r"((?:consumer_key|consumer_secret)=)[^&\s]*")
 
 
 @dataclass(frozen=True)
@@ -126,8 +128,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
-        if self.server.sandbox.log_requests:
-            log.info("%s %s", self.address_string(), format % args)
+        if self.server.sandbox.log_requests:  # WooCommerce keys may travel in the query: not into the log
+            log.info("%s %s", self.address_string(), QUERY_KEYS.sub(r"\1***", format % args))
 
     def do_GET(self) -> None:
         self._dispatch()

@@ -15,7 +15,19 @@ when `dates_are_gmt=true`, else against the site-local ones; `orderby`
 and `order` with an ID tie-break; orders `status`, `customer`, `product`;
 customers `role` (default customer) and `email`, and no modified filter (unknown
 parameters are ignored, as WordPress does); `X-WP-Total`, `X-WP-TotalPages`,
-`Link` rel prev/next; a page past the end is `200 []`; `404 rest_no_route`.
+`Link` rel prev/next; a page past the end is `200 []`; `404 rest_no_route`;
+`_fields=id,...` (top-level fields only).
+
+Orders: the default `status=any` leaves out `status=trash`; trashing or restoring is
+setting an order's `status` in `orders.json`, a permanent delete is removing it.
+`/orders/<id>/refunds` (from `refunds.json`, dated, with lines) and
+`/products/<id>/variations` (from `variations.json`): records with that `parent_id`,
+newest first, paged; a refund is served without its `parent_id` (the real one has none).
+
+Real hosts, by server option: `woocommerce_strip_authorization` (the web server drops
+the `Authorization` header: only `?consumer_key=&consumer_secret=` authenticate, else
+401 "Consumer key is missing."), `woocommerce_ignores_modified_after` (a WooCommerce
+older than 5.8, which ignores `modified_after`/`modified_before` like any unknown parameter).
 """
 
 from __future__ import annotations
@@ -29,12 +41,24 @@ from typing import Any
 
 from metric_pulse.sandbox.emulator import Emulator, Route, StoreContext, labelled
 from metric_pulse.sandbox.http import Request, Response, json_response, raw_json, url_with
-from metric_pulse.sandbox.store import SortedView, StoreFolder, encode_records, parse_instant, scan, sortable
+from metric_pulse.sandbox.store import (
+    HIGHEST,
+    SortedView,
+    StoreFolder,
+    encode_records,
+    full,
+    parse_instant,
+    scan,
+    sortable,
+)
 
 PLATFORM = "woocommerce"
 NAMESPACE = "/wp-json/wc/v3"
-ROUTE = re.compile(r"^/wp-json/wc/v3/(?P<resource>orders|customers|products)(?:/(?P<id>\d+))?/?$")
-REST_ROUTE = re.compile(r"^/wc/v3/(?P<resource>orders|customers|products)(?:/(?P<id>\d+))?/?$")
+_PATH = r"(?P<resource>orders|customers|products)(?:/(?P<id>\d+)(?:/(?P<sub>refunds|variations))?)?/?$"
+ROUTE = re.compile(r"^/wp-json/wc/v3/" + _PATH)
+REST_ROUTE = re.compile(r"^/wc/v3/" + _PATH)
+# A record's children, served from their own data file with the record's id in `parent_id`.
+CHILDREN = {("orders", "refunds"), ("products", "variations")}
 
 ORDER_STATUSES = (
     "any",
@@ -260,16 +284,35 @@ def sort_key(resource: str, orderby: str) -> Callable[[dict], tuple]:
     return lambda r, f=field: (sortable(r.get(f)), ident(r))
 
 
+def fields_of(req: Request, records: list[dict]) -> list[dict]:
+    """`_fields=id,status`: only those top-level fields (WordPress's own filter), else the records as they are."""
+    fields = [f.strip() for f in (req.param("_fields") or "").split(",") if f.strip()]
+    if not fields:
+        return records
+    return [{k: v for k, v in full(r).items() if k in fields} for r in records]
+
+
 class WooCommerceAPI:
     """`handle(request)` for everything under `/woocommerce`."""
 
     platform = PLATFORM
 
-    def __init__(self, store: StoreFolder, consumer_key: str, consumer_secret: str, *, home_url: str) -> None:
+    def __init__(
+        self,
+        store: StoreFolder,
+        consumer_key: str,
+        consumer_secret: str,
+        *,
+        home_url: str,
+        strip_authorization: bool = False,
+        ignores_modified_after: bool = False,
+    ) -> None:
         self.store = store
         self.consumer_key = consumer_key
         self.consumer_secret = consumer_secret
         self.home_url = home_url  # the site's identity (WordPress's `home`)
+        self.strip_authorization = strip_authorization
+        self.ignores_modified_after = ignores_modified_after
 
     def _index(self, req: Request) -> Response:
         """The WordPress REST index: what a site says about itself, public like the real one."""
@@ -287,8 +330,7 @@ class WooCommerceAPI:
             "authentication": {},
             "routes": {NAMESPACE: {"namespace": "wc/v3", "methods": ["GET"], "endpoints": []}},
         }
-        fields = [f.strip() for f in (req.param("_fields") or "").split(",") if f.strip()]
-        return json_response(200, {k: v for k, v in index.items() if k in fields} if fields else index)
+        return json_response(200, fields_of(req, [index])[0])
 
     def handle(self, req: Request) -> Response:
         if req.method == "GET" and (
@@ -300,8 +342,12 @@ class WooCommerceAPI:
             route = REST_ROUTE.match(req.param("rest_route") or "")
         if route is None or req.method not in ("GET", "HEAD"):
             return no_route()
-        resource, ident = route.group("resource"), route.group("id")
+        resource, ident, sub = route.group("resource"), route.group("id"), route.group("sub")
+        if sub is not None and (resource, sub) not in CHILDREN:
+            return no_route()
         presented = self._credentials(req)
+        if presented is None and self.strip_authorization:
+            return error(401, "woocommerce_rest_authentication_error", "Consumer key is missing.")
         if presented is not None:
             key, secret = presented
             if key != self.consumer_key:
@@ -314,12 +360,40 @@ class WooCommerceAPI:
             record = self.store.get(resource).by_id(int(ident))
             if record is None:
                 return error(404, *INVALID_ID[resource])
-            return raw_json(200, encode_records([record])[1:-1])
+            if sub is not None:
+                return self._children(req, sub, int(ident))
+            return raw_json(200, encode_records(fields_of(req, [record]))[1:-1])
         return self._list(req, resource, authenticated=presented is not None)
 
-    @staticmethod
-    def _credentials(req: Request) -> tuple[str, str] | None:
-        auth = req.header("Authorization") or ""
+    def _children(self, req: Request, sub: str, parent: int) -> Response:
+        """A record's refunds or variations, newest first, `page`/`per_page` (default 10) like a listing."""
+        p = Params(req)
+        page = p.integer("page", 1, minimum=1) or 1
+        per_page = p.integer("per_page", 10, minimum=1, maximum=100) or 10
+        failure = p.failure()
+        if failure is not None:
+            return failure
+        view = self.store.get(sub).sorted_view(
+            ("woocommerce", sub, "parent"),
+            lambda r: (
+                sortable(r.get("parent_id")),
+                sortable(r.get("date_created_gmt")),
+                sortable(r.get("id")),
+            ),
+        )
+        start, stop = view.range(((0, parent),), ((0, parent), HIGHEST))
+        children = view.records[start:stop][::-1]
+        rows = children[(page - 1) * per_page : page * per_page]
+        if sub == "refunds":  # the refund object has no parent_id; the data file needs it
+            rows = [{k: v for k, v in full(r).items() if k != "parent_id"} for r in rows]
+        headers = [
+            ("X-WP-Total", str(len(children))),
+            ("X-WP-TotalPages", str(math.ceil(len(children) / per_page))),
+        ]
+        return raw_json(200, encode_records(fields_of(req, rows)), headers)
+
+    def _credentials(self, req: Request) -> tuple[str, str] | None:
+        auth = "" if self.strip_authorization else req.header("Authorization") or ""
         if auth[:6].lower() == "basic ":
             try:
                 decoded = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")
@@ -351,7 +425,8 @@ class WooCommerceAPI:
                 checks.append((None, lambda r: (r.get("email") or "").lower() == email.lower()))
         else:
             gmt = p.boolean("dates_are_gmt", False)
-            for name in DATE_PARAMS:
+            known = DATE_PARAMS[:2] if self.ignores_modified_after else DATE_PARAMS
+            for name in known:
                 value = p.date(name)
                 if value is None:
                     continue
@@ -479,7 +554,7 @@ class WooCommerceAPI:
             )
         if max_pages > page:
             headers.append(("Link", f'<{url_with(base, base_params + [("page", page + 1)])}>; rel="next"'))
-        response = raw_json(200, encode_records(rows), headers)
+        response = raw_json(200, encode_records(fields_of(req, rows)), headers)
         response.content_type = "application/json; charset=UTF-8"
         return response
 
@@ -525,7 +600,14 @@ def sandbox_credentials(label: str) -> dict[str, str]:
 
 def build(ctx: StoreContext) -> WooCommerceAPI:
     c = ctx.credentials
-    return WooCommerceAPI(ctx.data, c["consumer_key"], c["consumer_secret"], home_url=c["home_url"])
+    return WooCommerceAPI(
+        ctx.data,
+        c["consumer_key"],
+        c["consumer_secret"],
+        home_url=c["home_url"],
+        strip_authorization=ctx.options["woocommerce_strip_authorization"],
+        ignores_modified_after=ctx.options["woocommerce_ignores_modified_after"],
+    )
 
 
 EMULATOR = Emulator(
@@ -539,4 +621,5 @@ EMULATOR = Emulator(
         "CONSUMER_SECRET": credentials["consumer_secret"],
     },
     server_error=lambda original, pick: server_error(),
+    options={"woocommerce_strip_authorization": False, "woocommerce_ignores_modified_after": False},
 )

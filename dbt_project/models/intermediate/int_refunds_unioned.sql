@@ -3,7 +3,8 @@
     One row per refund of every platform (int_<platform>__refunds, where each platform
     dates its refunds and computes their amount): when money went back and how much, in
     the order's currency. A refund without a usable date is dated by its order's last
-    modification (WooCommerce refunds carry none).
+    modification (a WooCommerce refund listed on its order but not read from
+    GET orders/<id>/refunds yet, e.g. data loaded by an older version).
     Incremental: all refunds of the changed orders are replaced (macros/incremental.sql).
 -#}
 

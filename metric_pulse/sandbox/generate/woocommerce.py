@@ -6,8 +6,12 @@ and `date_x_gmt` in UTC, both without a zone suffix. Amounts are 2-decimal
 strings; a line item's `price` is a JSON number.
 
 Refunds: the order object lists only `{id, reason, total}` (total negative),
-exactly as the real API; the refund time is the order's `date_modified(_gmt)`:
-a refunded order is never modified after its last refund.
+exactly as the real API; `refunds.json` holds the refunds themselves as
+`GET /orders/<id>/refunds` returns them (dated, with their lines), each with the
+`parent_id` of its order (the emulator serves it without). A refunded order is
+never modified after its last refund. `variations.json` holds the variations of
+the variable products as `GET /products/<id>/variations` returns them. Both are
+drawn without touching the random stream, so the other files stay the same.
 """
 
 from __future__ import annotations
@@ -106,6 +110,11 @@ class WooStore:
             user += 1 if self.r.random() < 0.95 else self.r.randint(2, 4)
             self.customer_id[account] = user
         self.paying: set[int] = set()
+        self.refund_records: list[dict] = []  # filled while the orders stream out
+
+    def extra_resources(self) -> dict[str, list[dict]]:
+        """Files besides orders, customers and products (written after them): refunds and variations."""
+        return {"refunds": self.refund_records, "variations": list(self._variations())}
 
     def _address(self, account: int, *, with_email: bool) -> dict:
         pop = self.pop
@@ -219,6 +228,45 @@ class WooStore:
                     "collection": [{"href": f"{SITE_URL}/wp-json/wc/v3/products"}],
                 },
             }
+
+    def _variations(self) -> Iterator[dict]:
+        for p in self.catalog:
+            if self.platform not in p.on_platform:
+                continue
+            parent = self.product_id[p.index]
+            price = money.fmt(money.list_price(p.usd_cents, BASE_CURRENCY))
+            for size, label in enumerate(p.sizes):
+                vid = self.variation_id[(p.index, size)]
+                yield {
+                    "id": vid,
+                    "parent_id": parent,
+                    "name": f"{p.title_en} - {label}",
+                    **_dates(created=p.created_ts, modified=p.updated_ts),
+                    "description": "",
+                    "permalink": f"{SITE_URL}/product/{p.handle}/?attribute_pa_size={label.lower()}",
+                    "sku": f"{p.sku}-{label}",
+                    "price": price,
+                    "regular_price": price,
+                    "sale_price": "",
+                    "on_sale": False,
+                    "status": "publish",
+                    "purchasable": True,
+                    "virtual": False,
+                    "downloadable": False,
+                    "tax_status": "taxable",
+                    "tax_class": "",
+                    "manage_stock": False,
+                    "stock_quantity": None,
+                    "stock_status": "instock",
+                    "weight": f"{p.grams / 1000:g}",
+                    "attributes": [{"id": 1, "name": "Size", "slug": "pa_size", "option": label}],
+                    "menu_order": size,
+                    "meta_data": [],
+                    "_links": {
+                        "self": [{"href": f"{SITE_URL}/wp-json/wc/v3/products/{parent}/variations/{vid}"}],
+                        "up": [{"href": f"{SITE_URL}/wp-json/wc/v3/products/{parent}"}],
+                    },
+                }
 
     # -- customers -------------------------------------------------------------------------------
     def customers(self) -> Iterator[dict]:
@@ -479,6 +527,10 @@ class WooStore:
                 order["_links"]["customer"] = [
                     {"href": f"{SITE_URL}/wp-json/wc/v3/customers/{self.customer_id[account]}"}
                 ]
+            self.refund_records += [
+                _refund_object(order_id, x, line_items, (shipping, shipping_tax), method != "bacs")
+                for x in reversed(refunds)
+            ]
             yield order
 
     @staticmethod
@@ -493,20 +545,45 @@ class WooStore:
         shipping_gross: int,
         total: int,
     ) -> list[dict]:
-        """Refunds, latest first (the API lists them newest first); each {'_at', '_minor', 'reason'}."""
+        """Refunds, latest first (the API lists them newest first).
+
+        Each is {'_at', '_minor', 'reason', '_lines': [(line index, quantity, net, tax)], '_shipping'
+        (whether the shipping is refunded too)}; a goodwill refund has no lines (an amount only, as in the admin).
+        """
         at = after + DAY + int(r.expovariate(1 / 7) * DAY)
         if at > end:
             return []
         if r.random() < 0.55 or (len(totals) == 1 and quantities[0] == 1):
-            return [{"_at": at, "_minor": total, "reason": REFUND_REASONS[r.randrange(len(REFUND_REASONS))]}]
+            whole = [
+                (i, q, t, x) for i, (q, t, x) in enumerate(zip(quantities, totals, total_taxes, strict=True))
+            ]
+            reason = REFUND_REASONS[r.randrange(len(REFUND_REASONS))]
+            return [{"_at": at, "_minor": total, "reason": reason, "_lines": whole, "_shipping": True}]
         i = r.randrange(len(totals))
         k = r.randint(1, max(1, quantities[i] - (1 if len(totals) == 1 else 0)))
         first = money.div_half_even((totals[i] + total_taxes[i]) * k, quantities[i])
-        out = [{"_at": at, "_minor": first, "reason": REFUND_REASONS[r.randrange(len(REFUND_REASONS))]}]
+        net = money.div_half_even(totals[i] * k, quantities[i])
+        out = [
+            {
+                "_at": at,
+                "_minor": first,
+                "reason": REFUND_REASONS[r.randrange(len(REFUND_REASONS))],
+                "_lines": [(i, k, net, first - net)],
+                "_shipping": False,
+            }
+        ]
         later = at + DAY + int(r.expovariate(1 / 10) * DAY)
         if r.random() < 0.2 and later <= end:
             rest = total - first
-            out.append({"_at": later, "_minor": min(rest, max(1, rest // 3)), "reason": "Goodwill"})
+            out.append(
+                {
+                    "_at": later,
+                    "_minor": min(rest, max(1, rest // 3)),
+                    "reason": "Goodwill",
+                    "_lines": [],
+                    "_shipping": False,
+                }
+            )
         return sorted(out, key=lambda x: -x["_at"])
 
     @staticmethod
@@ -517,6 +594,81 @@ class WooStore:
             refund["id"] = refund_id
             refund["total"] = money.fmt(-refund["_minor"])
         return refund_id, refunds
+
+
+def _refund_object(
+    order_id: int, refund: dict, line_items: list[dict], shipping: tuple[int, int], gateway: bool
+) -> dict:
+    """A refund as `GET /orders/<id>/refunds` returns it, plus `parent_id` (its order) for the emulator.
+
+    Amounts of refund lines are negative, quantities too, as WooCommerce stores them;
+    `_refunded_item_id` names the order line it refunds. Line ids are derived from the
+    refund id (the generator's item-id sequence belongs to the orders).
+    """
+    lines = []
+    for j, (i, quantity, net, tax) in enumerate(refund["_lines"]):
+        item = line_items[i]
+        taxes = [
+            {"id": t["id"], "total": money.fmt(-tax), "subtotal": money.fmt(-tax)} for t in item["taxes"]
+        ]
+        lines.append(
+            {
+                "id": refund["id"] * 100 + j + 1,
+                "name": item["name"],
+                "product_id": item["product_id"],
+                "variation_id": item["variation_id"],
+                "quantity": -quantity,
+                "tax_class": "",
+                "subtotal": money.fmt(-net),
+                "subtotal_tax": money.fmt(-tax),
+                "total": money.fmt(-net),
+                "total_tax": money.fmt(-tax),
+                "taxes": taxes,
+                "meta_data": [
+                    {
+                        "id": refund["id"] * 100 + 50 + j,
+                        "key": "_refunded_item_id",
+                        "value": str(item["id"]),
+                        "display_key": "_refunded_item_id",
+                        "display_value": str(item["id"]),
+                    }
+                ],
+                "sku": item["sku"],
+                "price": -net / quantity / 100,
+                "image": {"id": "", "src": ""},
+                "parent_name": item["parent_name"],
+            }
+        )
+    return {
+        "id": refund["id"],
+        "parent_id": order_id,
+        **_dates(created=refund["_at"]),
+        "amount": money.fmt(refund["_minor"]),
+        "reason": refund["reason"],
+        "refunded_by": 1,
+        "refunded_payment": gateway,
+        "meta_data": [],
+        "line_items": lines,
+        "shipping_lines": [
+            {
+                "id": refund["id"] * 100 + 99,
+                "method_title": "Flat rate",
+                "method_id": "flat_rate",
+                "total": money.fmt(-shipping[0]),
+                "total_tax": money.fmt(-shipping[1]),
+                "meta_data": [],
+            }
+        ]
+        if refund["_shipping"] and shipping[0]
+        else [],
+        "tax_lines": [],
+        "fee_lines": [],
+        "_links": {
+            "self": [{"href": f"{SITE_URL}/wp-json/wc/v3/orders/{order_id}/refunds/{refund['id']}"}],
+            "collection": [{"href": f"{SITE_URL}/wp-json/wc/v3/orders/{order_id}/refunds"}],
+            "up": [{"href": f"{SITE_URL}/wp-json/wc/v3/orders/{order_id}"}],
+        },
+    }
 
 
 def _weighted_payment(r: random.Random) -> tuple[str, str]:

@@ -122,6 +122,11 @@ def _write(
         with JsonArrayWriter(folder / "products.json") as products_out:
             for product in store.products():
                 products_out.write(product)
+        # a platform whose API has more endpoints writes their files too (WooCommerce: refunds, variations)
+        for resource, records in getattr(store, "extra_resources", dict)().items():
+            with JsonArrayWriter(folder / f"{resource}.json") as extra_out:
+                for record in records:
+                    extra_out.write(record)
         counts[name] = {
             "customers": customers_out.count,
             "products": products_out.count,

@@ -55,6 +55,8 @@ final as (
 
         ---------- booleans
         prices_include_tax,
+        -- trashed in the admin (read with status=trash): deleted until restored
+        coalesce(lower(status) = 'trash', false) as is_trashed,
 
         ---------- money
         total as order_total,
@@ -67,9 +69,12 @@ final as (
         date_modified_gmt as updated_at,
         date_paid_gmt as paid_at,
         date_completed_gmt as completed_at,
+        -- when it was trashed: its last modification while its status is trash
+        case when lower(status) = 'trash' then date_modified_gmt end as trashed_at,
 
-        ---------- deletes (macros/deleted_records.sql)
-        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
+        ---------- deletes (macros/deleted_records.sql): trashed or deleted (deleted_records)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id'),
+                            trashed_at_sql="case when lower(status) = 'trash' then date_modified_gmt end") }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
