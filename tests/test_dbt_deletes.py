@@ -9,6 +9,7 @@ build from a store that never had those records gives. A restore brings them bac
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from pathlib import Path
 
 import dlt
@@ -16,7 +17,7 @@ import pytest
 
 from metric_pulse.warehouse import DbSettings
 from tests import test_dbt_models
-from tests.raw_fixtures import load_raw
+from tests.raw_fixtures import load_raw, woo_line, woo_order
 from tests.test_dbt_models import DATA_SCHEMAS, assert_ok, dbt, rows, value
 
 # the database, target directory and generated store of the dbt model tests
@@ -165,3 +166,35 @@ def test_deleted_records_leave_the_marts_as_if_the_store_never_had_them(
     assert_ok(dbt(db, target_dir, "run"))
     assert value(db, "select count(*) from intermediate.int_orders_unioned where is_deleted") == 0
     assert value(db, "select count(*) from analytics.orders") == before_delete
+
+
+@pytest.mark.slow  # three builds: ~80 s
+def test_a_trashed_woocommerce_order_leaves_the_marts_and_an_untrashed_one_comes_back(
+    db: DbSettings, target_dir: Path, tmp_path: Path
+) -> None:
+    kept = woo_order(
+        1, "2026-10-01T10:00:00", [woo_line(1, 20.0, 1)], email="ann@example.com", currency="USD"
+    )
+    trashed = woo_order(
+        2, "2026-10-02T10:00:00", [woo_line(2, 30.0, 1)], email="ann@example.com", currency="USD"
+    )
+    load_raw(db, {"woocommerce": {"orders": [kept, trashed]}}, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "build", "--exclude-resource-type", "test"))
+    assert value(db, "select sum(revenue) from analytics.daily_metrics") == 50
+
+    # trashed in the admin: read again with status=trash, its modification date the trash date
+    trashed.update(status="trash", date_modified_gmt="2026-10-20T09:00:00")
+    load_raw(db, {"woocommerce": {"orders": [trashed]}}, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "run"))
+    assert rows(db, "select order_id from analytics.orders") == [("1",)]
+    assert value(db, "select sum(revenue) from analytics.daily_metrics") == 20
+    assert rows(
+        db, "select is_deleted, deleted_at from intermediate.int_orders_unioned where order_id = '2'"
+    ) == [(True, datetime(2026, 10, 20, 9, 0))]
+
+    # untrashed: back with its status, back in the marts
+    trashed.update(status="completed", date_modified_gmt="2026-10-21T09:00:00")
+    load_raw(db, {"woocommerce": {"orders": [trashed]}}, tmp_path / "dlt")
+    assert_ok(dbt(db, target_dir, "run"))
+    assert rows(db, "select order_id from analytics.orders order by order_id") == [("1",), ("2",)]
+    assert value(db, "select sum(revenue) from analytics.daily_metrics") == 50
