@@ -187,10 +187,12 @@ class ApiClient:
         url: str,
         data: Mapping[str, Any] | None = None,
         *,
+        json: Any = None,
         auth: Any = None,
         validate: Validator | None = None,
     ) -> ApiResponse:
-        return self.request("POST", url, data=data, auth=auth, validate=validate)
+        """POST a form (`data`) or a JSON document (`json`: a GraphQL query and its variables)."""
+        return self.request("POST", url, data=data, json=json, auth=auth, validate=validate)
 
     def paginate(
         self,
@@ -228,6 +230,7 @@ class ApiClient:
         *,
         params: Params | None = None,
         data: Mapping[str, Any] | None = None,
+        json: Any = None,
         auth: Any = None,
         validate: Validator | None = None,
     ) -> ApiResponse:
@@ -246,6 +249,7 @@ class ApiClient:
                     url,
                     params=params,
                     data=data,
+                    json=json,
                     auth=auth,
                     timeout=timeout,
                     allow_redirects=False,

@@ -195,12 +195,17 @@ def reconciliation_resource(
         table_name=DELETED_TABLE,
         write_disposition="merge",
         primary_key=("resource", "id"),
-        columns={
-            "resource": {"data_type": "text", "nullable": False},
-            "id": {"data_type": "text", "nullable": False},
-            "deleted_at": {"data_type": "timestamp", "nullable": True},
-            "detected_by": {"data_type": "text", "nullable": False},
-            "evidence": {"data_type": "text", "nullable": True},
-            "checked_at": {"data_type": "timestamp", "nullable": False},
-        },
+        columns=deleted_records_columns(),
     )
+
+
+def deleted_records_columns() -> dict[str, dict[str, Any]]:
+    """The `deleted_records` columns every writer of the table declares (reconciliation, events, messages)."""
+    return {
+        "resource": {"data_type": "text", "nullable": False},
+        "id": {"data_type": "text", "nullable": False},
+        "deleted_at": {"data_type": "timestamp", "nullable": True},
+        "detected_by": {"data_type": "text", "nullable": False},
+        "evidence": {"data_type": "text", "nullable": True},
+        "checked_at": {"data_type": "timestamp", "nullable": False},
+    }
