@@ -78,7 +78,14 @@ def test_client_credentials_token(server: SandboxServer) -> None:
     assert body["token_type"] == "Bearer" and body["expires_in"] == 600 and body["scope"] == scope
     assert token(server).json()["scope"].split() == [
         f"{s}:{PROJECT}"
-        for s in ("view_orders", "view_customers", "view_products", "view_published_products")
+        for s in (
+            "view_orders",
+            "view_customers",
+            "view_products",
+            "view_published_products",
+            "view_messages",
+            "view_project_settings",
+        )
     ]
 
 

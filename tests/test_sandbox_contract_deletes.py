@@ -2,6 +2,9 @@
 
 Shopify: the GraphQL `events` connection lists a `BasicEvent` (action destroy) per deleted
 order, customer and product, stamped when the sandbox noticed the removal.
+commercetools: the Messages query lists an `OrderDeleted` / `CustomerDeleted` /
+`ProductDeleted` Message per removal when the project has Messages enabled, and nothing
+(the query still answers) when it has them disabled; the project's settings say which.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ import json
 import time
 from pathlib import Path
 
-from sandbox_fixtures import running, session, shopify_store
+import pytest
+import requests
+from sandbox_fixtures import ct_store, running, session, shopify_store
+
+from metric_pulse.sandbox.server import SandboxServer
 
 VERSION = "2025-10"
 
@@ -75,3 +82,63 @@ def test_removed_records_are_shopify_deletion_events(tmp_path: Path) -> None:
         assert len(events(first=10, query=f"action:destroy AND created_at:>='{later}Z'")["nodes"]) >= 1
         # seen once: the same files again add nothing
         assert len(events(first=10)["nodes"]) == 4
+
+
+def ct_messages(server: SandboxServer, **params: object) -> tuple[dict, requests.Response]:
+    """(the project's settings, the Messages query's response)."""
+    env = server.env()
+    auth = (env["COMMERCETOOLS_CLIENT_ID"], env["COMMERCETOOLS_CLIENT_SECRET"])
+    token = requests.post(
+        f"{env['COMMERCETOOLS_AUTH_URL']}/oauth/token", auth=auth, data={"grant_type": "client_credentials"}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    base = f"{env['COMMERCETOOLS_API_URL']}/{env['COMMERCETOOLS_PROJECT_KEY']}"
+    settings = requests.get(base, headers=headers).json()
+    return settings, requests.get(f"{base}/messages", params=params, headers=headers)
+
+
+DELETED_TYPES = 'type in ("OrderDeleted", "CustomerDeleted", "ProductDeleted")'
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_removed_records_are_commercetools_deleted_messages(tmp_path: Path, enabled: bool) -> None:
+    ct_store(tmp_path)
+    with running(tmp_path, commercetools_messages=enabled) as server:
+        settings, empty = ct_messages(server, where=DELETED_TYPES)
+        assert settings["messages"] == {"enabled": enabled, "deleteDaysAfterCreation": 15}
+        assert empty.status_code == 200 and empty.json()["results"] == []
+        orders = json.loads((tmp_path / "commercetools" / "orders.json").read_text())
+        gone = {orders[0]["id"], orders[4]["id"]}
+        remove(tmp_path / "commercetools" / "orders.json", lambda r: r["id"] not in gone)
+        customers = json.loads((tmp_path / "commercetools" / "customers.json").read_text())
+        remove(tmp_path / "commercetools" / "customers.json", lambda r: r["id"] != customers[1]["id"])
+
+        _, response = ct_messages(
+            server, where=DELETED_TYPES, sort=["createdAt asc", "id asc"], limit="2", withTotal="false"
+        )
+        assert response.status_code == 200
+        if not enabled:  # a project without Messages records none: the query answers, empty
+            assert response.json()["results"] == []
+            return
+        first = response.json()["results"]
+        assert len(first) == 2 and "total" not in response.json()
+        _, rest = ct_messages(
+            server,
+            where=f'{DELETED_TYPES} and createdAt >= "{first[-1]["createdAt"]}" and id > "{first[-1]["id"]}"',
+            sort=["createdAt asc", "id asc"],
+            limit="500",
+        )
+        messages = first + rest.json()["results"]
+        assert sorted((m["type"], m["resource"]["typeId"], m["resource"]["id"]) for m in messages) == sorted(
+            [("OrderDeleted", "order", i) for i in gone]
+            + [("CustomerDeleted", "customer", customers[1]["id"])]
+        )
+        assert set(messages[0]) >= {
+            "id",
+            "version",
+            "sequenceNumber",
+            "resource",
+            "type",
+            "createdAt",
+            "lastModifiedAt",
+        }
