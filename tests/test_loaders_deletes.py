@@ -2,12 +2,15 @@
 
 Shopify: records removed from the sandbox's files between runs come back as GraphQL
 deletion events and land in raw `deleted_records` (detected_by 'event'), read incrementally.
+commercetools: as Messages when the project has them enabled (detected_by 'message'), else
+by the id reconciliation (detected_by 'reconciliation').
 """
 
 # ruff: noqa: F811 (pytest fixtures imported from test_loaders_sandbox are parameters here)
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,37 @@ def test_shopify_deletion_events_land_in_deleted_records(
         third = load(settings, "shopify", pg_db, pipelines)
         assert query(pg_db, "select count(*) from raw_shopify.deleted_records") == [(6,)]
         assert third.requests <= requests_before
+
+
+def remove_some(store: Path, platform: str, counts: dict[str, int]) -> dict[str, list[str]]:
+    """Remove the first `count` records of each resource file; {resource: their ids as text}."""
+    removed: dict[str, list[str]] = {}
+    for resource, count in counts.items():
+        records = read(store, platform, resource)
+        removed[resource] = sorted(str(r["id"]) for r in records[:count])
+        write(store, platform, resource, records[count:])
+    return removed
+
+
+@pytest.mark.parametrize("messages", [True, False])
+def test_commercetools_deletes_from_messages_else_the_id_reconciliation(
+    store: Path, pg_db: DbSettings, pipelines: Path, messages: bool
+) -> None:
+    with sandbox(store, commercetools_messages=messages) as server:
+        settings = settings_for(server)
+        load(settings, "commercetools", pg_db, pipelines)
+        removed = remove_some(store, "commercetools", {"orders": 3, "customers": 2, "products": 1})
+        if messages:  # read every run
+            load(settings, "commercetools", pg_db, pipelines)
+        else:  # the reconciliation ran on the first run (nothing to compare yet); next due in a week
+            load(settings, "commercetools", pg_db, pipelines)
+            assert query(pg_db, "select count(*) from raw_commercetools.deleted_records") == [(0,)]
+            asked = replace(settings, load=replace(settings.load, reconcile=True))
+            load(asked, "commercetools", pg_db, pipelines)
+        rows = query(
+            pg_db,
+            "select resource, id, detected_by, deleted_at is not null"
+            " from raw_commercetools.deleted_records order by resource, id",
+        )
+        how = "message" if messages else "reconciliation"
+        assert rows == [(resource, i, how, True) for resource in sorted(removed) for i in removed[resource]]

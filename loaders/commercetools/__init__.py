@@ -15,6 +15,7 @@ from typing import Any
 import dlt
 
 from loaders.commercetools.auth import SCOPES, OAuthToken
+from loaders.commercetools.deletions import deletion_resources
 from loaders.commercetools.paging import KeysetPaginator, UndatedPaginator
 from loaders.commercetools.settings import PLATFORM, CommercetoolsConfig, settings_from_env
 from loaders.http_client import ApiClient, MalformedBody
@@ -85,13 +86,14 @@ def _undated_pages(client: ApiClient, url: str, limit: int) -> Iterator[list[Any
 
 
 def clients_for(
-    config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats
+    config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats, scopes: tuple[str, ...] = SCOPES
 ) -> tuple[ApiClient, OAuthToken]:
+    """An API client whose requests carry a token with `scopes` (and the token)."""
     secrets = [config.client_id, config.client_secret]
-    hint = f"COMMERCETOOLS_CLIENT_ID/_SECRET and the scopes {', '.join(SCOPES)}"
+    hint = f"COMMERCETOOLS_CLIENT_ID/_SECRET and the scopes {', '.join(scopes)}"
     api = ApiClient(PLATFORM, config.rate_limit, options, stats, secrets=secrets, credentials_hint=hint)
     auth = ApiClient(PLATFORM, AUTH_RATE, options, stats, secrets=secrets, credentials_hint=hint)
-    token = OAuthToken(config, auth, api)
+    token = OAuthToken(config, auth, api, scopes)
     api.session.auth = token
     api.on_unauthorized = token.renew
     return api, token
@@ -99,7 +101,8 @@ def clients_for(
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def commercetools_source(config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats) -> Any:
-    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, ...)."""
+    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, ...) and `deleted_records`
+    (Messages when the project has them, else the id reconciliation: loaders/commercetools/deletions.py)."""
     client, _ = clients_for(config, options, stats)
     base = f"{config.api_url.rstrip('/')}/{config.project_key}"
 
@@ -109,6 +112,9 @@ def commercetools_source(config: CommercetoolsConfig, options: LoadOptions, stat
     return [
         store_resource(lambda: config.project_key),
         *incremental_resources(PLATFORM, SHAPES, pages, options, stats),
+        *deletion_resources(
+            client, lambda scopes: clients_for(config, options, stats, scopes)[0], base, options, stats
+        ),
     ]
 
 
