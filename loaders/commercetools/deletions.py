@@ -99,7 +99,10 @@ def messages_resource(client: ApiClient, base: str) -> Any:
                 if row is not None:
                     found.append(row)
                     newest = max(newest or row["deleted_at"], row["deleted_at"])
-        yield found or dlt.mark.materialize_table_schema()
+        if found:
+            yield found
+        elif "checked_at" not in state:  # the first run creates the table, rows or not: staging reads it
+            yield dlt.mark.materialize_table_schema()
         if newest:
             state["messages_since"] = newest
         state["checked_at"] = iso(checked_at)

@@ -94,8 +94,10 @@ def deletions_resource(client: ApiClient, graphql_url: str) -> Any:
                 created = event.get("createdAt") if isinstance(event, dict) else None
                 if isinstance(created, str) and (newest is None or created > newest):
                     newest = created
-        # the table exists from the first run on, rows or not: staging selects from it
-        yield found or dlt.mark.materialize_table_schema()
+        if found:
+            yield found
+        elif "checked_at" not in state:  # the first run creates the table, rows or not: staging reads it
+            yield dlt.mark.materialize_table_schema()
         if newest is not None:
             state["events_since"] = newest
         state["checked_at"] = iso(checked_at)
