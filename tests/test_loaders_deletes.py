@@ -105,3 +105,30 @@ def test_commercetools_deletes_from_messages_else_the_id_reconciliation(
         )
         how = "message" if messages else "reconciliation"
         assert rows == [(resource, i, how, True) for resource in sorted(removed) for i in removed[resource]]
+
+
+@pytest.mark.parametrize("platform", ["shopify", "commercetools"])
+def test_a_page_that_keeps_failing_with_5xx_is_retried_smaller(
+    store: Path, pg_db: DbSettings, pipelines: Path, platform: str
+) -> None:
+    """The sandbox fails every page asking for more than 40 records (fail_pages_over): the listing halves
+    its page (250 -> 125 -> 62 -> 31 on Shopify, 500 -> ... -> 31 on commercetools) and loads everything."""
+    with sandbox(store, fail_pages_over=40) as server:
+        settings = settings_for(server, HTTP_MAX_RETRIES="1")
+        load(settings, platform, pg_db, pipelines)
+        assert query(pg_db, f"select count(*) from raw_{platform}.orders") == [
+            (len(read(store, platform, "orders")),)
+        ]
+        statuses = server.stats()[platform]["statuses"]
+        assert statuses.get(500, 0) + statuses.get(503, 0) > 0  # the heavy pages did fail
+
+    # below the floor (10 records) nothing helps: the platform fails with the 5xx, nothing half-loaded
+    with sandbox(store, fail_pages_over=5) as server:
+        result = load_store(
+            settings_for(server, HTTP_MAX_RETRIES="1").store(platform),
+            settings_for(server, HTTP_MAX_RETRIES="1"),
+            pg_db,
+            pipelines_dir=pipelines / "floor",
+            full_refresh=True,
+        )
+        assert result.error is not None and "5" in result.error

@@ -53,6 +53,8 @@ class KeysetPaginator(Paginator):
     every page also carries (Messages: the deletion types).
     """
 
+    resizable = True  # a keyset: the next page starts after the last record, whatever the page size
+
     def __init__(
         self,
         limit: int,
@@ -93,6 +95,8 @@ class KeysetPaginator(Paginator):
 
 class IdPaginator(Paginator):
     """Records paged by id (`condition`: only those matching it), e.g. every id for the reconciliation."""
+
+    resizable = True  # a keyset: the next page starts after the last record, whatever the page size
 
     def __init__(self, limit: int, condition: str | None = None) -> None:
         super().__init__()
