@@ -18,7 +18,7 @@ import pytest
 from metric_pulse.warehouse import DbSettings
 from tests import test_dbt_models
 from tests.raw_fixtures import load_raw, woo_line, woo_order
-from tests.test_dbt_models import DATA_SCHEMAS, assert_ok, dbt, rows, value
+from tests.test_dbt_models import DATA_SCHEMAS, MART_KEYS, assert_ok, dbt, rows, value
 
 # the database, target directory and generated store of the dbt model tests
 dbt_database = test_dbt_models.dbt_database
@@ -26,16 +26,8 @@ db = test_dbt_models.db
 target_dir = test_dbt_models.target_dir
 generated = test_dbt_models.generated
 
-# the marts compared, by key; columns that only say when a row was loaded or a model fitted are left out
-MARTS = {
-    "orders": "order_key",
-    "order_items": "order_item_key",
-    "customers": "customer_key",
-    "customer_metrics": "customer_key",
-    "daily_metrics": "date, platform, store, source",
-    "products": "product_key",
-    "product_daily_sales": "date, platform, store, product_id",
-}
+# the marts compared (by their keys, MART_KEYS); columns that only say when a row was loaded or a model
+# fitted are left out
 LOAD_TIME_COLUMNS = {"loaded_at", "last_loaded_at"}
 # customer_predictions comes from clv_model_fits, a history fitted on the first build (kept within the
 # refit window by design), so the CLV columns are compared after a refit, not after the delete run
@@ -53,7 +45,7 @@ def mart_rows(db: DbSettings, name: str, leave_out: set[str]) -> list[tuple]:
         )
         if c not in leave_out
     ]
-    return rows(db, f"select {', '.join(columns)} from analytics.{name} order by {MARTS[name]}")
+    return rows(db, f"select {', '.join(columns)} from analytics.{name} order by {MART_KEYS[name]}")
 
 
 def empty(db: DbSettings) -> None:
@@ -125,7 +117,7 @@ def test_deleted_records_leave_the_marts_as_if_the_store_never_had_them(
     db: DbSettings, target_dir: Path, tmp_path: Path, generated: dict
 ) -> None:
     deletes = pick_deletes(generated)
-    marts = list(MARTS)
+    marts = list(MART_KEYS)
 
     # the truth: a store that never had the deleted records, built from scratch
     load_raw(db, without(generated, deletes), tmp_path / "dlt-truth")

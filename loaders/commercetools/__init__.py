@@ -16,9 +16,9 @@ import dlt
 
 from loaders.commercetools.auth import SCOPES, OAuthToken
 from loaders.commercetools.deletions import deletion_resources
-from loaders.commercetools.paging import KeysetPaginator, UndatedPaginator
+from loaders.commercetools.paging import KeysetPaginator, UndatedPaginator, paged, results
 from loaders.commercetools.settings import PLATFORM, CommercetoolsConfig, settings_from_env
-from loaders.http_client import ApiClient, MalformedBody
+from loaders.http_client import ApiClient
 from loaders.incremental import RecordShape, incremental_resources
 from loaders.pacing import RequestStats
 from loaders.platform import PlatformLoader
@@ -58,19 +58,10 @@ SHAPES: Mapping[str, RecordShape] = {
 }
 
 
-def _paged(body: Any) -> None:
-    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-        raise MalformedBody("expected a paged response with a results list")
-
-
-def _results(body: Any) -> list[Any]:
-    return body["results"]
-
-
 def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None) -> Iterator[list[Any]]:
     """Pages sorted by (lastModifiedAt, id); on a full load, then the records without `lastModifiedAt`."""
     paginator = KeysetPaginator(limit, since)
-    yield from client.paginate(url, paginator, validate=_paged, select=_results)
+    yield from client.paginate(url, paginator, validate=paged, select=results)
     if since is None and paginator.where is not None:  # one unfiltered page already held the undated too
         yield from _undated_pages(client, url, limit)
 
@@ -81,7 +72,7 @@ def _undated_pages(client: ApiClient, url: str, limit: int) -> Iterator[list[Any
     No keyset predicate on `lastModifiedAt` matches them (commercetools always sets it;
     an emulator or a migration may not), so they are asked for by name, paged by id.
     """
-    pages = client.paginate(url, UndatedPaginator(limit), validate=_paged, select=_results)
+    pages = client.paginate(url, UndatedPaginator(limit), validate=paged, select=results)
     return (page for page in pages if page)
 
 

@@ -20,18 +20,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import dlt
-
-from loaders.commercetools.paging import IdPaginator, KeysetPaginator, quote
+from loaders.commercetools.paging import IdPaginator, KeysetPaginator, paged, quote, results
 from loaders.commercetools.settings import PLATFORM
+from loaders.deleted_records import incremental_deletions
 from loaders.errors import ApiError
-from loaders.http_client import ApiClient, MalformedBody
-from loaders.incremental import RecordShape, iso, parse_timestamp
+from loaders.http_client import ApiClient
+from loaders.incremental import RecordShape, parse_timestamp
 from loaders.pacing import RequestStats
-from loaders.reconcile import DELETED_TABLE, IdListing, deleted_records_columns, reconciliation_resource
+from loaders.reconcile import IdListing, reconciliation_resource
 from loaders.settings import LoadOptions
 
 log = logging.getLogger(__name__)
@@ -41,11 +40,6 @@ MESSAGE_SCOPES = ("view_messages", "view_project_settings")
 DELETED_TYPES = {"OrderDeleted": "orders", "CustomerDeleted": "customers", "ProductDeleted": "products"}
 MESSAGES = RecordShape((str,), "createdAt")
 LOOKBACK = timedelta(minutes=10)
-
-
-def _paged(body: Any) -> None:
-    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-        raise MalformedBody("expected a paged response with a results list")
 
 
 def messages_enabled(client: ApiClient, base: str) -> bool:
@@ -81,49 +75,31 @@ def record_of(message: Any, checked_at: datetime) -> dict[str, Any] | None:
 
 
 def messages_resource(client: ApiClient, base: str) -> Any:
-    """`deleted_records` from the deletion Messages since the last run (state: the newest createdAt read)."""
+    """`deleted_records` from the deletion Messages since the newest createdAt of the last run (minus
+    LOOKBACK)."""
     condition = "type in (" + ", ".join(quote(t) for t in DELETED_TYPES) + ")"
 
-    def rows() -> Iterator[Any]:
-        state = dlt.current.resource_state()
-        checked_at = datetime.now(UTC)
-        newest = state.get("messages_since")
-        since = parse_timestamp(newest) - LOOKBACK if newest else None
-        paginator = KeysetPaginator(PAGE_SIZE, since, keyset=MESSAGES, condition=condition)
+    def read(since: str | None, checked_at: datetime) -> tuple[list[dict[str, Any]], str | None]:
+        start = parse_timestamp(since) - LOOKBACK if since else None
+        paginator = KeysetPaginator(PAGE_SIZE, start, keyset=MESSAGES, condition=condition)
         found: list[dict[str, Any]] = []
-        for page in client.paginate(
-            f"{base}/messages", paginator, validate=_paged, select=lambda b: b["results"]
-        ):
+        newest = since
+        for page in client.paginate(f"{base}/messages", paginator, validate=paged, select=results):
             for message in page:
                 row = record_of(message, checked_at)
                 if row is not None:
                     found.append(row)
                     newest = max(newest or row["deleted_at"], row["deleted_at"])
-        if found:
-            yield found
-        elif "checked_at" not in state:  # the first run creates the table, rows or not: staging reads it
-            yield dlt.mark.materialize_table_schema()
-        if newest:
-            state["messages_since"] = newest
-        state["checked_at"] = iso(checked_at)
+        return found, newest
 
-    return dlt.resource(
-        rows,
-        name="deletion_messages",
-        table_name=DELETED_TABLE,
-        write_disposition="merge",
-        primary_key=("resource", "id"),
-        columns=deleted_records_columns(),
-    )
+    return incremental_deletions("deletion_messages", read)
 
 
 def id_listings(client: ApiClient, base: str) -> list[IdListing]:
     """Every order, customer and product id, paged by id (keyset: no record is skipped, no confirm needed)."""
 
     def ids(resource: str) -> Iterator[list[Any]]:
-        return client.paginate(
-            f"{base}/{resource}", IdPaginator(PAGE_SIZE), validate=_paged, select=lambda b: b["results"]
-        )
+        return client.paginate(f"{base}/{resource}", IdPaginator(PAGE_SIZE), validate=paged, select=results)
 
     return [
         IdListing(

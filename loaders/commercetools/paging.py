@@ -10,12 +10,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from loaders.http_client import ApiResponse
+from loaders.http_client import ApiResponse, MalformedBody
 from loaders.incremental import RecordShape, Rejected
 from loaders.paging import Paginator, PagingError, Params
 
 # The keyset every resource pages by; a record without it cannot be a page boundary.
 KEYSET = RecordShape((str,), "lastModifiedAt")
+
+
+def paged(body: Any) -> None:
+    """A PagedQueryResponse: an object with a `results` list."""
+    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+        raise MalformedBody("expected a paged response with a results list")
+
+
+def results(body: Any) -> list[Any]:
+    return body["results"]
 
 
 def ct_timestamp(moment: datetime) -> str:

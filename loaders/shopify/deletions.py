@@ -5,7 +5,7 @@ deleted order, customer or product (`subjectType` ORDER, CUSTOMER, PRODUCT; `sub
 GID). One query per page asks for every destroy event created since the last run's newest
 (`created_at:>=`: createdAt has whole seconds, so the newest second is read again and the
 merge on (resource, id) makes that harmless); events of other subjects (collections...) are
-skipped. The cursor is kept in the resource's dlt state, committed with the rows. Cost: one
+skipped. The cursor is kept in the resource's dlt state (loaders/deleted_records.py). Cost: one
 request per 250 deletion events, plus one per run.
 """
 
@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import dlt
-
+from loaders.deleted_records import incremental_deletions
 from loaders.http_client import ApiClient, MalformedBody
-from loaders.incremental import iso
-from loaders.reconcile import DELETED_TABLE, deleted_records_columns
 
 PAGE_SIZE = 250
 SUBJECTS = {"ORDER": "orders", "CUSTOMER": "customers", "PRODUCT": "products"}
@@ -79,14 +76,12 @@ def deletion_pages(client: ApiClient, url: str, since: str | None) -> Iterator[l
 
 
 def deletions_resource(client: ApiClient, graphql_url: str) -> Any:
-    """`deleted_records` from the deletion events since the last run (state: the newest createdAt seen)."""
+    """`deleted_records` from the deletion events since the newest createdAt of the last run."""
 
-    def rows() -> Iterator[Any]:
-        state = dlt.current.resource_state()
-        checked_at = datetime.now(UTC)
-        newest = state.get("events_since")
+    def read(since: str | None, checked_at: datetime) -> tuple[list[dict[str, Any]], str | None]:
         found: list[dict[str, Any]] = []
-        for page in deletion_pages(client, graphql_url, newest):
+        newest = since
+        for page in deletion_pages(client, graphql_url, since):
             for event in page:
                 row = record_of(event, checked_at)
                 if row is not None:
@@ -94,19 +89,6 @@ def deletions_resource(client: ApiClient, graphql_url: str) -> Any:
                 created = event.get("createdAt") if isinstance(event, dict) else None
                 if isinstance(created, str) and (newest is None or created > newest):
                     newest = created
-        if found:
-            yield found
-        elif "checked_at" not in state:  # the first run creates the table, rows or not: staging reads it
-            yield dlt.mark.materialize_table_schema()
-        if newest is not None:
-            state["events_since"] = newest
-        state["checked_at"] = iso(checked_at)
+        return found, newest
 
-    return dlt.resource(
-        rows,
-        name="deletion_events",
-        table_name=DELETED_TABLE,
-        write_disposition="merge",
-        primary_key=("resource", "id"),
-        columns=deleted_records_columns(),
-    )
+    return incremental_deletions("deletion_events", read)
