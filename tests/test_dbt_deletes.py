@@ -18,7 +18,7 @@ import pytest
 from metric_pulse.warehouse import DbSettings
 from tests import test_dbt_models
 from tests.raw_fixtures import load_raw, woo_line, woo_order
-from tests.test_dbt_models import DATA_SCHEMAS, MART_KEYS, assert_ok, dbt, rows, value
+from tests.test_dbt_models import MART_KEYS, assert_ok, dbt, empty, rows, value
 
 # the database, target directory and generated store of the dbt model tests
 dbt_database = test_dbt_models.dbt_database
@@ -46,15 +46,6 @@ def mart_rows(db: DbSettings, name: str, leave_out: set[str]) -> list[tuple]:
         if c not in leave_out
     ]
     return rows(db, f"select {', '.join(columns)} from analytics.{name} order by {MART_KEYS[name]}")
-
-
-def empty(db: DbSettings) -> None:
-    conn = db.connect()
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for schema in DATA_SCHEMAS:
-            cur.execute(f'drop schema if exists "{schema}" cascade')
-    conn.close()
 
 
 def pick_deletes(data: dict, share: float = 0.01) -> dict[str, dict[str, set[str]]]:

@@ -122,13 +122,18 @@ def dbt_database(pg_server: DbSettings, tmp_path_factory: pytest.TempPathFactory
 def db(dbt_database) -> DbSettings:
     """The module's database, emptied: no raw data, no models, no seeds."""
     settings, _ = dbt_database
-    conn = settings.connect()
+    empty(settings)
+    return settings
+
+
+def empty(db: DbSettings) -> None:
+    """Drop every schema the tests write (raw data, models, seeds)."""
+    conn = db.connect()
     conn.autocommit = True
     with conn.cursor() as cur:
         for schema in DATA_SCHEMAS:
             cur.execute(f'drop schema if exists "{schema}" cascade')
     conn.close()
-    return settings
 
 
 @pytest.fixture
