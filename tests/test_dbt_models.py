@@ -550,8 +550,11 @@ def test_dbt_build_passes_on_messy_data(db: DbSettings, target_dir: Path, tmp_pa
         value(db, "select ordered_date::text from analytics.orders where order_key = 'shopify|default|14'")
         == "2024-02-06"
     )
-    # WooCommerce trash is cancelled; a JSON number first int then decimal still reads
-    assert value(db, "select is_cancelled from analytics.orders where order_key = 'woocommerce|default|202'")
+    # WooCommerce trash is a delete (docs/analytics.md, "Deletes"): flagged, out of the marts;
+    # a JSON number first int then decimal still reads
+    key = "woocommerce|default|202"
+    assert value(db, "select is_deleted from intermediate.int_orders_unioned where order_key = %s", (key,))
+    assert rows(db, "select 1 from analytics.orders where order_key = %s", (key,)) == []
     assert value(
         db, "select unit_price from analytics.order_items where order_key = 'woocommerce|default|201'"
     ) == Decimal("2.5")
