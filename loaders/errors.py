@@ -30,5 +30,9 @@ class ApiError(MetricPulseError):
         self.platform = platform
 
 
+class ServerFailure(ApiError):
+    """A request that kept failing with 5xx through every retry (a listing may retry it with a smaller page)."""
+
+
 class AuthError(ApiError):
     """The store rejected our credentials or their permissions (401/403)."""

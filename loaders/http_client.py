@@ -33,7 +33,7 @@ import requests
 import urllib3
 
 from loaders import json_body
-from loaders.errors import ApiError, AuthError
+from loaders.errors import ApiError, AuthError, ServerFailure
 from loaders.masking import add_secrets, mask
 from loaders.pacing import Pacer, RateLimitParser, RequestStats, parse_retry_after
 from loaders.paging import PageGuard, Paginator, PagingError, Params, query_key
@@ -72,6 +72,7 @@ class _Retry:
     reason: str
     retry_after: float | None = None
     paced: bool = False  # the pacer already holds every request back (429): no extra sleep
+    server_error: bool = False  # a 5xx: after the last retry, a listing may ask for a smaller page
 
 
 def _backoff(attempt: int, rng: random.Random, base: float = BACKOFF_BASE_SECONDS) -> float:
@@ -187,10 +188,12 @@ class ApiClient:
         url: str,
         data: Mapping[str, Any] | None = None,
         *,
+        json: Any = None,
         auth: Any = None,
         validate: Validator | None = None,
     ) -> ApiResponse:
-        return self.request("POST", url, data=data, auth=auth, validate=validate)
+        """POST a form (`data`) or a JSON document (`json`: a GraphQL query and its variables)."""
+        return self.request("POST", url, data=data, json=json, auth=auth, validate=validate)
 
     def paginate(
         self,
@@ -209,7 +212,19 @@ class ApiClient:
         while paginator.has_next_page:
             params = paginator.next_request()
             guard.cursor(query_key(params))
-            response = self.get(url, params, validate=validate)
+            try:
+                response = self.get(url, params, validate=validate)
+            except ServerFailure:
+                # a page too heavy for the server: ask for the same page, smaller, down to a floor
+                if not paginator.shrink_page():
+                    raise
+                log.warning(
+                    "%s: GET %s kept failing with 5xx; retrying with %d records per page",
+                    self.platform,
+                    urlsplit(url).path,
+                    paginator.limit,
+                )
+                continue
             records = select(response.body)
             guard.page(records)
             yield records
@@ -228,6 +243,7 @@ class ApiClient:
         *,
         params: Params | None = None,
         data: Mapping[str, Any] | None = None,
+        json: Any = None,
         auth: Any = None,
         validate: Validator | None = None,
     ) -> ApiResponse:
@@ -246,6 +262,7 @@ class ApiClient:
                     url,
                     params=params,
                     data=data,
+                    json=json,
                     auth=auth,
                     timeout=timeout,
                     allow_redirects=False,
@@ -291,7 +308,8 @@ class ApiClient:
                     f"{self.options.max_retries} {'retry' if self.options.max_retries == 1 else 'retries'}"
                 )
                 raise self._fail(
-                    ApiError, f"{what} failed after {failures} attempts ({retries}): {outcome.reason}"
+                    ServerFailure if outcome.server_error else ApiError,
+                    f"{what} failed after {failures} attempts ({retries}): {outcome.reason}",
                 )
             self.stats.add(retries=1)
             delay = 0.0 if outcome.paced else max(self._backoff(failures), outcome.retry_after or 0.0)
@@ -341,7 +359,11 @@ class ApiClient:
                 AuthError, f"{what} was refused, {problem}: HTTP {status} {_server_message(data)}{hint}"
             )
         if status >= 500 or status == 408:
-            return _Retry(f"HTTP {status} {_server_message(data)[:80]}", retry_after=retry_after)
+            return _Retry(
+                f"HTTP {status} {_server_message(data)[:80]}",
+                retry_after=retry_after,
+                server_error=status >= 500,
+            )
         if 300 <= status < 400:
             where = urlsplit(response.headers.get("Location", ""))
             raise self._fail(

@@ -45,11 +45,31 @@ class PagingError(Exception):
     """A page the paginator cannot continue from; the client says which platform and listing."""
 
 
+# The smallest page a listing shrinks to when a page keeps failing with 5xx.
+MIN_PAGE_SIZE = 10
+
+
 class Paginator(ABC):
-    """Where one listing's next page starts; `has_next_page` turns False after the last page."""
+    """Where one listing's next page starts; `has_next_page` turns False after the last page.
+
+    `limit`: the records per page. A paginator whose next page does not depend on the
+    size of the previous ones (a cursor or a keyset, not a page number) sets `resizable`,
+    so `shrink_page` may halve `limit` when a page keeps failing with 5xx (a page too
+    heavy for the server: Airbyte's Shopify source does the same).
+    """
+
+    resizable = False
+    limit: int
 
     def __init__(self) -> None:
         self.has_next_page = True
+
+    def shrink_page(self) -> bool:
+        """Halve `limit` for the next request (not below MIN_PAGE_SIZE); False when it cannot."""
+        if not self.resizable or self.limit <= MIN_PAGE_SIZE:
+            return False
+        self.limit = max(MIN_PAGE_SIZE, self.limit // 2)
+        return True
 
     @abstractmethod
     def next_request(self) -> Params:

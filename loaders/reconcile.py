@@ -32,6 +32,7 @@ from typing import Any
 
 import dlt
 
+from loaders.deleted_records import DELETED_TABLE, deleted_records_resource
 from loaders.incremental import iso, parse_timestamp
 from loaders.pacing import RequestStats
 from loaders.raw_tables import select
@@ -39,7 +40,6 @@ from loaders.settings import LoadOptions
 
 log = logging.getLogger(__name__)
 
-DELETED_TABLE = "deleted_records"
 # Above this share of raw ids missing, the listing is distrusted (and nothing written).
 MAX_MISSING_SHARE = 0.5
 # ...unless so few ids are involved that a small store deleting most of its records is plausible.
@@ -189,18 +189,4 @@ def reconciliation_resource(
         yield found or dlt.mark.materialize_table_schema()
         state["reconciled_at"] = iso(now)
 
-    return dlt.resource(
-        rows,
-        name=name,
-        table_name=DELETED_TABLE,
-        write_disposition="merge",
-        primary_key=("resource", "id"),
-        columns={
-            "resource": {"data_type": "text", "nullable": False},
-            "id": {"data_type": "text", "nullable": False},
-            "deleted_at": {"data_type": "timestamp", "nullable": True},
-            "detected_by": {"data_type": "text", "nullable": False},
-            "evidence": {"data_type": "text", "nullable": True},
-            "checked_at": {"data_type": "timestamp", "nullable": False},
-        },
-    )
+    return deleted_records_resource(rows, name)

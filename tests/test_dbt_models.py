@@ -122,13 +122,18 @@ def dbt_database(pg_server: DbSettings, tmp_path_factory: pytest.TempPathFactory
 def db(dbt_database) -> DbSettings:
     """The module's database, emptied: no raw data, no models, no seeds."""
     settings, _ = dbt_database
-    conn = settings.connect()
+    empty(settings)
+    return settings
+
+
+def empty(db: DbSettings) -> None:
+    """Drop every schema the tests write (raw data, models, seeds)."""
+    conn = db.connect()
     conn.autocommit = True
     with conn.cursor() as cur:
         for schema in DATA_SCHEMAS:
             cur.execute(f'drop schema if exists "{schema}" cascade')
     conn.close()
-    return settings
 
 
 @pytest.fixture
@@ -552,8 +557,11 @@ def test_dbt_build_passes_on_messy_data(db: DbSettings, target_dir: Path, tmp_pa
         value(db, "select ordered_date::text from analytics.orders where order_key = 'shopify|default|14'")
         == "2024-02-06"
     )
-    # WooCommerce trash is cancelled; a JSON number first int then decimal still reads
-    assert value(db, "select is_cancelled from analytics.orders where order_key = 'woocommerce|default|202'")
+    # WooCommerce trash is a delete (docs/analytics.md, "Deletes"): flagged, out of the marts;
+    # a JSON number first int then decimal still reads
+    key = "woocommerce|default|202"
+    assert value(db, "select is_deleted from intermediate.int_orders_unioned where order_key = %s", (key,))
+    assert rows(db, "select 1 from analytics.orders where order_key = %s", (key,)) == []
     assert value(
         db, "select unit_price from analytics.order_items where order_key = 'woocommerce|default|201'"
     ) == Decimal("2.5")

@@ -10,6 +10,7 @@ import pytest
 import requests
 from sandbox_fixtures import FakeClock, ct_order, ct_store, running, session
 
+from metric_pulse.sandbox.commercetools_api import DEFAULT_SCOPES
 from metric_pulse.sandbox.server import SandboxServer
 
 PROJECT = "sandbox-store"
@@ -76,10 +77,8 @@ def test_client_credentials_token(server: SandboxServer) -> None:
     body = r.json()
     assert set(body) == {"access_token", "expires_in", "scope", "token_type"}
     assert body["token_type"] == "Bearer" and body["expires_in"] == 600 and body["scope"] == scope
-    assert token(server).json()["scope"].split() == [
-        f"{s}:{PROJECT}"
-        for s in ("view_orders", "view_customers", "view_products", "view_published_products")
-    ]
+    # no scope asked: every scope of the API client (the sandbox's: DEFAULT_SCOPES)
+    assert token(server).json()["scope"].split() == [f"{s}:{PROJECT}" for s in DEFAULT_SCOPES]
 
 
 def test_token_errors(server: SandboxServer) -> None:

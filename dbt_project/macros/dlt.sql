@@ -6,7 +6,7 @@
 
 {#-
     ["schema"."table", ...]: the single source table read by the model the running test
-    is attached to (tests/generic/dlt_row_id.sql), in every raw dataset of its platform
+    is attached to (besides deleted_records) (tests/generic/dlt_row_id.sql), in every raw dataset of its platform
     (macros/typed_source.sql, raw_datasets); the default dataset's when there is none yet.
 -#}
 {% macro dlt_row_id_sources() -%}
@@ -14,7 +14,11 @@
         {{ return([]) }}
     {%- endif -%}
     {%- set parent = graph.nodes[model.attached_node] -%}
-    {%- set reads = parent.depends_on.nodes -%}
+    {#- deleted_records: the delete marks joined to an entity (macros/deleted_records.sql), not its rows -#}
+    {%- set reads = [] -%}
+    {%- for node in parent.depends_on.nodes if not node.endswith('.deleted_records') -%}
+        {%- do reads.append(node) -%}
+    {%- endfor -%}
     {%- if reads | length != 1 or not reads[0].startswith('source.') -%}
         {{ exceptions.raise_compiler_error(
             'dlt_row_id on ' ~ parent.name ~ ': the model must read exactly one source table (it reads '

@@ -15,9 +15,10 @@ from typing import Any
 import dlt
 
 from loaders.commercetools.auth import SCOPES, OAuthToken
-from loaders.commercetools.paging import KeysetPaginator, UndatedPaginator
+from loaders.commercetools.deletions import deletion_resources
+from loaders.commercetools.paging import KeysetPaginator, UndatedPaginator, paged, results
 from loaders.commercetools.settings import PLATFORM, CommercetoolsConfig, settings_from_env
-from loaders.http_client import ApiClient, MalformedBody
+from loaders.http_client import ApiClient
 from loaders.incremental import RecordShape, incremental_resources
 from loaders.pacing import RequestStats
 from loaders.platform import PlatformLoader
@@ -57,19 +58,10 @@ SHAPES: Mapping[str, RecordShape] = {
 }
 
 
-def _paged(body: Any) -> None:
-    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-        raise MalformedBody("expected a paged response with a results list")
-
-
-def _results(body: Any) -> list[Any]:
-    return body["results"]
-
-
 def keyset_pages(client: ApiClient, url: str, limit: int, since: datetime | None) -> Iterator[list[Any]]:
     """Pages sorted by (lastModifiedAt, id); on a full load, then the records without `lastModifiedAt`."""
     paginator = KeysetPaginator(limit, since)
-    yield from client.paginate(url, paginator, validate=_paged, select=_results)
+    yield from client.paginate(url, paginator, validate=paged, select=results)
     if since is None and paginator.where is not None:  # one unfiltered page already held the undated too
         yield from _undated_pages(client, url, limit)
 
@@ -80,18 +72,19 @@ def _undated_pages(client: ApiClient, url: str, limit: int) -> Iterator[list[Any
     No keyset predicate on `lastModifiedAt` matches them (commercetools always sets it;
     an emulator or a migration may not), so they are asked for by name, paged by id.
     """
-    pages = client.paginate(url, UndatedPaginator(limit), validate=_paged, select=_results)
+    pages = client.paginate(url, UndatedPaginator(limit), validate=paged, select=results)
     return (page for page in pages if page)
 
 
 def clients_for(
-    config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats
+    config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats, scopes: tuple[str, ...] = SCOPES
 ) -> tuple[ApiClient, OAuthToken]:
+    """An API client whose requests carry a token with `scopes` (and the token)."""
     secrets = [config.client_id, config.client_secret]
-    hint = f"COMMERCETOOLS_CLIENT_ID/_SECRET and the scopes {', '.join(SCOPES)}"
+    hint = f"COMMERCETOOLS_CLIENT_ID/_SECRET and the scopes {', '.join(scopes)}"
     api = ApiClient(PLATFORM, config.rate_limit, options, stats, secrets=secrets, credentials_hint=hint)
     auth = ApiClient(PLATFORM, AUTH_RATE, options, stats, secrets=secrets, credentials_hint=hint)
-    token = OAuthToken(config, auth, api)
+    token = OAuthToken(config, auth, api, scopes)
     api.session.auth = token
     api.on_unauthorized = token.renew
     return api, token
@@ -99,7 +92,8 @@ def clients_for(
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def commercetools_source(config: CommercetoolsConfig, options: LoadOptions, stats: RequestStats) -> Any:
-    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, ...)."""
+    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, ...) and `deleted_records`
+    (Messages when the project has them, else the id reconciliation: loaders/commercetools/deletions.py)."""
     client, _ = clients_for(config, options, stats)
     base = f"{config.api_url.rstrip('/')}/{config.project_key}"
 
@@ -109,6 +103,9 @@ def commercetools_source(config: CommercetoolsConfig, options: LoadOptions, stat
     return [
         store_resource(lambda: config.project_key),
         *incremental_resources(PLATFORM, SHAPES, pages, options, stats),
+        *deletion_resources(
+            client, lambda scopes: clients_for(config, options, stats, scopes)[0], base, options, stats
+        ),
     ]
 
 

@@ -23,8 +23,15 @@ TOKEN_MARGIN_SECONDS = 60.0
 class OAuthToken(requests.auth.AuthBase):
     """A client-credentials bearer token, fetched lazily and renewed before it expires."""
 
-    def __init__(self, config: CommercetoolsConfig, auth_client: ApiClient, api_client: ApiClient) -> None:
+    def __init__(
+        self,
+        config: CommercetoolsConfig,
+        auth_client: ApiClient,
+        api_client: ApiClient,
+        scopes: tuple[str, ...] = SCOPES,
+    ) -> None:
         self.config = config
+        self.scopes = scopes
         self.auth_client = auth_client
         self.api_client = api_client
         self._token: str | None = None
@@ -33,7 +40,7 @@ class OAuthToken(requests.auth.AuthBase):
 
     @property
     def scope(self) -> str:
-        return " ".join(f"{scope}:{self.config.project_key}" for scope in SCOPES)
+        return " ".join(f"{scope}:{self.config.project_key}" for scope in self.scopes)
 
     def _fetch(self) -> None:
         def validate(body: Any) -> None:

@@ -10,12 +10,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from loaders.http_client import ApiResponse
+from loaders.http_client import ApiResponse, MalformedBody
 from loaders.incremental import RecordShape, Rejected
 from loaders.paging import Paginator, PagingError, Params
 
 # The keyset every resource pages by; a record without it cannot be a page boundary.
 KEYSET = RecordShape((str,), "lastModifiedAt")
+
+
+def paged(body: Any) -> None:
+    """A PagedQueryResponse: an object with a `results` list."""
+    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+        raise MalformedBody("expected a paged response with a results list")
+
+
+def results(body: Any) -> list[Any]:
+    return body["results"]
 
 
 def ct_timestamp(moment: datetime) -> str:
@@ -28,58 +38,86 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _last_key(records: list[Any]) -> tuple[str, str] | None:
-    """(lastModifiedAt, id) of the last well-formed record on a page: where the next page starts."""
+def _last_key(records: list[Any], keyset: RecordShape = KEYSET) -> tuple[str, str] | None:
+    """(keyset field, id) of the last well-formed record on a page: where the next page starts."""
     for record in reversed(records):
         try:
-            KEYSET.key(record)
+            keyset.key(record)
         except Rejected:
             continue
-        return record["lastModifiedAt"], record["id"]
+        return record[keyset.cursor], record["id"]
     return None
 
 
-class KeysetPaginator(Paginator):
-    """Pages sorted by (lastModifiedAt, id), each starting strictly after the previous one."""
+def _and(condition: str | None, predicate: str | None) -> str | None:
+    """Both predicates (either may be absent), the second in parentheses."""
+    if condition and predicate:
+        return f"{condition} and ({predicate})"
+    return condition or predicate
 
-    def __init__(self, limit: int, since: datetime | None) -> None:
+
+class KeysetPaginator(Paginator):
+    """Pages sorted by (lastModifiedAt, id), each starting strictly after the previous one.
+
+    `keyset`: another timestamp to page by (Messages: createdAt); `condition`: a predicate
+    every page also carries (Messages: the deletion types).
+    """
+
+    resizable = True  # a keyset: the next page starts after the last record, whatever the page size
+
+    def __init__(
+        self,
+        limit: int,
+        since: datetime | None,
+        *,
+        keyset: RecordShape = KEYSET,
+        condition: str | None = None,
+    ) -> None:
         super().__init__()
         self.limit = limit
-        self.where = None if since is None else f"lastModifiedAt >= {quote(ct_timestamp(since))}"
+        self.keyset = keyset
+        self.condition = condition
+        self.where = None if since is None else f"{keyset.cursor} >= {quote(ct_timestamp(since))}"
 
     def next_request(self) -> Params:
         params: list[tuple[str, Any]] = [
-            ("sort", "lastModifiedAt asc"),
+            ("sort", f"{self.keyset.cursor} asc"),
             ("sort", "id asc"),
             ("withTotal", "false"),
             ("limit", self.limit),
         ]
-        if self.where:
-            params.append(("where", self.where))
+        where = _and(self.condition, self.where)
+        if where:
+            params.append(("where", where))
         return params
 
     def update_state(self, response: ApiResponse, records: list[Any]) -> None:
         if len(records) < self.limit:
             self.has_next_page = False
             return
-        key = _last_key(records)
+        key = _last_key(records, self.keyset)
         if key is None:
-            raise PagingError("a full page without one usable (lastModifiedAt, id) to continue from")
-        modified, last_id = (quote(v) for v in key)
-        self.where = f"lastModifiedAt > {modified} or (lastModifiedAt = {modified} and id > {last_id})"
+            raise PagingError(f"a full page without one usable ({self.keyset.cursor}, id) to continue from")
+        at, last_id = (quote(v) for v in key)
+        field = self.keyset.cursor
+        self.where = f"{field} > {at} or ({field} = {at} and id > {last_id})"
 
 
-class UndatedPaginator(Paginator):
-    """The records without `lastModifiedAt`, paged by id (no keyset predicate matches them)."""
+class IdPaginator(Paginator):
+    """Records paged by id (`condition`: only those matching it), e.g. every id for the reconciliation."""
 
-    def __init__(self, limit: int) -> None:
+    resizable = True  # a keyset: the next page starts after the last record, whatever the page size
+
+    def __init__(self, limit: int, condition: str | None = None) -> None:
         super().__init__()
         self.limit = limit
+        self.condition = condition
         self.after: str | None = None
 
     def next_request(self) -> Params:
-        where = "lastModifiedAt is not defined" + (f" and id > {quote(self.after)}" if self.after else "")
-        return [("sort", "id asc"), ("withTotal", "false"), ("limit", self.limit), ("where", where)]
+        where = _and(self.condition, f"id > {quote(self.after)}" if self.after else None)
+        params: list[tuple[str, Any]] = [("sort", "id asc"), ("withTotal", "false"), ("limit", self.limit)]
+        return params + ([("where", where)] if where else [])
 
     def update_state(self, response: ApiResponse, records: list[Any]) -> None:
         last = records[-1] if records else None
@@ -87,3 +125,10 @@ class UndatedPaginator(Paginator):
             self.has_next_page = False
             return
         self.after = last["id"]
+
+
+class UndatedPaginator(IdPaginator):
+    """The records without `lastModifiedAt`, paged by id (no keyset predicate matches them)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit, "lastModifiedAt is not defined")

@@ -20,6 +20,7 @@ from loaders.incremental import RecordShape, incremental_resources
 from loaders.pacing import RequestStats
 from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions
+from loaders.shopify.deletions import deletions_resource
 from loaders.shopify.paging import LinkHeaderPaginator
 from loaders.shopify.rate_limit import ShopifyRateLimit
 from loaders.shopify.settings import PLATFORM, ShopifyConfig, settings_from_env
@@ -120,13 +121,15 @@ def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats)
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def shopify_source(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> Any:
-    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...)."""
+    """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...) and
+    `deleted_records` from the GraphQL deletion events (loaders/shopify/deletions.py)."""
     client = client_for(config, options, stats)
     return [
         store_resource(lambda: store_id(client, config)),
         *incremental_resources(
             PLATFORM, SHAPES, lambda name, since: pages(client, config, name, since), options, stats
         ),
+        deletions_resource(client, f"{config.admin_url}/graphql.json"),
     ]
 
 

@@ -19,13 +19,15 @@ from loaders.paging import Paginator, PagingError, Params
 class LinkHeaderPaginator(Paginator):
     """`first` for the first page, then `limit` + the Link header's `page_info` until there is no rel=next."""
 
+    resizable = True  # page_info is a cursor: any limit may follow it
+
     def __init__(self, first: Mapping[str, Any], limit: int) -> None:
         super().__init__()
         self.limit = limit
         self._next: Params = dict(first)
 
     def next_request(self) -> Params:
-        return self._next
+        return {**self._next, "limit": self.limit}
 
     def update_state(self, response: ApiResponse, records: list[Any]) -> None:
         url = (response.links.get("next") or {}).get("url")

@@ -2,7 +2,17 @@
 
 Two roots on the sandbox port: the auth service under `/commercetools/auth`
 (`POST /oauth/token`) and the API under `/commercetools/api`
-(`GET /{projectKey}/{orders|customers|products|product-projections}[/{id}]`).
+(`GET /{projectKey}/{orders|customers|products|product-projections|messages}[/{id}]`,
+and `GET /{projectKey}` with the project's settings).
+
+Messages: a record removed from the store's data files is an `OrderDeleted`,
+`CustomerDeleted` or `ProductDeleted` Message {id, version, sequenceNumber,
+resource {typeId, id}, resourceVersion, type, createdAt, lastModifiedAt}, stamped
+when the sandbox noticed the removal (metric_pulse.sandbox.store), queried like any
+resource (`where`, `sort`, `limit`, scope `view_messages`). The server option
+`commercetools_messages=False` is a project with Messages disabled: the project's
+settings say `messages.enabled: false` and the Messages query answers an empty list
+(a project without the feature records no Messages; the query itself is not refused).
 
 Reproduces: Basic-authenticated client-credentials tokens with space-separated
 `scope:{projectKey}` scopes and the `{"access_token","expires_in","scope",
@@ -24,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cmp_to_key
 from typing import Any
 from urllib.parse import parse_qsl
@@ -34,6 +45,7 @@ from metric_pulse.sandbox.store import (
     HIGHEST,
     SUMMARY_KEYS,
     Dataset,
+    Deletion,
     SortedView,
     StoreFolder,
     encode_records,
@@ -54,13 +66,29 @@ SCOPE_OF = {
     "customers": "view_customers",
     "products": "view_products",
     "product-projections": "view_published_products",
+    "messages": "view_messages",
 }
-DEFAULT_SCOPES = ("view_orders", "view_customers", "view_products", "view_published_products")
+DEFAULT_SCOPES = (
+    "view_orders",
+    "view_customers",
+    "view_products",
+    "view_published_products",
+    "view_messages",
+    "view_project_settings",
+)
+# A removal from a data file, as the Message commercetools records for the deleted resource.
+DELETED_MESSAGE = {
+    "orders": ("order", "OrderDeleted"),
+    "customers": ("customer", "CustomerDeleted"),
+    "products": ("product", "ProductDeleted"),
+}
+MESSAGES_KEPT_DAYS = 15  # a new project's deleteDaysAfterCreation
 MAX_LIMIT, MAX_OFFSET, TOTAL_CAP = 500, 10_000, 10_000
 API_ROUTE = re.compile(
-    r"^/(?P<project>[^/]+)/(?P<resource>orders|customers|products|product-projections)"
+    r"^/(?P<project>[^/]+)/(?P<resource>orders|customers|products|product-projections|messages)"
     r"(?:/(?P<id>[^/]+))?/?$"
 )
+PROJECT_ROUTE = re.compile(r"^/(?P<project>[^/]+)/?$")
 INVALID_CLIENT = "Please provide valid client credentials using HTTP Basic Authentication."
 
 
@@ -460,9 +488,11 @@ class CommercetoolsAPI:
         *,
         scopes: tuple[str, ...] = DEFAULT_SCOPES,
         token_ttl: float = 172800.0,
+        messages: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
+        self.messages = messages
         self.project_key = project_key
         self.client_id = client_id
         self.client_secret = client_secret
@@ -542,11 +572,14 @@ class CommercetoolsAPI:
     # -- API -------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         route = API_ROUTE.match(req.path)
-        if route is None or req.method not in ("GET", "HEAD"):
+        project_route = PROJECT_ROUTE.match(req.path)
+        if (route is None and project_route is None) or req.method not in ("GET", "HEAD"):
             return error(404, "ResourceNotFound", "The requested resource was not found.")
         token = self._token(req)
         if token is None:
             return invalid_token()
+        if route is None:
+            return self._project(project_route.group("project"), token)
         project, endpoint, ident = route.group("project"), route.group("resource"), route.group("id")
         staged = (req.param("staged") or "").lower() == "true"
         needed = "view_products" if endpoint == "product-projections" and staged else SCOPE_OF[endpoint]
@@ -563,7 +596,30 @@ class CommercetoolsAPI:
             return raw_json(200, encode_records([record])[1:-1])
         return self._query(req, dataset, endpoint)
 
+    def _project(self, project: str, token: Token) -> Response:
+        """GET /{projectKey}: the project's settings, among them whether Messages are enabled."""
+        acceptable = {f"view_project_settings:{project}", f"manage_project:{project}"}
+        if project != self.project_key or not (token.scopes & acceptable):
+            return insufficient_scope(f"view_project_settings:{project}")
+        return json_response(
+            200,
+            {
+                "key": self.project_key,
+                "name": self.project_key,
+                "version": 1,
+                "messages": {"enabled": self.messages, "deleteDaysAfterCreation": MESSAGES_KEPT_DAYS},
+            },
+        )
+
+    def _messages(self) -> Dataset:
+        """The Messages of the records removed from the data files (none while Messages are disabled:
+        the project records none then, so the query answers an empty list)."""
+        deletions = self.store.deletions() if self.messages else []
+        return Dataset([deleted_message(d) for d in deletions], (len(deletions), 0))
+
     def _dataset(self, endpoint: str, staged: bool) -> Dataset:
+        if endpoint == "messages":
+            return self._messages()
         dataset = self.store.get(RESOURCES[endpoint])
         if endpoint != "product-projections":
             return dataset
@@ -682,6 +738,26 @@ class CommercetoolsAPI:
         return SortedView([(i,) for i in range(len(records))], records)
 
 
+def deleted_message(deletion: Deletion) -> dict:
+    """An `OrderDeleted` / `CustomerDeleted` / `ProductDeleted` Message for a removal from the data files."""
+    type_id, message_type = DELETED_MESSAGE[deletion.resource]
+    stamp = (
+        datetime.fromtimestamp(deletion.deleted_at, UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+    return {
+        "id": f"00000000-0000-4000-8000-{deletion.sequence:012d}",
+        "version": 1,
+        "sequenceNumber": 1,
+        "resource": {"typeId": type_id, "id": deletion.id},
+        "resourceVersion": 1,
+        "type": message_type,
+        "createdAt": stamp,
+        "lastModifiedAt": stamp,
+    }
+
+
 CLIENT_ID = "sandbox-client-7Hq2mX9vLk"  # fixed: they guard nothing but a loopback port
 CLIENT_SECRET = "sandbox-secret-Rz4Tn8Wc2PyJ6bQe1Ua5Gd3Kf"
 
@@ -704,6 +780,7 @@ def build(ctx: StoreContext) -> CommercetoolsAPI:
         c["client_secret"],
         scopes=options["commercetools_scopes"],
         token_ttl=options["token_ttl"],
+        messages=options["commercetools_messages"],
         clock=ctx.clock,
     )
 
@@ -725,5 +802,5 @@ EMULATOR = Emulator(
     },
     server_error=lambda original, pick: server_error(pick),
     too_many_requests=too_many_requests,
-    options={"token_ttl": 172800.0, "commercetools_scopes": DEFAULT_SCOPES},
+    options={"token_ttl": 172800.0, "commercetools_scopes": DEFAULT_SCOPES, "commercetools_messages": True},
 )

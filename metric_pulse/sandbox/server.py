@@ -210,6 +210,7 @@ class SandboxServer:
         throttle_rate: float = 0.0,
         seed: int = 0,
         slow_delay: float = 35.0,
+        fail_pages_over: int = 0,
         extra_stores: Iterable[tuple[str, str]] = (),
         faults_on_auth: bool = False,
         log_requests: bool = False,
@@ -237,6 +238,9 @@ class SandboxServer:
         )
         self.fault_plan = FaultPlan(self.faults)
         self.faults_on_auth = faults_on_auth
+        # a page asking for more records than this (limit / per_page) answers the platform's 5xx,
+        # every time: a page too heavy for the server to render (0: off)
+        self.fail_pages_over = fail_pages_over
         self.log_requests = log_requests
         self.preload = preload
         labels = store_labels(PLATFORMS, extra_stores)
@@ -410,12 +414,18 @@ class SandboxServer:
             decision = self.fault_plan.decide(store.name, can_throttle=emulator.too_many_requests is not None)
         if decision.kind is not None and not 200 <= response.status < 300:
             decision = Decision(None, decision.slow, decision.pick)
-        if decision.kind == "fail":
+        if decision.kind == "fail" or (self.fail_pages_over and self._too_heavy(req, response)):
             response = emulator.server_error(response, decision.pick)
         elif decision.kind == "throttle" and emulator.too_many_requests is not None:
             response = emulator.too_many_requests()
         self._count(store.name, response, decision)
         return store.name, response, decision
+
+    def _too_heavy(self, req: Request, response: Response) -> bool:
+        """A successful list request asking for more than `fail_pages_over` records per page."""
+        asked = [req.param(name) for name in ("limit", "per_page")]
+        sizes = [int(a) for a in asked if a is not None and a.isdigit()]
+        return 200 <= response.status < 300 and any(size > self.fail_pages_over for size in sizes)
 
     def _count(self, name: str, response: Response, decision: Decision) -> None:
         with self._counters_lock:

@@ -1,4 +1,5 @@
-"""Shopify GraphQL Admin API emulator: the `orders` connection (and `order(id:)`) over the REST data.
+"""Shopify GraphQL Admin API emulator: the `orders` connection (and `order(id:)`) over the REST data,
+and the `events` connection with the deletion events of orders, customers and products.
 
 A small GraphQL reader (operations, variables with defaults, aliases, arguments,
 named and inline fragments, @include/@skip) is enough for extraction queries;
@@ -11,6 +12,12 @@ upper-cased status, `lineItems(first:)` a connection; any other field is looked
 up by its snake_case name. Cost follows Shopify's published rules (object 1,
 connection 2 + first × node cost, scalars 0) and is drawn from a `CostBucket`;
 a query that does not fit gets the THROTTLED body (HTTP 200, no `data`).
+
+`events` (API 2024-10+): a record removed from the store's orders, customers or
+products file is a `BasicEvent` {id, action 'destroy', createdAt (when the sandbox
+noticed, metric_pulse.sandbox.store), subjectId (the record's GID), subjectType
+(ORDER, CUSTOMER, PRODUCT), message}, oldest first; `query:` filters by
+`action`, `subject_type`, `created_at` and `id`; `first`/`after` page by the event id.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from typing import Any
 
 from metric_pulse.sandbox.http import Request, Response, json_response
 from metric_pulse.sandbox.ratelimit import CostBucket, Throttle
-from metric_pulse.sandbox.store import HIGHEST, StoreFolder, full, parse_instant, scan
+from metric_pulse.sandbox.store import HIGHEST, Deletion, StoreFolder, full, parse_instant, scan
 
 MAX_PAGE = 250
 SORT_KEYS = {
@@ -731,7 +738,15 @@ def search_filter(query: str | None, now: float) -> tuple[Callable[[dict], bool]
                 "closed": lambda r: r.get("closed_at") is not None,
                 "cancelled": lambda r: r.get("cancelled_at") is not None,
             }.get(state, lambda r: True)
-        elif fieldname in ("financial_status", "fulfillment_status", "email", "name", "source_name"):
+        elif fieldname in (
+            "financial_status",
+            "fulfillment_status",
+            "email",
+            "name",
+            "source_name",
+            "action",  # events
+            "subject_type",
+        ):
             check = lambda r, f=fieldname, v=value.lower(): str(r.get(f) or "").lower() == v  # noqa: E731, B008 (binds now)
         elif fieldname == "test":
             check = lambda r, v=value.lower() == "true": bool(r.get("test")) == v  # noqa: E731, B008 (binds now)
@@ -761,6 +776,30 @@ def _compare(get: Callable[[dict], Any], op: str, value: Any) -> Callable[[dict]
         }[op]
 
     return check
+
+
+# The GraphQL type and event subject type of each resource file.
+SUBJECTS = {
+    "orders": ("Order", "ORDER"),
+    "customers": ("Customer", "CUSTOMER"),
+    "products": ("Product", "PRODUCT"),
+}
+
+
+def deletion_event(deletion: Deletion) -> dict:
+    """A removal from the data files as the `BasicEvent` Shopify records for a deleted resource."""
+    typename, subject_type = SUBJECTS[deletion.resource]
+    return {
+        "seq": deletion.sequence,
+        "id": f"gid://shopify/BasicEvent/{deletion.sequence}",
+        "action": "destroy",
+        "created_at": datetime.fromtimestamp(int(deletion.deleted_at), UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        ),  # whole seconds, as Shopify
+        "subject_id": gid(typename, deletion.id),
+        "subject_type": subject_type,
+        "message": f"{typename} was deleted.",
+    }
 
 
 def encode(payload: dict) -> str:
@@ -911,6 +950,8 @@ class GraphQL:
                 data[f.key] = "QueryRoot"
             elif f.name == "orders":
                 data[f.key] = self._orders({}, executor.ctx, f, executor)
+            elif f.name == "events":
+                data[f.key] = self._events(executor.ctx, f, executor)
             elif f.name == "order":
                 ident = str(executor.ctx.args(f).get("id") or "")
                 try:
@@ -933,6 +974,32 @@ class GraphQL:
                     fieldName=f.name,
                 )
         return data
+
+    def _events(self, ctx: Context, f: Field, executor: Executor) -> dict:
+        """The deletion events (oldest first), `first` of them after the cursor, filtered by `query:`."""
+        args = ctx.args(f)
+        size = args.get("first")
+        if not isinstance(size, int) or size < 0 or size > MAX_PAGE:
+            raise GraphQLError(
+                f"The sandbox pages events with first: 0..{MAX_PAGE} (got {size!r})",
+                code="BAD_USER_INPUT",
+                path=[f.key],
+                line=f.line,
+                column=f.column,
+            )
+        keep, _ranges = search_filter(args.get("query"), self.clock())
+        after = decode(args["after"])["k"] if args.get("after") else 0
+        events = [e for e in map(deletion_event, self.store.deletions()) if e["seq"] > after and keep(e)]
+        rows = [(e["seq"], e) for e in events[:size]]
+        return executor.connection(
+            rows,
+            "BasicEvent",
+            f,
+            [f.key],
+            has_next=len(events) > size,
+            has_previous=after > 0,
+            cursor_of=lambda seq: encode({"k": seq}),
+        )
 
     def _visible(self, record: dict) -> bool:
         if self.read_all_orders:

@@ -21,6 +21,14 @@ objects (several times the file size: fine for hand-written stores).
 
 A `Dataset` also caches sorted views (`sorted_view`) so paging a million orders
 by a timestamp is a binary search plus a short scan, not a sort per request.
+
+Deletes: a record removed from a file is a delete on the platform. When the store
+re-reads a changed file it compares the ids it indexed with the file's and records a
+`Deletion` per id that is gone, stamped with the time of the re-read (the moment the
+sandbox noticed, as a platform stamps its deletion event). The emulators serve this log
+as the platform does (Shopify `events`, commercetools Messages). A file that is missing
+or fails to parse deletes nothing (an editor's half-saved file is not a mass delete).
+The log lives in memory: a restarted sandbox forgets it, as a platform forgets old events.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import json
 import logging
 import os
 import threading
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -238,17 +247,33 @@ class Dataset:
         return view  # type: ignore[return-value]
 
     def by_id(self, ident: Any) -> dict | None:
+        return self._index().get(ident)
+
+    def ids(self) -> set[Any]:
+        return set(self._index())
+
+    def _index(self) -> dict[Any, dict]:
         if self._by_id is None:
             with self._lock:
                 if self._by_id is None:
                     self._by_id = {dict.get(r, "id"): r for r in self.records}
-        return self._by_id.get(ident)
+        return self._by_id
 
     def __len__(self) -> int:
         return len(self.records)
 
     def __iter__(self) -> Iterator[dict]:
         return iter(self.records)
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """One record removed from a store's file: its resource, id, when it was noticed and its place in the log."""
+
+    sequence: int
+    resource: str
+    id: Any
+    deleted_at: float
 
 
 class NotLineDelimited(ValueError):
@@ -305,12 +330,19 @@ class DataStore:
     serves any folder.
     """
 
-    def __init__(self, data_dir: str | os.PathLike[str], folders: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        folders: Iterable[str] = (),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.folders = tuple(folders)
+        self.clock = clock
         self._loaded: dict[tuple[str, str], Dataset] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
+        self._deletions: dict[str, list[Deletion]] = {}
         self.reloads = 0
 
     def path(self, folder: str, resource: str) -> Path:
@@ -336,8 +368,28 @@ class DataStore:
             if current is not None and current.version == version:
                 return current
             fresh = self._read(path, version, current)
+            if current is not None and fresh.records is not current.records and version != (0, 0):
+                self._record_deletions(folder, resource, current.ids() - fresh.ids())
             self._loaded[key] = fresh
             return fresh
+
+    def _record_deletions(self, folder: str, resource: str, gone: set[Any]) -> None:
+        """Log the ids a re-read file no longer has, stamped now, in a stable order (by id)."""
+        if not gone:
+            return
+        now = self.clock()
+        with self._locks_lock:
+            log_ = self._deletions.setdefault(folder, [])
+            for ident in sorted(gone, key=sortable):
+                log_.append(Deletion(len(log_) + 1, resource, ident, now))
+
+    def deletions(self, folder: str) -> list[Deletion]:
+        """The folder's deletion log, oldest first, after re-reading any changed file (a removal made
+        since the last request is noticed now)."""
+        for resource in RESOURCES:
+            self.get(folder, resource)
+        with self._locks_lock:
+            return list(self._deletions.get(folder, ()))
 
     def _lock(self, key: tuple[str, str]) -> threading.Lock:
         """One lock per file: a large file being re-read does not hold up requests for the others."""
@@ -379,6 +431,9 @@ class StoreFolder:
 
     def get(self, resource: str) -> Dataset:
         return self.store.get(self.name, resource)
+
+    def deletions(self) -> list[Deletion]:
+        return self.store.deletions(self.name)
 
 
 def scan(

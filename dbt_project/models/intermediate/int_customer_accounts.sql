@@ -9,6 +9,7 @@ with
 customers as (
 
     select * from {{ ref('int_customers_unioned') }}
+    where not is_deleted  -- a deleted account is no person; its orders fall back to their own e-mail
 
 ),
 

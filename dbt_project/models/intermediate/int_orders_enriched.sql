@@ -16,7 +16,11 @@
       3. otherwise a customer id the customers table does not know: platform + store + id;
       4. otherwise NULL: an anonymous order (e.g. a POS walk-in without e-mail). It
          counts in revenue but belongs to no customer.
-    Incremental: the changed orders are recomputed (macros/incremental.sql).
+    Deleted orders (is_deleted, macros/deleted_records.sql) are left out, so every mart
+    built from this model (orders, order_items, daily_metrics, customers, RFM, CLV)
+    leaves them out too.
+    Incremental: the changed orders are recomputed (macros/incremental.sql); an order
+    deleted or restored since the last run is a changed order.
 -#}
 
 with
@@ -24,7 +28,9 @@ with
 orders as (
 
     select * from {{ ref('int_orders_unioned') }} as orders
-    where {{ incremental_slice() }}
+    -- replace_rows: the pre-hook removes the changed orders first, so a deleted one (left out here) leaves
+    where {{ incremental_slice(replace_rows=true) }}
+        and not orders.is_deleted
 
 ),
 

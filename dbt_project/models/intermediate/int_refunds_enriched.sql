@@ -11,6 +11,7 @@ orders as (
     select * from {{ ref('int_orders_unioned') }} as orders
     -- refunds are sparse: the watermark is int_orders_enriched's (macros/incremental.sql)
     where {{ incremental_slice(customers=false, watermarks_from='int_orders_enriched', replace_rows=true) }}
+        and not orders.is_deleted  -- a deleted order's refunds leave with it (the pre-hook removes them)
 
 ),
 

@@ -1,9 +1,10 @@
-{#- One row per product of every platform (the product catalogue as each store has it). -#}
+{#- One row per product of every platform (the product catalogue as each store has it; deleted products left out). -#}
 with
 
 products as (
 
     select * from {{ ref('int_products_unioned') }}
+    where not is_deleted
 
 ),
 

@@ -40,6 +40,12 @@ source as (
 
 ),
 
+marked as (
+
+    {{ mark_deleted('source', 'commercetools', 'orders') }}
+
+),
+
 final as (
 
     select
@@ -77,12 +83,14 @@ final as (
         created_at,
         last_modified_at as updated_at,
         completed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- deletes (macros/deleted_records.sql)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
 
-    from source
+    from marked
 
 )
 

@@ -20,6 +20,12 @@ source as (
 
 ),
 
+marked as (
+
+    {{ mark_deleted('source', 'shopify', 'customers') }}
+
+),
+
 final as (
 
     select
@@ -42,12 +48,14 @@ final as (
         ---------- timestamps (UTC)
         created_at,
         updated_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- deletes (macros/deleted_records.sql)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
 
-    from source
+    from marked
 
 )
 

@@ -35,6 +35,12 @@ source as (
 
 ),
 
+marked as (
+
+    {{ mark_deleted('source', 'shopify', 'orders') }}
+
+),
+
 final as (
 
     select
@@ -74,12 +80,14 @@ final as (
         updated_at,
         cancelled_at,
         closed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- deletes (macros/deleted_records.sql)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
 
-    from source
+    from marked
 
 )
 

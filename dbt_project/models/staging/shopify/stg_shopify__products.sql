@@ -19,6 +19,12 @@ source as (
 
 ),
 
+marked as (
+
+    {{ mark_deleted('source', 'shopify', 'products') }}
+
+),
+
 final as (
 
     select
@@ -38,12 +44,14 @@ final as (
         created_at,
         updated_at,
         published_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- deletes (macros/deleted_records.sql)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
 
-    from source
+    from marked
 
 )
 

@@ -20,6 +20,12 @@ source as (
 
 ),
 
+marked as (
+
+    {{ mark_deleted('source', 'woocommerce', 'customers') }}
+
+),
+
 final as (
 
     select
@@ -42,12 +48,14 @@ final as (
         ---------- timestamps (UTC: WooCommerce *_gmt values carry no zone suffix)
         date_created_gmt as created_at,
         date_modified_gmt as updated_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- deletes (macros/deleted_records.sql)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
 
-    from source
+    from marked
 
 )
 

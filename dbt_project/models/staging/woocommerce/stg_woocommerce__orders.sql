@@ -28,6 +28,12 @@ source as (
 
 ),
 
+marked as (
+
+    {{ mark_deleted('source', 'woocommerce', 'orders') }}
+
+),
+
 final as (
 
     select
@@ -65,12 +71,15 @@ final as (
         date_completed_gmt as completed_at,
         -- when it was trashed: its last modification while its status is trash
         case when lower(status) = 'trash' then date_modified_gmt end as trashed_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- deletes (macros/deleted_records.sql): trashed or deleted (deleted_records)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id'),
+                            trashed_at_sql="case when lower(status) = 'trash' then date_modified_gmt end") }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
 
-    from source
+    from marked
 
 )
 

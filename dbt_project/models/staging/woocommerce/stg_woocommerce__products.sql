@@ -21,6 +21,12 @@ source as (
 
 ),
 
+marked as (
+
+    {{ mark_deleted('source', 'woocommerce', 'products') }}
+
+),
+
 final as (
 
     select
@@ -44,12 +50,14 @@ final as (
         ---------- timestamps (UTC)
         date_created_gmt as created_at,
         date_modified_gmt as updated_at,
-        {{ dlt_loaded_at('_dlt_load_id') }} as loaded_at,
+
+        ---------- deletes (macros/deleted_records.sql)
+        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
 
-    from source
+    from marked
 
 )
 

@@ -45,6 +45,8 @@ final as (
         countries.country_code,
         customers.created_at,
         customers.updated_at,
+        customers.is_deleted,
+        customers.deleted_at,
         customers.loaded_at
 
     from customers

@@ -43,6 +43,8 @@ final as (
         shipping_total,
         cast(null as {{ money_type() }}) as discount_total,
         billing_country_code,
+        is_deleted,
+        deleted_at,
         loaded_at
 
     from orders

@@ -26,7 +26,9 @@ final as (
         case when is_published then 'active' else 'draft' end as status,
         cast(variants_count as bigint) as variants_count,
         created_at,
-        updated_at
+        updated_at,
+        is_deleted,
+        deleted_at
 
     from products
 

@@ -19,6 +19,8 @@ final as (
         country_code,
         created_at,
         updated_at,
+        is_deleted,
+        deleted_at,
         loaded_at
 
     from customers

@@ -47,7 +47,9 @@ final as (
         end as status,
         coalesce(variant_summary.variants_count, 0) as variants_count,
         products.created_at,
-        products.updated_at
+        products.updated_at,
+        products.is_deleted,
+        products.deleted_at
 
     from products
     left join variant_summary

@@ -44,6 +44,8 @@ final as (
         shipping_total,
         discount_total,
         billing_country_code,
+        is_deleted,
+        deleted_at,
         loaded_at
 
     from orders

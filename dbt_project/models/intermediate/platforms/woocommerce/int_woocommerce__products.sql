@@ -65,7 +65,9 @@ final as (
         end as status,
         coalesce(variation_counts.variants_count, 1) as variants_count,
         products.created_at,
-        products.updated_at
+        products.updated_at,
+        products.is_deleted,
+        products.deleted_at
 
     from products
     left join first_category
