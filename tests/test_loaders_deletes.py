@@ -116,12 +116,13 @@ def test_commercetools_deletes_from_messages_else_the_id_reconciliation(
         assert rows == [(resource, i, how, True) for resource in sorted(removed) for i in removed[resource]]
 
 
-@pytest.mark.parametrize("platform", ["shopify", "commercetools"])
+@pytest.mark.parametrize("platform", ["shopify", "woocommerce", "commercetools"])
 def test_a_page_that_keeps_failing_with_5xx_is_retried_smaller(
     store: Path, pg_db: DbSettings, pipelines: Path, platform: str
 ) -> None:
     """The sandbox fails every page asking for more than 40 records (fail_pages_over): the listing halves
-    its page (250 -> 125 -> 62 -> 31 on Shopify, 500 -> ... -> 31 on commercetools) and loads everything."""
+    its page (250 -> 125 -> 62 -> 31 on Shopify, 500 -> ... -> 31 on commercetools; WooCommerce's page
+    numbers are renumbered as they halve: 100 -> 50 -> 25) and loads everything."""
     with sandbox(store, fail_pages_over=40) as server:
         settings = settings_for(server, HTTP_MAX_RETRIES="1")
         load(settings, platform, pg_db, pipelines)

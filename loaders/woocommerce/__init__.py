@@ -109,8 +109,8 @@ def modified_pages(
     """Pages of records modified after `since`, oldest first (on a full load, then the undated ones)."""
     paginator = ModifiedAfterPaginator(per_page, since, filters)
     yield from client.paginate(url, paginator, validate=_is_list, select=_without_links)
-    if paginator.total_pages > 1:
-        yield from _undated_tail(client, url, per_page, paginator.total_pages, filters)
+    if paginator.last_page > 1:
+        yield from _undated_tail(client, url, paginator.per_page, paginator.last_page, filters)
 
 
 def _undated_tail(

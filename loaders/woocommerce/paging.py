@@ -25,7 +25,7 @@ from typing import Any
 
 from loaders.http_client import ApiResponse
 from loaders.incremental import Rejected, parse_timestamp
-from loaders.paging import Paginator, PagingError, Params
+from loaders.paging import MIN_PAGE_SIZE, Paginator, PagingError, Params
 
 # The API's timestamps have whole seconds, so stepping back one second re-reads only ties.
 SEAM = timedelta(seconds=1)
@@ -73,6 +73,18 @@ class PageNumberPaginator(Paginator):
         self.filters = dict(filters or {})
         self.page = 1
 
+    @property
+    def limit(self) -> int:
+        return self.per_page
+
+    def shrink_page(self) -> bool:
+        """Halve the page and renumber it: page p of n records is pages 2p-1 and 2p of n/2, so no record
+        shifts to another page (only an even size halves, not below MIN_PAGE_SIZE)."""
+        if self.per_page % 2 or self.per_page // 2 < MIN_PAGE_SIZE:
+            return False
+        self.page, self.per_page = 2 * self.page - 1, self.per_page // 2
+        return True
+
     def next_request(self) -> Params:
         return {"per_page": self.per_page, "page": self.page, "orderby": "id", "order": "asc", **self.filters}
 
@@ -84,15 +96,16 @@ class PageNumberPaginator(Paginator):
 class ModifiedAfterPaginator(PageNumberPaginator):
     """Records modified after `since`, oldest first, by moving `modified_after` (pages only for ties).
 
-    `total_pages` is what the first page of a full load (no `since`) said the unfiltered
-    listing holds: the undated records sit on its last pages (see the source).
+    `total_records` is what the first page of a full load (no `since`) said the unfiltered
+    listing holds (`X-WP-Total`): the undated records sit on its last pages (see the source),
+    which `last_page` finds at the page size in use at the end (pages may have shrunk).
     """
 
     def __init__(self, per_page: int, since: datetime | None, filters: Filters | None = None) -> None:
         super().__init__(per_page, filters)
         self.since = since
         self.bound = since
-        self.total_pages = 0
+        self.total_records = 0
 
     def next_request(self) -> Params:
         params: dict[str, Any] = by_modified(self.per_page, self.page, self.filters)
@@ -100,13 +113,18 @@ class ModifiedAfterPaginator(PageNumberPaginator):
             params["modified_after"] = _gmt(self.bound)
         return params
 
+    @property
+    def last_page(self) -> int:
+        """The unfiltered listing's last page at the current page size (0 when unknown)."""
+        return -(-self.total_records // self.per_page)
+
     def update_state(self, response: ApiResponse, records: list[Any]) -> None:
         if self.bound is not None:
             bound = _gmt(self.bound)  # whole seconds: what the store was asked for
             if any(m is not None and _gmt(m) < bound for m in map(modified, records)):
                 raise PagingError(TOO_OLD)
         if self.since is None and self.bound is None and self.page == 1:
-            self.total_pages = int(response.headers.get("X-WP-TotalPages") or 0)
+            self.total_records = int(response.headers.get("X-WP-Total") or 0)
         if len(records) < self.per_page:
             self.has_next_page = False
             return
