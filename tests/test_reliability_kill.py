@@ -1,7 +1,8 @@
 """Killed runs: `metric-pulse run` SIGKILLed at random points (extract, load, dbt), each followed by a clean run.
 
-Before every cycle the store changes (new orders, changed orders), so there is
-always something to extract. A run is killed with its whole process group (dbt
+Before every cycle the store changes (new orders, changed orders, and the lifecycle:
+an order deleted on every platform but WooCommerce, where one is trashed and, every third
+cycle, an earlier one restored), so there is always something to extract and to delete. A run is killed with its whole process group (dbt
 included, as a crash or the OOM killer would), after a seeded random delay: odd
 cycles across the whole duration of the last clean run (mostly dbt, which takes
 most of it), even cycles within its start-up, extract and load; the clean run
@@ -39,10 +40,22 @@ CYCLES = int(os.environ.get("RELIABILITY_KILL_CYCLES", "20"))
 
 
 def change_store(store: Path, rng: random.Random, cycle: int) -> None:
-    """Per platform: 3 new orders (copies of existing ones, new ids throughout) and 2 changed ones, modified now."""
+    """Per platform: 3 new orders (copies of existing ones, new ids throughout) and 2 changed ones, modified now;
+    one order deleted (WooCommerce: trashed, and every third cycle the earliest trashed one restored)."""
     now = datetime.now(UTC)
     for platform in PLATFORMS:
         orders = read(store, platform, "orders")
+        if platform == "woocommerce":
+            trashed = [o for o in orders if o.get("status") == "trash"]
+            touched = [rng.choice([o for o in orders if o.get("status") != "trash"])]
+            touched[0]["status"] = "trash"
+            if trashed and cycle % 3 == 2:
+                trashed[0]["status"] = "completed"
+                touched.append(trashed[0])
+            for order in touched:
+                set_modified(platform, order, now)
+        else:
+            orders.remove(rng.choice(orders))  # the emulator records the deletion event / message now
         for order in rng.sample(orders, 2):
             set_modified(platform, order, now)
         for n in range(3):
