@@ -106,6 +106,8 @@ def hostile() -> Iterator[tuple[str, Hostile]]:
             behaviour.paths.append(self.path)
             behaviour.answer(self)
 
+        do_POST = do_GET  # GraphQL (Shopify's deletion events) posts its query
+
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -301,6 +303,10 @@ def test_a_run_against_a_looping_store_stops_that_platform_with_a_clear_error(
         resource = handler.path.split("?")[0].rsplit("/", 1)[-1].removesuffix(".json")
         if resource == "shop":  # the store's identity answers; its listings loop
             _send(handler, 200, {"shop": {"myshopify_domain": "looping.myshopify.com"}})
+            return
+        if resource == "graphql":  # and it has no deletion events
+            handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+            _send(handler, 200, {"data": {"events": {"nodes": [], "pageInfo": {"hasNextPage": False}}}})
             return
         records = [{"id": next(counter), "updated_at": "2024-01-01T00:00:00Z"} for _ in range(2)]
         link = f'<{url}{handler.path.split("?")[0]}?limit=2&page_info=same>; rel="next"'
