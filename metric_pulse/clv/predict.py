@@ -119,23 +119,25 @@ def fit_purchase_model(summary: pd.DataFrame, model: str) -> tuple[PurchaseModel
             f"customers and {MIN_REPEAT_BUYERS} repeat buyers for a meaningful fit",
         }
     res = m.fit(summary["x"].to_numpy(), summary["t_x"].to_numpy(), summary["T"].to_numpy())
+    failed = _record_fit(rec, res)
+    if failed:
+        return None, failed
+    if not res.converged:
+        return m, {**rec, "status": "fit_not_converged", "reason": res.message}
+    return m, {**rec, "status": "ok", "reason": None}
+
+
+def _record_fit(rec: dict[str, Any], res: Any) -> dict[str, Any] | None:
+    """Put a fit's result into `rec`; the `fit_failed` record when its log-likelihood is not finite."""
     rec.update(
         params=res.params,
         log_likelihood=res.log_likelihood,
         converged=res.converged,
         fit_seconds=round(res.fit_seconds, 4),
     )
-    if not np.isfinite(res.log_likelihood):
-        return None, {
-            **rec,
-            "params": None,
-            "log_likelihood": None,
-            "status": "fit_failed",
-            "reason": res.message,
-        }
-    if not res.converged:
-        return m, {**rec, "status": "fit_not_converged", "reason": res.message}
-    return m, {**rec, "status": "ok", "reason": None}
+    if np.isfinite(res.log_likelihood):
+        return None
+    return {**rec, "params": None, "log_likelihood": None, "status": "fit_failed", "reason": res.message}
 
 
 def fit_spend_model(summary: pd.DataFrame) -> tuple[GammaGamma | None, dict[str, Any]]:
@@ -158,20 +160,9 @@ def fit_spend_model(summary: pd.DataFrame) -> tuple[GammaGamma | None, dict[str,
             "reason": f"{n} repeat buyer(s) with positive spend; at least 2 needed",
         }
     res = gg.fit(x, zbar)
-    rec.update(
-        params=res.params,
-        log_likelihood=res.log_likelihood,
-        converged=res.converged,
-        fit_seconds=round(res.fit_seconds, 4),
-    )
-    if not np.isfinite(res.log_likelihood):
-        return None, {
-            **rec,
-            "params": None,
-            "log_likelihood": None,
-            "status": "fit_failed",
-            "reason": res.message,
-        }
+    failed = _record_fit(rec, res)
+    if failed:
+        return None, failed
     if not np.isfinite(gg.population_mean()):
         return None, {
             **rec,
