@@ -115,6 +115,7 @@ class ShopifyGraphQL:
         self.api: ApiClient = api_client(config, options, stats)
         self.url = config.graphql_url
         self._scopes: frozenset[str] | None = None
+        self._scopes_read = False
         self.page_sizes: dict[str, int] = {}
         """Query document -> the page size that fitted its cost in this run (see `QueryTooCostly`)."""
 
@@ -157,17 +158,16 @@ class ShopifyGraphQL:
             )
 
     def scopes(self) -> frozenset[str] | None:
-        """The access scopes granted to the app on this store; None when Shopify would not say."""
-        if self._scopes is None:
+        """The access scopes granted to the app on this store (asked once); None when Shopify would not say."""
+        if not self._scopes_read:
+            self._scopes_read = True
             try:
                 data = self.execute(SCOPES_QUERY)
             except GraphQLError as exc:
                 log.info("%s: could not read the granted access scopes (%s); assuming all", PLATFORM, exc)
                 return None
-            scopes = ((data.get("currentAppInstallation") or {}).get("accessScopes")) or []
-            self._scopes = frozenset(
-                s.get("handle") for s in scopes if isinstance(s, dict) and s.get("handle")
-            )
+            scopes = (data.get("currentAppInstallation") or {}).get("accessScopes") or []
+            self._scopes = frozenset(s["handle"] for s in scopes if isinstance(s, dict) and s.get("handle"))
         return self._scopes
 
     def granted(self, scope: str) -> bool:
