@@ -109,10 +109,13 @@ def _too_costly(body: Mapping[str, Any]) -> QueryTooCostly | None:
 class ShopifyGraphQL:
     """The GraphQL Admin API of one store, for one run."""
 
-    def __init__(self, config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> None:
+    def __init__(
+        self, config: ShopifyConfig, options: LoadOptions, stats: RequestStats, api: ApiClient | None = None
+    ) -> None:
+        """`api`: an HTTP client to use instead of the authenticated one `config` makes (tests pass theirs)."""
         self.config = config
         self.stats = stats
-        self.api: ApiClient = api_client(config, options, stats)
+        self.api: ApiClient = api or api_client(config, options, stats)
         self.url = config.graphql_url
         self._scopes: frozenset[str] | None = None
         self._scopes_read = False
