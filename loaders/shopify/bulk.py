@@ -117,7 +117,7 @@ class Operation:
     @classmethod
     def read(cls, body: Any) -> Operation:
         if not isinstance(body, dict) or not isinstance(body.get("id"), str):
-            raise ValueError(f"not a bulk operation: {str(body)[:80]}")
+            raise ApiError(PLATFORM, f"expected a bulk operation, got {str(body)[:80]}")
         size = body.get("fileSize")
         return cls(
             id=body["id"],
@@ -140,8 +140,6 @@ class BulkJob:
         resource: str,
         document: str,
         operations: OperationLog,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.config = config
@@ -149,10 +147,16 @@ class BulkJob:
         self.resource = resource
         self.document = document
         self.operations = operations
-        self.sleep = sleep
 
     def objects(self, spill_dir: Path | None = None) -> Iterator[dict[str, Any]]:
         """Every object of the result, children attached; `BulkUnavailable` (before any object) to fall back."""
+        try:
+            yield from self._objects(spill_dir)
+        except BulkUnavailable:
+            self.operations.drop(self.resource)
+            raise
+
+    def _objects(self, spill_dir: Path | None) -> Iterator[dict[str, Any]]:
         operation = self._resume() or self._start()
         restarted = False
         while True:
@@ -192,7 +196,6 @@ class BulkJob:
             if operation.status == "EXPIRED" and not restarted:
                 operation, restarted = self._start(), True
                 continue
-            self.operations.drop(self.resource)
             raise BulkUnavailable(
                 f"bulk operation {operation.id} ended {operation.status}"
                 f"{f' ({operation.error_code})' if operation.error_code else ''} after "
@@ -242,7 +245,7 @@ class BulkJob:
                     f"the shop's bulk operation slot stayed busy for "
                     f"{self.settings.busy_wait.total_seconds() / 60:g} min ({busy[0].get('message')})"
                 )
-            self.sleep(delay)
+            time.sleep(delay)
             delay = min(delay * 1.5, self.settings.poll_cap_seconds)
 
     def _poll(self, operation_id: str) -> Operation | None:
@@ -261,7 +264,7 @@ class BulkJob:
                     f"{self.settings.timeout.total_seconds() / 60:g} min (SHOPIFY_BULK_TIMEOUT_MINUTES); "
                     "the next run picks it up",
                 )
-            self.sleep(delay)
+            time.sleep(delay)
             delay = min(delay * 1.5, self.settings.poll_cap_seconds)
             polled = self._poll(operation.id)
             if polled is None:
