@@ -54,6 +54,14 @@ class MalformedBody(ValueError):
     """The body parsed, but is not the shape this endpoint returns (a cut-off or foreign response)."""
 
 
+class DownloadRefused(ApiError):
+    """A file URL answered 4xx (an expired or revoked signed URL): asking again will not help."""
+
+    def __init__(self, platform: str, message: str, status: int) -> None:
+        super().__init__(platform, message)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class ApiResponse:
     body: Any
@@ -232,6 +240,64 @@ class ApiClient:
                 paginator.update_state(response, records)
             except PagingError as exc:
                 raise guard.stop(str(exc)) from None
+
+    def download(self, url: str) -> Iterator[bytes]:
+        """The body at `url` (a signed file URL, e.g. a Bulk Operation's result), chunk by chunk.
+
+        Never whole in memory, so neither the response cap nor the overall deadline apply
+        (only the read timeout, per chunk). Sent without this client's headers and auth:
+        the URL carries its own signature and may name another host (Shopify serves results
+        from cloud storage), which must never see the store's token. A dropped or timed-out
+        connection is retried like any request (paced, backoff, at most `max_retries`) and
+        resumes where it stopped: the bytes already passed on are skipped. 4xx answers raise
+        `DownloadRefused` at once (an expired signature stays expired).
+        """
+        parts = urlsplit(url)
+        what = f"GET {parts.path}"  # never the query string: it holds the signature
+        timeout = (min(10.0, self.options.request_timeout), self.options.request_timeout)
+        passed, failures = 0, 0
+        with requests.Session() as bare:
+            bare.headers.update({"User-Agent": USER_AGENT})
+            while True:
+                self.stats.add(waited_seconds=self.pacer.acquire(), requests=1)
+                try:
+                    with bare.get(url, timeout=timeout, allow_redirects=False, stream=True) as response:
+                        if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+                            text = _server_message(response.raw.read(2048, decode_content=True))
+                            raise DownloadRefused(
+                                self.platform,
+                                mask(
+                                    f"{what} was refused: HTTP {response.status_code} {text}", self._secrets
+                                ),
+                                response.status_code,
+                            )
+                        if response.status_code != 200:
+                            reason = f"HTTP {response.status_code}"
+                        else:
+                            skip = passed
+                            for chunk in response.iter_content(65536):
+                                if skip:
+                                    chunk, skip = chunk[skip:], max(0, skip - len(chunk))
+                                if chunk:
+                                    passed += len(chunk)
+                                    yield chunk
+                            return
+                except (
+                    requests.ConnectionError,
+                    requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError,
+                ) as exc:
+                    reason = (
+                        f"connection to {parts.hostname}:{parts.port or ''} failed ({type(exc).__name__})"
+                    )
+                failures += 1
+                if failures > self.options.max_retries:
+                    raise self._fail(ApiError, f"{what} failed after {failures} attempts: {reason}")
+                self.stats.add(retries=1)
+                log.debug(
+                    "%s: %s: %s; retry %d after %d bytes", self.platform, what, reason, failures, passed
+                )
+                self._sleep(self._backoff(failures))
 
     def _fail(self, cls: type[ApiError], text: str) -> ApiError:
         return cls(self.platform, mask(text, self._secrets))
