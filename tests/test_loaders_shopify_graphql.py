@@ -21,6 +21,8 @@ from loaders.shopify.graphql import ShopifyGraphQL
 from loaders.shopify.listing import resource_pages
 from loaders.shopify.objects import flatten
 from loaders.shopify.settings import ShopifyConfig
+from metric_pulse.config import load_settings
+from metric_pulse.run import format_summary, run_pipeline
 
 CLIENT_ID = "dev-dashboard-client-id-0123456789"
 CLIENT_SECRET = "shpss_client_secret_0123456789abcdef"
@@ -232,3 +234,48 @@ def test_flatten_makes_connections_lists_and_keeps_node_typenames() -> None:
         "refunds": [{"id": "r", "transactions": []}],
         "customer": {"id": "c", "nodes": "not a connection"},
     }
+
+
+def test_warnings_reach_the_summary_and_etl_logs(shop, pg_db, tmp_path) -> None:
+    """A store answering as 2026-01 and granting only read_products: products load, the rest is skipped
+    with a warning naming the scope, and every warning is in the summary and in etl_logs."""
+    url, server = shop
+    product = {
+        "id": "gid://shopify/Product/1",
+        "updatedAt": "2026-11-01T00:00:00Z",
+        "title": "Mug",
+        "variants": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []},
+    }
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        query = json.loads(server.bodies[-1])["query"]
+        if "accessScopes" in query:
+            data = {"currentAppInstallation": {"accessScopes": [{"handle": "read_products"}]}}
+        elif "myshopifyDomain" in query:
+            data = SHOP["data"]
+        elif "products(" in query:
+            data = {"products": {"pageInfo": {"hasNextPage": False, "endCursor": "p1"}, "nodes": [product]}}
+        else:
+            data = {"events": {"nodes": [], "pageInfo": {"hasNextPage": False}}}
+        send(handler, 200, {"data": data}, {"X-Shopify-Api-Version": "2026-01"})
+
+    server.answer = answer
+    env = {"SHOPIFY_STORE_URL": url, "SHOPIFY_ACCESS_TOKEN": "shpat_x", "SHOPIFY_BULK_AFTER_DAYS": "off"}
+    outcome = run_pipeline(load_settings(env), pg_db, with_dbt=False, pipelines_dir=tmp_path / "dlt")
+    assert outcome.status == "success", format_summary(outcome)
+    assert outcome.loads[0].rows.get("products") == 1
+    warnings = outcome.loads[0].warnings
+    assert len(warnings) == 3, warnings
+    assert "asked for Admin API version 2026-10 but Shopify answered as 2026-01" in warnings[0]
+    assert any(w.startswith("orders skipped: the app lacks the access scope read_orders") for w in warnings)
+    assert any(
+        w.startswith("customers skipped: the app lacks the access scope read_customers") for w in warnings
+    )
+    assert all(f"warning: {w}" in format_summary(outcome) for w in warnings)
+    conn = pg_db.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select details -> 'warnings' from ops.etl_logs where step = 'load:shopify'")
+            assert cur.fetchall() == [(warnings,)]
+    finally:
+        conn.close()
