@@ -50,7 +50,7 @@ def test_two_stores_read_their_own_settings_over_the_platform_wide_ones() -> Non
     )
     assert us.config.api_version == eu.config.api_version == "2026-07"
     assert us.config.uses_client_credentials and not eu.config.uses_client_credentials
-    assert (us.config.rate_limit.rate, eu.config.rate_limit.rate) == (2.0, 4.0)
+    assert (us.config.rate_limit.rate, eu.config.rate_limit.rate) == (10.0, 4.0)
     assert settings.platforms == ["shopify"]
     assert [s.name for s in settings.stores] == ["shopify/us", "shopify/eu"]
     assert (pipeline_name(eu), dataset_name(eu)) == ("metric_pulse_shopify__eu", "raw_shopify__eu")
