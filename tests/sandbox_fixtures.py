@@ -105,7 +105,7 @@ def shopify_order(ident: int, *, created: datetime | None = None, lines: int = 2
                 {
                     "id": f"gid://shopify/LineItem/{ident * 1000 + k}",
                     "product": {"id": f"gid://shopify/Product/{900 + k % 4 + 1}"},
-                    "variant": {"id": f"gid://shopify/ProductVariant/{9000 + k}"},
+                    "variant": {"id": f"gid://shopify/ProductVariant/{(k % 4 + 1) * 1000 + 1}"},
                     "sku": f"SKU-{k}",
                     "title": f"Thing {k}",
                     "name": f"Thing {k}",

@@ -446,11 +446,11 @@ def _split(selection: SelectionSetNode | None, obj: dict) -> tuple[dict, list[tu
     """(the object without its nested connections, those connections) — a connection is an answer
     value holding `nodes` or `edges` (connections sit on nodes or objects, never in lists: restricted)."""
     children = []
-    for node in _fields(selection):
+    for node in gql.selected_fields(selection):
         key = (node.alias or node.name).value
         value = obj.get(key)
         if isinstance(value, Mapping) and ("nodes" in value or "edges" in value) and node.selection_set:
-            names = {p.name.value for p in _fields(node.selection_set)}
+            names = {p.name.value for p in gql.selected_fields(node.selection_set)}
             if names & {"nodes", "edges"}:
                 children.append((node, value))
                 del obj[key]
@@ -460,11 +460,3 @@ def _split(selection: SelectionSetNode | None, obj: dict) -> tuple[dict, list[tu
             obj[key] = inner
             children.extend(nested)
     return obj, children
-
-
-def _fields(selection: SelectionSetNode | None) -> Iterator[FieldNode]:
-    for node in selection.selections if selection else []:
-        if isinstance(node, FieldNode):
-            yield node
-        else:
-            yield from _fields(getattr(node, "selection_set", None))

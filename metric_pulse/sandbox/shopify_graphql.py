@@ -120,6 +120,7 @@ RESOURCES = {
     ),
 }
 BY_TYPE = {r.typename: r for r in RESOURCES.values()}
+REFERENCED = {*BY_TYPE, "ProductVariant"}  # node types another node may refer to (`reference`)
 
 # `query:` terms: search field -> node field (equality, case-insensitive); dates separately
 SEARCH_DATES = {
@@ -523,6 +524,49 @@ def lookup(ctx: Context, ident: str, field_name: str) -> dict | None:
     return ctx.visible(resource, ctx.store.get(resource.name).by_id(ident))
 
 
+def reference(parent: Mapping[str, Any], info: GraphQLResolveInfo) -> Any:
+    """A node another node refers to (`customer`, `product`, `variant`, `lastOrder`): the stored copy
+    when it holds every field asked for, else the node itself from its file (as Shopify reads it live)."""
+    stored = parent.get(info.field_name)
+    if not isinstance(stored, Mapping) or not stored.get("id"):
+        return stored
+    asked = {f.name.value for node in info.field_nodes for f in selected_fields(node.selection_set)}
+    if asked <= set(stored) | {"__typename"}:
+        return stored
+    ctx: Context = info.context
+    typename = gid_type(stored["id"])
+    if typename == "ProductVariant":
+        if "read_products" not in ctx.scopes:
+            return stored
+        found = ctx.store.get("products").derived("variants", variant_nodes).by_id(stored["id"])
+        return found or stored
+    resource = BY_TYPE.get(typename or "")
+    if resource is None or resource.scope not in ctx.scopes:
+        return stored
+    return ctx.visible(resource, ctx.store.get(resource.name).by_id(stored["id"])) or stored
+
+
+def variant_nodes(products: list[dict]) -> list[dict]:
+    """Every product's variants as nodes of their own (with `product`), for lookups by GID."""
+    out = []
+    for record in products:
+        product = full(record)
+        ref = {k: product.get(k) for k in ("id", "legacyResourceId", "title", "handle", "vendor")}
+        variants = product.get("variants") or {}
+        for variant in variants.get("nodes", []) if isinstance(variants, dict) else variants:
+            out.append({**variant, "product": ref})
+    return out
+
+
+def selected_fields(selection: SelectionSetNode | None) -> Iterator[FieldNode]:
+    """The fields of a selection set, through fragments (their type conditions ignored)."""
+    for node in selection.selections if selection else []:
+        if isinstance(node, FieldNode):
+            yield node
+        elif isinstance(node, InlineFragmentNode):
+            yield from selected_fields(node.selection_set)
+
+
 def by_type(typename: str) -> Callable[..., dict | None]:
     def resolve(_root: Any, info: GraphQLResolveInfo, id: str) -> dict | None:  # noqa: A002 (the argument)
         if gid_type(id) != typename:
@@ -591,6 +635,10 @@ def _wire(schema: GraphQLSchema) -> None:
                 definition.resolve = nested_connection
             elif is_list_type(unwrap(definition.type)) and "first" in definition.args:
                 definition.resolve = cut_list
+            elif get_named_type(definition.type).name in REFERENCED and not is_list_type(
+                unwrap(definition.type)
+            ):
+                definition.resolve = reference
 
 
 def unwrap(type_: Any) -> Any:
@@ -760,6 +808,8 @@ class Cost:
         except GraphQLError:
             return None
         size = args.get("first") if args.get("first") is not None else args.get("last")
+        if size is None and isinstance(args.get("ids"), list):  # nodes(ids:): one per id
+            size = len(args["ids"])
         return size if isinstance(size, int) else None
 
 
