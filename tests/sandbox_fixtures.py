@@ -185,6 +185,29 @@ def shopify_store(root: Path, *, old_order: bool = False, large_order: bool = Fa
     )
 
 
+def shopify_order_ids(settings: dict[str, str], names: str, first: int) -> list[int]:
+    """The first order ids (by id) of a Shopify store, reached with its `.env` settings as a loader
+    would: the client-credentials grant, then a GraphQL query of the configured version."""
+    root = settings[f"{names}_STORE_URL"]
+    token = requests.post(
+        f"{root}/admin/oauth/access_token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": settings[f"{names}_CLIENT_ID"],
+            "client_secret": settings[f"{names}_CLIENT_SECRET"],
+        },
+        timeout=10,
+    ).json()["access_token"]
+    r = requests.post(
+        f"{root}/admin/api/{settings[f'{names}_API_VERSION']}/graphql.json",
+        headers={"X-Shopify-Access-Token": token},
+        json={"query": f"{{ orders(first: {first}, sortKey: ID) {{ nodes {{ legacyResourceId }} }} }}"},
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    return [int(o["legacyResourceId"]) for o in r.json()["data"]["orders"]["nodes"]]
+
+
 # -- WooCommerce: 25 orders, ids 1..25 -----------------------------------------------------
 
 

@@ -18,7 +18,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 @dataclass
 class Request:
     method: str
-    path: str  # below the platform prefix: "/admin/api/2024-10/orders.json"
+    path: str  # below the platform prefix: "/admin/api/2026-10/graphql.json"
     query: list[tuple[str, str]]  # in order, repeated keys kept
     headers: Mapping[str, str]  # case-insensitive lookup (email.message.Message)
     body: bytes = b""
