@@ -219,3 +219,30 @@ def test_cancel(bulk: Client, clock: FakeClock) -> None:
     assert canceled == {"bulkOperation": {"status": "CANCELED"}, "userErrors": []}
     clock.advance(5)
     assert bulk.poll(op)["status"] == "CANCELED"
+
+
+def test_bulk_operations_list_finds_the_running_ones(data_dir: Path, clock: FakeClock) -> None:
+    """After a kill, a client finds its operations still running (`bulkOperations`, newest first)."""
+    with running(
+        data_dir, rate_limits="off", clock=clock, shopify_bulk_busy=2, shopify_bulk_busy_seconds=60
+    ) as server:
+        bulk = Client(server)
+        mine = bulk.run(ORDERS)["bulkOperation"]["id"]
+        listed = bulk.ask(
+            """{ bulkOperations(first: 10, query: "status:running") { nodes { id status type } } }"""
+        )["bulkOperations"]["nodes"]
+        busy = ["gid://shopify/BulkOperation/2", "gid://shopify/BulkOperation/1"]  # an earlier run's
+        assert [n["id"] for n in listed] == busy  # the new one is still CREATED
+        clock.advance(0.5)
+        listed = bulk.ask(
+            '{ bulkOperations(first: 2, query: "status:running") { nodes { id } pageInfo { hasNextPage } } }'
+        )
+        page = listed["bulkOperations"]
+        assert [n["id"] for n in page["nodes"]] == [mine, "gid://shopify/BulkOperation/2"] and page[
+            "pageInfo"
+        ]["hasNextPage"]
+        bulk.finish(mine, clock)
+        clock.advance(60)
+        assert bulk.ask('{ bulkOperations(first: 5, query: "status:running") { nodes { id } } }')[
+            "bulkOperations"
+        ] == {"nodes": []}

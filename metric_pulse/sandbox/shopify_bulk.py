@@ -146,6 +146,13 @@ class BulkOperations:
             return None
         return self._node(self._ops[-1], ctx.base_url)
 
+    def listing(self, ctx: gql.Context, **args: Any) -> dict:
+        """`bulkOperations`: the app's operations, newest first (`reverse`: oldest), filtered by `query:`
+        (`status:running`, `operation_type:query`, `created_at:>…`, `id:…`)."""
+        keep, _ = gql.search_filter(args.get("query"))
+        found = [n for n in (self._node(op, ctx.base_url) for op in reversed(self._ops)) if keep(n)]
+        return gql.list_connection(found, args, "bulkOperations")
+
     def cancel(self, ctx: gql.Context, id: str) -> dict:  # noqa: A002
         op = next((o for o in self._ops if o.gid == id), None)
         if op is None:

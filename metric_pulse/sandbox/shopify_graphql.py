@@ -141,6 +141,7 @@ SEARCH_EQUALS = {
     "handle": "handle",
     "action": "action",  # events
     "subject_type": "subjectType",
+    "operation_type": "type",  # bulk operations
 }
 
 # Protected customer data (level 2: name, e-mail, phone, address): fields nulled when not granted
@@ -445,7 +446,12 @@ def nested_connection(parent: Mapping[str, Any], info: GraphQLResolveInfo, **arg
     ctx: Context = info.context
     if ctx.bulk is not None:
         return connection(items, list(range(len(items))), has_next=False, has_previous=False, cursor_of=str)
-    size = page_size(args, info.field_name)
+    return list_connection(items, args, info.field_name)
+
+
+def list_connection(items: list[dict], args: Mapping[str, Any], field_name: str) -> dict:
+    """A page of a list held in memory: first/after, last/before and reverse, cursors by position."""
+    size = page_size(args, field_name)
     indexes = list(range(len(items)))
     if args.get("reverse"):
         indexes.reverse()
@@ -613,6 +619,7 @@ ROOT: dict[str, Callable[..., Any]] = {
     "events": lambda _r, info, **args: events(info.context, args, info),
     "bulkOperation": bulk_field("get_field"),
     "currentBulkOperation": bulk_field("current"),
+    "bulkOperations": bulk_field("listing"),
     "bulkOperationRunQuery": bulk_field("run"),
     "bulkOperationCancel": bulk_field("cancel"),
 }
