@@ -115,7 +115,34 @@ def shopify_order(ident: int, *, created: datetime | None = None, lines: int = 2
                 for k in range(1, lines + 1)
             ]
         },
-        "refunds": [],
+        "refunds": [shopify_refund(ident)] if ident == 5 else [],
+    }
+
+
+def shopify_refund(ident: int) -> dict:
+    """Order `ident`'s refund (`ident*1000 + 1`) of one unit of its first line."""
+    return {
+        "id": f"gid://shopify/Refund/{ident * 1000 + 1}",
+        "legacyResourceId": str(ident * 1000 + 1),
+        "order": {"id": f"gid://shopify/Order/{ident}", "legacyResourceId": str(ident)},
+        "createdAt": utc_z(shopify_updated(ident)),
+        "updatedAt": utc_z(shopify_updated(ident)),
+        "note": "Damaged in transit",
+        "totalRefundedSet": money_bag("1.00"),
+        "refundLineItems": {
+            "nodes": [
+                {
+                    "id": f"gid://shopify/RefundLineItem/{ident * 1000 + 11}",
+                    "quantity": 1,
+                    "restockType": "RETURN",
+                    "lineItem": {"id": f"gid://shopify/LineItem/{ident * 1000 + 1}"},
+                    "subtotalSet": money_bag("1.00"),
+                }
+            ]
+        },
+        "transactions": {"nodes": []},
+        "orderAdjustments": {"nodes": []},
+        "refundShippingLines": {"nodes": []},
     }
 
 

@@ -490,3 +490,24 @@ def test_referenced_nodes_answer_every_field(server: SandboxServer, http: reques
             },
         }
     ]
+
+
+def test_refunds_by_gid(server: SandboxServer, http: requests.Session) -> None:
+    """Refunds are read by GID too (a bulk query cannot carry their connections: clients fetch them so)."""
+    found = data(
+        server,
+        http,
+        """{ nodes(ids: ["gid://shopify/Refund/5001", "gid://shopify/Refund/404"]) {
+               ... on Refund { legacyResourceId order { name } refundLineItems(first: 5) {
+                 nodes { quantity lineItem { id } } } } } }""",
+    )["nodes"]
+    assert found == [
+        {
+            "legacyResourceId": "5001",
+            "order": {"name": "#1005"},
+            "refundLineItems": {
+                "nodes": [{"quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/5001"}}]
+            },
+        },
+        None,
+    ]

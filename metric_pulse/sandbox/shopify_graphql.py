@@ -69,7 +69,7 @@ from graphql.execution.values import get_argument_values
 from graphql.validation import ValidationRule, specified_rules
 from graphql.validation.rules.fields_on_correct_type import FieldsOnCorrectTypeRule
 
-from metric_pulse.sandbox.store import Deletion, StoreFolder, full, parse_instant, scan, sortable
+from metric_pulse.sandbox.store import Deletion, Record, StoreFolder, full, parse_instant, scan, sortable
 
 SCHEMA: GraphQLSchema = build_schema(Path(__file__).with_name("shopify_schema.graphql").read_text())
 MAX_PAGE = 250
@@ -523,11 +523,34 @@ def lookup(ctx: Context, ident: str, field_name: str) -> dict | None:
     typename = gid_type(ident)
     if typename == "BulkOperation" and ctx.bulk_ops is not None:
         return ctx.bulk_ops.get(ident)
+    if typename == "Refund":
+        return refund(ctx, ident, field_name)
     resource = BY_TYPE.get(typename or "")
     if resource is None:
         return None
     ctx.require(resource.scope, field_name)
     return ctx.visible(resource, ctx.store.get(resource.name).by_id(ident))
+
+
+def refund(ctx: Context, ident: str, field_name: str) -> dict | None:
+    """A refund by GID: found in its order (an index of refund -> order), seen as the order is seen."""
+    orders = RESOURCES["orders"]
+    ctx.require(orders.scope, field_name)
+    dataset = ctx.store.get("orders")
+    entry = dataset.derived("refunds", refund_orders).by_id(ident)
+    order = ctx.visible(orders, dataset.by_id(entry["order"])) if entry else None
+    return next((r for r in (order or {}).get("refunds") or [] if r.get("id") == ident), None)
+
+
+def refund_orders(records: list[dict]) -> list[dict]:
+    """{id: refund GID, order: order GID} of every refund; orders without refunds are not parsed."""
+    out = []
+    for record in records:
+        if isinstance(record, Record) and b'"refunds":[]' in record.raw():
+            continue
+        node = full(record)
+        out.extend({"id": r.get("id"), "order": node.get("id")} for r in node.get("refunds") or [])
+    return out
 
 
 def reference(parent: Mapping[str, Any], info: GraphQLResolveInfo) -> Any:
