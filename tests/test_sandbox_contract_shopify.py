@@ -511,3 +511,15 @@ def test_refunds_by_gid(server: SandboxServer, http: requests.Session) -> None:
         },
         None,
     ]
+
+
+def test_a_lone_surrogate_in_the_files_is_served_escaped(tmp_path: Path) -> None:
+    """A record with a string UTF-8 cannot hold (valid JSON "\\udc80") is answered, escaped, not a 500."""
+    order = shopify_order(1)
+    order["name"] = "bad \udc80 escape"
+    write(tmp_path, "shopify", "orders", [order])
+    with running(tmp_path, rate_limits="off") as server:
+        http = session()
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
+        r = http.post(url(server), json={"query": "{ orders(first: 1) { nodes { name } } }"}, timeout=10)
+        assert r.status_code == 200 and b'"bad \\udc80 escape"' in r.content

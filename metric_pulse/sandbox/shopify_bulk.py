@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+import logging
 import secrets
 import tempfile
 import threading
@@ -47,8 +47,9 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 
 from metric_pulse.sandbox import shopify_graphql as gql
-from metric_pulse.sandbox.http import Request, Response
+from metric_pulse.sandbox.http import Request, Response, json_bytes
 
+log = logging.getLogger(__name__)
 BATCH = 200  # root nodes executed (and held in memory) at a time
 MAX_CONNECTIONS = 5
 MAX_DEPTH = 2
@@ -254,7 +255,7 @@ class BulkOperations:
             args = _arguments(prepared, root)
             nodes = (node for _, node in gql.rows(ctx, resource, args))
             lines = 0
-            with open(path, "w", encoding="utf-8") as out:
+            with open(path, "wb") as out:
                 while batch := list(islice(nodes, BATCH)):
                     if op.canceled:
                         return
@@ -263,25 +264,26 @@ class BulkOperations:
                     if errors:
                         raise GraphQLError(errors[0]["message"], extensions=errors[0].get("extensions"))
                     for line in flatten(prepared.operation.selection_set, data or {}):
-                        out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+                        out.write(json_bytes(line) + b"\n")
                         lines += 1
                         op.object_count += 1
                         op.root_count += "__parentId" not in line
-        except GraphQLError as exc:
-            op.error_code = (
-                "ACCESS_DENIED"
-                if (exc.extensions or {}).get("code") == "ACCESS_DENIED"
-                else "INTERNAL_SERVER_ERROR"
-            )
+        except Exception as exc:  # noqa: BLE001 (whatever breaks the job fails the operation, as on Shopify)
+            denied = isinstance(exc, GraphQLError) and (exc.extensions or {}).get("code") == "ACCESS_DENIED"
+            op.error_code = "ACCESS_DENIED" if denied else "INTERNAL_SERVER_ERROR"
+            if not denied:  # the lines written so far stay readable, as Shopify's partial data
+                log.warning("sandbox: bulk operation %s failed: %s", op.gid, type(exc).__name__)
+                if path.exists():
+                    op.partial = path.rename(path.with_name(f"{op.number}-partial.jsonl"))
             op.finished = True
             return
         if op.fail:  # the job broke halfway: only the first half of its lines survive
             partial = path.with_name(f"{op.number}-partial.jsonl")
-            with open(path, encoding="utf-8") as full, open(partial, "w", encoding="utf-8") as out:
+            with open(path, "rb") as full, open(partial, "wb") as out:
                 kept = list(islice(full, lines // 2))
                 out.writelines(kept)
             op.object_count = len(kept)
-            op.root_count = sum('"__parentId"' not in line for line in kept)
+            op.root_count = sum(b'"__parentId"' not in line for line in kept)
             op.partial, op.error_code = partial, "INTERNAL_SERVER_ERROR"
         else:
             op.file = path
