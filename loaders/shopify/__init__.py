@@ -28,6 +28,7 @@ from loaders.incremental import RecordShape, incremental_resources
 from loaders.pacing import RequestStats
 from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions
+from loaders.shopify import bulk
 from loaders.shopify.deletions import deletions_resource
 from loaders.shopify.graphql import ShopifyGraphQL
 from loaders.shopify.listing import CursorPaginator, resource_pages
@@ -124,7 +125,7 @@ def pages(client: ShopifyGraphQL, resource: str, since: datetime | None) -> Iter
                 "older orders are not loaded (grant read_all_orders and run with --full-refresh)"
             )
     redacted = 0
-    for page in resource_pages(client, resource, since):
+    for page in bulk.pages(client, resource, since, lambda start: resource_pages(client, resource, start)):
         if resource == "customers":
             redacted += sum(map(is_redacted, page))
         yield page

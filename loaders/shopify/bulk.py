@@ -51,39 +51,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dlt
 
 from loaders.errors import ApiError
 from loaders.http_client import DownloadRefused
+from loaders.incremental import iso
 from loaders.shopify import bulk_jsonl, bulk_query, listing, objects, queries
 from loaders.shopify.bulk_settings import BulkSettings
 from loaders.shopify.bulk_state import OperationLog
-from loaders.shopify.settings import PLATFORM, ShopifyConfig
-
-if TYPE_CHECKING:
-    from loaders.shopify.graphql import ShopifyGraphQL
+from loaders.shopify.graphql import ShopifyGraphQL
+from loaders.shopify.queries import Node, render
+from loaders.shopify.settings import PLATFORM
 
 log = logging.getLogger(__name__)
 
 Pages = Iterator[list[dict[str, Any]]]
 
-# Where each child type goes in its parent, per resource (the connections of queries.py's selections).
-ROUTES: dict[str, bulk_jsonl.Routes] = {
-    "orders": {
-        "Order": {
-            "LineItem": "lineItems",
-            "ShippingLine": "shippingLines",
-            "DiscountCodeApplication": "discountApplications",
-            "ManualDiscountApplication": "discountApplications",
-            "AutomaticDiscountApplication": "discountApplications",
-            "ScriptDiscountApplication": "discountApplications",
-        }
-    },
-    "customers": {"Customer": {"MailingAddress": "addressesV2"}},
-    "products": {"Product": {"ProductVariant": "variants"}},
-}
 MAX_LINE_BYTES = 64 * 1024 * 1024
 ACTIVE = frozenset({"CREATED", "RUNNING", "CANCELING"})
 BUSY_CODES = frozenset({"OPERATION_IN_PROGRESS", "LIMIT_REACHED"})
@@ -136,27 +121,25 @@ class BulkJob:
     def __init__(
         self,
         client: ShopifyGraphQL,
-        config: ShopifyConfig,
         resource: str,
         document: str,
         operations: OperationLog,
     ) -> None:
         self.client = client
-        self.config = config
-        self.settings: BulkSettings = config.bulk
+        self.settings: BulkSettings = client.config.bulk
         self.resource = resource
         self.document = document
         self.operations = operations
 
-    def objects(self, spill_dir: Path | None = None) -> Iterator[dict[str, Any]]:
+    def objects(self, routes: bulk_jsonl.Routes, spill_dir: Path | None = None) -> Iterator[dict[str, Any]]:
         """Every object of the result, children attached; `BulkUnavailable` (before any object) to fall back."""
         try:
-            yield from self._objects(spill_dir)
+            yield from self._objects(routes, spill_dir)
         except BulkUnavailable:
             self.operations.drop(self.resource)
             raise
 
-    def _objects(self, spill_dir: Path | None) -> Iterator[dict[str, Any]]:
+    def _objects(self, routes: bulk_jsonl.Routes, spill_dir: Path | None) -> Iterator[dict[str, Any]]:
         operation = self._resume() or self._start()
         restarted = False
         while True:
@@ -191,7 +174,7 @@ class BulkJob:
                     operation.object_count,
                 )
                 with spill:
-                    yield from spill.objects(ROUTES[self.resource])
+                    yield from spill.objects(routes)
                 return
             if operation.status == "EXPIRED" and not restarted:
                 operation, restarted = self._start(), True
@@ -300,39 +283,38 @@ class BulkJob:
             )
 
 
-REFUNDS = "query RefundLists($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Refund {{ id {fields} }} }} }}"
+FOLLOW_LIST = "query ListItems($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type} {{ {fields} }} }} }}"
 
 
-def _refund_follow_up(client: ShopifyGraphQL, orders: list[dict[str, Any]]) -> None:
-    """Fill the refunds of `orders` with the connections a bulk query could not carry (in place).
+def _follow_lists(client: ShopifyGraphQL, node: Node, page: list[dict[str, Any]]) -> None:
+    """Give the list items of `page` (refunds) the connections a bulk query could not carry (in place).
 
-    One `nodes(ids:)` query per page of refunds, each refund's connections then followed to
-    their end (`listing.complete`), exactly as a paginated order's would be.
+    One `nodes(ids:)` query per page of items, each item's connections then read to their
+    end (`listing.complete`), exactly as on a paginated page.
     """
-    deferred = [d for d in bulk_query.deferred(queries.NODE_FIELDS["orders"]) if d.path == ("refunds",)]
-    refunds = {
-        refund["id"]: refund
-        for order in orders
-        for refund in order.get("refunds") or []
-        if isinstance(refund, dict) and isinstance(refund.get("id"), str)
-    }
-    if not deferred or not refunds:
-        return
-    query = REFUNDS.format(fields=" ".join(d.selection for d in deferred))
-    ids = list(refunds)
-    for start in range(0, len(ids), client.config.page_size):
-        for found in client.execute(query, {"ids": ids[start : start + client.config.page_size]})["nodes"]:
-            if not isinstance(found, dict) or found.get("id") not in refunds:
-                raise ApiError(
-                    PLATFORM, f"nodes(ids:) answered a refund that was not asked for: {str(found)[:80]}"
-                )
-            listing.complete(client, queries.REFUND, found)
-            refunds[found["id"]].update({d.field: found.get(d.field) for d in deferred})
+    for name, child in bulk_query.followed_lists(node):
+        items = {
+            item["id"]: item
+            for obj in page
+            for item in obj.get(name) or []
+            if isinstance(item, dict) and isinstance(item.get("id"), str)
+        }
+        query = FOLLOW_LIST.format(type=child.type, fields=render(Node(child.type, "id", child.connections)))
+        ids = list(items)
+        for start in range(0, len(ids), client.config.page_size):
+            for found in client.execute(query, {"ids": ids[start : start + client.config.page_size]})[
+                "nodes"
+            ]:
+                if not isinstance(found, dict) or found.get("id") not in items:
+                    raise ApiError(
+                        PLATFORM, f"nodes(ids:) answered a {child.type} not asked for: {str(found)[:80]}"
+                    )
+                listing.complete(client, child, found)
+                items[found["id"]].update({c.field: found.get(c.field) for c in child.connections})
 
 
 def bulk_pages(
     client: ShopifyGraphQL,
-    config: ShopifyConfig,
     resource: str,
     since: datetime | None,
     *,
@@ -340,20 +322,17 @@ def bulk_pages(
     spill_dir: Path | None = None,
 ) -> Pages:
     """Pages of `resource` changed since `since`, from one Bulk Operation; `BulkUnavailable` to fall back."""
-    document = bulk_query.bulk_document(
-        resource, queries.NODE_FIELDS[resource], bulk_query.updated_since(since)
-    )
-    job = BulkJob(client, config, resource, document, OperationLog(state_dir))
-    found = job.objects(spill_dir)
-    while page := list(islice(found, config.page_size)):
-        if resource == "orders":
-            _refund_follow_up(client, page)
+    node = queries.NODES[resource]
+    search = queries.updated_since(iso(since)) if since is not None else None
+    job = BulkJob(client, resource, bulk_query.bulk_document(resource, node, search), OperationLog(state_dir))
+    found = job.objects(bulk_query.routes(node), spill_dir)
+    while page := list(islice(found, client.config.page_size)):
+        _follow_lists(client, node, page)
         yield [objects.flatten(obj) for obj in page]
 
 
 def pages(
     client: ShopifyGraphQL,
-    config: ShopifyConfig,
     resource: str,
     since: datetime | None,
     paginated: Callable[[datetime | None], Pages],
@@ -362,13 +341,13 @@ def pages(
     now: datetime | None = None,
 ) -> Pages:
     """The pages of `resource` since `since`: through a Bulk Operation when the window is wide, else paginated."""
-    if not wanted(config.bulk, since, now or datetime.now(UTC)):
+    if not wanted(client.config.bulk, since, now or datetime.now(UTC)):
         yield from paginated(since)
         return
     directory = state_dir or Path(dlt.current.pipeline().working_dir)
     try:
         # BulkUnavailable comes, if at all, before the first page: the whole result is read first
-        yield from bulk_pages(client, config, resource, since, state_dir=directory)
+        yield from bulk_pages(client, resource, since, state_dir=directory)
     except BulkUnavailable as exc:
         client.warn(f"{resource}: {exc}; loaded through paginated queries instead")
         yield from paginated(since)

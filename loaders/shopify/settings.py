@@ -18,17 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from loaders.errors import ConfigError
 from loaders.settings import RateLimit, flag, number, require_https
+from loaders.shopify.bulk_settings import BulkSettings, bulk_settings_from_env
 
 PLATFORM = "shopify"
 DEFAULT_API_VERSION = "2026-10"
 # GraphQL pages hold at most 250 nodes; what a query's cost allows may be fewer (loaders/shopify/listing.py).
 MAX_PAGE_SIZE = 250
-# A gap since the last run larger than this is backfilled by a bulk operation instead of pages.
-DEFAULT_BULK_THRESHOLD_DAYS = 7.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ class ShopifyConfig:
     # spaces the requests themselves.
     rate_limit: RateLimit = RateLimit(10.0, 20.0)
     page_size: int = MAX_PAGE_SIZE
-    bulk_threshold: timedelta = timedelta(days=DEFAULT_BULK_THRESHOLD_DAYS)
+    bulk: BulkSettings = BulkSettings()
 
     @property
     def root_url(self) -> str:
@@ -86,9 +84,6 @@ def settings_from_env(env: Mapping[str, str], page_size: int | None) -> ShopifyC
         )
     if "://" not in url:
         url = f"https://{url}"
-    threshold = number(env, "SHOPIFY_BULK_THRESHOLD_DAYS", DEFAULT_BULK_THRESHOLD_DAYS)
-    if threshold < 0:
-        raise ConfigError(f"SHOPIFY_BULK_THRESHOLD_DAYS must not be negative, got {threshold:g}")
     return ShopifyConfig(
         store_url=require_https("SHOPIFY_STORE_URL", url),
         access_token=token,
@@ -99,5 +94,5 @@ def settings_from_env(env: Mapping[str, str], page_size: int | None) -> ShopifyC
             number(env, "SHOPIFY_RATE_LIMIT", 10.0), number(env, "SHOPIFY_RATE_BURST", 20.0)
         ),
         page_size=min(page_size or MAX_PAGE_SIZE, MAX_PAGE_SIZE),
-        bulk_threshold=timedelta(days=threshold),
+        bulk=bulk_settings_from_env(env),
     )
