@@ -21,7 +21,6 @@ import pytest
 
 from loaders.errors import ConfigError
 from loaders.http_client import ApiClient, DownloadRefused
-from loaders.incremental import iso
 from loaders.pacing import RequestStats
 from loaders.settings import LoadOptions, RateLimit
 from loaders.shopify import queries
@@ -143,10 +142,10 @@ def test_memory_stays_bounded_whatever_the_file_size(tmp_path: Path) -> None:
 
 
 def test_the_bulk_document_asks_what_the_paginated_query_asks_without_paging_or_lists_connections() -> None:
-    since = iso(datetime(2026, 11, 1, 10, 20, 30, 123456, tzinfo=UTC))
+    since = datetime(2026, 11, 1, 10, 20, 30, 123456, tzinfo=UTC)
     document = bulk_document("orders", queries.ORDER, queries.updated_since(since))
     assert document.startswith(
-        """{ orders(query: "updated_at:>='2026-11-01T10:20:30.123456+00:00'") { edges { node { id legacyResourceId"""
+        """{ orders(query: "updated_at:>='2026-11-01T10:20:30Z'") { edges { node { id legacyResourceId"""
     )
     assert f"lineItems {{ edges {{ node {{ {queries.LINE_ITEM.fields} }} }} }}" in document
     assert "first" not in document and "pageInfo" not in document

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import dlt
@@ -111,7 +112,11 @@ def is_redacted(customer: Any) -> bool:
 
 
 def pages(client: ShopifyGraphQL, resource: str, since: datetime | None) -> Iterator[list[Any]]:
-    """Every page of `resource` changed since `since`, unless its scope is missing; warnings on the way."""
+    """Every page of `resource` changed since `since`, unless its scope is missing; warnings on the way.
+
+    A backfill (first run, full refresh, a window older than SHOPIFY_BULK_AFTER_DAYS) goes
+    through a Bulk Operation, anything else through paginated queries: the same pages either way.
+    """
     scope = SCOPES[resource]
     if not client.granted(scope):
         client.warn(
@@ -125,7 +130,8 @@ def pages(client: ShopifyGraphQL, resource: str, since: datetime | None) -> Iter
                 "older orders are not loaded (grant read_all_orders and run with --full-refresh)"
             )
     redacted = 0
-    for page in bulk.pages(client, resource, since, lambda start: resource_pages(client, resource, start)):
+    paginated = partial(resource_pages, client, resource)
+    for page in bulk.pages(client, client.config, resource, since, paginated):
         if resource == "customers":
             redacted += sum(map(is_redacted, page))
         yield page

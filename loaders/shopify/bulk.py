@@ -57,13 +57,12 @@ import dlt
 
 from loaders.errors import ApiError
 from loaders.http_client import DownloadRefused
-from loaders.incremental import iso
 from loaders.shopify import bulk_jsonl, bulk_query, listing, objects, queries
 from loaders.shopify.bulk_settings import BulkSettings
 from loaders.shopify.bulk_state import OperationLog
 from loaders.shopify.graphql import ShopifyGraphQL
 from loaders.shopify.queries import Node, render
-from loaders.shopify.settings import PLATFORM
+from loaders.shopify.settings import PLATFORM, ShopifyConfig
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +322,7 @@ def bulk_pages(
 ) -> Pages:
     """Pages of `resource` changed since `since`, from one Bulk Operation; `BulkUnavailable` to fall back."""
     node = queries.NODES[resource]
-    search = queries.updated_since(iso(since)) if since is not None else None
+    search = queries.updated_since(since) if since is not None else None
     job = BulkJob(client, resource, bulk_query.bulk_document(resource, node, search), OperationLog(state_dir))
     found = job.objects(bulk_query.routes(node), spill_dir)
     while page := list(islice(found, client.config.page_size)):
@@ -333,6 +332,7 @@ def bulk_pages(
 
 def pages(
     client: ShopifyGraphQL,
+    config: ShopifyConfig,
     resource: str,
     since: datetime | None,
     paginated: Callable[[datetime | None], Pages],
@@ -341,7 +341,7 @@ def pages(
     now: datetime | None = None,
 ) -> Pages:
     """The pages of `resource` since `since`: through a Bulk Operation when the window is wide, else paginated."""
-    if not wanted(client.config.bulk, since, now or datetime.now(UTC)):
+    if not wanted(config.bulk, since, now or datetime.now(UTC)):
         yield from paginated(since)
         return
     directory = state_dir or Path(dlt.current.pipeline().working_dir)

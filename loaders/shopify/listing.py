@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from loaders.errors import ServerFailure
-from loaders.incremental import iso
 from loaders.paging import PageGuard, Paginator, PagingError, Params, query_key
 from loaders.shopify.graphql import QueryTooCostly, ShopifyGraphQL
 from loaders.shopify.objects import connection_items, flatten
@@ -141,7 +140,7 @@ def complete(client: ShopifyGraphQL, node: Node, obj: Any) -> Any:
 def resource_pages(client: ShopifyGraphQL, resource: str, since: datetime | None) -> Iterator[list[Any]]:
     """Every page of `resource` changed at or after `since` (all when None), oldest change first, complete and
     flattened: the records `admitted()` reads."""
-    variables = {"query": updated_since(iso(since)) if since is not None else None}
+    variables = {"query": updated_since(since) if since is not None else None}
     node = NODES[resource]
     for page in connection_pages(
         client, listing_query(resource), (resource,), variables, client.config.page_size

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 MONEY_BAG = "{ shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }"
 TAX_LINES = f"taxLines {{ title rate priceSet {MONEY_BAG} channelLiable }}"
@@ -171,9 +172,9 @@ def follow_query(parent: Node, connection: Connection) -> str:
     )
 
 
-def updated_since(moment: str) -> str:
-    """Shopify's search syntax for "changed at or after `moment`" (an ISO-8601 UTC time)."""
-    return f"updated_at:>='{moment}'"
+def updated_since(moment: datetime) -> str:
+    """Shopify's search syntax for "changed at or after `moment`", floored to the second (UTC)."""
+    return f"updated_at:>='{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
 
 
 STORE_QUERY = "query Store { shop { myshopifyDomain } }"

@@ -41,6 +41,7 @@ class ShopifyConfig:
     rate_limit: RateLimit = RateLimit(10.0, 20.0)
     page_size: int = MAX_PAGE_SIZE
     bulk: BulkSettings = BulkSettings()
+    """When backfills go through Bulk Operations (loaders/shopify/bulk.py)."""
 
     @property
     def root_url(self) -> str:
