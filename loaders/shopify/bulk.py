@@ -45,6 +45,7 @@ The operation's life, and what is done when it goes wrong (docs/loaders.md says 
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ from loaders.http_client import DownloadRefused
 from loaders.shopify import bulk_jsonl, bulk_query, listing, objects, queries
 from loaders.shopify.bulk_settings import BulkSettings
 from loaders.shopify.bulk_state import OperationLog
-from loaders.shopify.graphql import ShopifyGraphQL
+from loaders.shopify.graphql import QueryTooCostly, ShopifyGraphQL
 from loaders.shopify.queries import Node, render
 from loaders.shopify.settings import PLATFORM, ShopifyConfig
 
@@ -130,7 +131,7 @@ class BulkJob:
         self.document = document
         self.operations = operations
 
-    def objects(self, routes: bulk_jsonl.Routes, spill_dir: Path | None = None) -> Iterator[dict[str, Any]]:
+    def objects(self, routes: bulk_jsonl.Routes, spill_dir: Path) -> Iterator[dict[str, Any]]:
         """Every object of the result, children attached; `BulkUnavailable` (before any object) to fall back."""
         try:
             yield from self._objects(routes, spill_dir)
@@ -138,7 +139,7 @@ class BulkJob:
             self.operations.drop(self.resource)
             raise
 
-    def _objects(self, routes: bulk_jsonl.Routes, spill_dir: Path | None) -> Iterator[dict[str, Any]]:
+    def _objects(self, routes: bulk_jsonl.Routes, spill_dir: Path) -> Iterator[dict[str, Any]]:
         operation = self._resume() or self._start()
         restarted = False
         while True:
@@ -299,17 +300,28 @@ def _follow_lists(client: ShopifyGraphQL, node: Node, page: list[dict[str, Any]]
             if isinstance(item, dict) and isinstance(item.get("id"), str)
         }
         query = FOLLOW_LIST.format(type=child.type, fields=render(Node(child.type, "id", child.connections)))
-        ids = list(items)
-        for start in range(0, len(ids), client.config.page_size):
-            for found in client.execute(query, {"ids": ids[start : start + client.config.page_size]})[
-                "nodes"
-            ]:
-                if not isinstance(found, dict) or found.get("id") not in items:
-                    raise ApiError(
-                        PLATFORM, f"nodes(ids:) answered a {child.type} not asked for: {str(found)[:80]}"
-                    )
+        ids, batch = list(items), client.page_sizes.get(query, client.config.page_size)
+        while ids:
+            try:
+                answered = client.execute(query, {"ids": ids[:batch]})["nodes"]
+            except QueryTooCostly as exc:
+                if batch <= 1:
+                    raise
+                batch = client.page_sizes[query] = exc.fitted(batch)
+                continue
+            if not isinstance(answered, list) or len(answered) != len(ids[:batch]):
+                raise ApiError(
+                    PLATFORM, f"nodes(ids:) answered {len(answered or [])} of {len(ids[:batch])} ids"
+                )
+            for asked, found in zip(ids[:batch], answered, strict=True):
+                if found is None:  # gone since the operation ran: say so, do not fail the load
+                    client.warn(f"{child.type} {asked} no longer answers: its {name} lists were not loaded")
+                    continue
+                if not isinstance(found, dict) or found.get("id") != asked:
+                    raise ApiError(PLATFORM, f"nodes(ids:) answered {str(found)[:80]} for {asked}")
                 listing.complete(client, child, found)
-                items[found["id"]].update({c.field: found.get(c.field) for c in child.connections})
+                items[asked].update({c.field: found.get(c.field) for c in child.connections})
+            ids = ids[batch:]
 
 
 def bulk_pages(
@@ -318,12 +330,15 @@ def bulk_pages(
     since: datetime | None,
     *,
     state_dir: Path,
-    spill_dir: Path | None = None,
 ) -> Pages:
     """Pages of `resource` changed since `since`, from one Bulk Operation; `BulkUnavailable` to fall back."""
     node = queries.NODES[resource]
     search = queries.updated_since(since) if since is not None else None
     job = BulkJob(client, resource, bulk_query.bulk_document(resource, node, search), OperationLog(state_dir))
+    # The spill of a killed run may still be there: only this resource's job uses this directory.
+    spill_dir = state_dir / f"bulk-{resource}"
+    shutil.rmtree(spill_dir, ignore_errors=True)
+    spill_dir.mkdir(mode=0o700, parents=True)
     found = job.objects(bulk_query.routes(node), spill_dir)
     while page := list(islice(found, client.config.page_size)):
         _follow_lists(client, node, page)
