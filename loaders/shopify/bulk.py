@@ -61,7 +61,7 @@ from loaders.http_client import DownloadRefused
 from loaders.shopify import bulk_jsonl, bulk_query, listing, objects, queries
 from loaders.shopify.bulk_settings import BulkSettings
 from loaders.shopify.bulk_state import OperationLog
-from loaders.shopify.graphql import QueryTooCostly, ShopifyGraphQL
+from loaders.shopify.graphql import GraphQLError, QueryTooCostly, ShopifyGraphQL
 from loaders.shopify.queries import Node, render
 from loaders.shopify.settings import PLATFORM, ShopifyConfig
 
@@ -211,7 +211,13 @@ class BulkJob:
         deadline = time.monotonic() + self.settings.busy_wait.total_seconds()
         delay = self.settings.poll_first_seconds
         while True:
-            payload = self._graphql(RUN, {"query": self.document}).get("bulkOperationRunQuery") or {}
+            try:
+                payload = self._graphql(RUN, {"query": self.document}).get("bulkOperationRunQuery") or {}
+            except GraphQLError as exc:
+                if "ACCESS_DENIED" not in exc.codes:
+                    raise
+                # some tokens may not run bulk operations; the same fields page fine
+                raise BulkUnavailable(f"bulk operations refused ({exc})") from None
             errors = payload.get("userErrors") or []
             if payload.get("bulkOperation") and not errors:
                 operation = Operation.read(payload["bulkOperation"])
