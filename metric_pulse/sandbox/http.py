@@ -7,7 +7,7 @@ the socket server, so the server alone decides about faults, delays and drops.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +18,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 @dataclass
 class Request:
     method: str
-    path: str  # below the platform prefix: "/admin/api/2024-10/orders.json"
+    path: str  # below the platform prefix: "/admin/api/2026-10/graphql.json"
     query: list[tuple[str, str]]  # in order, repeated keys kept
     headers: Mapping[str, str]  # case-insensitive lookup (email.message.Message)
     body: bytes = b""
@@ -53,6 +53,9 @@ class Response:
     content_type: str = JSON_TYPE
     # Set by an emulator when the response is a rate-limit refusal, for the server's counters.
     rate_limited: bool = False
+    # A large body sent in chunks instead of `body` (a bulk result file): the chunks and their total size.
+    stream: Callable[[], Iterator[bytes]] | None = None
+    stream_length: int = 0
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:

@@ -34,9 +34,10 @@ import base64
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ from graphql.execution.values import get_argument_values
 from graphql.validation import ValidationRule, specified_rules
 from graphql.validation.rules.fields_on_correct_type import FieldsOnCorrectTypeRule
 
-from metric_pulse.sandbox.store import Deletion, StoreFolder, full, parse_instant, scan, sortable
+from metric_pulse.sandbox.store import Deletion, Record, StoreFolder, full, parse_instant, scan, sortable
 
 SCHEMA: GraphQLSchema = build_schema(Path(__file__).with_name("shopify_schema.graphql").read_text())
 MAX_PAGE = 250
@@ -119,6 +120,7 @@ RESOURCES = {
     ),
 }
 BY_TYPE = {r.typename: r for r in RESOURCES.values()}
+REFERENCED = {*BY_TYPE, "ProductVariant"}  # node types another node may refer to (`reference`)
 
 # `query:` terms: search field -> node field (equality, case-insensitive); dates separately
 SEARCH_DATES = {
@@ -139,6 +141,7 @@ SEARCH_EQUALS = {
     "handle": "handle",
     "action": "action",  # events
     "subject_type": "subjectType",
+    "operation_type": "type",  # bulk operations
 }
 
 # Protected customer data (level 2: name, e-mail, phone, address): fields nulled when not granted
@@ -286,9 +289,9 @@ class Context:
     scopes: frozenset[str]
     now: float  # wall-clock seconds (the 60-day order window)
     protected_data: bool = True  # False: level-2 customer fields come back null
-    bulk: bool = False  # True: connections return every node, unpaged (a bulk operation)
+    bulk: list[dict] | None = None  # a bulk operation's batch of root nodes (connections unpaged)
     bulk_ops: Any = None  # the store's `shopify_bulk.BulkOperations` (None: not offered)
-    extra: dict[str, Any] = field(default_factory=dict)
+    base_url: str = ""  # how the client reached the store (bulk result URLs are built on it)
 
     def require(self, scope: str, field_name: str) -> None:
         if scope not in self.scopes:
@@ -298,11 +301,11 @@ class Context:
         """The node a request may see: None outside the scopes' view, protected fields nulled."""
         if record is None:
             return None
-        node = full(record)
         if resource.name == "orders" and "read_all_orders" not in self.scopes:
-            created = parse_instant(node.get("createdAt"))
+            created = parse_instant(record.get("createdAt"))  # a summary field: no parse of the record
             if created is None or created < self.now - ORDERS_WINDOW_DAYS * 86400:
                 return None
+        node = full(record)
         return node if self.protected_data else redact(resource.typename, node)
 
 
@@ -375,14 +378,12 @@ def sort_key(node_field: str | None) -> Callable[[dict], tuple]:
     return lambda r: (sortable(r.get(node_field)), gid_number(r.get("id")))
 
 
-def top_connection(
-    ctx: Context, resource: Resource, args: Mapping[str, Any], info: GraphQLResolveInfo
-) -> dict:
-    """One page of a resource file (or, in a bulk operation, all of it) in the requested order."""
-    ctx.require(resource.scope, info.field_name)
-    size = None if ctx.bulk else page_size(args, info.field_name)
-    sort_name = args.get("sortKey") or "ID"
-    node_field = resource.sort_fields.get(sort_name)  # other keys (RELEVANCE …) sort by id
+def rows(
+    ctx: Context, resource: Resource, args: Mapping[str, Any], *, from_end: bool = False
+) -> Iterator[tuple]:
+    """(sort key, visible node) of a resource file in the requested order, lazily: sortKey, reverse,
+    `query:` and the after/before cursors applied (`from_end`: walked backwards, for `last`)."""
+    node_field = resource.sort_fields.get(args.get("sortKey") or "ID")  # other keys (RELEVANCE …): by id
     view = ctx.store.get(resource.name).sorted_view(("shopify", node_field), sort_key(node_field))
     keep, ranges = search_filter(args.get("query"))
     start, stop = 0, len(view.keys)
@@ -406,25 +407,34 @@ def top_connection(
             stop = min(stop, view.range(None, after)[1])
         if before is not None:
             start = max(start, view.after(before))
-    stop = max(start, stop)
-    from_end = args.get("first") is None and not ctx.bulk
-    rows: list[tuple[tuple, dict]] = []
-    for index, record in scan(view, start, stop, reverse != from_end, keep):
+    for index, record in scan(view, start, max(start, stop), reverse != from_end, keep):
         node = ctx.visible(resource, record)
-        if node is None:
-            continue
-        rows.append((view.keys[index], node))
-        if size is not None and len(rows) > size:
-            break
-    overflow = size is not None and len(rows) > size
-    rows = rows[:size] if size is not None else rows
+        if node is not None:
+            yield view.keys[index], node
+
+
+def top_connection(
+    ctx: Context, resource: Resource, args: Mapping[str, Any], info: GraphQLResolveInfo
+) -> dict:
+    """One page of a resource file in the requested order (in a bulk operation: the batch it is given)."""
+    ctx.require(resource.scope, info.field_name)
+    if ctx.bulk is not None:
+        return connection(
+            ctx.bulk, list(range(len(ctx.bulk))), has_next=False, has_previous=False, cursor_of=str
+        )
+    size = page_size(args, info.field_name)
+    from_end = args.get("first") is None
+    page = list(islice(rows(ctx, resource, args, from_end=from_end), size + 1))
+    overflow = len(page) > size
+    page = page[:size]
     if from_end:
-        rows.reverse()
+        page.reverse()
+    sort_name = args.get("sortKey") or "ID"
     return connection(
-        [n for _, n in rows],
-        [k for k, _ in rows],
-        has_next=overflow if not from_end else before is not None,
-        has_previous=overflow if from_end else after is not None,
+        [n for _, n in page],
+        [k for k, _ in page],
+        has_next=overflow if not from_end else bool(args.get("before")),
+        has_previous=overflow if from_end else bool(args.get("after")),
         cursor_of=lambda key: encode_cursor({"k": key, "s": sort_name}),
     )
 
@@ -434,9 +444,14 @@ def nested_connection(parent: Mapping[str, Any], info: GraphQLResolveInfo, **arg
     raw = parent.get(info.field_name)
     items = list((raw.get("nodes") if isinstance(raw, dict) else raw) or [])
     ctx: Context = info.context
-    if ctx.bulk:
+    if ctx.bulk is not None:
         return connection(items, list(range(len(items))), has_next=False, has_previous=False, cursor_of=str)
-    size = page_size(args, info.field_name)
+    return list_connection(items, args, info.field_name)
+
+
+def list_connection(items: list[dict], args: Mapping[str, Any], field_name: str) -> dict:
+    """A page of a list held in memory: first/after, last/before and reverse, cursors by position."""
+    size = page_size(args, field_name)
     indexes = list(range(len(items)))
     if args.get("reverse"):
         indexes.reverse()
@@ -508,11 +523,77 @@ def lookup(ctx: Context, ident: str, field_name: str) -> dict | None:
     typename = gid_type(ident)
     if typename == "BulkOperation" and ctx.bulk_ops is not None:
         return ctx.bulk_ops.get(ident)
+    if typename == "Refund":
+        return refund(ctx, ident, field_name)
     resource = BY_TYPE.get(typename or "")
     if resource is None:
         return None
     ctx.require(resource.scope, field_name)
     return ctx.visible(resource, ctx.store.get(resource.name).by_id(ident))
+
+
+def refund(ctx: Context, ident: str, field_name: str) -> dict | None:
+    """A refund by GID: found in its order (an index of refund -> order), seen as the order is seen."""
+    orders = RESOURCES["orders"]
+    ctx.require(orders.scope, field_name)
+    dataset = ctx.store.get("orders")
+    entry = dataset.derived("refunds", refund_orders).by_id(ident)
+    order = ctx.visible(orders, dataset.by_id(entry["order"])) if entry else None
+    return next((r for r in (order or {}).get("refunds") or [] if r.get("id") == ident), None)
+
+
+def refund_orders(records: list[dict]) -> list[dict]:
+    """{id: refund GID, order: order GID} of every refund; orders without refunds are not parsed."""
+    out = []
+    for record in records:
+        if isinstance(record, Record) and b'"refunds":[]' in record.raw():
+            continue
+        node = full(record)
+        out.extend({"id": r.get("id"), "order": node.get("id")} for r in node.get("refunds") or [])
+    return out
+
+
+def reference(parent: Mapping[str, Any], info: GraphQLResolveInfo) -> Any:
+    """A node another node refers to (`customer`, `product`, `variant`, `lastOrder`): the stored copy
+    when it holds every field asked for, else the node itself from its file (as Shopify reads it live)."""
+    stored = parent.get(info.field_name)
+    if not isinstance(stored, Mapping) or not stored.get("id"):
+        return stored
+    asked = {f.name.value for node in info.field_nodes for f in selected_fields(node.selection_set)}
+    if asked <= set(stored) | {"__typename"}:
+        return stored
+    ctx: Context = info.context
+    typename = gid_type(stored["id"])
+    if typename == "ProductVariant":
+        if "read_products" not in ctx.scopes:
+            return stored
+        found = ctx.store.get("products").derived("variants", variant_nodes).by_id(stored["id"])
+        return found or stored
+    resource = BY_TYPE.get(typename or "")
+    if resource is None or resource.scope not in ctx.scopes:
+        return stored
+    return ctx.visible(resource, ctx.store.get(resource.name).by_id(stored["id"])) or stored
+
+
+def variant_nodes(products: list[dict]) -> list[dict]:
+    """Every product's variants as nodes of their own (with `product`), for lookups by GID."""
+    out = []
+    for record in products:
+        product = full(record)
+        ref = {k: product.get(k) for k in ("id", "legacyResourceId", "title", "handle", "vendor")}
+        variants = product.get("variants") or {}
+        for variant in variants.get("nodes", []) if isinstance(variants, dict) else variants:
+            out.append({**variant, "product": ref})
+    return out
+
+
+def selected_fields(selection: SelectionSetNode | None) -> Iterator[FieldNode]:
+    """The fields of a selection set, through fragments (their type conditions ignored)."""
+    for node in selection.selections if selection else []:
+        if isinstance(node, FieldNode):
+            yield node
+        elif isinstance(node, InlineFragmentNode):
+            yield from selected_fields(node.selection_set)
 
 
 def by_type(typename: str) -> Callable[..., dict | None]:
@@ -561,6 +642,7 @@ ROOT: dict[str, Callable[..., Any]] = {
     "events": lambda _r, info, **args: events(info.context, args, info),
     "bulkOperation": bulk_field("get_field"),
     "currentBulkOperation": bulk_field("current"),
+    "bulkOperations": bulk_field("listing"),
     "bulkOperationRunQuery": bulk_field("run"),
     "bulkOperationCancel": bulk_field("cancel"),
 }
@@ -581,11 +663,15 @@ def _wire(schema: GraphQLSchema) -> None:
                 definition.resolve = ROOT[name]
             elif get_named_type(definition.type).name.endswith("Connection"):
                 definition.resolve = nested_connection
-            elif is_list_type(_unwrap_non_null(definition.type)) and "first" in definition.args:
+            elif is_list_type(unwrap(definition.type)) and "first" in definition.args:
                 definition.resolve = cut_list
+            elif get_named_type(definition.type).name in REFERENCED and not is_list_type(
+                unwrap(definition.type)
+            ):
+                definition.resolve = reference
 
 
-def _unwrap_non_null(type_: Any) -> Any:
+def unwrap(type_: Any) -> Any:
     return getattr(type_, "of_type", type_) if type(type_).__name__ == "GraphQLNonNull" else type_
 
 
@@ -707,7 +793,7 @@ class Cost:
         if isinstance(value, list):  # a list of objects in the answer: each one costs
             return sum(1 + self._selection(node.selection_set, named, item) for item in value)
         per = 1 + self._selection(node.selection_set, named, value)
-        if data is None and is_list_type(_unwrap_non_null(definition.type)):
+        if data is None and is_list_type(unwrap(definition.type)):
             return per * max(1, self._size(node, definition) or 1)
         return per
 
@@ -752,6 +838,8 @@ class Cost:
         except GraphQLError:
             return None
         size = args.get("first") if args.get("first") is not None else args.get("last")
+        if size is None and isinstance(args.get("ids"), list):  # nodes(ids:): one per id
+            size = len(args["ids"])
         return size if isinstance(size, int) else None
 
 
