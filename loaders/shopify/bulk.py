@@ -289,24 +289,21 @@ class BulkJob:
             )
 
 
-FOLLOW_LIST = "query ListItems($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type} {{ {fields} }} }} }}"
+FOLLOW_LIST = "query FollowLists($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type} {{ id {name} {{ {fields} }} }} }} }}"
 
 
 def _follow_lists(client: ShopifyGraphQL, node: Node, page: list[dict[str, Any]]) -> None:
-    """Give the list items of `page` (refunds) the connections a bulk query could not carry (in place).
+    """Give the objects of `page` the list fields (refunds) a bulk query could carry only in part (in place).
 
-    One `nodes(ids:)` query per page of items, each item's connections then read to their
-    end (`listing.complete`), exactly as on a paginated page.
+    The objects with a non-empty list are asked for again with paginated `nodes(ids:)`
+    queries selecting just that list as the paginated path does (connections paged),
+    each item's connections then read to their end (`listing.complete`): the lists come
+    out exactly as on a paginated page.
     """
     for name, child in bulk_query.followed_lists(node):
-        items = {
-            item["id"]: item
-            for obj in page
-            for item in obj.get(name) or []
-            if isinstance(item, dict) and isinstance(item.get("id"), str)
-        }
-        query = FOLLOW_LIST.format(type=child.type, fields=render(Node(child.type, "id", child.connections)))
-        ids, batch = list(items), client.page_sizes.get(query, client.config.page_size)
+        owners = {obj["id"]: obj for obj in page if obj.get(name) and isinstance(obj.get("id"), str)}
+        query = FOLLOW_LIST.format(type=node.type, name=name, fields=render(child))
+        ids, batch = list(owners), client.page_sizes.get(query, client.config.page_size)
         while ids:
             try:
                 answered = client.execute(query, {"ids": ids[:batch]})["nodes"]
@@ -320,13 +317,16 @@ def _follow_lists(client: ShopifyGraphQL, node: Node, page: list[dict[str, Any]]
                     PLATFORM, f"nodes(ids:) answered {len(answered or [])} of {len(ids[:batch])} ids"
                 )
             for asked, found in zip(ids[:batch], answered, strict=True):
-                if found is None:  # gone since the operation ran: say so, do not fail the load
-                    client.warn(f"{child.type} {asked} no longer answers: its {name} lists were not loaded")
+                if found is None:  # deleted since the operation ran: say so, do not fail the load
+                    client.warn(f"{asked} no longer answers: the lists inside its {name} were not loaded")
                     continue
-                if not isinstance(found, dict) or found.get("id") != asked:
+                if (
+                    not isinstance(found, dict)
+                    or found.get("id") != asked
+                    or not isinstance(found.get(name), list)
+                ):
                     raise ApiError(PLATFORM, f"nodes(ids:) answered {str(found)[:80]} for {asked}")
-                listing.complete(client, child, found)
-                items[asked].update({c.field: found.get(c.field) for c in child.connections})
+                owners[asked][name] = [listing.complete(client, child, item) for item in found[name]]
             ids = ids[batch:]
 
 
