@@ -22,6 +22,7 @@ from reliability_support import (
     FAST,
     PLATFORMS,
     RESOURCES,
+    give_new_order_id,
     later,
     modified,
     query,
@@ -152,13 +153,7 @@ def corpus_run(tmp_path_factory, pg_server):
         for platform in PLATFORMS:
             orders = read(store, platform, "orders")
             fresh = json.loads(json.dumps(good_order(orders, platform)))
-            if platform == "shopify":
-                number = max(int(o["legacyResourceId"]) for o in orders) + 5
-                fresh["id"], fresh["legacyResourceId"] = f"gid://shopify/Order/{number}", str(number)
-            elif platform == "commercetools":
-                fresh["id"] = "0b5e8d0c-0000-4000-8000-00000000abcd"
-            else:
-                fresh["id"] = max(o["id"] for o in orders if type(o.get("id")) is int) + 5
+            give_new_order_id(platform, fresh, orders, "0b5e8d0c-0000-4000-8000-00000000abcd", step=5)
             # a new order is modified now (the generated data ends in the past)
             set_modified(platform, fresh, later(datetime.now(UTC), seconds=-30))
             write(store, platform, "orders", orders + [fresh])
