@@ -220,6 +220,13 @@ def test_other_errors(server: SandboxServer, http: requests.Session) -> None:
         return body["errors"][0]
 
     assert "first or last" in first_error("{ orders { nodes { id } } }")["message"]
+    misspelled = first_error("{ orders(frist: 1) { nodes { id } } }")
+    assert misspelled["message"] == "Field 'orders' doesn't accept argument 'frist'"
+    assert misspelled["extensions"]["code"] == "argumentNotAccepted" and misspelled["path"] == [
+        "query",
+        "orders",
+        "frist",
+    ]
     assert "250" in first_error("{ orders(first: 251) { nodes { id } } }")["message"]
     assert "OrderSortKeys" in first_error("{ orders(first: 1, sortKey: PRICE) { nodes { id } } }")["message"]
     assert first_error("{ orders(first: 1) { nodes { id }")["message"].startswith("Syntax Error")

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -68,6 +69,10 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 from graphql.validation import ValidationRule, specified_rules
 from graphql.validation.rules.fields_on_correct_type import FieldsOnCorrectTypeRule
+from graphql.validation.rules.known_argument_names import (
+    KnownArgumentNamesOnDirectivesRule,
+    KnownArgumentNamesRule,
+)
 
 from metric_pulse.sandbox.store import Deletion, Record, StoreFolder, full, parse_instant, scan, sortable
 
@@ -681,6 +686,18 @@ _wire(SCHEMA)
 # -- validation with Shopify's messages -----------------------------------------------------------
 
 
+def query_path(ancestors: list, node: FieldNode) -> list[str]:
+    """Where a field sits, as Shopify's errors say it: `["query Name", "orders", "nodes", "id"]`."""
+    where = []
+    for ancestor in ancestors:
+        if isinstance(ancestor, OperationDefinitionNode):
+            label = ancestor.operation.value
+            where.append(f"{label} {ancestor.name.value}" if ancestor.name else label)
+        elif isinstance(ancestor, FieldNode):
+            where.append((ancestor.alias or ancestor.name).value)
+    return [*where, (node.alias or node.name).value]
+
+
 class UndefinedFieldRule(ValidationRule):
     """Shopify's error for a field that does not exist: `Field 'x' doesn't exist on type 'Order'`."""
 
@@ -689,25 +706,45 @@ class UndefinedFieldRule(ValidationRule):
         name = node.name.value
         if parent_type is None or name.startswith("__") or name in getattr(parent_type, "fields", {}):
             return
-        where = []
-        for ancestor in ancestors:
-            if isinstance(ancestor, OperationDefinitionNode):
-                label = ancestor.operation.value
-                where.append(f"{label} {ancestor.name.value}" if ancestor.name else label)
-            elif isinstance(ancestor, FieldNode):
-                where.append((ancestor.alias or ancestor.name).value)
-        where.append((node.alias or node.name).value)
         self.report_error(
             GraphQLError(
                 f"Field '{name}' doesn't exist on type '{parent_type.name}'",
                 node,
-                path=where,
+                path=query_path(ancestors, node),
                 extensions={"code": "undefinedField", "typeName": parent_type.name, "fieldName": name},
             )
         )
 
 
-RULES = [UndefinedFieldRule if rule is FieldsOnCorrectTypeRule else rule for rule in specified_rules]
+class UnknownArgumentRule(KnownArgumentNamesOnDirectivesRule):
+    """Shopify's error for an argument a field does not take: `Field 'orders' doesn't accept argument
+    'frist'` (directives' arguments are checked as graphql-core does)."""
+
+    def enter_argument(
+        self, node: ArgumentNode, _key: Any, _parent: Any, _path: Any, ancestors: list
+    ) -> None:
+        definition = self.context.get_field_def()
+        field_node = next((a for a in reversed(ancestors) if isinstance(a, FieldNode)), None)
+        if definition is None or field_node is None or node.name.value in definition.args:
+            return
+        name = field_node.name.value
+        self.report_error(
+            GraphQLError(
+                f"Field '{name}' doesn't accept argument '{node.name.value}'",
+                node,
+                path=[*query_path(ancestors[: ancestors.index(field_node)], field_node), node.name.value],
+                extensions={
+                    "code": "argumentNotAccepted",
+                    "name": name,
+                    "typeName": "Field",
+                    "argumentName": node.name.value,
+                },
+            )
+        )
+
+
+SHOPIFY_RULES = {FieldsOnCorrectTypeRule: UndefinedFieldRule, KnownArgumentNamesRule: UnknownArgumentRule}
+RULES = [SHOPIFY_RULES.get(rule, rule) for rule in specified_rules]
 
 
 def check(document: DocumentNode) -> list[GraphQLError]:
