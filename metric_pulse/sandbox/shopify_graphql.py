@@ -683,6 +683,27 @@ def unwrap(type_: Any) -> Any:
 _wire(SCHEMA)
 
 
+def node_selections(field_node: FieldNode) -> Iterator[tuple[list[str], SelectionSetNode | None]]:
+    """(answer keys down to the node list, the node's selection) of a connection field: `["nodes"]`, or
+    `["edges", "node"]` (response keys: aliases honoured)."""
+    for part in selected_fields(field_node.selection_set):
+        key = (part.alias or part.name).value
+        if part.name.value == "nodes":
+            yield [key], part.selection_set
+        elif part.name.value == "edges":
+            for inner in selected_fields(part.selection_set):
+                if inner.name.value == "node":
+                    yield [key, (inner.alias or inner.name).value], inner.selection_set
+
+
+def answered_nodes(value: Mapping[str, Any], keys: list[str]) -> Iterator[Mapping]:
+    """The nodes of a connection's answer found under `keys` (see `node_selections`)."""
+    items = value.get(keys[0]) or []
+    if len(keys) == 2:
+        items = [e.get(keys[1]) for e in items if isinstance(e, Mapping)]
+    return (item for item in items if isinstance(item, Mapping))
+
+
 # -- validation with Shopify's messages -----------------------------------------------------------
 
 
@@ -835,37 +856,16 @@ class Cost:
         return per
 
     def _connection(self, node: FieldNode, definition: GraphQLField, connection_type: Any, value: Any) -> int:
+        """2 + the costliest way the nodes are selected (`nodes`, `edges { node }`): first x one node
+        before running, the nodes answered after."""
         node_type = get_named_type(connection_type.fields["nodes"].type)
         best = 0
-        for part in node.selection_set.selections if node.selection_set else []:
-            if not isinstance(part, FieldNode):
-                continue
-            if part.name.value == "nodes":
-                selection = part.selection_set
-            elif part.name.value == "edges":
-                selection = (
-                    next(
-                        (
-                            e.selection_set
-                            for e in part.selection_set.selections
-                            if isinstance(e, FieldNode) and e.name.value == "node"
-                        ),
-                        None,
-                    )
-                    if part.selection_set
-                    else None
-                )
-            else:
-                continue
+        for keys, selection in node_selections(node):
             if value is None:
-                best = max(
-                    best,
-                    (self._size(node, definition) or 0) * (1 + self._selection(selection, node_type, None)),
-                )
+                per_node = 1 + self._selection(selection, node_type, None)
+                best = max(best, (self._size(node, definition) or 0) * per_node)
                 continue
-            items = value.get((part.alias or part.name).value) or []
-            if part.name.value == "edges":
-                items = [e.get("node") for e in items if isinstance(e, Mapping)]
+            items = list(answered_nodes(value, keys))
             best = max(best, sum(1 + self._selection(selection, node_type, item) for item in items))
         return 2 + best
 
