@@ -530,3 +530,21 @@ def test_a_lone_surrogate_in_the_files_is_served_escaped(tmp_path: Path) -> None
         http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
         r = http.post(url(server), json={"query": "{ orders(first: 1) { nodes { name } } }"}, timeout=10)
         assert r.status_code == 200 and b'"bad \\udc80 escape"' in r.content
+
+
+def test_fail_pages_over_reads_the_graphql_page_size(data_dir: Path) -> None:
+    """The server's `fail_pages_over` (a page too heavy to render) sees a GraphQL listing's `first`."""
+    with running(data_dir, rate_limits="off", fail_pages_over=40) as server:
+        http = session()
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
+        assert (
+            http.post(url(server), json={"query": ORDERS_QUERY, "variables": {"first": 41}}).status_code
+            == 500
+        )
+        assert (
+            http.post(url(server), json={"query": ORDERS_QUERY, "variables": {"first": 40}}).status_code
+            == 200
+        )
+        literal = {"query": "{ orders(first: 50) { nodes { id } } }"}
+        assert http.post(url(server), json=literal).status_code == 500
+        assert http.post(url(server), json={"query": "{ shop { name } }"}).status_code == 200
