@@ -933,6 +933,7 @@ def run(prepared: Prepared, ctx: Context) -> tuple[dict | None, list[dict]]:
         context_value=ctx,
         variable_values=prepared.variables,
         operation_name=prepared.operation.name.value if prepared.operation.name else None,
+        is_awaitable=lambda _value: False,  # every resolver here is synchronous: skip the check per value
     )
     return result.data, [error_json(e) for e in result.errors or []]
 
