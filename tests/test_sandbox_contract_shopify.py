@@ -125,8 +125,9 @@ def test_client_credentials_token_works_and_bad_credentials_get_oauth_errors(ser
     assert body["scope"].split(",") == sorted(
         ["read_orders", "read_all_orders", "read_customers", "read_products"]
     )
-    wrong_secret = token_of(server, client_secret="shpss_wrong")
-    assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
+    for secret in ("shpss_wrong", "shpss_ünïcode"):
+        wrong_secret = token_of(server, client_secret=secret)
+        assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
     wrong_id = token_of(server, client_id="nope")
     assert wrong_id.status_code == 400 and wrong_id.json()["error"] == "invalid_request"
     assert token_of(server, grant_type="password").json()["error"] == "unsupported_grant_type"

@@ -135,7 +135,8 @@ class ShopifyAdmin:
                     "error_description": "Could not find Shopify API application with api_key",
                 },
             )
-        if not secrets.compare_digest(form.get("client_secret", ""), self.credentials["client_secret"]):
+        secret = form.get("client_secret", "").encode("utf-8", "replace")  # bytes: any input compares
+        if not secrets.compare_digest(secret, self.credentials["client_secret"].encode()):
             return json_response(
                 401,
                 {
