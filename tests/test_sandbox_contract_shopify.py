@@ -549,3 +549,39 @@ def test_fail_pages_over_reads_the_graphql_page_size(data_dir: Path) -> None:
         literal = {"query": "{ orders(first: 50) { nodes { id } } }"}
         assert http.post(url(server), json=literal).status_code == 500
         assert http.post(url(server), json={"query": "{ shop { name } }"}).status_code == 200
+
+
+def test_the_fixture_store_answers_every_field_of_a_full_selection(
+    server: SandboxServer, http: requests.Session
+) -> None:
+    """The hand-written store holds every non-null field a loader selects (else a load fails on it)."""
+    money = "{ shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }"
+    order = (
+        "id legacyResourceId name email createdAt updatedAt processedAt cancelledAt closedAt displayFinancialStatus "
+        "displayFulfillmentStatus test sourceName currencyCode presentmentCurrencyCode paymentGatewayNames "
+        f"discountCodes tags customer {{ id }} totalPriceSet {money} subtotalPriceSet {money} totalTaxSet {money} "
+        f"totalDiscountsSet {money} totalShippingPriceSet {money} taxLines {{ title }} "
+        "lineItems(first: 3) { nodes { id name title sku quantity taxable isGiftCard variant { id } product { id } "
+        f"originalUnitPriceSet {money} totalDiscountSet {money} taxLines {{ title }} discountAllocations "
+        "{ discountApplication { index } } } } shippingLines(first: 2) { nodes { id } } "
+        "discountApplications(first: 2) { nodes { index } } refunds { id updatedAt totalRefundedSet { shopMoney "
+        f"{{ amount }} }} refundLineItems(first: 2) {{ nodes {{ quantity restockType lineItem {{ id }} subtotalSet "
+        f"{money} totalTaxSet {money} }} }} }}"
+    )
+    customer = (
+        "id legacyResourceId createdAt updatedAt firstName lastName displayName state tags verifiedEmail taxExempt "
+        "numberOfOrders amountSpent { amount } defaultEmailAddress { emailAddress } addressesV2(first: 2) { nodes { id } }"
+    )
+    product = (
+        "id legacyResourceId title handle vendor productType status tags createdAt updatedAt publishedAt "
+        "options { name } variants(first: 3) { nodes { id legacyResourceId title sku price position createdAt "
+        "updatedAt selectedOptions { name } } }"
+    )
+    found = data(
+        server,
+        http,
+        f'{{ orders(first: 3, query: "id:<=6") {{ nodes {{ {order} }} }} '
+        f"customers(first: 7) {{ nodes {{ {customer} }} }} products(first: 4) {{ nodes {{ {product} }} }} }}",
+    )
+    assert len(found["orders"]["nodes"]) == 3 and len(found["customers"]["nodes"]) == 7
+    assert len(found["products"]["nodes"]) == 4
