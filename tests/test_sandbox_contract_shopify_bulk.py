@@ -202,6 +202,12 @@ def test_result_urls_expire_are_signed_and_resume(data_dir: Path, clock: FakeClo
         expired = requests.get(done["url"], timeout=10)
         assert expired.status_code == 403 and b"<Code>ExpiredToken</Code>" in expired.content
         assert expired.headers["Content-Type"].startswith("application/xml")
+        fresh = bulk.poll(done["id"])  # every answer signs a fresh URL
+        assert requests.get(fresh["url"], timeout=10).content == whole
+        clock.advance(7 * 86400)  # the results are kept seven days
+        gone = bulk.poll(done["id"])
+        assert gone["status"] == "EXPIRED" and gone["url"] is None
+        assert requests.get(fresh["url"], timeout=10).status_code == 403
 
 
 def test_scopes_and_the_order_window_apply_inside_bulk(data_dir: Path, clock: FakeClock) -> None:

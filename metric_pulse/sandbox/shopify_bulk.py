@@ -55,6 +55,7 @@ BATCH = 200  # root nodes executed (and held in memory) at a time
 MAX_CONNECTIONS = 5
 MAX_DEPTH = 2
 CHUNK = 64 * 1024
+RESULTS_SECONDS = 7 * 86400  # a finished operation's results are kept this long, then it is EXPIRED
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Operation:
     file: Path | None = None
     partial: Path | None = None
     completed_wall: float | None = None
-    url_deadline: float | None = None  # sandbox clock after which the URLs answer 403
+    completed_at: float | None = None  # sandbox clock (results are kept RESULTS_SECONDS after it)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -112,6 +113,7 @@ class BulkOperations:
         self.url_ttl = url_ttl
         self._files = tempfile.TemporaryDirectory(prefix="sandbox-shopify-bulk-")  # 0700: customer data
         self._key = secrets.token_bytes(16)
+        self._minted: dict[str, float] = {}  # URL signature -> sandbox clock when it expires
         self._ops: list[Operation] = []
         self._lock = threading.Lock()
         now = clock()
@@ -208,18 +210,19 @@ class BulkOperations:
             return "CREATED"
         if now < op.done_at or not (op.finished or op.phantom):
             return "RUNNING"
-        if op.completed_wall is None:
+        if op.completed_at is None:
             with op.lock:
-                if op.completed_wall is None:
-                    op.completed_wall = self.wall_clock()
-                    op.url_deadline = now + self.url_ttl
+                if op.completed_at is None:
+                    op.completed_wall, op.completed_at = self.wall_clock(), now
+        if now > op.completed_at + RESULTS_SECONDS:
+            return "EXPIRED"
         if op.error_code:
             return "FAILED"
         return "COMPLETED"
 
     def _node(self, op: Operation, base_url: str) -> dict:
         status = self._status(op)
-        done = status in ("COMPLETED", "FAILED")
+        done = status in ("COMPLETED", "FAILED", "EXPIRED")
         file = op.file if status == "COMPLETED" else None
         partial = op.partial if status == "FAILED" else None
         return {
@@ -232,8 +235,8 @@ class BulkOperations:
             "objectCount": str(op.object_count),
             "rootObjectCount": str(op.root_count),
             "fileSize": str(file.stat().st_size) if file else None,
-            "url": self._url(op, file, base_url) if file else None,
-            "partialDataUrl": self._url(op, partial, base_url) if partial else None,
+            "url": self._url(file, base_url) if file else None,
+            "partialDataUrl": self._url(partial, base_url) if partial else None,
             "query": op.query,
         }
 
@@ -292,9 +295,12 @@ class BulkOperations:
             op.file = path
         op.finished = True
 
-    def _url(self, op: Operation, path: Path, base_url: str) -> str:
-        expires = int(self.wall_clock() + (op.url_deadline or self.clock()) - self.clock())
-        return f"{base_url}/bulk/{path.name}?expires={expires}&signature={self._sign(path.name, expires)}"
+    def _url(self, path: Path, base_url: str) -> str:
+        """A URL signed now, valid `url_ttl` seconds (each answer hands out a fresh one, as Shopify's)."""
+        expires = int(self.wall_clock() + self.url_ttl)
+        signature = self._sign(path.name, expires)
+        self._minted[signature] = self.clock() + self.url_ttl
+        return f"{base_url}/bulk/{path.name}?expires={expires}&signature={signature}"
 
     def _sign(self, name: str, expires: int) -> str:
         return hmac.new(self._key, f"{name}:{expires}".encode(), hashlib.sha256).hexdigest()
@@ -310,12 +316,12 @@ class BulkOperations:
             or not hmac.compare_digest(req.param("signature") or "", self._sign(name, int(expires)))
         ):
             return _denied("SignatureDoesNotMatch", "The request signature we calculated does not match.")
-        if op.url_deadline is None or self.clock() > op.url_deadline:
+        if self.clock() > self._minted.get(req.param("signature") or "", -1.0):
             return _denied(
                 "ExpiredToken", f"Request signature expired at: {formatdate(int(expires), usegmt=True)}"
             )
         path = op.file if name == f"{op.number}.jsonl" else op.partial
-        if path is None:
+        if path is None or self._status(op) == "EXPIRED":
             return _denied("NoSuchKey", "The specified key does not exist.")
         return file_response(path, req.header("Range"))
 
