@@ -48,6 +48,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 
 from metric_pulse.sandbox import shopify_graphql as gql
+from metric_pulse.sandbox import shopify_schema as schema
 from metric_pulse.sandbox.http import Request, Response, json_bytes
 
 log = logging.getLogger(__name__)
@@ -375,7 +376,7 @@ def restrictions(query: str) -> str | None:
     if roots[0].name.value not in gql.RESOURCES:
         return "Bulk queries must contain at least one connection."
     shape = Shape()
-    _walk(operation.selection_set, gql.SCHEMA.query_type, 0, False, True, shape)
+    _walk(operation.selection_set, schema.SCHEMA.query_type, 0, False, True, shape)
     if shape.listed:
         return "Queries that contain a connection field within a list field are not supported."
     if len(shape.depths) > MAX_CONNECTIONS:
@@ -405,7 +406,7 @@ def _walk(
     for node in selection.selections if selection else []:
         if not isinstance(node, FieldNode):
             condition = getattr(node, "type_condition", None)
-            target = gql.SCHEMA.get_type(condition.name.value) if condition else parent
+            target = schema.SCHEMA.get_type(condition.name.value) if condition else parent
             _walk(getattr(node, "selection_set", None), target, depth, in_list, has_id, shape)
             continue
         definition = getattr(parent, "fields", {}).get(node.name.value)
@@ -413,7 +414,7 @@ def _walk(
             continue
         named = get_named_type(definition.type)
         if not named.name.endswith("Connection"):
-            listed = in_list or is_list_type(gql.unwrap(definition.type))
+            listed = in_list or is_list_type(schema.unwrap(definition.type))
             _walk(node.selection_set, named, depth, listed, has_id, shape)
             continue
         if in_list:
@@ -423,13 +424,13 @@ def _walk(
         if depth and not has_id:
             shape.without_id.append(node.name.value)
         node_type = get_named_type(named.fields["nodes"].type)
-        for _, inner in gql.node_selections(node):
-            ids = any(f.name.value == "id" and f.alias is None for f in gql.selected_fields(inner))
+        for _, inner in schema.node_selections(node):
+            ids = any(f.name.value == "id" and f.alias is None for f in schema.selected_fields(inner))
             _walk(inner, node_type, depth + 1, False, ids, shape)
 
 
 def _arguments(prepared: gql.Prepared, root: FieldNode) -> dict[str, Any]:
-    definition = gql.SCHEMA.query_type.fields[root.name.value]
+    definition = schema.SCHEMA.query_type.fields[root.name.value]
     return get_argument_values(definition, root, prepared.variables)
 
 
@@ -439,7 +440,7 @@ def flatten(selection: SelectionSetNode, data: Mapping[str, Any], grouped: bool 
     a parent's children right after it; otherwise a level at a time (every child still after its
     parent, but not next to it: a reader must not count on that, as on Shopify)."""
     later: deque[tuple[FieldNode, Any, str | None]] = deque(
-        (node, data.get((node.alias or node.name).value), None) for node in gql.selected_fields(selection)
+        (node, data.get((node.alias or node.name).value), None) for node in schema.selected_fields(selection)
     )
     while later:
         yield from _lines(*later.popleft(), grouped, later)
@@ -464,19 +465,19 @@ def connection_nodes(field_node: FieldNode, value: Any) -> Iterator[tuple[Select
     """(selection of a node, the node's answer) for each node in a connection's answer."""
     if not isinstance(value, Mapping):
         return
-    for keys, selection in gql.node_selections(field_node):
-        yield from ((selection, item) for item in gql.answered_nodes(value, keys))
+    for keys, selection in schema.node_selections(field_node):
+        yield from ((selection, item) for item in schema.answered_nodes(value, keys))
 
 
 def _split(selection: SelectionSetNode | None, obj: dict) -> tuple[dict, list[tuple[FieldNode, Any]]]:
     """(the object without its nested connections, those connections) — a connection is an answer
     value holding `nodes` or `edges` (connections sit on nodes or objects, never in lists: restricted)."""
     children = []
-    for node in gql.selected_fields(selection):
+    for node in schema.selected_fields(selection):
         key = (node.alias or node.name).value
         value = obj.get(key)
         if isinstance(value, Mapping) and ("nodes" in value or "edges" in value) and node.selection_set:
-            names = {p.name.value for p in gql.selected_fields(node.selection_set)}
+            names = {p.name.value for p in schema.selected_fields(node.selection_set)}
             if names & {"nodes", "edges"}:
                 children.append((node, value))
                 del obj[key]
