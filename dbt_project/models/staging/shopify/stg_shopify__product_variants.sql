@@ -30,6 +30,7 @@ final as (
     select
         ----------  ids (Shopify's numeric ids)
         {{ shopify_numeric_id('source.legacy_resource_id', 'source.id') }} as variant_id,
+        source._dlt_id as variant_dlt_id,
         source._dlt_parent_id as product_dlt_id,
         products.numeric_id as product_id,
 
