@@ -14,7 +14,7 @@ import loaders.commercetools
 import loaders.shopify
 import loaders.woocommerce
 from loaders.platform import PlatformLoader
-from metric_pulse.sandbox import commercetools_api, shopify_api, woocommerce_api
+from metric_pulse.sandbox import commercetools_api, shopify_admin, woocommerce_api
 from metric_pulse.sandbox.emulator import Emulator
 from metric_pulse.sandbox.generate.commercetools import CommercetoolsStore
 from metric_pulse.sandbox.generate.shopify import ShopifyStore
@@ -42,7 +42,7 @@ def _registry(*platforms: Platform) -> Mapping[str, Platform]:
 
 
 PLATFORMS: Mapping[str, Platform] = _registry(
-    Platform(loaders.shopify.LOADER, shopify_api.EMULATOR, ShopifyStore),
+    Platform(loaders.shopify.LOADER, shopify_admin.EMULATOR, ShopifyStore),
     Platform(loaders.woocommerce.LOADER, woocommerce_api.EMULATOR, WooStore),
     Platform(loaders.commercetools.LOADER, commercetools_api.EMULATOR, CommercetoolsStore),
 )

@@ -60,53 +60,72 @@ def shopify_status(ident: int) -> str:
     return {0: "cancelled", 1: "closed"}.get(ident % 5, "open")
 
 
-def shopify_order(ident: int, *, created: datetime | None = None) -> dict:
+def utc_z(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def money_bag(amount: str) -> dict:
+    money = {"amount": amount, "currencyCode": "USD"}
+    return {"shopMoney": money, "presentmentMoney": money}
+
+
+def shopify_order(ident: int, *, created: datetime | None = None, lines: int = 2) -> dict:
+    """An Order node in the GraphQL Admin shape (ids 1..120; line items `ident*1000 + k`)."""
     created = created or BASE - timedelta(hours=ident)
     updated = shopify_updated(ident)
     status = shopify_status(ident)
     money = f"{ident * 3}.50"
     return {
-        "id": ident,
-        "admin_graphql_api_id": f"gid://shopify/Order/{ident}",
+        "id": f"gid://shopify/Order/{ident}",
+        "legacyResourceId": str(ident),
         "name": f"#{1000 + ident}",
         "email": f"buyer{ident}@example.com",
-        "created_at": created.astimezone(EST).isoformat(),
-        "updated_at": updated.astimezone(EST).isoformat(),
-        "processed_at": created.astimezone(EST).isoformat(),
-        "cancelled_at": updated.astimezone(EST).isoformat() if status == "cancelled" else None,
-        "closed_at": updated.astimezone(EST).isoformat() if status in ("cancelled", "closed") else None,
-        "financial_status": "refunded" if status == "cancelled" else "paid",
-        "fulfillment_status": None,
-        "currency": "USD",
+        "createdAt": utc_z(created),
+        "updatedAt": utc_z(updated),
+        "processedAt": utc_z(created),
+        "cancelledAt": utc_z(updated) if status == "cancelled" else None,
+        "closedAt": utc_z(updated) if status in ("cancelled", "closed") else None,
+        "displayFinancialStatus": "REFUNDED" if status == "cancelled" else "PAID",
+        "displayFulfillmentStatus": "UNFULFILLED",
+        "currencyCode": "USD",
         "test": ident == 7,
-        "total_price": money,
-        "total_price_set": {
-            "shop_money": {"amount": money, "currency_code": "USD"},
-            "presentment_money": {"amount": money, "currency_code": "USD"},
+        "totalPriceSet": money_bag(money),
+        "customer": {
+            "id": f"gid://shopify/Customer/{500 + ident % 7}",
+            "legacyResourceId": str(500 + ident % 7),
         },
-        "customer": {"id": 500 + ident % 7, "email": f"buyer{ident}@example.com"},
-        "line_items": [
-            {
-                "id": ident * 10 + k,
-                "product_id": 900 + k,
-                "variant_id": 9000 + k,
-                "sku": f"SKU-{k}",
-                "title": f"Thing {k}",
-                "name": f"Thing {k}",
-                "quantity": k,
-                "price": "1.00",
-                "price_set": {"shop_money": {"amount": "1.00", "currency_code": "USD"}},
-            }
-            for k in (1, 2)
-        ],
+        "billingAddress": {
+            "firstName": "Buyer",
+            "lastName": f"No{ident}",
+            "city": "Albany",
+            "countryCodeV2": "US",
+        },
+        "lineItems": {
+            "nodes": [
+                {
+                    "id": f"gid://shopify/LineItem/{ident * 1000 + k}",
+                    "product": {"id": f"gid://shopify/Product/{900 + k % 4 + 1}"},
+                    "variant": {"id": f"gid://shopify/ProductVariant/{9000 + k}"},
+                    "sku": f"SKU-{k}",
+                    "title": f"Thing {k}",
+                    "name": f"Thing {k}",
+                    "quantity": k,
+                    "originalUnitPriceSet": money_bag("1.00"),
+                }
+                for k in range(1, lines + 1)
+            ]
+        },
         "refunds": [],
     }
 
 
-def shopify_store(root: Path, *, old_order: bool = False) -> None:
+def shopify_store(root: Path, *, old_order: bool = False, large_order: bool = False) -> None:
+    """120 orders (plus order 121 created in 2020, plus order 122 with 300 line items), 7 customers, 4 products."""
     orders = [shopify_order(i) for i in range(1, 121)]
     if old_order:
         orders.append(shopify_order(121, created=datetime(2020, 1, 1, tzinfo=UTC)))
+    if large_order:
+        orders.append(shopify_order(122, lines=300))
     write(root, "shopify", "orders", orders)
     write(
         root,
@@ -114,12 +133,22 @@ def shopify_store(root: Path, *, old_order: bool = False) -> None:
         "customers",
         [
             {
-                "id": 500 + i,
-                "email": f"c{i}@example.com",
-                "created_at": (BASE - timedelta(days=i)).isoformat(),
-                "updated_at": (BASE + timedelta(hours=i)).isoformat(),
-                "first_name": f"C{i}",
-                "last_name": "Doe",
+                "id": f"gid://shopify/Customer/{500 + i}",
+                "legacyResourceId": str(500 + i),
+                "createdAt": utc_z(BASE - timedelta(days=i)),
+                "updatedAt": utc_z(BASE + timedelta(hours=i)),
+                "firstName": f"C{i}",
+                "lastName": "Doe",
+                "displayName": f"C{i} Doe",
+                "defaultEmailAddress": {"emailAddress": f"c{i}@example.com", "marketingState": "SUBSCRIBED"},
+                "defaultAddress": {
+                    "id": f"gid://shopify/MailingAddress/{700 + i}",
+                    "city": "Albany",
+                    "zip": "12207",
+                    "countryCodeV2": "US",
+                    "provinceCode": "NY",
+                    "address1": f"{i} Main St",
+                },
             }
             for i in range(7)
         ],
@@ -130,16 +159,26 @@ def shopify_store(root: Path, *, old_order: bool = False) -> None:
         "products",
         [
             {
-                "id": 900 + i,
+                "id": f"gid://shopify/Product/{900 + i}",
+                "legacyResourceId": str(900 + i),
                 "title": f"Thing {i}",
                 "vendor": "Acme" if i % 2 else "Globex",
                 "handle": f"thing-{i}",
-                "product_type": "Widget",
-                "status": "active" if i != 3 else "draft",
-                "created_at": BASE.isoformat(),
-                "updated_at": (BASE + timedelta(minutes=i)).isoformat(),
-                "published_at": BASE.isoformat() if i != 3 else None,
-                "variants": [],
+                "productType": "Widget",
+                "status": "ACTIVE" if i != 3 else "DRAFT",
+                "createdAt": utc_z(BASE),
+                "updatedAt": utc_z(BASE + timedelta(minutes=i)),
+                "publishedAt": utc_z(BASE) if i != 3 else None,
+                "variants": {
+                    "nodes": [
+                        {
+                            "id": f"gid://shopify/ProductVariant/{i * 1000 + v}",
+                            "title": f"V{v}",
+                            "price": "1.00",
+                        }
+                        for v in range(1, (130 if i == 4 else 2) + 1)
+                    ]
+                },
             }
             for i in range(1, 5)
         ],

@@ -19,7 +19,7 @@ from sandbox_fixtures import ct_store, running, session, shopify_store
 
 from metric_pulse.sandbox.server import SandboxServer
 
-VERSION = "2025-10"
+VERSION = "2026-10"
 
 EVENTS_QUERY = """query Deletions($first: Int!, $after: String, $query: String) {
   events(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
@@ -51,9 +51,10 @@ def test_removed_records_are_shopify_deletion_events(tmp_path: Path) -> None:
 
         assert events(first=10)["nodes"] == []  # nothing removed yet (the files as first indexed)
         before = time.time()
-        remove(tmp_path / "shopify" / "orders.json", lambda r: r["id"] not in (3, 7))
-        remove(tmp_path / "shopify" / "customers.json", lambda r: r["id"] != 502)
-        remove(tmp_path / "shopify" / "products.json", lambda r: r["id"] != 901)
+        gone = {"gid://shopify/Order/3", "gid://shopify/Order/7", "gid://shopify/Customer/502"}
+        gone.add("gid://shopify/Product/901")
+        for resource in ("orders", "customers", "products"):
+            remove(tmp_path / "shopify" / f"{resource}.json", lambda r: r["id"] not in gone)
 
         page = events(first=2, query="action:destroy")
         assert page["pageInfo"]["hasNextPage"]

@@ -19,10 +19,20 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return full_store(tmp_path_factory.mktemp("faults"))
 
 
+SHOPIFY_CUSTOMERS = {"query": "{ customers(first: 5) { nodes { id } } }"}
+
+
+class ShopifySession(requests.Session):
+    """Shopify lists by POSTing a GraphQL query: `get(url)` here sends the customers query."""
+
+    def get(self, url: str, **kwargs: object) -> requests.Response:  # type: ignore[override]
+        return self.post(url, json=SHOPIFY_CUSTOMERS, **kwargs)
+
+
 def clients(server: SandboxServer) -> dict[str, tuple[requests.Session, str]]:
     """An authenticated session and a list URL per platform."""
     env, c = server.env(), server.credentials
-    shop = session()
+    shop = ShopifySession()
     shop.headers["X-Shopify-Access-Token"] = c["shopify"]["access_token"]
     woo = session()
     woo.auth = (c["woocommerce"]["consumer_key"], c["woocommerce"]["consumer_secret"])
@@ -35,7 +45,7 @@ def clients(server: SandboxServer) -> dict[str, tuple[requests.Session, str]]:
     assert tok.status_code == 200  # the token endpoint is exempt from faults
     ct.headers["Authorization"] = "Bearer " + tok.json()["access_token"]
     return {
-        "shopify": (shop, f"{env['SHOPIFY_STORE_URL']}/admin/api/2024-10/customers.json"),
+        "shopify": (shop, f"{env['SHOPIFY_STORE_URL']}/admin/api/2026-10/graphql.json"),
         "woocommerce": (woo, f"{env['WOOCOMMERCE_URL']}/wp-json/wc/v3/customers"),
         "commercetools": (
             ct,
@@ -49,7 +59,7 @@ def test_fail_rate_sends_each_platforms_5xx_body(data_dir: Path) -> None:
         c = clients(server)
         shop, woo, ct = (c[p][0].get(c[p][1]) for p in ("shopify", "woocommerce", "commercetools"))
         assert shop.status_code == 500 and shop.json() == {"errors": "Internal Server Error"}
-        assert "X-Shopify-Shop-Api-Call-Limit" in shop.headers
+        assert shop.headers["X-Shopify-Api-Version"] == "2026-10"
         assert woo.status_code == 500
         assert woo.json()["code"] == "internal_server_error" and woo.json()["data"] == {"status": 500}
         assert ct.status_code in (500, 503)
@@ -59,7 +69,7 @@ def test_fail_rate_sends_each_platforms_5xx_body(data_dir: Path) -> None:
         statuses = {c["commercetools"][0].get(c["commercetools"][1]).status_code for _ in range(12)}
         assert statuses == {500, 503}
         # errors of the contract itself are never replaced
-        assert requests.get(c["shopify"][1]).status_code == 401
+        assert requests.post(c["shopify"][1], json=SHOPIFY_CUSTOMERS).status_code == 401
         assert server.stats()["shopify"]["faults"] == {"fail": 1}
 
 
@@ -122,16 +132,23 @@ def test_edits_to_the_data_directory_are_served_without_restart(tmp_path: Path) 
     with running(tmp_path, rate_limits="off") as server:
         http = session()
         http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
-        url = f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/2024-10/orders.json"
-        assert [o["id"] for o in http.get(url, params={"status": "any"}).json()["orders"]] == [1]
+        url = f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/2026-10/graphql.json"
+        query = {"query": "{ orders(first: 10, sortKey: ID) { nodes { legacyResourceId } } }"}
+
+        def ids() -> list[str]:
+            return [
+                o["legacyResourceId"] for o in http.post(url, json=query).json()["data"]["orders"]["nodes"]
+            ]
+
+        assert ids() == ["1"]
         write(tmp_path, "shopify", "orders", [shopify_order(1), shopify_order(2)], layout="pretty")
-        assert [o["id"] for o in http.get(url, params={"status": "any"}).json()["orders"]] == [1, 2]
+        assert ids() == ["1", "2"]
         # a half-written file keeps the last good version in service
         path.write_text('[{"id": 3')
         os.utime(path, ns=(time.time_ns(), time.time_ns() + 5_000_000))
-        assert [o["id"] for o in http.get(url, params={"status": "any"}).json()["orders"]] == [1, 2]
+        assert ids() == ["1", "2"]
         path.unlink()  # a missing file is an empty store
-        assert http.get(url, params={"status": "any"}).json() == {"orders": []}
+        assert ids() == []
 
 
 def test_python_api(data_dir: Path) -> None:
@@ -142,7 +159,9 @@ def test_python_api(data_dir: Path) -> None:
         env = server.env()
         assert list(env) == [
             "SHOPIFY_STORE_URL",
-            "SHOPIFY_ACCESS_TOKEN",
+            "SHOPIFY_CLIENT_ID",
+            "SHOPIFY_CLIENT_SECRET",
+            "SHOPIFY_API_VERSION",
             "WOOCOMMERCE_URL",
             "WOOCOMMERCE_CONSUMER_KEY",
             "WOOCOMMERCE_CONSUMER_SECRET",

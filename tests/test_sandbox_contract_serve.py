@@ -19,7 +19,9 @@ from sandbox_fixtures import full_store, two_of_each
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_KEYS = [
     "SHOPIFY_STORE_URL",
-    "SHOPIFY_ACCESS_TOKEN",
+    "SHOPIFY_CLIENT_ID",
+    "SHOPIFY_CLIENT_SECRET",
+    "SHOPIFY_API_VERSION",
     "WOOCOMMERCE_URL",
     "WOOCOMMERCE_CONSUMER_KEY",
     "WOOCOMMERCE_CONSUMER_SECRET",
@@ -55,6 +57,28 @@ def read_env_lines(proc: subprocess.Popen, count: int, timeout: float = 30) -> d
         f"got {lines!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
     )
     return dict(line.split("=", 1) for line in lines)
+
+
+def shopify_ids(settings: dict[str, str], names: str, first: int) -> list[int]:
+    """The first order ids of a Shopify store, reached as a loader would: token grant, then GraphQL."""
+    root = settings[f"{names}_STORE_URL"]
+    token = requests.post(
+        f"{root}/admin/oauth/access_token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": settings[f"{names}_CLIENT_ID"],
+            "client_secret": settings[f"{names}_CLIENT_SECRET"],
+        },
+        timeout=10,
+    ).json()["access_token"]
+    r = requests.post(
+        f"{root}/admin/api/{settings[f'{names}_API_VERSION']}/graphql.json",
+        headers={"X-Shopify-Access-Token": token},
+        json={"query": f"{{ orders(first: {first}, sortKey: ID) {{ nodes {{ legacyResourceId }} }} }}"},
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    return [int(o["legacyResourceId"]) for o in r.json()["data"]["orders"]["nodes"]]
 
 
 @contextmanager
@@ -95,13 +119,7 @@ def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, comm
         settings = read_env_lines(proc, len(ENV_KEYS))
         assert list(settings) == ENV_KEYS
         assert settings["SHOPIFY_STORE_URL"].startswith("http://127.0.0.1:")
-        r = requests.get(
-            f"{settings['SHOPIFY_STORE_URL']}/admin/api/2024-10/orders.json",
-            headers={"X-Shopify-Access-Token": settings["SHOPIFY_ACCESS_TOKEN"]},
-            params={"status": "any", "limit": 5},
-            timeout=10,
-        )
-        assert r.status_code == 200 and [o["id"] for o in r.json()["orders"]] == [1, 2, 3, 4, 5]
+        assert shopify_ids(settings, "SHOPIFY", 5) == [1, 2, 3, 4, 5]
         token = requests.post(
             f"{settings['COMMERCETOOLS_AUTH_URL']}/oauth/token",
             auth=(settings["COMMERCETOOLS_CLIENT_ID"], settings["COMMERCETOOLS_CLIENT_SECRET"]),
@@ -128,24 +146,22 @@ def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, comm
 
 def test_serve_names_the_extra_stores_in_its_env_lines(tmp_path: Path) -> None:
     with serving(two_of_each(tmp_path), "--extra-store", "shopify:eu") as proc:
-        settings = read_env_lines(proc, len(ENV_KEYS) + 3)
-        assert list(settings)[:5] == [
+        settings = read_env_lines(proc, len(ENV_KEYS) + 5)
+        assert list(settings)[:9] == [
             "SHOPIFY_STORES",
             "SHOPIFY_STORE_URL",
-            "SHOPIFY_ACCESS_TOKEN",
+            "SHOPIFY_CLIENT_ID",
+            "SHOPIFY_CLIENT_SECRET",
+            "SHOPIFY_API_VERSION",
             "SHOPIFY_EU_STORE_URL",
-            "SHOPIFY_EU_ACCESS_TOKEN",
+            "SHOPIFY_EU_CLIENT_ID",
+            "SHOPIFY_EU_CLIENT_SECRET",
+            "SHOPIFY_EU_API_VERSION",
         ]
-        assert list(settings)[5:] == ENV_KEYS[2:]  # the other platforms: their single-store lines
+        assert list(settings)[9:] == ENV_KEYS[4:]  # the other platforms: their single-store lines
         assert settings["SHOPIFY_STORES"] == "default,eu"
-        r = requests.get(
-            f"{settings['SHOPIFY_EU_STORE_URL']}/admin/api/2024-10/orders/count.json",
-            headers={"X-Shopify-Access-Token": settings["SHOPIFY_EU_ACCESS_TOKEN"]},
-            params={"status": "any"},
-            timeout=10,
-        )
-        assert r.json() == {"count": 3}
-        assert "shopify__eu 1 requests" in stop(proc)
+        assert shopify_ids(settings, "SHOPIFY_EU", 10) == [501, 502, 503]
+        assert "shopify__eu 2 requests" in stop(proc)
 
 
 def test_serve_refuses_a_missing_directory(tmp_path: Path) -> None:

@@ -1,13 +1,17 @@
-"""Shopify contract over real HTTP: REST (auth, envelope, limit, status, filters, page_info, leaky bucket)
-and GraphQL (orders connection, search query, sortKey, cursors, cost, THROTTLED)."""
+"""Shopify contract over real HTTP: the GraphQL Admin API as Shopify answers it in 2026.
+
+Tokens (client-credentials grant with expiry, the older fixed token), the version header,
+the schema's validation errors, pagination (first/after, last/before, reverse, sortKey,
+`query:` filters, nested connections), lookups by GID, cost and throttling per plan,
+scopes and protected customer data. Bulk operations: test_sandbox_contract_shopify_bulk.py.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
 
 import pytest
 import requests
@@ -20,20 +24,28 @@ from sandbox_fixtures import (
     shopify_status,
     shopify_store,
     shopify_updated,
+    write,
 )
 
 from metric_pulse.sandbox.server import SandboxServer
 
-VERSION = "2024-10"
+VERSION = "2026-10"
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
-ALL_IDS = list(range(1, 121))
-OPEN_IDS = [i for i in ALL_IDS if shopify_status(i) == "open"]
+ALL_IDS = list(range(1, 123))  # 1..120, 121 created in 2020, 122 with 300 line items
+ORDERS_QUERY = """query Orders($first: Int, $after: String, $last: Int, $before: String, $query: String,
+                               $sortKey: OrderSortKeys = UPDATED_AT, $reverse: Boolean = false) {
+  orders(first: $first, after: $after, last: $last, before: $before, query: $query, sortKey: $sortKey,
+         reverse: $reverse) {
+    edges { cursor node { legacyResourceId } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}"""
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("shopify")
-    shopify_store(root)
+    shopify_store(root, old_order=True, large_order=True)
     return root
 
 
@@ -43,312 +55,318 @@ def server(data_dir: Path) -> Iterator[SandboxServer]:
         yield s
 
 
+def url(server: SandboxServer, version: str = VERSION) -> str:
+    return f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/{version}/graphql.json"
+
+
+def token_of(server: SandboxServer, **fields: str) -> requests.Response:
+    env = server.env()
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": env["SHOPIFY_CLIENT_ID"],
+        "client_secret": env["SHOPIFY_CLIENT_SECRET"],
+        **fields,
+    }
+    return requests.post(f"{env['SHOPIFY_STORE_URL']}/admin/oauth/access_token", data=form, timeout=10)
+
+
 @pytest.fixture(scope="module")
 def http(server: SandboxServer) -> requests.Session:
     s = session()
-    s.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
+    s.headers["X-Shopify-Access-Token"] = token_of(server).json()["access_token"]
     return s
 
 
-def rest(server: SandboxServer, resource: str = "orders") -> str:
-    return f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/{VERSION}/{resource}.json"
+def ask(
+    server: SandboxServer, http: requests.Session, document: str, version: str = VERSION, **variables: Any
+) -> dict:
+    r = http.post(url(server, version), json={"query": document, "variables": variables}, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
 
 
-def ids(response: requests.Response, key: str = "orders") -> list[int]:
-    assert response.status_code == 200, response.text
-    return [o["id"] for o in response.json()[key]]
+def data(server: SandboxServer, http: requests.Session, document: str, **variables: Any) -> dict:
+    body = ask(server, http, document, **variables)
+    assert "errors" not in body, body
+    return body["data"]
 
 
-def walk(http: requests.Session, url: str, params: dict) -> tuple[list[int], list[requests.Response]]:
-    """Follow rel=next to the end; every later request carries only limit + page_info from the Link."""
-    pages = [http.get(url, params=params)]
-    while "next" in pages[-1].links:
-        next_url = pages[-1].links["next"]["url"]
-        assert set(parse_qs(urlsplit(next_url).query)) <= {"limit", "page_info", "fields"}
-        pages.append(http.get(next_url))
-    found = [i for page in pages for i in ids(page)]
-    return found, pages
+def walk(server: SandboxServer, http: requests.Session, **variables: Any) -> tuple[list[int], int]:
+    """Follow endCursor to the end: (legacy ids in order, pages)."""
+    found, cursor, pages = [], None, 0
+    while True:
+        page = data(server, http, ORDERS_QUERY, after=cursor, **variables)["orders"]
+        found += [int(e["node"]["legacyResourceId"]) for e in page["edges"]]
+        pages += 1
+        assert page["pageInfo"]["hasPreviousPage"] == (cursor is not None)
+        if page["edges"]:
+            assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return found, pages
+        cursor = page["pageInfo"]["endCursor"]
 
 
-# -- REST ------------------------------------------------------------------------------------
+def z(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def test_token_is_required_and_a_wrong_one_gets_the_401_body(server: SandboxServer) -> None:
-    for headers in ({}, {"X-Shopify-Access-Token": "shpat_wrong"}):
-        r = requests.get(rest(server), headers=headers)
-        assert r.status_code == 401
-        assert r.json() == INVALID_TOKEN
+def by_updated(ids: list[int]) -> list[int]:
+    return sorted(ids, key=lambda i: (shopify_updated(i), i))
 
 
-def test_envelopes_default_limit_and_status_open_by_default(
-    server: SandboxServer, http: requests.Session
-) -> None:
-    r = http.get(rest(server))
-    assert ids(r) == OPEN_IDS[:50]  # default limit 50, only open orders, by id
-    assert r.headers["Content-Type"].startswith("application/json")
-    assert "X-Shopify-Shop-Api-Call-Limit" in r.headers
-    assert ids(http.get(rest(server, "customers")), "customers") == list(range(500, 507))
-    assert ids(http.get(rest(server, "products")), "products") == [901, 902, 903, 904]
+# -- tokens, versions, routes -------------------------------------------------------------------
+
+
+def test_client_credentials_token_works_and_bad_credentials_get_oauth_errors(server: SandboxServer) -> None:
+    granted = token_of(server)
+    assert granted.status_code == 200
+    body = granted.json()
+    assert body["access_token"].startswith("shpat_") and body["expires_in"] == 86399
+    assert body["scope"].split(",") == sorted(
+        ["read_orders", "read_all_orders", "read_customers", "read_products"]
+    )
+    wrong_secret = token_of(server, client_secret="shpss_wrong")
+    assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
+    wrong_id = token_of(server, client_id="nope")
+    assert wrong_id.status_code == 400 and wrong_id.json()["error"] == "invalid_request"
+    assert token_of(server, grant_type="password").json()["error"] == "unsupported_grant_type"
+    as_json = requests.post(  # Shopify's own libraries send JSON
+        f"{server.env()['SHOPIFY_STORE_URL']}/admin/oauth/access_token",
+        json={
+            "grant_type": "client_credentials",
+            "client_id": server.env()["SHOPIFY_CLIENT_ID"],
+            "client_secret": server.env()["SHOPIFY_CLIENT_SECRET"],
+        },
+        timeout=10,
+    )
+    assert as_json.status_code == 200 and as_json.json()["access_token"] != body["access_token"]
+
+
+def test_tokens_expire_and_the_fixed_token_does_not(data_dir: Path) -> None:
+    clock = FakeClock()
+    with running(data_dir, clock=clock, shopify_token_ttl=60.0) as server:
+        fresh = token_of(server).json()
+        assert fresh["expires_in"] == 60
+        query = {"query": "{ shop { myshopifyDomain } }"}
+        fixed = {"X-Shopify-Access-Token": server.credentials["shopify"]["access_token"]}
+        issued = {"X-Shopify-Access-Token": fresh["access_token"]}
+        assert requests.post(url(server), json=query, headers=issued, timeout=10).status_code == 200
+        clock.advance(61)
+        expired = requests.post(url(server), json=query, headers=issued, timeout=10)
+        assert expired.status_code == 401 and expired.json() == INVALID_TOKEN
+        assert expired.headers["X-Shopify-Api-Version"] == VERSION
+        assert requests.post(url(server), json=query, headers=fixed, timeout=10).status_code == 200
+        for headers in ({}, {"X-Shopify-Access-Token": "shpat_wrong"}):
+            r = requests.post(url(server), json=query, headers=headers, timeout=10)
+            assert r.status_code == 401 and r.json() == INVALID_TOKEN
 
 
 @pytest.mark.parametrize(
-    "status, expected",
+    "requested, answered",
     [
-        ("open", OPEN_IDS),
-        ("closed", [i for i in ALL_IDS if shopify_status(i) in ("closed", "cancelled")]),
-        ("cancelled", [i for i in ALL_IDS if shopify_status(i) == "cancelled"]),
-        ("any", ALL_IDS),
+        ("2026-10", "2026-10"),
+        ("2026-01", "2026-01"),
+        ("2024-10", "2026-01"),
+        ("2099-01", "2026-01"),
+        ("x", "2026-01"),
     ],
 )
-def test_status_filter(
-    server: SandboxServer, http: requests.Session, status: str, expected: list[int]
+def test_version_header_names_the_version_that_answered(
+    server: SandboxServer, http: requests.Session, requested: str, answered: str
 ) -> None:
-    assert ids(http.get(rest(server), params={"status": status, "limit": 250})) == expected
+    r = http.post(url(server, requested), json={"query": "{ shop { myshopifyDomain } }"}, timeout=10)
+    assert r.status_code == 200 and r.headers["X-Shopify-Api-Version"] == answered
+    assert r.json()["data"] == {"shop": {"myshopifyDomain": "metric-pulse-sandbox.myshopify.com"}}
 
 
-def test_limit_bounds(server: SandboxServer, http: requests.Session) -> None:
-    assert len(ids(http.get(rest(server), params={"status": "any", "limit": 250}))) == 120
-    for bad in (251, 0, "ten"):
-        r = http.get(rest(server), params={"limit": bad})
-        assert r.status_code == 400
-        assert "limit" in r.json()["errors"]
+def test_rest_is_gone(server: SandboxServer, http: requests.Session) -> None:
+    root = server.env()["SHOPIFY_STORE_URL"]
+    for path in ("orders.json", "shop.json", "customers/count.json"):
+        assert http.get(f"{root}/admin/api/{VERSION}/{path}", timeout=10).status_code == 404
+    assert http.get(url(server), timeout=10).status_code == 404  # GraphQL is POST
 
 
-def test_page_info_links_walk_forward_and_back(server: SandboxServer, http: requests.Session) -> None:
-    found, pages = walk(http, rest(server), {"status": "any", "limit": 50})
-    assert found == ALL_IDS
-    assert [len(p.json()["orders"]) for p in pages] == [50, 50, 20]
-    assert set(pages[0].links) == {"next"}
-    assert set(pages[1].links) == {"previous", "next"}
-    assert set(pages[2].links) == {"previous"}
-    link = pages[1].headers["Link"]
-    assert link.startswith(f"<{rest(server)}?limit=50&page_info=") and 'rel="previous", <' in link
-    back = http.get(pages[2].links["previous"]["url"])
-    assert ids(back) == ids(pages[1])
-    again = http.get(back.links["previous"]["url"])
-    assert ids(again) == ids(pages[0]) and set(again.links) == {"next"}
+def test_settings_point_a_loader_at_a_dev_dashboard_app(server: SandboxServer) -> None:
+    env = server.env()
+    assert env["SHOPIFY_API_VERSION"] == VERSION
+    assert {"SHOPIFY_CLIENT_ID", "SHOPIFY_CLIENT_SECRET", "SHOPIFY_STORE_URL"} <= set(env)
+    assert "SHOPIFY_ACCESS_TOKEN" not in env
 
 
-def test_no_link_header_on_a_single_page(server: SandboxServer, http: requests.Session) -> None:
-    r = http.get(rest(server), params={"status": "any", "limit": 250})
-    assert "Link" not in r.headers
+# -- schema validation ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("extra", ["updated_at_min", "status"])
-def test_filters_next_to_page_info_are_a_400(
-    server: SandboxServer, http: requests.Session, extra: str
-) -> None:
-    first = http.get(rest(server), params={"status": "any", "limit": 10})
-    page_info = parse_qs(urlsplit(first.links["next"]["url"]).query)["page_info"][0]
-    r = http.get(rest(server), params={"limit": 10, "page_info": page_info, extra: "any"})
-    assert r.status_code == 400
-    assert r.json() == {
-        "errors": {
-            extra: f"{extra} cannot be passed when page_info is present. "
-            "See https://shopify.dev/api/usage/pagination-rest"
-        }
-    }
-    # limit and fields are allowed, and the limit may change between pages
-    ok = http.get(rest(server), params={"limit": 5, "page_info": page_info, "fields": "id,updated_at"})
-    assert ids(ok) == ALL_IDS[10:15]
-    assert set(ok.json()["orders"][0]) == {"id", "updated_at"}
-
-
-def test_invalid_page_info(server: SandboxServer, http: requests.Session) -> None:
-    r = http.get(rest(server), params={"page_info": "not-a-cursor"})
-    assert r.status_code == 400 and "page_info" in r.json()["errors"]
-
-
-def test_order_updated_at_asc_with_filters_carried_in_the_cursor(
-    server: SandboxServer, http: requests.Session
-) -> None:
-    since = BASE + timedelta(minutes=60)
-    params = {
-        "status": "any",
-        "limit": 7,
-        "order": "updated_at asc",
-        "updated_at_min": since.isoformat(),
-    }  # UTC offset; records carry -05:00
-    found, pages = walk(http, rest(server), params)
-    expected = sorted(
-        (i for i in ALL_IDS if shopify_updated(i) >= since), key=lambda i: (shopify_updated(i), i)
+def test_misspelled_field_fails_as_on_shopify(server: SandboxServer, http: requests.Session) -> None:
+    body = ask(
+        server,
+        http,
+        "query Recent { orders(first: 1) { nodes { id totalPriseSet { shopMoney { amount } } } } }",
     )
-    assert found == expected
-    assert len(pages) > 3
-    # a tie on updated_at is broken by id
-    assert found.index(11) + 1 == found.index(12)
-
-
-def test_date_ranges_are_inclusive_and_offset_aware(server: SandboxServer, http: requests.Session) -> None:
-    at = shopify_updated(5)
-    local = at.astimezone(timezone(timedelta(hours=9))).isoformat()
-    r = http.get(rest(server), params={"status": "any", "updated_at_min": local, "updated_at_max": local})
-    assert ids(r) == [i for i in ALL_IDS if shopify_updated(i) == at]
-    created_min = (BASE - timedelta(hours=3)).isoformat()
-    assert ids(http.get(rest(server), params={"status": "any", "created_at_min": created_min})) == [1, 2, 3]
-    r = http.get(rest(server), params={"status": "any", "created_at_max": created_min, "limit": 250})
-    assert ids(r) == list(range(3, 121))
-    bad = http.get(rest(server), params={"updated_at_min": "yesterday"})
-    assert bad.status_code == 400 and "updated_at_min" in bad.json()["errors"]
-
-
-def test_since_id_ids_and_fields(server: SandboxServer, http: requests.Session) -> None:
-    assert ids(http.get(rest(server), params={"status": "any", "since_id": 115})) == [116, 117, 118, 119, 120]
-    assert ids(http.get(rest(server), params={"status": "any", "ids": "9,3,77"})) == [3, 9, 77]
-    r = http.get(rest(server), params={"status": "any", "ids": "3", "fields": "id,name,total_price"})
-    assert r.json() == {"orders": [{"id": 3, "name": "#1003", "total_price": "9.50"}]}
-
-
-def test_count_single_and_unknown_paths(server: SandboxServer, http: requests.Session) -> None:
-    assert http.get(rest(server, "orders/count")).json() == {"count": len(OPEN_IDS)}
-    assert http.get(rest(server, "orders/count"), params={"status": "any"}).json() == {"count": 120}
-    assert http.get(rest(server, "orders/3")).json()["order"]["id"] == 3
-    for path in ("orders/999", "widgets"):
-        r = http.get(rest(server, path))
-        assert r.status_code == 404 and r.json() == {"errors": "Not Found"}
-
-
-def test_leaky_bucket_40_leaking_2_per_second(data_dir: Path) -> None:
-    clock = FakeClock()
-    with running(data_dir, clock=clock) as server:
-        http = session()
-        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
-        url = rest(server, "customers")
-        used = [http.get(url).headers["X-Shopify-Shop-Api-Call-Limit"] for _ in range(40)]
-        assert used[0] == "1/40" and used[-1] == "40/40"
-        r = http.get(url)
-        assert r.status_code == 429
-        assert r.headers["Retry-After"] == "2.0"
-        assert r.headers["X-Shopify-Shop-Api-Call-Limit"] == "40/40"
-        assert r.json() == {
-            "errors": "Exceeded 2 calls per second for api client. "
-            "Reduce request rates to resume uninterrupted service."
-        }
-        clock.advance(1.0)  # two requests leak out
-        assert [http.get(url).status_code for _ in range(3)] == [200, 200, 429]
-        clock.advance(10.0)
-        assert http.get(url).headers["X-Shopify-Shop-Api-Call-Limit"] == "21/40"
-        assert server.stats()["shopify"]["rate_limited"] == 2
-        assert server.stats()["shopify"]["requests"] == 45
-
-
-def test_rate_limits_off_never_refuse_but_report(data_dir: Path) -> None:
-    with running(data_dir, rate_limits="off", clock=FakeClock()) as server:
-        http = session()
-        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
-        responses = [http.get(rest(server, "customers")) for _ in range(45)]
-        assert {r.status_code for r in responses} == {200}
-        # the header is still sent, for a bucket that drains at once (a full one would slow clients down)
-        assert {r.headers["X-Shopify-Shop-Api-Call-Limit"] for r in responses} == {"1/40"}
-
-
-def test_without_read_all_orders_only_60_days_of_orders(tmp_path: Path) -> None:
-    now = datetime.now(UTC)
-    orders = [
-        shopify_order(1, created=now - timedelta(days=10)),
-        shopify_order(2, created=now - timedelta(days=90)),
-    ]
-    for order in orders:
-        order["closed_at"] = order["cancelled_at"] = None
-    (tmp_path / "shopify").mkdir()
-    (tmp_path / "shopify" / "orders.json").write_text(json.dumps(orders))
-    for read_all, expected in ((True, [1, 2]), (False, [1])):
-        with running(tmp_path, read_all_orders=read_all) as server:
-            http = session()
-            http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
-            assert ids(http.get(rest(server), params={"status": "any"})) == expected
-
-
-# -- GraphQL ---------------------------------------------------------------------------------
-
-ORDERS_QUERY = """
-query Orders($first: Int!, $after: String, $query: String) {
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT, reverse: false) {
-    edges { cursor node { id name updatedAt displayFinancialStatus
-      totalPriceSet { shopMoney { amount currencyCode } } } }
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-  }
-}"""
-
-
-def graphql(
-    server: SandboxServer, http: requests.Session, document: str, **variables: object
-) -> requests.Response:
-    url = f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/{VERSION}/graphql.json"
-    return http.post(url, json={"query": document, "variables": variables})
-
-
-def test_graphql_orders_query_sort_and_cursors(server: SandboxServer, http: requests.Session) -> None:
-    since = BASE + timedelta(minutes=200)
-    search = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
-    expected = sorted(
-        (i for i in ALL_IDS if shopify_updated(i) > since), key=lambda i: (shopify_updated(i), i)
-    )
-    found, cursor, pages = [], None, 0
-    while True:
-        r = graphql(server, http, ORDERS_QUERY, first=4, after=cursor, query=search)
-        assert r.status_code == 200
-        body = r.json()
-        assert "errors" not in body, body
-        connection = body["data"]["orders"]
-        found += [int(e["node"]["id"].rsplit("/", 1)[1]) for e in connection["edges"]]
-        pages += 1
-        assert connection["pageInfo"]["hasPreviousPage"] == (cursor is not None)
-        if not connection["pageInfo"]["hasNextPage"]:
-            break
-        assert connection["pageInfo"]["endCursor"] == connection["edges"][-1]["cursor"]
-        cursor = connection["pageInfo"]["endCursor"]
-    assert found == expected and pages == -(-len(expected) // 4)
-    node = graphql(server, http, ORDERS_QUERY, first=1, query="id:5").json()["data"]["orders"]["edges"][0][
-        "node"
-    ]
-    assert node == {
-        "id": "gid://shopify/Order/5",
-        "name": "#1005",
-        "updatedAt": shopify_updated(5).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "displayFinancialStatus": "REFUNDED",
-        "totalPriceSet": {"shopMoney": {"amount": "15.50", "currencyCode": "USD"}},
-    }
-
-
-def test_graphql_nodes_reverse_and_nested_connection(server: SandboxServer, http: requests.Session) -> None:
-    query = """{ latest: orders(first: 3, sortKey: ID, reverse: true) {
-                   nodes { legacyResourceId customer { id } lineItems(first: 1) { nodes { sku quantity
-                           variant { id } product { id } } } }
-                   pageInfo { hasNextPage } } }"""
-    data = graphql(server, http, query).json()["data"]["latest"]
-    assert [n["legacyResourceId"] for n in data["nodes"]] == ["120", "119", "118"]
-    assert data["nodes"][0]["customer"] == {"id": f"gid://shopify/Customer/{500 + 120 % 7}"}
-    assert data["nodes"][0]["lineItems"]["nodes"] == [
+    assert "data" not in body
+    assert body["errors"] == [
         {
-            "sku": "SKU-1",
-            "quantity": 1,
-            "variant": {"id": "gid://shopify/ProductVariant/9001"},
-            "product": {"id": "gid://shopify/Product/901"},
+            "message": "Field 'totalPriseSet' doesn't exist on type 'Order'",
+            "locations": [{"line": 1, "column": 46}],
+            "path": ["query Recent", "orders", "nodes", "totalPriseSet"],
+            "extensions": {"code": "undefinedField", "typeName": "Order", "fieldName": "totalPriseSet"},
         }
     ]
-    assert data["pageInfo"]["hasNextPage"] is True
 
 
-def test_graphql_cost_extension(server: SandboxServer, http: requests.Session) -> None:
-    query = '{ orders(first: 10, query: "id:<4") { nodes { id totalPriceSet { shopMoney { amount } } } } }'
-    cost = graphql(server, http, query).json()["extensions"]["cost"]
-    assert cost["requestedQueryCost"] == 2 + 10 * 3
-    assert cost["actualQueryCost"] == 2 + 3 * 3  # three orders came back
+def test_other_errors(server: SandboxServer, http: requests.Session) -> None:
+    def first_error(query: str) -> dict:
+        body = ask(server, http, query)
+        assert not (body.get("data") or {}).get("orders")
+        return body["errors"][0]
+
+    assert "first or last" in first_error("{ orders { nodes { id } } }")["message"]
+    assert "250" in first_error("{ orders(first: 251) { nodes { id } } }")["message"]
+    assert "OrderSortKeys" in first_error("{ orders(first: 1, sortKey: PRICE) { nodes { id } } }")["message"]
+    assert first_error("{ orders(first: 1) { nodes { id }")["message"].startswith("Syntax Error")
+    assert first_error('{ orders(first: 1, after: "bm9wZQ==") { nodes { id } } }')["extensions"]["code"] == (
+        "INVALID_CURSOR"
+    )
+
+
+# -- pagination, filters, sort ----------------------------------------------------------------------
+
+
+def test_walk_by_updated_at_with_a_filter(server: SandboxServer, http: requests.Session) -> None:
+    since = BASE + timedelta(minutes=200)
+    found, pages = walk(server, http, first=4, query=f"updated_at:>'{z(since)}'")
+    expected = by_updated([i for i in ALL_IDS if shopify_updated(i) > since])
+    assert found == expected and pages == -(-len(expected) // 4)
+
+
+@pytest.mark.parametrize(
+    "op, keep",
+    [
+        (">", lambda t, m: t > m),
+        (">=", lambda t, m: t >= m),
+        ("<", lambda t, m: t < m),
+        ("<=", lambda t, m: t <= m),
+    ],
+)
+def test_updated_at_comparisons(server: SandboxServer, http: requests.Session, op: str, keep: Any) -> None:
+    moment = shopify_updated(40)  # shared by other orders: the boundary matters
+    for quote in ("'", '"'):
+        found, _ = walk(server, http, first=50, query=f"updated_at:{op}{quote}{z(moment)}{quote}")
+        assert found == by_updated([i for i in ALL_IDS if keep(shopify_updated(i), moment)])
+
+
+def test_created_at_range_status_and_id_terms(server: SandboxServer, http: requests.Session) -> None:
+    lo, hi = BASE - timedelta(hours=30), BASE - timedelta(hours=10)
+    found, _ = walk(
+        server, http, first=50, sortKey="CREATED_AT", query=f"created_at:>='{z(lo)}' created_at:<'{z(hi)}'"
+    )
+    assert found == list(range(30, 10, -1))  # created hourly backwards from BASE
+    found, _ = walk(server, http, first=50, sortKey="ID", query="status:open")
+    assert found == [i for i in ALL_IDS if shopify_status(i) == "open"]
+    found, _ = walk(server, http, first=50, sortKey="ID", query="id:>=118 -id:120")
+    assert found == [118, 119, 121, 122]
+
+
+def test_reverse_last_and_before(server: SandboxServer, http: requests.Session) -> None:
+    latest = data(server, http, ORDERS_QUERY, first=3, sortKey="ID", reverse=True)["orders"]
+    assert [int(e["node"]["legacyResourceId"]) for e in latest["edges"]] == [122, 121, 120]
+    tail = data(server, http, ORDERS_QUERY, last=2, sortKey="ID")["orders"]
+    assert [int(e["node"]["legacyResourceId"]) for e in tail["edges"]] == [121, 122]
+    assert tail["pageInfo"]["hasPreviousPage"] and not tail["pageInfo"]["hasNextPage"]
+    before = data(server, http, ORDERS_QUERY, last=2, before=tail["pageInfo"]["startCursor"], sortKey="ID")
+    assert [int(e["node"]["legacyResourceId"]) for e in before["orders"]["edges"]] == [119, 120]
+
+
+def test_nested_connections_page_on_their_own(server: SandboxServer, http: requests.Session) -> None:
+    query = """query Lines($id: ID!, $after: String) { order(id: $id) { name
+                 lineItems(first: 250, after: $after) { pageInfo { hasNextPage endCursor } nodes { id quantity } } } }"""
+    first = data(server, http, query, id="gid://shopify/Order/122")["order"]
+    assert len(first["lineItems"]["nodes"]) == 250 and first["lineItems"]["pageInfo"]["hasNextPage"]
+    rest = data(
+        server, http, query, id="gid://shopify/Order/122", after=first["lineItems"]["pageInfo"]["endCursor"]
+    )
+    lines = first["lineItems"]["nodes"] + rest["order"]["lineItems"]["nodes"]
+    assert [line["id"] for line in lines] == [f"gid://shopify/LineItem/{122_000 + k}" for k in range(1, 301)]
+    assert not rest["order"]["lineItems"]["pageInfo"]["hasNextPage"]
+    products = data(
+        server,
+        http,
+        "{ products(first: 4, sortKey: ID) { nodes { legacyResourceId status variants(first: 100) "
+        "{ pageInfo { hasNextPage } nodes { id } } } } }",
+    )["products"]["nodes"]
+    assert [(p["legacyResourceId"], p["status"], len(p["variants"]["nodes"])) for p in products] == [
+        ("901", "ACTIVE", 2),
+        ("902", "ACTIVE", 2),
+        ("903", "DRAFT", 2),
+        ("904", "ACTIVE", 100),
+    ]
+    assert products[3]["variants"]["pageInfo"]["hasNextPage"]
+
+
+def test_lookups_shop_and_scopes(server: SandboxServer, http: requests.Session) -> None:
+    found = data(
+        server,
+        http,
+        """{ node(id: "gid://shopify/Customer/503") { id ... on Customer { firstName } }
+             nodes(ids: ["gid://shopify/Order/5", "gid://shopify/Order/999", "gid://shopify/Product/902"]) {
+               __typename ... on Order { name } ... on Product { title } }
+             order(id: "gid://shopify/Product/902") { id }
+             currentAppInstallation { accessScopes { handle } } }""",
+    )
+    assert found["node"] == {"id": "gid://shopify/Customer/503", "firstName": "C3"}
+    assert found["nodes"] == [
+        {"__typename": "Order", "name": "#1005"},
+        None,
+        {"__typename": "Product", "title": "Thing 2"},
+    ]
+    assert found["order"] is None
+    assert {s["handle"] for s in found["currentAppInstallation"]["accessScopes"]} == {
+        "read_orders",
+        "read_all_orders",
+        "read_customers",
+        "read_products",
+    }
+
+
+# -- cost and throttling ------------------------------------------------------------------------------
+
+
+def test_cost_requested_before_and_actual_after(server: SandboxServer, http: requests.Session) -> None:
+    query = '{ orders(first: 10, sortKey: ID, query: "id:<4") { nodes { id totalPriceSet { shopMoney { amount } } } } }'
+    cost = ask(server, http, query)["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 2 + 10 * (1 + 2)  # the order, its MoneyBag, its MoneyV2
+    assert cost["actualQueryCost"] == 2 + 3 * (1 + 2)  # three orders came back
     status = cost["throttleStatus"]
-    assert status["maximumAvailable"] == 1000.0 and status["restoreRate"] == 50.0
-    assert isinstance(status["currentlyAvailable"], int)
+    assert status == {
+        "maximumAvailable": 2000.0,
+        "currentlyAvailable": status["currentlyAvailable"],
+        "restoreRate": 100.0,
+    }
 
 
-def test_graphql_throttled_body(data_dir: Path) -> None:
+@pytest.mark.parametrize(
+    "plan, restore", [("standard", 100.0), ("advanced", 200.0), ("plus", 1000.0), ("enterprise", 2000.0)]
+)
+def test_bucket_per_plan(data_dir: Path, plan: str, restore: float) -> None:
+    with running(data_dir, clock=FakeClock(), shopify_plan=plan) as server:
+        http = session()
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
+        status = ask(server, http, "{ shop { myshopifyDomain } }")["extensions"]["cost"]["throttleStatus"]
+        assert status == {
+            "maximumAvailable": restore * 20,
+            "currentlyAvailable": restore * 20 - 1,
+            "restoreRate": restore,
+        }
+
+
+def test_throttled_body_and_max_cost(data_dir: Path) -> None:
     clock = FakeClock()
-    with running(data_dir, clock=clock, graphql_max_cost=100.0, graphql_restore_rate=10.0) as server:
+    with running(data_dir, clock=clock, shopify_bucket_size=100.0, shopify_restore_rate=10.0) as server:
         http = session()
         http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
         query = "{ orders(first: 20) { edges { node { id totalPriceSet { shopMoney { amount } } } } } }"
-        first = graphql(server, http, query).json()
+        first = ask(server, http, query)
         assert first["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 100 - 62
-        throttled = graphql(server, http, query)
+        throttled = http.post(url(server), json={"query": query}, timeout=10)
         assert throttled.status_code == 200
         assert throttled.json() == {
             "errors": [
@@ -373,25 +391,78 @@ def test_graphql_throttled_body(data_dir: Path) -> None:
             },
         }
         clock.advance(2.5)  # wait >= (62 - 38) / 10
-        assert "data" in graphql(server, http, query).json()
-        too_big = graphql(server, http, "{ orders(first: 250) { nodes { id customer { id } } } }").json()
-        assert too_big["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED" and "data" not in too_big
+        assert "data" in ask(server, http, query)
+        too_big = ask(
+            server, http, "{ orders(first: 250) { nodes { id lineItems(first: 5) { nodes { id } } } } }"
+        )
+        assert too_big["errors"][0]["extensions"] == {
+            "code": "MAX_COST_EXCEEDED",
+            "cost": 2 + 250 * 8,
+            "maxCost": 1000,
+        }
+        assert "data" not in too_big
         assert server.stats()["shopify"]["graphql_throttled"] == 1
 
 
-def test_graphql_errors(server: SandboxServer, http: requests.Session) -> None:
-    def first_error(query: str) -> dict:
-        body = graphql(server, http, query).json()
-        assert "data" not in body or body["data"] is None
-        return body["errors"][0]
+# -- scopes and protected data ---------------------------------------------------------------------------
 
-    assert "first or last" in first_error("{ orders { nodes { id } } }")["message"]
-    assert "250" in first_error("{ orders(first: 251) { nodes { id } } }")["message"]
-    assert "sortKey" in first_error("{ orders(first: 1, sortKey: PRICE) { nodes { id } } }")["message"]
-    assert first_error("{ orders(first: 1) { nodes { nope } } }")["extensions"]["code"] == "undefinedField"
-    assert first_error("{ orders(first: 1) { nodes { id }")["message"].startswith("Parse error")
-    bad_token = requests.post(
-        f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/{VERSION}/graphql.json",
-        json={"query": "{ orders(first: 1) { nodes { id } } }"},
-    )
-    assert bad_token.status_code == 401 and bad_token.json() == INVALID_TOKEN
+
+def test_missing_scope_is_access_denied_and_the_rest_answers(data_dir: Path, tmp_path: Path) -> None:
+    shopify_store(tmp_path)
+    now = datetime.now(UTC)  # the 60-day window is Shopify's wall clock
+    recent = [shopify_order(i, created=now - timedelta(days=i * 20)) for i in (1, 2, 3, 4)]
+    write(tmp_path, "shopify", "orders", recent)
+    with running(tmp_path, rate_limits="off", shopify_scopes="read_orders,read_products") as server:
+        http = session()
+        http.headers["X-Shopify-Access-Token"] = token_of(server).json()["access_token"]
+        body = ask(
+            server, http, "{ customers(first: 1) { nodes { id } } products(first: 1) { nodes { id } } }"
+        )
+        assert body["data"] == {
+            "customers": None,
+            "products": {"nodes": [{"id": "gid://shopify/Product/901"}]},
+        }
+        (error,) = body["errors"]
+        assert error["path"] == ["customers"]
+        assert (
+            error["message"]
+            == "Access denied for customers field. Required access: `read_customers` access scope."
+        )
+        assert error["extensions"] == {
+            "code": "ACCESS_DENIED",
+            "documentation": "https://shopify.dev/api/usage/access-scopes",
+            "requiredAccess": "`read_customers` access scope.",
+        }
+        # without read_all_orders only the orders created in the last 60 days are visible
+        found, _ = walk(server, http, first=250, sortKey="ID")
+        assert found == [1, 2]
+        assert data(server, http, '{ order(id: "gid://shopify/Order/3") { id } }')["order"] is None
+    with running(tmp_path, rate_limits="off") as server:  # with it, all of them
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
+        assert walk(server, http, first=250, sortKey="ID")[0] == [1, 2, 3, 4]
+
+
+def test_protected_customer_data_not_granted_comes_back_null(data_dir: Path) -> None:
+    with running(data_dir, rate_limits="off", shopify_protected_data=False) as server:
+        http = session()
+        http.headers["X-Shopify-Access-Token"] = token_of(server).json()["access_token"]
+        customer = data(
+            server,
+            http,
+            """{ customer(id: "gid://shopify/Customer/502") { legacyResourceId firstName lastName displayName
+                 defaultEmailAddress { emailAddress } defaultAddress { address1 city countryCodeV2 provinceCode } } }""",
+        )["customer"]
+        assert customer == {
+            "legacyResourceId": "502",
+            "firstName": None,
+            "lastName": None,
+            "displayName": "",
+            "defaultEmailAddress": {"emailAddress": None},
+            "defaultAddress": {"address1": None, "city": None, "countryCodeV2": "US", "provinceCode": "NY"},
+        }
+        order = data(
+            server,
+            http,
+            '{ order(id: "gid://shopify/Order/3") { email billingAddress { lastName countryCodeV2 } } }',
+        )
+        assert order["order"] == {"email": None, "billingAddress": {"lastName": None, "countryCodeV2": "US"}}

@@ -28,11 +28,13 @@ def test_requests_are_routed_by_the_registered_prefixes(tmp_path: Path) -> None:
         assert missing.json() == {
             "errors": f"Not Found: the sandbox serves {', '.join(registered_prefixes())}"
         }
-        assert http.get(f"{server.url}/shopifyx/admin/api/2024-10/orders.json", timeout=10).status_code == 404
+        assert (
+            http.post(f"{server.url}/shopifyx/admin/api/2026-10/graphql.json", timeout=10).status_code == 404
+        )
         index = http.get(f"{server.url}/", timeout=10).json()
         assert index == {"sandbox": "metric-pulse", **server.env()}
         # each prefix reaches its own emulator: the platform's own 401 body proves who answered
-        assert http.get(f"{server.url}/shopify/admin/api/2024-10/orders.json", timeout=10).json() == {
+        assert http.post(f"{server.url}/shopify/admin/api/2026-10/graphql.json", timeout=10).json() == {
             "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
         }
         assert http.get(f"{server.url}/woocommerce/wp-json/wc/v3/orders/1", timeout=10).json()["code"] == (
@@ -72,13 +74,23 @@ def test_two_stores_of_each_platform_side_by_side(tmp_path: Path) -> None:
         http = session()
 
         def shopify_ids(names: str) -> list[int]:
-            r = http.get(
-                f"{env[f'{names}_STORE_URL']}/admin/api/2024-10/orders.json",
-                headers={"X-Shopify-Access-Token": env[f"{names}_ACCESS_TOKEN"]},
-                params={"status": "any", "limit": 250},
+            root = env[f"{names}_STORE_URL"]
+            token = http.post(
+                f"{root}/admin/oauth/access_token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": env[f"{names}_CLIENT_ID"],
+                    "client_secret": env[f"{names}_CLIENT_SECRET"],
+                },
+                timeout=10,
+            ).json()["access_token"]
+            r = http.post(
+                f"{root}/admin/api/{env[f'{names}_API_VERSION']}/graphql.json",
+                headers={"X-Shopify-Access-Token": token},
+                json={"query": "{ orders(first: 250) { nodes { legacyResourceId } } }"},
                 timeout=10,
             )
-            return sorted(o["id"] for o in r.json()["orders"])
+            return sorted(int(o["legacyResourceId"]) for o in r.json()["data"]["orders"]["nodes"])
 
         assert shopify_ids("SHOPIFY") == list(range(1, 121))
         assert shopify_ids("SHOPIFY_EU") == [501, 502, 503]
@@ -112,7 +124,7 @@ def test_two_stores_of_each_platform_side_by_side(tmp_path: Path) -> None:
         assert ct_get("COMMERCETOOLS_EU", "sandbox-store").status_code == 403  # another project's key
 
         stats = server.stats()
-        assert stats["shopify"]["requests"] == 1 and stats["shopify__eu"]["requests"] == 1
+        assert stats["shopify"]["requests"] == 2 and stats["shopify__eu"]["requests"] == 2  # token, query
         assert stats["commercetools__eu"]["requests"] == 4  # two tokens, two queries: auth counts too
 
 
@@ -133,7 +145,9 @@ def test_bad_extra_stores_are_refused_clearly(tmp_path: Path, extra: list, messa
 def test_platform_options_reach_every_store_and_unknown_ones_are_refused(tmp_path: Path) -> None:
     server = SandboxServer(tmp_path, extra_stores=[("shopify", "eu")], shopify_bucket_size=7, token_ttl=9.0)
     assert (
-        server.stores["shopify"].api.bucket.capacity == server.stores["shopify__eu"].api.bucket.capacity == 7
+        server.stores["shopify"].api.bucket.maximum_available
+        == server.stores["shopify__eu"].api.bucket.maximum_available
+        == 7
     )
     assert server.stores["commercetools"].api.token_ttl == 9.0
     with pytest.raises(TypeError, match="shopify_bucket_sise"):

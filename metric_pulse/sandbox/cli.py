@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from metric_pulse.sandbox.emulator import check_label
+from metric_pulse.sandbox.shopify_admin import ALL_SCOPES
 
 DEFAULT_SLOW_DELAY = 35.0
 
@@ -127,9 +128,34 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="commercetools access-token lifetime (default 172800 = 48 h)",
     )
     parser.add_argument(
+        "--shopify-plan",
+        choices=("standard", "advanced", "plus", "enterprise"),
+        default="standard",
+        help="Shopify plan: the GraphQL cost restore rate (100/200/1000/2000 points/s; default standard)",
+    )
+    parser.add_argument(
+        "--shopify-scopes",
+        default=ALL_SCOPES,
+        metavar="LIST",
+        help=f"the access scopes of every Shopify token (default {ALL_SCOPES}); a resource outside "
+        "them answers ACCESS_DENIED",
+    )
+    parser.add_argument(
         "--no-read-all-orders",
         action="store_true",
         help="Shopify token without read_all_orders: orders older than 60 days are hidden",
+    )
+    parser.add_argument(
+        "--shopify-token-ttl",
+        type=float,
+        default=86399.0,
+        metavar="SECONDS",
+        help="Shopify client-credentials token lifetime (default 86399 = 24 h)",
+    )
+    parser.add_argument(
+        "--shopify-redact-customers",
+        action="store_true",
+        help="Shopify app without protected customer data: names, e-mails, phones, addresses are null",
     )
     parser.add_argument(
         "--woocommerce-strip-authorization",
@@ -173,7 +199,14 @@ def run_serve(args: argparse.Namespace) -> int:
             slow_delay=args.slow_delay,
             extra_stores=args.extra_stores,
             token_ttl=args.token_ttl,
-            read_all_orders=not args.no_read_all_orders,
+            shopify_plan=args.shopify_plan,
+            shopify_scopes=",".join(
+                s
+                for s in args.shopify_scopes.split(",")
+                if not (args.no_read_all_orders and s == "read_all_orders")
+            ),
+            shopify_token_ttl=args.shopify_token_ttl,
+            shopify_protected_data=not args.shopify_redact_customers,
             woocommerce_strip_authorization=args.woocommerce_strip_authorization,
             woocommerce_ignores_modified_after=args.woocommerce_ignores_modified_after,
             log_requests=args.log_requests,

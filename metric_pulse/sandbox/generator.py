@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from metric_pulse.sandbox.cli import add_extra_store_argument
+from metric_pulse.sandbox.generate.shopify import DEFAULT_LARGE
 from metric_pulse.sandbox.generate.writer import (
     DEFAULT_CUSTOMERS,
     DEFAULT_END,
@@ -79,6 +80,14 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help=f"last day of the data, the snapshot date (default {DEFAULT_END})",
     )
+    parser.add_argument(
+        "--shopify-large",
+        type=int,
+        default=DEFAULT_LARGE,
+        metavar="N",
+        help="Shopify: N products with more than 100 variants and N orders with more than 250 line "
+        f"items, drawn apart from the rest (0: none; default {DEFAULT_LARGE})",
+    )
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -99,6 +108,7 @@ def run_generate(args: argparse.Namespace) -> int:
             end=args.end,
             extra_stores=args.extra_stores,
             progress=progress if show else None,
+            options={"shopify_large": args.shopify_large},
         )
     except ValueError as exc:
         print(f"sandbox generate: {exc}", file=sys.stderr)

@@ -1,1088 +1,842 @@
-"""Shopify GraphQL Admin API emulator: the `orders` connection (and `order(id:)`) over the REST data,
-and the `events` connection with the deletion events of orders, customers and products.
+"""Shopify GraphQL Admin API over the sandbox's data files, executed by graphql-core.
 
-A small GraphQL reader (operations, variables with defaults, aliases, arguments,
-named and inline fragments, @include/@skip) is enough for extraction queries;
-mutations, introspection and bulk operations are not emulated.
+Queries are parsed and validated against `shopify_schema.graphql` (the types and fields
+metric-pulse uses, with Shopify's names), so a misspelled field fails with Shopify's
+`undefinedField` error before anything runs. The data files already hold GraphQL nodes
+(`metric_pulse.sandbox.generate.shopify`), so most fields resolve by their own name; the
+resolvers here do what Shopify does around them:
 
-Orders are the REST order objects of `DIR/shopify/orders.json` seen through the
-GraphQL schema: `id` becomes the GID, timestamps UTC with `Z`, `*_set` money
-becomes `MoneyBag{shopMoney presentmentMoney}`, `displayFinancialStatus` the
-upper-cased status, `lineItems(first:)` a connection; any other field is looked
-up by its snake_case name. Cost follows Shopify's published rules (object 1,
-connection 2 + first × node cost, scalars 0) and is drawn from a `CostBucket`;
-a query that does not fit gets the THROTTLED body (HTTP 200, no `data`).
+- `orders` / `customers` / `products`: `first`/`after`, `last`/`before`, `reverse`, `sortKey`
+  (ID, CREATED_AT, UPDATED_AT, PROCESSED_AT, PUBLISHED_AT, TITLE …) and the `query` search
+  syntax (`updated_at:>'2026-01-01T00:00:00Z'`, `>=`, `<`, `<=`, `id:>N`, `status:open` …) over
+  a sorted view of the file; `pageInfo`, `nodes` and `edges { cursor node }`.
+- nested connections (`lineItems`, `variants`, `refundLineItems` …) page the node's own list
+  with their own `first`/`after`; lists with `first` (`refunds(first:)`) are cut.
+- `order|customer|product(id:)`, `node(id:)`, `nodes(ids:)`; `shop`; `currentAppInstallation`.
+- `events`: a removal from a data file is a `BasicEvent` {action 'destroy', subjectId (the
+  record's GID), subjectType ORDER|CUSTOMER|PRODUCT, createdAt (when the sandbox noticed,
+  `metric_pulse.sandbox.store`)}, oldest first; `query:` filters by action, subject_type,
+  created_at and id.
+- scopes: a resource outside the token's scopes answers ACCESS_DENIED (`data.<field>` null);
+  without `read_all_orders` orders created more than 60 days ago are invisible.
+- protected customer data not granted: names, e-mails, phones and street addresses are null.
+- cost: Shopify's published rules (`query_cost`): scalars and enums 0, objects 1, connections
+  2 + (first|last) x the cost of one node, interfaces and unions the most expensive of their
+  types, mutations 10. Requested cost is computed before running, actual cost from the answer.
 
-`events` (API 2024-10+): a record removed from the store's orders, customers or
-products file is a `BasicEvent` {id, action 'destroy', createdAt (when the sandbox
-noticed, metric_pulse.sandbox.store), subjectId (the record's GID), subjectType
-(ORDER, CUSTOMER, PRODUCT), message}, oldest first; `query:` filters by
-`action`, `subject_type`, `created_at` and `id`; `first`/`after` page by the event id.
+Bulk operations (`bulkOperationRunQuery` …) live in `metric_pulse.sandbox.shopify_bulk`; they run
+the same resolvers over every record (`Context.bulk`).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import math
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from metric_pulse.sandbox.http import Request, Response, json_response
-from metric_pulse.sandbox.ratelimit import CostBucket, Throttle
-from metric_pulse.sandbox.store import HIGHEST, Deletion, StoreFolder, full, parse_instant, scan
-
-MAX_PAGE = 250
-SORT_KEYS = {
-    "ID": "id",
-    "UPDATED_AT": "updated_at",
-    "CREATED_AT": "created_at",
-    "PROCESSED_AT": "processed_at",
-}
-RATE_LIMIT_DOC = "https://shopify.dev/api/usage/rate-limits"
-
-
-class GraphQLError(Exception):
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        path: list | None = None,
-        line: int | None = None,
-        column: int | None = None,
-        **extensions: Any,
-    ) -> None:
-        super().__init__(message)
-        self.message, self.code, self.path = message, code, path
-        self.line, self.column, self.extensions = line, column, extensions
-
-    def as_json(self) -> dict:
-        error: dict[str, Any] = {"message": self.message}
-        if self.line is not None:
-            error["locations"] = [{"line": self.line, "column": self.column}]
-        if self.path:
-            error["path"] = self.path
-        ext = dict(self.extensions)
-        if self.code:
-            ext["code"] = self.code
-        if ext:
-            error["extensions"] = ext
-        return error
-
-
-# -- reading GraphQL ------------------------------------------------------------------------
-
-TOKEN = re.compile(
-    r'''
-    (?P<skip>[\s,\ufeff]+|\#[^\n]*)
-  | (?P<block>"""(?:\\"""|[^"]|"(?!""))*""")
-  | (?P<string>"(?:\\.|[^"\\\n])*")
-  | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
-  | (?P<name>[_A-Za-z][_0-9A-Za-z]*)
-  | (?P<spread>\.\.\.)
-  | (?P<punct>[!$():=@\[\]{}|&])
-''',
-    re.VERBOSE,
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    build_schema,
+    execute,
+    get_named_type,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    parse,
+    validate,
 )
+from graphql.execution.values import get_argument_values
+from graphql.validation import ValidationRule, specified_rules
+from graphql.validation.rules.fields_on_correct_type import FieldsOnCorrectTypeRule
+
+from metric_pulse.sandbox.store import Deletion, StoreFolder, full, parse_instant, scan, sortable
+
+SCHEMA: GraphQLSchema = build_schema(Path(__file__).with_name("shopify_schema.graphql").read_text())
+MAX_PAGE = 250
+ORDERS_WINDOW_DAYS = 60  # without read_all_orders, Shopify shows the last 60 days of orders
+ACCESS_DOC = "https://shopify.dev/api/usage/access-scopes"
+MUTATION_COST = 10
 
 
-@dataclass
-class Tok:
-    kind: str
-    text: str
-    line: int
-    column: int
+@dataclass(frozen=True)
+class Resource:
+    """A data file served as a top-level connection: its node type, the scope it needs, its sort keys."""
+
+    name: str  # the file and the connection: orders
+    typename: str  # Order
+    scope: str  # read_orders
+    sort_fields: Mapping[str, str]  # sortKey -> node field (ID sorts by the GID's number)
+    subject: str  # the events' subjectType of a deleted one
 
 
-@dataclass
-class Var:
-    name: str
+RESOURCES = {
+    "orders": Resource(
+        "orders",
+        "Order",
+        "read_orders",
+        {"CREATED_AT": "createdAt", "UPDATED_AT": "updatedAt", "PROCESSED_AT": "processedAt"},
+        "ORDER",
+    ),
+    "customers": Resource(
+        "customers",
+        "Customer",
+        "read_customers",
+        {"CREATED_AT": "createdAt", "UPDATED_AT": "updatedAt"},
+        "CUSTOMER",
+    ),
+    "products": Resource(
+        "products",
+        "Product",
+        "read_products",
+        {
+            "CREATED_AT": "createdAt",
+            "UPDATED_AT": "updatedAt",
+            "PUBLISHED_AT": "publishedAt",
+            "TITLE": "title",
+            "VENDOR": "vendor",
+            "PRODUCT_TYPE": "productType",
+        },
+        "PRODUCT",
+    ),
+}
+BY_TYPE = {r.typename: r for r in RESOURCES.values()}
 
-
-@dataclass
-class Enum:
-    name: str
-
-
-@dataclass
-class Field:
-    name: str
-    alias: str | None
-    args: dict[str, Any]
-    directives: list[tuple[str, dict[str, Any]]]
-    selections: list[Any] | None
-    line: int
-    column: int
-
-    @property
-    def key(self) -> str:
-        return self.alias or self.name
-
-
-@dataclass
-class Spread:
-    name: str
-    directives: list[tuple[str, dict[str, Any]]]
-
-
-@dataclass
-class Inline:
-    type_condition: str | None
-    directives: list[tuple[str, dict[str, Any]]]
-    selections: list[Any]
-
-
-@dataclass
-class Operation:
-    kind: str
-    name: str | None
-    variables: dict[str, Any]  # name -> default value (or missing)
-    selections: list[Any]
-
-
-@dataclass
-class Document:
-    operations: list[Operation] = field(default_factory=list)
-    fragments: dict[str, list[Any]] = field(default_factory=dict)
-
-
-def tokenize(source: str) -> list[Tok]:
-    tokens, pos, line, line_start = [], 0, 1, 0
-    while pos < len(source):
-        match = TOKEN.match(source, pos)
-        if match is None:
-            raise GraphQLError(
-                f'Parse error on "{source[pos]}" at [{line}, {pos - line_start + 1}]',
-                line=line,
-                column=pos - line_start + 1,
-            )
-        kind = match.lastgroup or ""
-        text = match.group()
-        if kind != "skip":
-            tokens.append(Tok(kind, text, line, pos - line_start + 1))
-        newlines = text.count("\n")
-        if newlines:
-            line += newlines
-            line_start = pos + text.rfind("\n") + 1
-        pos = match.end()
-    return tokens
-
-
-class Parser:
-    def __init__(self, source: str) -> None:
-        self.tokens = tokenize(source)
-        self.i = 0
-
-    def peek(self, offset: int = 0) -> Tok | None:
-        j = self.i + offset
-        return self.tokens[j] if j < len(self.tokens) else None
-
-    def fail(self, tok: Tok | None, expected: str = "") -> GraphQLError:
-        if tok is None:
-            return GraphQLError(
-                "Parse error on end of query" + (f", expected {expected}" if expected else "")
-            )
-        return GraphQLError(
-            f'Parse error on "{tok.text}" ({tok.kind.upper()}) at [{tok.line}, {tok.column}]',
-            line=tok.line,
-            column=tok.column,
-        )
-
-    def take(self, text: str | None = None, kind: str | None = None) -> Tok:
-        tok = self.peek()
-        if tok is None or (text is not None and tok.text != text) or (kind is not None and tok.kind != kind):
-            raise self.fail(tok, text or kind or "")
-        self.i += 1
-        return tok
-
-    def at(self, text: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.text == text and tok.kind in ("punct", "spread", "name")
-
-    def document(self) -> Document:
-        doc = Document()
-        if not self.tokens:
-            raise GraphQLError("Parse error on end of query: the document is empty")
-        while self.peek() is not None:
-            tok = self.peek()
-            if tok.text == "{":
-                doc.operations.append(Operation("query", None, {}, self.selection_set()))
-            elif tok.text in ("query", "mutation", "subscription"):
-                doc.operations.append(self.operation())
-            elif tok.text == "fragment":
-                self.take("fragment")
-                name = self.take(kind="name").text
-                self.take("on")
-                self.take(kind="name")
-                self.directives()
-                doc.fragments[name] = self.selection_set()
-            else:
-                raise self.fail(tok)
-        return doc
-
-    def operation(self) -> Operation:
-        kind = self.take().text
-        name = self.take(kind="name").text if self.peek() and self.peek().kind == "name" else None
-        variables: dict[str, Any] = {}
-        if self.at("("):
-            self.take("(")
-            while not self.at(")"):
-                self.take("$")
-                var = self.take(kind="name").text
-                self.take(":")
-                self.type_ref()
-                variables[var] = self.value(const=True) if self.at("=") and self.take("=") else _MISSING
-                self.directives()
-            self.take(")")
-        self.directives()
-        return Operation(kind, name, variables, self.selection_set())
-
-    def type_ref(self) -> None:
-        if self.at("["):
-            self.take("[")
-            self.type_ref()
-            self.take("]")
-        else:
-            self.take(kind="name")
-        if self.at("!"):
-            self.take("!")
-
-    def directives(self) -> list[tuple[str, dict[str, Any]]]:
-        found = []
-        while self.at("@"):
-            self.take("@")
-            name = self.take(kind="name").text
-            found.append((name, self.arguments()))
-        return found
-
-    def arguments(self) -> dict[str, Any]:
-        args: dict[str, Any] = {}
-        if self.at("("):
-            self.take("(")
-            while not self.at(")"):
-                name = self.take(kind="name").text
-                self.take(":")
-                args[name] = self.value()
-            self.take(")")
-        return args
-
-    def selection_set(self) -> list[Any]:
-        self.take("{")
-        selections: list[Any] = []
-        while not self.at("}"):
-            tok = self.peek()
-            if tok is None:
-                raise self.fail(tok, "}")
-            if tok.kind == "spread":
-                self.take()
-                if self.at("on") or self.at("{") or self.at("@"):
-                    condition = None
-                    if self.at("on"):
-                        self.take("on")
-                        condition = self.take(kind="name").text
-                    directives = self.directives()
-                    selections.append(Inline(condition, directives, self.selection_set()))
-                else:
-                    name = self.take(kind="name").text
-                    selections.append(Spread(name, self.directives()))
-                continue
-            name_tok = self.take(kind="name")
-            alias, name = None, name_tok.text
-            if self.at(":"):
-                self.take(":")
-                alias, name = name, self.take(kind="name").text
-            args = self.arguments()
-            directives = self.directives()
-            sub = self.selection_set() if self.at("{") else None
-            selections.append(Field(name, alias, args, directives, sub, name_tok.line, name_tok.column))
-        self.take("}")
-        return selections
-
-    def value(self, const: bool = False) -> Any:
-        tok = self.take()
-        if tok.text == "$" and tok.kind == "punct" and not const:
-            return Var(self.take(kind="name").text)
-        if tok.kind == "number":
-            return float(tok.text) if any(c in tok.text for c in ".eE") else int(tok.text)
-        if tok.kind == "string":
-            return json.loads(tok.text)
-        if tok.kind == "block":
-            return tok.text[3:-3].replace('\\"""', '"""').strip()
-        if tok.kind == "name":
-            literals = {"true": True, "false": False, "null": None}
-            return literals[tok.text] if tok.text in literals else Enum(tok.text)
-        if tok.text == "[":
-            items = []
-            while not self.at("]"):
-                items.append(self.value(const))
-            self.take("]")
-            return items
-        if tok.text == "{":
-            obj = {}
-            while not self.at("}"):
-                key = self.take(kind="name").text
-                self.take(":")
-                obj[key] = self.value(const)
-            self.take("}")
-            return obj
-        raise self.fail(tok)
-
-
-_MISSING = object()
-
-
-# -- executing ------------------------------------------------------------------------------
-
-
-def to_utc_z(value: Any) -> Any:
-    """Shopify GraphQL DateTime: UTC with a Z, whole seconds."""
-    instant = parse_instant(value)
-    if instant is None:
-        return value
-    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def gid(kind: str, ident: Any) -> Any:
-    if ident is None or (isinstance(ident, str) and ident.startswith("gid://")):
-        return ident
-    return f"gid://shopify/{kind}/{ident}"
-
-
-def upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) else value
-
-
-class Context:
-    def __init__(self, variables: dict[str, Any], fragments: dict[str, list[Any]]) -> None:
-        self.variables = variables
-        self.fragments = fragments
-        self.cost = 0
-
-    def arg(self, value: Any) -> Any:
-        if isinstance(value, Var):
-            return self.variables.get(value.name)
-        if isinstance(value, list):
-            return [self.arg(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.arg(v) for k, v in value.items()}
-        return value
-
-    def args(self, f: Field) -> dict[str, Any]:
-        return {k: self.arg(v) for k, v in f.args.items()}
-
-    def fields(self, selections: list[Any] | None) -> Iterator[Field]:
-        """Fields of a selection set with fragments expanded and @include/@skip applied."""
-        for sel in selections or []:
-            if not self.included(getattr(sel, "directives", [])):
-                continue
-            if isinstance(sel, Field):
-                yield sel
-            elif isinstance(sel, Inline):
-                yield from self.fields(sel.selections)
-            elif isinstance(sel, Spread):
-                if sel.name not in self.fragments:
-                    raise GraphQLError(
-                        f"Fragment {sel.name} was used, but not defined", code="useAndDefineFragment"
-                    )
-                yield from self.fields(self.fragments[sel.name])
-
-    def included(self, directives: list[tuple[str, dict[str, Any]]]) -> bool:
-        for name, args in directives:
-            condition = bool(self.arg(args.get("if")))
-            if (name == "include" and not condition) or (name == "skip" and condition):
-                return False
-        return True
-
-
-# Nested objects of an order and the GraphQL type each becomes (for GIDs and __typename).
-CHILD_TYPES = {
-    "customer": "Customer",
-    "lineItems": "LineItem",
-    "refunds": "Refund",
-    "variant": "ProductVariant",
-    "product": "Product",
-    "shopMoney": "MoneyV2",
-    "presentmentMoney": "MoneyV2",
-    "billingAddress": "MailingAddress",
-    "shippingAddress": "MailingAddress",
-    "refundLineItems": "RefundLineItem",
-    "transactions": "OrderTransaction",
+# `query:` terms: search field -> node field (equality, case-insensitive); dates separately
+SEARCH_DATES = {
+    "updated_at": "updatedAt",
+    "created_at": "createdAt",
+    "processed_at": "processedAt",
+    "published_at": "publishedAt",
+}
+SEARCH_EQUALS = {
+    "financial_status": "displayFinancialStatus",
+    "fulfillment_status": "displayFulfillmentStatus",
+    "email": "email",
+    "name": "name",
+    "source_name": "sourceName",
+    "test": "test",
+    "vendor": "vendor",
+    "product_type": "productType",
+    "handle": "handle",
+    "action": "action",  # events
+    "subject_type": "subjectType",
 }
 
-
-def order_special(record: dict, name: str) -> tuple[bool, Any]:
-    """Order fields whose GraphQL form differs from the REST one: (handled, value)."""
-    if name == "id":
-        return True, record.get("admin_graphql_api_id") or gid("Order", record.get("id"))
-    if name == "legacyResourceId":
-        return True, str(record.get("id"))
-    if name == "closed":
-        return True, record.get("closed_at") is not None
-    if name == "cancelled":
-        return True, record.get("cancelled_at") is not None
-    if name == "displayFinancialStatus":
-        return True, upper(record.get("financial_status"))
-    if name == "displayFulfillmentStatus":
-        return True, upper(record.get("fulfillment_status")) or "UNFULFILLED"
-    if name == "cancelReason":
-        return True, upper(record.get("cancel_reason"))
-    if name == "currencyCode":
-        return True, record.get("currency")
-    if name == "presentmentCurrencyCode":
-        return True, record.get("presentment_currency") or record.get("currency")
-    if name == "tags":
-        tags = record.get("tags") or ""
-        return True, [t.strip() for t in tags.split(",") if t.strip()] if isinstance(tags, str) else tags
-    if name == "lineItems":
-        return True, record.get("line_items") or []
-    if name == "billingAddress":
-        return True, record.get("billing_address")
-    if name == "shippingAddress":
-        return True, record.get("shipping_address")
-    return False, None
-
-
-def line_item_special(record: dict, name: str) -> tuple[bool, Any]:
-    if name == "variant":
-        vid = record.get("variant_id")
-        return True, None if vid is None else {"id": vid}
-    if name == "product":
-        pid = record.get("product_id")
-        return True, None if pid is None else {"id": pid}
-    if name == "originalUnitPriceSet":
-        return True, record.get("price_set")
-    return False, None
-
-
-# Fields of these types that exist in the schema but may be absent from a REST record (then null);
-# any other missing field of these types is an undefinedField error, as Shopify answers.
-NULLABLE = {
-    "Order": {
-        "customer",
-        "email",
+# Protected customer data (level 2: name, e-mail, phone, address): fields nulled when not granted
+PROTECTED = {
+    "Customer": ("firstName", "lastName", "defaultPhoneNumber"),
+    "Order": ("email", "phone"),
+    "MailingAddress": (
+        "firstName",
+        "lastName",
+        "name",
+        "company",
+        "address1",
+        "address2",
+        "city",
+        "zip",
         "phone",
-        "note",
-        "processedAt",
-        "cancelledAt",
-        "closedAt",
-        "sourceName",
-        "test",
-        "refunds",
-        "confirmed",
-        "subtotalPriceSet",
-        "totalPriceSet",
-        "totalTaxSet",
-        "totalDiscountsSet",
-        "totalShippingPriceSet",
-        "currentTotalPriceSet",
-        "totalRefundedSet",
-        "createdAt",
-        "updatedAt",
-        "name",
-        "discountCodes",
-        "paymentGatewayNames",
-        "customerLocale",
-        "clientIp",
-        "landingSite",
-        "referringSite",
-        "sourceIdentifier",
-        "poNumber",
-        "taxesIncluded",
-        "estimatedTaxes",
-        "taxExempt",
-        "shippingLines",
-        "taxLines",
-        "noteAttributes",
-        "fulfillments",
-    },
-    "LineItem": {
-        "sku",
-        "name",
-        "title",
-        "quantity",
-        "vendor",
-        "variantTitle",
-        "requiresShipping",
-        "taxable",
-        "giftCard",
-        "fulfillableQuantity",
-        "discountedUnitPriceSet",
-        "totalDiscountSet",
-        "taxLines",
-    },
-}
-
-SPECIAL: dict[str, Callable[[dict, str], tuple[bool, Any]]] = {
-    "Order": order_special,
-    "LineItem": line_item_special,
+    ),
 }
 
 
-class Executor:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def obj(self, record: dict, typename: str, selections: list[Any] | None, path: list) -> dict:
-        self.ctx.cost += 1
-        out: dict[str, Any] = {}
-        for f in self.ctx.fields(selections):
-            out[f.key] = self.value_of(record, typename, f, path + [f.key])
-        return out
-
-    def value_of(self, record: dict, typename: str, f: Field, path: list) -> Any:
-        if f.name == "__typename":
-            return typename
-        special = SPECIAL.get(typename)
-        handled, raw = special(record, f.name) if special else (False, None)
-        if not handled:
-            if f.name == "id":
-                raw = (
-                    gid(typename, record.get("id")) if typename in CHILD_TYPES.values() else record.get("id")
-                )
-                handled = True
-            else:
-                key = snake(f.name)
-                if key not in record and typename in NULLABLE and f.name not in NULLABLE[typename]:
-                    raise GraphQLError(
-                        f"Field '{f.name}' doesn't exist on type '{typename}'",
-                        code="undefinedField",
-                        path=path,
-                        line=f.line,
-                        column=f.column,
-                        typeName=typename,
-                        fieldName=f.name,
-                    )
-                raw = record.get(key)
-                if f.selections is None and f.name.endswith("At"):
-                    raw = to_utc_z(raw)
-        child = CHILD_TYPES.get(f.name, f.name[:1].upper() + f.name[1:])
-        if f.selections is None:
-            return raw
-        if raw is None:
-            return None
-        args = self.ctx.args(f)
-        if isinstance(raw, list):
-            items = [r for r in raw if isinstance(r, dict)]
-            if "first" in args or "last" in args:
-                return self.list_connection(items, child, f, args, path)
-            return [self.obj(item, child, f.selections, path + [i]) for i, item in enumerate(items)]
-        if isinstance(raw, dict):
-            return self.obj(raw, child, f.selections, path)
-        raise GraphQLError(
-            f"Selections can't be made on scalars (field '{f.name}' returns a scalar)",
-            code="selectionMismatch",
-            path=path,
-            line=f.line,
-            column=f.column,
-        )
-
-    def list_connection(self, items: list[dict], typename: str, f: Field, args: dict, path: list) -> Any:
-        """A nested connection over a list already inside the record (e.g. lineItems(first: 10))."""
-        first, last, n = args.get("first"), args.get("last"), len(items)
-        if isinstance(first, int):
-            indexes = range(0, min(max(first, 0), n))
-        elif isinstance(last, int):
-            indexes = range(max(0, n - max(last, 0)), n)
-        else:
-            indexes = range(n)
-        has_nodes = any(sub.name in ("nodes", "edges", "pageInfo") for sub in self.ctx.fields(f.selections))
-        if not has_nodes:  # a plain list with a first: argument (refunds(first: 5))
-            return [self.obj(items[i], typename, f.selections, path + [i]) for i in indexes]
-        self.ctx.cost += 2
-        return self.connection(
-            [(i, items[i]) for i in indexes],
-            typename,
-            f,
-            path,
-            has_next=indexes.stop < n,
-            has_previous=indexes.start > 0,
-            cursor_of=lambda i: encode({"i": i}),
-        )
-
-    def connection(
-        self,
-        rows: list[tuple[Any, dict]],
-        typename: str,
-        f: Field,
-        path: list,
-        *,
-        has_next: bool,
-        has_previous: bool,
-        cursor_of: Callable[[Any], str],
-    ) -> dict:
-        out: dict[str, Any] = {}
-        for sub in self.ctx.fields(f.selections):
-            if sub.name == "__typename":
-                out[sub.key] = f"{typename}Connection"
-            elif sub.name == "nodes":
-                out[sub.key] = [
-                    self.obj(full(r), typename, sub.selections, path + [sub.key, i])
-                    for i, (_, r) in enumerate(rows)
-                ]
-            elif sub.name == "edges":
-                edges = []
-                for i, (key, record) in enumerate(rows):
-                    edge: dict[str, Any] = {}
-                    for part in self.ctx.fields(sub.selections):
-                        if part.name == "cursor":
-                            edge[part.key] = cursor_of(key)
-                        elif part.name == "node":
-                            edge[part.key] = self.obj(
-                                full(record), typename, part.selections, path + [sub.key, i, part.key]
-                            )
-                        elif part.name == "__typename":
-                            edge[part.key] = f"{typename}Edge"
-                        else:
-                            raise GraphQLError(
-                                f"Field '{part.name}' doesn't exist on type '{typename}Edge'",
-                                code="undefinedField",
-                                line=part.line,
-                                column=part.column,
-                            )
-                    edges.append(edge)
-                out[sub.key] = edges
-            elif sub.name == "pageInfo":
-                info = {
-                    "hasNextPage": has_next,
-                    "hasPreviousPage": has_previous,
-                    "startCursor": cursor_of(rows[0][0]) if rows else None,
-                    "endCursor": cursor_of(rows[-1][0]) if rows else None,
-                }
-                out[sub.key] = {
-                    p.key: ("PageInfo" if p.name == "__typename" else info.get(p.name))
-                    for p in self.ctx.fields(sub.selections)
-                }
-            else:
-                raise GraphQLError(
-                    f"Field '{sub.name}' doesn't exist on type '{typename}Connection'",
-                    code="undefinedField",
-                    line=sub.line,
-                    column=sub.column,
-                )
-        return out
+# -- GIDs and cursors ---------------------------------------------------------------------------
 
 
-def requested_cost(ctx: Context, selections: list[Any] | None) -> int:
-    """Shopify's static cost: scalars 0, objects 1, connections 2 + (first|last) x the cost of one node."""
-    total = 0
-    for f in ctx.fields(selections):
-        if f.selections is None:
-            continue
-        args = ctx.args(f)
-        size = args.get("first") if args.get("first") is not None else args.get("last")
-        if size is not None:
-            node_selections: list[Any] = []
-            plain = True
-            for sub in ctx.fields(f.selections):
-                if sub.name == "nodes":
-                    node_selections += sub.selections or []
-                    plain = False
-                elif sub.name == "edges":
-                    plain = False
-                    for part in ctx.fields(sub.selections):
-                        if part.name == "node":
-                            node_selections += part.selections or []
-                elif sub.name == "pageInfo":
-                    plain = False
-            if plain:
-                node_selections = f.selections
-            total += 2 + int(size) * (1 + requested_cost(ctx, node_selections))
-        else:
-            total += 1 + requested_cost(ctx, f.selections)
-    return total
+def gid_type(value: Any) -> str | None:
+    """`gid://shopify/Order/1` -> "Order"."""
+    match = re.match(r"^gid://shopify/(\w+)/", str(value))
+    return match.group(1) if match else None
 
 
-# -- the `query:` search syntax --------------------------------------------------------------
-
-SEARCH_TERM = re.compile(r"""(?P<neg>-)?(?P<field>\w+):(?P<op><=|>=|<|>|=)?(?P<value>'[^']*'|"[^"]*"|\S+)""")
-DATE_FIELDS = {"updated_at", "created_at", "processed_at"}
-
-
-def search_filter(query: str | None, now: float) -> tuple[Callable[[dict], bool], dict[str, tuple]]:
-    """(predicate, ranges) for terms like `updated_at:>'2024-01-01T00:00:00Z' status:open`; unknown terms are ignored."""
-    checks: list[Callable[[dict], bool]] = []
-    ranges: dict[str, list] = {}
-    for m in SEARCH_TERM.finditer(query or ""):
-        fieldname, op, raw = m.group("field").lower(), m.group("op") or "=", m.group("value")
-        value = raw[1:-1] if raw[:1] in "'\"" else raw
-        negate = bool(m.group("neg"))
-        if fieldname in DATE_FIELDS:
-            instant = parse_instant(value)
-            if instant is None:
-                continue  # Shopify ignores a term it cannot read (with a search warning)
-            check = _compare(lambda r, f=fieldname: parse_instant(r.get(f)), op, instant)
-            if not negate:
-                lo, hi = ranges.setdefault(fieldname, [None, None])
-                if op in (">", ">=", "="):
-                    ranges[fieldname][0] = instant if lo is None else max(lo, instant)
-                if op in ("<", "<=", "="):
-                    ranges[fieldname][1] = instant if hi is None else min(hi, instant)
-        elif fieldname == "id":
-            try:
-                number = int(value.rsplit("/", 1)[-1])
-            except ValueError:
-                continue
-            check = _compare(lambda r: r.get("id"), op, number)
-        elif fieldname == "status":
-            state = value.lower()
-            check = {
-                "open": lambda r: r.get("closed_at") is None and r.get("cancelled_at") is None,
-                "closed": lambda r: r.get("closed_at") is not None,
-                "cancelled": lambda r: r.get("cancelled_at") is not None,
-            }.get(state, lambda r: True)
-        elif fieldname in (
-            "financial_status",
-            "fulfillment_status",
-            "email",
-            "name",
-            "source_name",
-            "action",  # events
-            "subject_type",
-        ):
-            check = lambda r, f=fieldname, v=value.lower(): str(r.get(f) or "").lower() == v  # noqa: E731, B008 (binds now)
-        elif fieldname == "test":
-            check = lambda r, v=value.lower() == "true": bool(r.get("test")) == v  # noqa: E731, B008 (binds now)
-        elif fieldname == "customer_id":
-            check = lambda r, v=value: str((r.get("customer") or {}).get("id")) == v  # noqa: E731
-        else:
-            continue
-        checks.append((lambda r, c=check: not c(r)) if negate else check)
-
-    def keep(record: dict) -> bool:
-        return all(c(record) for c in checks)
-
-    return keep, {k: tuple(v) for k, v in ranges.items()}
+def gid_number(value: Any) -> int:
+    """`gid://shopify/Order/123` -> 123 (sorts ids as numbers, as Shopify does); -1 if there is none."""
+    match = re.match(r"^gid://shopify/\w+/(\d+)", str(value))
+    return int(match.group(1)) if match else -1
 
 
-def _compare(get: Callable[[dict], Any], op: str, value: Any) -> Callable[[dict], bool]:
-    def check(record: dict) -> bool:
-        have = get(record)
-        if have is None:
-            return False
-        return {
-            "=": have == value,
-            ">": have > value,
-            ">=": have >= value,
-            "<": have < value,
-            "<=": have <= value,
-        }[op]
-
-    return check
-
-
-# The GraphQL type and event subject type of each resource file.
-SUBJECTS = {
-    "orders": ("Order", "ORDER"),
-    "customers": ("Customer", "CUSTOMER"),
-    "products": ("Product", "PRODUCT"),
-}
-
-
-def deletion_event(deletion: Deletion) -> dict:
-    """A removal from the data files as the `BasicEvent` Shopify records for a deleted resource."""
-    typename, subject_type = SUBJECTS[deletion.resource]
-    return {
-        "seq": deletion.sequence,
-        "id": f"gid://shopify/BasicEvent/{deletion.sequence}",
-        "action": "destroy",
-        "created_at": datetime.fromtimestamp(int(deletion.deleted_at), UTC).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"
-        ),  # whole seconds, as Shopify
-        "subject_id": gid(typename, deletion.id),
-        "subject_type": subject_type,
-        "message": f"{typename} was deleted.",
-    }
-
-
-def encode(payload: dict) -> str:
+def encode_cursor(payload: Mapping[str, Any]) -> str:
     return base64.b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
 
 
-def decode(cursor: str) -> dict:
+def decode_cursor(cursor: str) -> dict:
     try:
         payload = json.loads(base64.b64decode(cursor.encode(), validate=True))
     except (ValueError, TypeError):
         payload = None
     if not isinstance(payload, dict) or "k" not in payload:
-        raise GraphQLError("Invalid cursor for current pagination sort.", code="INVALID_CURSOR")
+        raise GraphQLError(
+            "Invalid cursor for current pagination sort.", extensions={"code": "INVALID_CURSOR"}
+        )
     return payload
 
 
-def _as_key(value: Any) -> Any:
-    return tuple(_as_key(v) for v in value) if isinstance(value, list) else value
+def as_key(value: Any) -> Any:
+    """JSON turns key tuples into lists; turn them back so they compare with the view's keys."""
+    return tuple(as_key(v) for v in value) if isinstance(value, list) else value
 
 
-class GraphQL:
-    """POST /admin/api/{version}/graphql.json"""
+def utc_z(instant: float) -> str:
+    return datetime.fromtimestamp(int(instant), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- the `query:` search syntax ---------------------------------------------------------------------
+
+SEARCH_TERM = re.compile(r"""(?P<neg>-)?(?P<field>\w+):(?P<op><=|>=|<|>|=)?(?P<value>'[^']*'|"[^"]*"|\S+)""")
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+}
+
+
+def search_filter(query: str | None) -> tuple[Callable[[dict], bool], dict[str, tuple]]:
+    """(predicate, instant ranges per node field) for `updated_at:>'2024-01-01T00:00:00Z' status:open`.
+
+    Unknown terms and unreadable dates are ignored, as Shopify ignores them (with a search warning).
+    """
+    checks: list[Callable[[dict], bool]] = []
+    ranges: dict[str, list] = {}
+    for m in SEARCH_TERM.finditer(query or ""):
+        term, op, raw = m.group("field").lower(), m.group("op") or "=", m.group("value")
+        value = raw[1:-1] if raw[:1] in "'\"" else raw
+        negate = bool(m.group("neg"))
+        check: Callable[[dict], bool]
+        if term in SEARCH_DATES:
+            node_field, instant = SEARCH_DATES[term], parse_instant(value)
+            if instant is None:
+                continue
+            check = _compare(lambda r, f=node_field: parse_instant(r.get(f)), op, instant)
+            if not negate:
+                lo, hi = ranges.setdefault(node_field, [None, None])
+                if op in (">", ">=", "="):
+                    ranges[node_field][0] = instant if lo is None else max(lo, instant)
+                if op in ("<", "<=", "="):
+                    ranges[node_field][1] = instant if hi is None else min(hi, instant)
+        elif term == "id":
+            number = (
+                gid_number(value) if value.startswith("gid://") else int(value) if value.isdigit() else None
+            )
+            if number is None:
+                continue
+            check = _compare(lambda r: gid_number(r.get("id")), op, number)
+        elif term == "status":
+            check = _status(value.lower())
+        elif term in SEARCH_EQUALS:
+            check = _equals(SEARCH_EQUALS[term], value.lower())
+        else:
+            continue
+        checks.append((lambda r, c=check: not c(r)) if negate else check)
+    return (lambda record: all(c(record) for c in checks)), {k: tuple(v) for k, v in ranges.items()}
+
+
+def _status(state: str) -> Callable[[dict], bool]:
+    """`status:` of orders (open/closed/cancelled/any) and products (active/draft/archived)."""
+    orders = {
+        "open": lambda r: r.get("closedAt") is None and r.get("cancelledAt") is None,
+        "closed": lambda r: r.get("closedAt") is not None,
+        "cancelled": lambda r: r.get("cancelledAt") is not None,
+        "any": lambda r: True,
+    }
+    return orders.get(state) or (lambda r: str(r.get("status")).lower() == state)
+
+
+def _equals(node_field: str, wanted: str) -> Callable[[dict], bool]:
+    return lambda record: str(record.get(node_field)).lower() == wanted
+
+
+def _compare(get: Callable[[dict], Any], op: str, value: Any) -> Callable[[dict], bool]:
+    def check(record: dict) -> bool:
+        have = get(record)
+        return have is not None and COMPARE[op](have, value)
+
+    return check
+
+
+# -- request context ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What the resolvers of one request see."""
+
+    store: StoreFolder
+    shop: Mapping[str, Any]  # the Shop node
+    scopes: frozenset[str]
+    now: float  # wall-clock seconds (the 60-day order window)
+    protected_data: bool = True  # False: level-2 customer fields come back null
+    bulk: bool = False  # True: connections return every node, unpaged (a bulk operation)
+    bulk_ops: Any = None  # the store's `shopify_bulk.BulkOperations` (None: not offered)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def require(self, scope: str, field_name: str) -> None:
+        if scope not in self.scopes:
+            raise access_denied(field_name, f"`{scope}` access scope.")
+
+    def visible(self, resource: Resource, record: dict | None) -> dict | None:
+        """The node a request may see: None outside the scopes' view, protected fields nulled."""
+        if record is None:
+            return None
+        node = full(record)
+        if resource.name == "orders" and "read_all_orders" not in self.scopes:
+            created = parse_instant(node.get("createdAt"))
+            if created is None or created < self.now - ORDERS_WINDOW_DAYS * 86400:
+                return None
+        return node if self.protected_data else redact(resource.typename, node)
+
+
+def access_denied(field_name: str, required: str) -> GraphQLError:
+    return GraphQLError(
+        f"Access denied for {field_name} field. Required access: {required}",
+        extensions={"code": "ACCESS_DENIED", "documentation": ACCESS_DOC, "requiredAccess": required},
+    )
+
+
+def redact(typename: str, node: dict) -> dict:
+    """A copy of `node` with its level-2 protected customer fields (and those of its addresses) null."""
+    out = {**node, **{name: None for name in PROTECTED.get(typename, ()) if name in node}}
+    if typename == "Customer":
+        out["displayName"] = ""
+        if out.get("defaultEmailAddress"):
+            out["defaultEmailAddress"] = {**out["defaultEmailAddress"], "emailAddress": None}
+        for key in ("defaultAddress",):
+            if out.get(key):
+                out[key] = redact("MailingAddress", out[key])
+        if isinstance(out.get("addressesV2"), dict):
+            out["addressesV2"] = {"nodes": [redact("MailingAddress", a) for a in out["addressesV2"]["nodes"]]}
+    if typename == "Order":
+        for key in ("billingAddress", "shippingAddress"):
+            if out.get(key):
+                out[key] = redact("MailingAddress", out[key])
+        if out.get("customer"):
+            out["customer"] = redact("Customer", out["customer"])
+    return out
+
+
+# -- connections ---------------------------------------------------------------------------------------
+
+
+def page_size(args: Mapping[str, Any], field_name: str) -> int:
+    first, last = args.get("first"), args.get("last")
+    if first is None and last is None:
+        raise GraphQLError("you must provide one of first or last")
+    size = first if first is not None else last
+    if size < 0 or size > MAX_PAGE:
+        raise GraphQLError(
+            f"The maximum page size of {field_name} is {MAX_PAGE} (got {size}); first and last must be "
+            f"between 0 and {MAX_PAGE}",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+    return size
+
+
+def connection(
+    nodes: list[dict], keys: list[Any], *, has_next: bool, has_previous: bool, cursor_of: Callable[[Any], str]
+) -> dict:
+    """A connection value with everything a selection may ask for (graphql-core picks the fields)."""
+    cursors = [cursor_of(k) for k in keys]
+    return {
+        "nodes": nodes,
+        "edges": [{"cursor": c, "node": n} for c, n in zip(cursors, nodes, strict=True)],
+        "pageInfo": {
+            "hasNextPage": has_next,
+            "hasPreviousPage": has_previous,
+            "startCursor": cursors[0] if cursors else None,
+            "endCursor": cursors[-1] if cursors else None,
+        },
+    }
+
+
+def sort_key(node_field: str | None) -> Callable[[dict], tuple]:
+    """Records by a node field, then by the GID's number (`None`: by the number alone, sortKey ID)."""
+    if node_field is None:
+        return lambda r: (gid_number(r.get("id")),)
+    return lambda r: (sortable(r.get(node_field)), gid_number(r.get("id")))
+
+
+def top_connection(
+    ctx: Context, resource: Resource, args: Mapping[str, Any], info: GraphQLResolveInfo
+) -> dict:
+    """One page of a resource file (or, in a bulk operation, all of it) in the requested order."""
+    ctx.require(resource.scope, info.field_name)
+    size = None if ctx.bulk else page_size(args, info.field_name)
+    sort_name = args.get("sortKey") or "ID"
+    node_field = resource.sort_fields.get(sort_name)  # other keys (RELEVANCE …) sort by id
+    view = ctx.store.get(resource.name).sorted_view(("shopify", node_field), sort_key(node_field))
+    keep, ranges = search_filter(args.get("query"))
+    start, stop = 0, len(view.keys)
+    if node_field in ranges:
+        lo, hi = ranges[node_field]
+        if lo is not None:
+            start = view.range(((1, lo),))[0]
+        if hi is not None:
+            stop = max(start, view.range(None, ((1, hi), math.inf))[1])
+    after = as_key(decode_cursor(args["after"])["k"]) if args.get("after") else None
+    before = as_key(decode_cursor(args["before"])["k"]) if args.get("before") else None
+    reverse = bool(args.get("reverse"))
+    # In walking order ("reverse" flips it), `after` bounds the start and `before` the end.
+    if not reverse:
+        if after is not None:
+            start = max(start, view.after(after))
+        if before is not None:
+            stop = min(stop, view.range(None, before)[1])
+    else:
+        if after is not None:
+            stop = min(stop, view.range(None, after)[1])
+        if before is not None:
+            start = max(start, view.after(before))
+    stop = max(start, stop)
+    from_end = args.get("first") is None and not ctx.bulk
+    rows: list[tuple[tuple, dict]] = []
+    for index, record in scan(view, start, stop, reverse != from_end, keep):
+        node = ctx.visible(resource, record)
+        if node is None:
+            continue
+        rows.append((view.keys[index], node))
+        if size is not None and len(rows) > size:
+            break
+    overflow = size is not None and len(rows) > size
+    rows = rows[:size] if size is not None else rows
+    if from_end:
+        rows.reverse()
+    return connection(
+        [n for _, n in rows],
+        [k for k, _ in rows],
+        has_next=overflow if not from_end else before is not None,
+        has_previous=overflow if from_end else after is not None,
+        cursor_of=lambda key: encode_cursor({"k": key, "s": sort_name}),
+    )
+
+
+def nested_connection(parent: Mapping[str, Any], info: GraphQLResolveInfo, **args: Any) -> dict:
+    """A connection over a list inside the node (`lineItems`, `variants` …), paged by index."""
+    raw = parent.get(info.field_name)
+    items = list((raw.get("nodes") if isinstance(raw, dict) else raw) or [])
+    ctx: Context = info.context
+    if ctx.bulk:
+        return connection(items, list(range(len(items))), has_next=False, has_previous=False, cursor_of=str)
+    size = page_size(args, info.field_name)
+    indexes = list(range(len(items)))
+    if args.get("reverse"):
+        indexes.reverse()
+    if args.get("after"):
+        position = decode_cursor(args["after"])["k"]
+        indexes = indexes[indexes.index(position) + 1 :] if position in indexes else []
+    if args.get("before"):
+        position = decode_cursor(args["before"])["k"]
+        indexes = indexes[: indexes.index(position)] if position in indexes else indexes
+    page = indexes[:size] if args.get("first") is not None else indexes[max(0, len(indexes) - size) :]
+    has_next = len(page) < len(indexes) and args.get("first") is not None or bool(args.get("before"))
+    has_previous = bool(args.get("after")) or (args.get("first") is None and len(page) < len(indexes))
+    return connection(
+        [items[i] for i in page],
+        page,
+        has_next=has_next,
+        has_previous=has_previous,
+        cursor_of=lambda i: encode_cursor({"k": i}),
+    )
+
+
+def cut_list(parent: Mapping[str, Any], info: GraphQLResolveInfo, first: int | None = None) -> Any:
+    """A list field with a `first` argument (`refunds(first: 5)`): its first n items."""
+    items = parent.get(info.field_name) or []
+    return items if first is None else items[: max(0, first)]
+
+
+# -- the events (deletions) --------------------------------------------------------------------------
+
+
+def deletion_event(deletion: Deletion) -> dict:
+    """A removal from the data files as the `BasicEvent` Shopify records for a deleted resource."""
+    resource = RESOURCES[deletion.resource]
+    subject = deletion.id if gid_type(deletion.id) else f"gid://shopify/{resource.typename}/{deletion.id}"
+    return {
+        "__typename": "BasicEvent",
+        "id": f"gid://shopify/BasicEvent/{deletion.sequence}",
+        "action": "destroy",
+        "createdAt": utc_z(deletion.deleted_at),  # whole seconds, as Shopify
+        "subjectId": subject,
+        "subjectType": resource.subject,
+        "message": f"{resource.typename} was deleted.",
+    }
+
+
+def events(ctx: Context, args: Mapping[str, Any], info: GraphQLResolveInfo) -> dict:
+    """The deletion events (oldest first), `first` of them after the cursor, filtered by `query:`."""
+    size = page_size(args, info.field_name)
+    keep, _ = search_filter(args.get("query"))
+    after = decode_cursor(args["after"])["k"] if args.get("after") else 0
+    found = [
+        (d.sequence, e) for d in ctx.store.deletions() if d.sequence > after and keep(e := deletion_event(d))
+    ]
+    page = found[:size]
+    return connection(
+        [e for _, e in page],
+        [s for s, _ in page],
+        has_next=len(found) > size,
+        has_previous=after > 0,
+        cursor_of=lambda seq: encode_cursor({"k": seq}),
+    )
+
+
+# -- root resolvers ----------------------------------------------------------------------------------
+
+
+def lookup(ctx: Context, ident: str, field_name: str) -> dict | None:
+    """`node(id:)`: an order, customer or product by GID (or a bulk operation); None if unknown or unseen."""
+    typename = gid_type(ident)
+    if typename == "BulkOperation" and ctx.bulk_ops is not None:
+        return ctx.bulk_ops.get(ident)
+    resource = BY_TYPE.get(typename or "")
+    if resource is None:
+        return None
+    ctx.require(resource.scope, field_name)
+    return ctx.visible(resource, ctx.store.get(resource.name).by_id(ident))
+
+
+def by_type(typename: str) -> Callable[..., dict | None]:
+    def resolve(_root: Any, info: GraphQLResolveInfo, id: str) -> dict | None:  # noqa: A002 (the argument)
+        if gid_type(id) != typename:
+            return None
+        return lookup(info.context, id, info.field_name)
+
+    return resolve
+
+
+def resolve_abstract(value: Mapping[str, Any], info: GraphQLResolveInfo, abstract: Any) -> str | None:
+    """The concrete type of an interface or union value: its `__typename`, else its GID's type."""
+    return (
+        value.get("__typename")
+        or gid_type(value.get("id"))
+        or ("PricingPercentageValue" if "percentage" in value else "MoneyV2")
+    )
+
+
+def bulk_field(method: str) -> Callable[..., Any]:
+    """A root field answered by the store's bulk operations (`metric_pulse.sandbox.shopify_bulk`)."""
+
+    def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        ctx: Context = info.context
+        if ctx.bulk_ops is None:
+            raise GraphQLError("Bulk operations are not available here", extensions={"code": "ACCESS_DENIED"})
+        return getattr(ctx.bulk_ops, method)(ctx, **args)
+
+    return resolve
+
+
+ROOT: dict[str, Callable[..., Any]] = {
+    "shop": lambda _r, info: info.context.shop,
+    "currentAppInstallation": lambda _r, info: {
+        "id": "gid://shopify/AppInstallation/1",
+        "accessScopes": [
+            {"handle": s, "description": s.replace("_", " ")} for s in sorted(info.context.scopes)
+        ],
+    },
+    "node": lambda _r, info, id: lookup(info.context, id, info.field_name),  # noqa: A002
+    "nodes": lambda _r, info, ids: [lookup(info.context, i, info.field_name) for i in ids],
+    "order": by_type("Order"),
+    "customer": by_type("Customer"),
+    "product": by_type("Product"),
+    "events": lambda _r, info, **args: events(info.context, args, info),
+    "bulkOperation": bulk_field("get_field"),
+    "currentBulkOperation": bulk_field("current"),
+    "bulkOperationRunQuery": bulk_field("run"),
+    "bulkOperationCancel": bulk_field("cancel"),
+}
+for _name, _resource in RESOURCES.items():
+    ROOT[_name] = lambda _r, info, _res=_resource, **args: top_connection(info.context, _res, args, info)
+
+
+def _wire(schema: GraphQLSchema) -> None:
+    """Attach the resolvers: root fields, nested connections, cut lists, abstract types."""
+    root_types = {schema.query_type, schema.mutation_type}
+    for named in schema.type_map.values():
+        if isinstance(named, (GraphQLInterfaceType, GraphQLUnionType)):
+            named.resolve_type = resolve_abstract
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        for name, definition in named.fields.items():
+            if named in root_types:
+                definition.resolve = ROOT[name]
+            elif get_named_type(definition.type).name.endswith("Connection"):
+                definition.resolve = nested_connection
+            elif is_list_type(_unwrap_non_null(definition.type)) and "first" in definition.args:
+                definition.resolve = cut_list
+
+
+def _unwrap_non_null(type_: Any) -> Any:
+    return getattr(type_, "of_type", type_) if type(type_).__name__ == "GraphQLNonNull" else type_
+
+
+_wire(SCHEMA)
+
+
+# -- validation with Shopify's messages -----------------------------------------------------------
+
+
+class UndefinedFieldRule(ValidationRule):
+    """Shopify's error for a field that does not exist: `Field 'x' doesn't exist on type 'Order'`."""
+
+    def enter_field(self, node: FieldNode, _key: Any, _parent: Any, _path: Any, ancestors: list) -> None:
+        parent_type = self.context.get_parent_type()
+        name = node.name.value
+        if parent_type is None or name.startswith("__") or name in getattr(parent_type, "fields", {}):
+            return
+        where = []
+        for ancestor in ancestors:
+            if isinstance(ancestor, OperationDefinitionNode):
+                label = ancestor.operation.value
+                where.append(f"{label} {ancestor.name.value}" if ancestor.name else label)
+            elif isinstance(ancestor, FieldNode):
+                where.append((ancestor.alias or ancestor.name).value)
+        where.append((node.alias or node.name).value)
+        self.report_error(
+            GraphQLError(
+                f"Field '{name}' doesn't exist on type '{parent_type.name}'",
+                node,
+                path=where,
+                extensions={"code": "undefinedField", "typeName": parent_type.name, "fieldName": name},
+            )
+        )
+
+
+RULES = [UndefinedFieldRule if rule is FieldsOnCorrectTypeRule else rule for rule in specified_rules]
+
+
+def check(document: DocumentNode) -> list[GraphQLError]:
+    """The validation errors of a parsed query against the schema (Shopify's messages where we know them)."""
+    return validate(SCHEMA, document, RULES)
+
+
+def parse_query(query: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return None, [exc]
+    return document, check(document)
+
+
+# -- cost ------------------------------------------------------------------------------------------
+
+
+class Cost:
+    """Shopify's calculated query cost of one operation: `requested()` before, `actual(data)` after."""
 
     def __init__(
-        self,
-        store: StoreFolder,
-        cost: CostBucket,
-        *,
-        read_all_orders: bool = True,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.store = store
-        self.bucket = cost
-        self.read_all_orders = read_all_orders
-        self.clock = clock
-
-    def handle(self, req: Request) -> Response:
-        try:
-            query, variables, operation_name = self._body(req)
-            doc = Parser(query).document()
-            operation = self._operation(doc, operation_name)
-            ctx = Context(self._variables(operation, variables), doc.fragments)
-            requested = requested_cost(ctx, operation.selections)
-        except GraphQLError as exc:
-            return json_response(200, {"errors": [exc.as_json()]})
-        if requested > self.bucket.maximum_available:
-            return json_response(
-                200,
-                {
-                    "errors": [
-                        GraphQLError(
-                            f"Query cost is {requested}, which exceeds the single query max cost limit "
-                            f"({self.bucket.maximum_available:g}).",
-                            code="MAX_COST_EXCEEDED",
-                            cost=requested,
-                            maxCost=self.bucket.maximum_available,
-                        ).as_json()
-                    ]
-                },
-            )
-        allowed, status = self.bucket.charge(requested)
-        if not allowed:
-            response = json_response(
-                200,
-                {
-                    "errors": [
-                        {
-                            "message": "Throttled",
-                            "extensions": {"code": "THROTTLED", "documentation": RATE_LIMIT_DOC},
-                        }
-                    ],
-                    "extensions": {"cost": self._cost(requested, None, status)},
-                },
-            )
-            response.rate_limited = True
-            return response
-        executor = Executor(ctx)
-        try:
-            data = self._root(executor, operation)
-        except GraphQLError as exc:
-            status = self.bucket.refund(requested)
-            return json_response(
-                200, {"errors": [exc.as_json()], "extensions": {"cost": self._cost(requested, 0, status)}}
-            )
-        actual = min(requested, ctx.cost)
-        status = self.bucket.refund(requested - actual)
-        return json_response(
-            200, {"data": data, "extensions": {"cost": self._cost(requested, actual, status)}}
-        )
-
-    @staticmethod
-    def _cost(requested: int, actual: int | None, status: Throttle) -> dict:
-        return {
-            "requestedQueryCost": requested,
-            "actualQueryCost": actual,
-            "throttleStatus": status.as_json(),
+        self, document: DocumentNode, operation: OperationDefinitionNode, variables: Mapping[str, Any]
+    ):
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        self.operation = operation
+        self.variables = dict(variables)
 
-    @staticmethod
-    def _body(req: Request) -> tuple[str, dict, str | None]:
-        content_type = (req.header("Content-Type") or "").split(";")[0].strip().lower()
-        if content_type == "application/graphql":
-            return req.body.decode("utf-8", "replace"), {}, None
+    def requested(self) -> int:
+        return self._root(None)
+
+    def actual(self, data: Mapping[str, Any] | None) -> int:
+        return self._root(data or {})
+
+    def _root(self, data: Mapping[str, Any] | None) -> int:
+        if self.operation.operation.value == "mutation":
+            return MUTATION_COST
+        return self._selection(self.operation.selection_set, SCHEMA.query_type, data)
+
+    def _selection(self, selection: SelectionSetNode | None, parent: Any, data: Any) -> int:
+        """Plain fields add up; fragments on other types of an abstract parent count the costliest."""
+        if selection is None:
+            return 0
+        total, alternatives = 0, [0]
+        for node in selection.selections:
+            if isinstance(node, FieldNode):
+                total += self._field(node, parent, data)
+                continue
+            if isinstance(node, FragmentSpreadNode):
+                fragment = self.fragments.get(node.name.value)
+                if fragment is None:
+                    continue
+                condition, inner = fragment.type_condition, fragment.selection_set
+            elif isinstance(node, InlineFragmentNode):
+                condition, inner = node.type_condition, node.selection_set
+            else:
+                continue
+            target = SCHEMA.get_type(condition.name.value) if condition else parent
+            if data is not None and isinstance(data, Mapping) and target is not parent:
+                if not _is_a(data, target):
+                    continue
+            cost = self._selection(inner, target, data)
+            if target is parent or not is_abstract_type(parent):
+                total += cost
+            else:
+                alternatives.append(cost)
+        return total + max(alternatives)
+
+    def _field(self, node: FieldNode, parent: Any, data: Any) -> int:
+        definition: GraphQLField | None = getattr(parent, "fields", {}).get(node.name.value)
+        if definition is None:
+            return 0
+        named = get_named_type(definition.type)
+        if is_leaf_type(named):
+            return 0
+        value = data.get((node.alias or node.name).value) if isinstance(data, Mapping) else None
+        if data is not None and value is None:
+            return 0
+        if named.name.endswith("Connection"):
+            return self._connection(node, definition, named, value)
+        if isinstance(value, list):  # a list of objects in the answer: each one costs
+            return sum(1 + self._selection(node.selection_set, named, item) for item in value)
+        per = 1 + self._selection(node.selection_set, named, value)
+        if data is None and is_list_type(_unwrap_non_null(definition.type)):
+            return per * max(1, self._size(node, definition) or 1)
+        return per
+
+    def _connection(self, node: FieldNode, definition: GraphQLField, connection_type: Any, value: Any) -> int:
+        node_type = get_named_type(connection_type.fields["nodes"].type)
+        best = 0
+        for part in node.selection_set.selections if node.selection_set else []:
+            if not isinstance(part, FieldNode):
+                continue
+            if part.name.value == "nodes":
+                selection = part.selection_set
+            elif part.name.value == "edges":
+                selection = (
+                    next(
+                        (
+                            e.selection_set
+                            for e in part.selection_set.selections
+                            if isinstance(e, FieldNode) and e.name.value == "node"
+                        ),
+                        None,
+                    )
+                    if part.selection_set
+                    else None
+                )
+            else:
+                continue
+            if value is None:
+                best = max(
+                    best,
+                    (self._size(node, definition) or 0) * (1 + self._selection(selection, node_type, None)),
+                )
+                continue
+            items = value.get((part.alias or part.name).value) or []
+            if part.name.value == "edges":
+                items = [e.get("node") for e in items if isinstance(e, Mapping)]
+            best = max(best, sum(1 + self._selection(selection, node_type, item) for item in items))
+        return 2 + best
+
+    def _size(self, node: FieldNode, definition: GraphQLField) -> int | None:
         try:
-            body = json.loads(req.body or b"{}")
-        except ValueError:
-            raise GraphQLError("The request body is not valid JSON", code="BAD_REQUEST") from None
-        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-            raise GraphQLError("No query string was present", code="BAD_REQUEST")
-        variables = body.get("variables") or {}
-        if isinstance(variables, str):
-            variables = json.loads(variables or "{}")
-        return body["query"], variables if isinstance(variables, dict) else {}, body.get("operationName")
+            args = get_argument_values(definition, node, self.variables)
+        except GraphQLError:
+            return None
+        size = args.get("first") if args.get("first") is not None else args.get("last")
+        return size if isinstance(size, int) else None
 
-    @staticmethod
-    def _operation(doc: Document, name: str | None) -> Operation:
-        if not doc.operations:
-            raise GraphQLError("No operations in the document")
-        if name:
-            for op in doc.operations:
-                if op.name == name:
-                    chosen = op
-                    break
-            else:
-                raise GraphQLError(f'No operation named "{name}"')
-        elif len(doc.operations) > 1:
-            raise GraphQLError("An operation name is required")
-        else:
-            chosen = doc.operations[0]
-        if chosen.kind != "query":
-            raise GraphQLError(f"The sandbox only answers queries, not {chosen.kind}s", code="NOT_SUPPORTED")
-        return chosen
 
-    @staticmethod
-    def _variables(operation: Operation, given: dict) -> dict:
-        values = {}
-        for name, default in operation.variables.items():
-            if name in given:
-                values[name] = given[name]
-            elif default is not _MISSING:
-                values[name] = default.name if isinstance(default, Enum) else default
-        return values
+def _is_a(value: Mapping[str, Any], target: Any) -> bool:
+    """Whether an answered object is of `target` (an object type, or an abstract type it implements)."""
+    typename = value.get("__typename") or gid_type(value.get("id"))
+    if typename is None or not is_abstract_type(target):
+        return typename is None or typename == target.name
+    concrete = SCHEMA.get_type(typename)
+    return concrete is not None and SCHEMA.is_sub_type(target, concrete)
 
-    def _root(self, executor: Executor, operation: Operation) -> dict:
-        data: dict[str, Any] = {}
-        for f in executor.ctx.fields(operation.selections):
-            if f.name == "__typename":
-                data[f.key] = "QueryRoot"
-            elif f.name == "orders":
-                data[f.key] = self._orders({}, executor.ctx, f, executor)
-            elif f.name == "events":
-                data[f.key] = self._events(executor.ctx, f, executor)
-            elif f.name == "order":
-                ident = str(executor.ctx.args(f).get("id") or "")
-                try:
-                    record = self.store.get("orders").by_id(int(ident.rsplit("/", 1)[-1]))
-                except ValueError:
-                    record = None
-                if record is not None and not self._visible(record):
-                    record = None
-                data[f.key] = (
-                    None if record is None else executor.obj(full(record), "Order", f.selections, [f.key])
-                )
-            else:
-                raise GraphQLError(
-                    f"Field '{f.name}' doesn't exist on type 'QueryRoot'",
-                    code="undefinedField",
-                    path=["query", f.key],
-                    line=f.line,
-                    column=f.column,
-                    typeName="QueryRoot",
-                    fieldName=f.name,
-                )
-        return data
 
-    def _events(self, ctx: Context, f: Field, executor: Executor) -> dict:
-        """The deletion events (oldest first), `first` of them after the cursor, filtered by `query:`."""
-        args = ctx.args(f)
-        size = args.get("first")
-        if not isinstance(size, int) or size < 0 or size > MAX_PAGE:
-            raise GraphQLError(
-                f"The sandbox pages events with first: 0..{MAX_PAGE} (got {size!r})",
-                code="BAD_USER_INPUT",
-                path=[f.key],
-                line=f.line,
-                column=f.column,
-            )
-        keep, _ranges = search_filter(args.get("query"), self.clock())
-        after = decode(args["after"])["k"] if args.get("after") else 0
-        events = [e for e in map(deletion_event, self.store.deletions()) if e["seq"] > after and keep(e)]
-        rows = [(e["seq"], e) for e in events[:size]]
-        return executor.connection(
-            rows,
-            "BasicEvent",
-            f,
-            [f.key],
-            has_next=len(events) > size,
-            has_previous=after > 0,
-            cursor_of=lambda seq: encode({"k": seq}),
-        )
+# -- running one query ----------------------------------------------------------------------------------
 
-    def _visible(self, record: dict) -> bool:
-        if self.read_all_orders:
-            return True
-        t = parse_instant(record.get("created_at"))
-        return t is not None and t >= self.clock() - 60 * 86400
 
-    def _orders(self, _parent: dict, ctx: Context, f: Field, executor: Executor) -> dict:
-        args = ctx.args(f)
-        first, last = args.get("first"), args.get("last")
-        where = [f.key]
-        if first is None and last is None:
-            raise GraphQLError(
-                "you must provide one of first or last", path=where, line=f.line, column=f.column
-            )
-        size = first if first is not None else last
-        if not isinstance(size, int) or size < 0 or size > MAX_PAGE:
-            raise GraphQLError(
-                f"The maximum page size is {MAX_PAGE} (got {size!r}); first and last must be "
-                f"between 0 and {MAX_PAGE}",
-                code="BAD_USER_INPUT",
-                path=where,
-                line=f.line,
-                column=f.column,
-            )
-        sort_arg = args.get("sortKey", "ID")
-        sort_name = sort_arg.name if isinstance(sort_arg, Enum) else str(sort_arg)
-        if sort_name not in SORT_KEYS:
-            raise GraphQLError(
-                f"Argument 'sortKey' on Field 'orders' has an invalid value ({sort_name}). "
-                "Expected type 'OrderSortKeys'.",
-                code="argumentLiteralsIncompatible",
-                path=where,
-                line=f.line,
-                column=f.column,
-            )
-        reverse = bool(args.get("reverse", False))
-        keep, ranges = search_filter(args.get("query"), self.clock())
-        if not self.read_all_orders:
-            inner = keep
-            keep = lambda r: inner(r) and self._visible(r)  # noqa: E731
-        from metric_pulse.sandbox.shopify_api import sort_key  # one sorted view per field, shared with REST
+@dataclass
+class Prepared:
+    """A parsed, validated operation ready to run, with its requested cost."""
 
-        fieldname = SORT_KEYS[sort_name]
-        view = self.store.get("orders").sorted_view(("shopify", fieldname), sort_key(fieldname))
-        start, stop = 0, len(view.keys)
-        if fieldname in ranges:
-            lo, hi = ranges[fieldname]
-            if lo is not None:
-                start = view.range(((1, lo),))[0]
-            if hi is not None:
-                stop = max(start, view.range(None, ((1, hi), HIGHEST))[1])
-        after = _as_key(decode(args["after"])["k"]) if args.get("after") else None
-        before = _as_key(decode(args["before"])["k"]) if args.get("before") else None
-        # In walking order ("reverse" flips it), `after` bounds the start and `before` the end.
-        if not reverse:
-            if after is not None:
-                start = max(start, view.after(after))
-            if before is not None:
-                stop = min(stop, view.range(None, before)[1])
-        else:
-            if after is not None:
-                stop = min(stop, view.range(None, after)[1])
-            if before is not None:
-                start = max(start, view.after(before))
-        stop = max(start, stop)
-        from_end = first is None
-        rows: list[tuple[tuple, dict]] = []
-        for index, record in scan(view, start, stop, reverse != from_end, keep):
-            rows.append((view.keys[index], record))
-            if len(rows) > size:
-                break
-        overflow = len(rows) > size
-        rows = rows[:size]
-        if from_end:
-            rows.reverse()
-        executor.ctx.cost += 2
-        return executor.connection(
-            rows,
-            "Order",
-            f,
-            where,
-            has_next=overflow if not from_end else before is not None,
-            has_previous=overflow if from_end else after is not None,
-            cursor_of=lambda key: encode({"k": key, "s": sort_name}),
-        )
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    variables: dict[str, Any]
+    cost: Cost
+    requested: int
+
+
+def prepare(
+    query: str, variables: Mapping[str, Any] | None, operation_name: str | None
+) -> Prepared | list[dict]:
+    """The operation to run, or Shopify-shaped errors (parse, validation, operation choice)."""
+    document, errors = parse_query(query)
+    if errors:
+        return [error_json(e) for e in errors]
+    assert document is not None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        chosen = [o for o in operations if o.name and o.name.value == operation_name]
+        if not chosen:
+            return [{"message": f'No operation named "{operation_name}"'}]
+        operation = chosen[0]
+    elif len(operations) == 1:
+        operation = operations[0]
+    else:
+        return [{"message": "An operation name is required"}]
+    cost = Cost(document, operation, variables or {})
+    return Prepared(document, operation, dict(variables or {}), cost, cost.requested())
+
+
+def run(prepared: Prepared, ctx: Context) -> tuple[dict | None, list[dict]]:
+    """Execute a prepared operation: (data, errors as Shopify formats them)."""
+    result = execute(
+        SCHEMA,
+        prepared.document,
+        context_value=ctx,
+        variable_values=prepared.variables,
+        operation_name=prepared.operation.name.value if prepared.operation.name else None,
+    )
+    return result.data, [error_json(e) for e in result.errors or []]
+
+
+def error_json(error: GraphQLError) -> dict:
+    out = error.formatted
+    if error.path is None and "path" in out:
+        del out["path"]
+    return dict(out)
+
+
+def shop_node(domain: str, plan: str) -> dict:
+    """The Shop node of a sandbox store (`myshopifyDomain` is its identity)."""
+    return {
+        "id": "gid://shopify/Shop/548380009",
+        "name": domain.removesuffix(".myshopify.com"),
+        "email": f"owner@{domain}",
+        "myshopifyDomain": domain,
+        "currencyCode": "USD",
+        "ianaTimezone": "America/New_York",
+        "timezoneAbbreviation": "EST",
+        "billingAddress": {"countryCodeV2": "US", "provinceCode": "NY", "city": "New York"},
+        "plan": {
+            "displayName": {"standard": "Basic", "advanced": "Advanced", "plus": "Shopify Plus"}.get(
+                plan, "Commerce Components"
+            ),
+            "partnerDevelopment": False,
+            "shopifyPlus": plan in ("plus", "enterprise"),
+        },
+        "createdAt": "2023-01-02T15:00:00Z",
+        "updatedAt": "2024-06-01T16:00:00Z",
+    }

@@ -57,8 +57,16 @@ HIGHEST = (float("inf"),)
 # Top-level fields kept in memory for every record: what the emulators filter and sort on.
 SUMMARY_KEYS = frozenset(
     {
-        # Shopify
+        # Shopify (GraphQL nodes; the REST-shaped names serve hand-written stores of other platforms)
         "id",
+        "updatedAt",
+        "processedAt",
+        "publishedAt",
+        "cancelledAt",
+        "closedAt",
+        "displayFinancialStatus",
+        "sourceName",
+        "productType",
         "created_at",
         "updated_at",
         "processed_at",

@@ -61,14 +61,14 @@ class JsonArrayWriter:
             self._tmp.unlink(missing_ok=True)
 
 
-def iso_offset(ts: int, tz: ZoneInfo) -> str:
-    """Shopify: local time with its UTC offset, '2024-03-01T10:15:00-05:00'."""
-    return datetime.fromtimestamp(ts, tz).isoformat()
-
-
 def naive(ts: int, tz: ZoneInfo | timezone = UTC) -> str:
     """WooCommerce: no zone suffix, '2017-03-22T19:28:02' (UTC for the *_gmt fields, site time otherwise)."""
     return datetime.fromtimestamp(ts, tz).replace(tzinfo=None).isoformat()
+
+
+def iso_z(ts: int) -> str:
+    """Shopify GraphQL `DateTime`: UTC with a Z, whole seconds, '2024-03-01T15:15:00Z'."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def iso_ms_z(ts: int, millis: int) -> str:

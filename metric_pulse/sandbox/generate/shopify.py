@@ -1,24 +1,35 @@
-"""Shopify REST Admin 2024-10: Product, Order and Customer objects as `GET …/{resource}.json` returns them.
+"""Shopify GraphQL Admin API (2026-10): Order, Customer and Product nodes as the API returns them.
 
-The shop is in New York (timestamps carry -05:00/-04:00) and keeps its books in
-USD; shoppers abroad pay in their presentment currency (CAD, GBP, EUR), so
-every amount has a `*_set` with `shop_money` (USD) and `presentment_money`.
-Refund transactions are in the presentment currency, as Shopify records them.
+Every object is in the GraphQL Admin shape: GIDs (`gid://shopify/Order/5100…`) with the
+number in `legacyResourceId`, camelCase fields, timestamps in UTC with `Z`, enums in
+upper case, amounts as `MoneyBag {shopMoney, presentmentMoney}` and connections as
+`{"nodes": [...]}`; an interface or union value (a discount application, its value)
+carries its `__typename`. So a payload copied from Shopify's documentation can sit
+in the same files.
+
+The shop keeps its books in USD; shoppers abroad pay in their presentment currency
+(CAD, GBP, EUR), so every amount has both. Refund transactions are in the presentment
+currency, as Shopify records them. The values come from the same random draws as the
+REST rendering this replaced (same seed: same ids, amounts and instants).
+
+Large records (`large`): products with more than 100 variants and orders with more than
+250 line items, the sizes a REST client truncated and a GraphQL client must page through.
+They come from their own random stream, after the regular records, so they change
+nothing else; `large=0` writes none.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
 import numpy as np
 
 from metric_pulse.sandbox.generate import catalog, money, people
-from metric_pulse.sandbox.generate.output import iso_offset
+from metric_pulse.sandbox.generate.output import iso_z
 from metric_pulse.sandbox.generate.population import DAY, Population
 
-SHOP_TZ = ZoneInfo("America/New_York")
 SHOP_CURRENCY = "USD"
 PRESENTMENT = {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "JP": "USD"}
 # tax per destination: (basis points, title); US by state
@@ -49,23 +60,56 @@ BANK_TRANSFER_SHARE = 0.03
 MANUAL_CAPTURE_SHARE = 0.2
 REFUND_SHARE = 0.08
 LATE_EDIT_SHARE = 0.12
+DEFAULT_LARGE = 2  # large products and large orders written by default (`--shopify-large`)
+LARGE_VARIANTS = (101, 400)  # variants of a large product (Shopify allows up to 2 048)
+LARGE_LINES = (251, 320)  # line items of a large order (a GraphQL page holds at most 250)
+LARGE_PRODUCT_ID, LARGE_VARIANT_ID = 8_900_000_000_000, 44_900_000_000_000
+LARGE_ORDER_ID, LARGE_LINE_ID = 5_900_000_000_000, 13_900_000_000_000
 
 
-def _gid(kind: str, ident: int) -> str:
+def gid(kind: str, ident: int) -> str:
     return f"gid://shopify/{kind}/{ident}"
 
 
-def _money_set(shop: int, presentment: int, presentment_currency: str) -> dict:
+def ref(kind: str, ident: int) -> dict:
+    """A reference to another node as queried by `{ id legacyResourceId }`."""
+    return {"id": gid(kind, ident), "legacyResourceId": str(ident)}
+
+
+def money_v2(minor: int, currency: str) -> dict:
+    return {"amount": money.fmt(minor), "currencyCode": currency}
+
+
+def money_bag(shop: int, presentment: int, presentment_currency: str) -> dict:
     return {
-        "shop_money": {"amount": money.fmt(shop), "currency_code": SHOP_CURRENCY},
-        "presentment_money": {"amount": money.fmt(presentment), "currency_code": presentment_currency},
+        "shopMoney": money_v2(shop, SHOP_CURRENCY),
+        "presentmentMoney": money_v2(presentment, presentment_currency),
     }
+
+
+def nodes(items: list[dict]) -> dict:
+    """A connection as the data files hold it (the emulator pages it)."""
+    return {"nodes": items}
 
 
 def _tax_for(address: dict) -> tuple[int, str]:
     if address["country"] == "US":
         return US_STATE_TAX.get(address["state"], (0, "Sales Tax"))
     return COUNTRY_TAX[address["country"]]
+
+
+def _tax_lines(title: str, rate_bp: int, shop: int, pres: int, presentment: str) -> list[dict]:
+    if not rate_bp:
+        return []
+    return [
+        {
+            "title": title,
+            "rate": rate_bp / 10_000,
+            "ratePercentage": rate_bp / 100,
+            "priceSet": money_bag(shop, pres, presentment),
+            "channelLiable": False,
+        }
+    ]
 
 
 def _amounts(
@@ -93,6 +137,54 @@ def _amounts(
     }
 
 
+NO_REFUND = {
+    "pres": 0,
+    "shop": 0,
+    "subtotal_pres": 0,
+    "subtotal_shop": 0,
+    "tax_pres": 0,
+    "tax_shop": 0,
+    "discount_pres": 0,
+    "discount_shop": 0,
+}
+
+
+@dataclass
+class Sale:
+    """Everything drawn for one order, before it is rendered as an Order node."""
+
+    order_id: int
+    number: int
+    created: int
+    updated: int
+    account: int | None  # None: a guest (POS walk-in), no customer, no e-mail
+    country: str
+    items: list[tuple[catalog.Product, int, int]]  # (product, size index or -1, quantity)
+    variant_ids: list[int]
+    skus: list[str]
+    line_ids: list[int]
+    shop_prices: list[int]
+    pres_prices: list[int]
+    shop: dict
+    pres: dict
+    presentment: str
+    rate_bp: int
+    tax_title: str
+    code: tuple[str, int] | None
+    free: bool
+    test: bool
+    source: str
+    financial: str
+    fulfilled_at: int | None
+    cancelled_at: int | None
+    cancel_reason: str | None
+    closed_at: int | None
+    gateway: str
+    refunds: list[dict]
+    refunded: dict
+    refunded_qty: list[int]
+
+
 class ShopifyStore:
     platform = "shopify"
     # its shop in the population and the catalog (`population.Profile`)
@@ -100,11 +192,24 @@ class ShopifyStore:
     guest_share = 0.04
     home_country_mix = (0.70, 0.18, 0.05, 0.04, 0.02, 0.01)
     catalog_share = 0.88
+    # `generate(options=…)` keys this store understands, with their defaults (`--shopify-large`)
+    generator_options = {"shopify_large": DEFAULT_LARGE}
 
-    def __init__(self, population: Population, products: list[catalog.Product], seed: int):
+    def __init__(
+        self,
+        population: Population,
+        products: list[catalog.Product],
+        seed: int,
+        *,
+        shopify_large: int = DEFAULT_LARGE,
+    ):
+        if shopify_large < 0:
+            raise ValueError("--shopify-large must not be negative")
         self.pop = population
         self.catalog = products
         self.r = random.Random(f"{seed}/shopify")
+        self.large_r = random.Random(f"{seed}/shopify/large")  # its own stream: regular records stay put
+        self.large = shopify_large
         self.picker = catalog.Picker(products, self.platform)
         # ids of products/variants, by (catalog index, size index)
         self.product_id: dict[int, int] = {}
@@ -130,7 +235,7 @@ class ShopifyStore:
         self.orders_count: dict[int, int] = {}
         self.total_spent: dict[int, int] = {}
         self.last_order: dict[int, tuple[int, str]] = {}
-        self.customer_address: dict[int, dict] = {}
+        self.large_products = [self._large_product(i) for i in range(self.large)]
 
     # -- products -----------------------------------------------------------------------------
     def products(self) -> Iterator[dict]:
@@ -138,72 +243,130 @@ class ShopifyStore:
             if self.platform not in p.on_platform:
                 continue
             pid = self.product_id[p.index]
-            created, updated = iso_offset(p.created_ts, SHOP_TZ), iso_offset(p.updated_ts, SHOP_TZ)
-            variants = []
-            for position, sku in enumerate(p.variant_skus(), start=1):
-                vid = self.variant_id[(p.index, position - 1 if p.sizes else -1)]
-                title = p.sizes[position - 1] if p.sizes else "Default Title"
-                variants.append(
+            titles = list(p.sizes) if p.sizes else ["Default Title"]
+            variants = [
+                {
+                    "id": self.variant_id[(p.index, position - 1 if p.sizes else -1)],
+                    "title": title,
+                    "sku": sku,
+                    "price": p.usd_cents,
+                    "inventory": (p.index * 37 + position * 11) % 250,
+                }
+                for position, (title, sku) in enumerate(zip(titles, p.variant_skus(), strict=True), start=1)
+            ]
+            yield self._product_node(
+                pid,
+                title=p.title_en,
+                handle=p.handle,
+                vendor=p.vendor,
+                product_type=p.product_type,
+                status=p.status,
+                created=p.created_ts,
+                updated=p.updated_ts,
+                option="Size" if p.sizes else "Title",
+                variants=variants,
+            )
+        for large in self.large_products:
+            yield large["node"]
+
+    def _product_node(
+        self,
+        pid: int,
+        *,
+        title: str,
+        handle: str,
+        vendor: str,
+        product_type: str,
+        status: str,
+        created: int,
+        updated: int,
+        option: str,
+        variants: list[dict],
+    ) -> dict:
+        option_id = pid + 1_000_000_000_000
+        values = [v["title"] for v in variants]
+        return {
+            **ref("Product", pid),
+            "title": title,
+            "handle": handle,
+            "vendor": vendor,
+            "productType": product_type,
+            "status": status.upper(),
+            "tags": [product_type.lower()],
+            "descriptionHtml": f"<p>{title} by {vendor}.</p>",
+            "createdAt": iso_z(created),
+            "updatedAt": iso_z(updated),
+            "publishedAt": None if status == "draft" else iso_z(created),
+            "totalInventory": sum(v["inventory"] for v in variants),
+            "options": [
+                {
+                    "id": gid("ProductOption", option_id),
+                    "name": option,
+                    "position": 1,
+                    "values": values,
+                    "optionValues": [
+                        {"id": gid("ProductOptionValue", option_id * 1000 + k), "name": value}
+                        for k, value in enumerate(values, start=1)
+                    ],
+                }
+            ],
+            "variants": nodes(
+                [
                     {
-                        "id": vid,
-                        "product_id": pid,
-                        "title": title,
-                        "price": money.fmt(p.usd_cents),
+                        **ref("ProductVariant", v["id"]),
+                        "title": v["title"],
+                        "displayName": f"{title} - {v['title']}",
+                        "sku": v["sku"],
+                        "price": money.fmt(v["price"]),
+                        "compareAtPrice": None,
                         "position": position,
-                        "inventory_policy": "deny",
-                        "compare_at_price": None,
-                        "option1": title,
-                        "option2": None,
-                        "option3": None,
-                        "created_at": created,
-                        "updated_at": updated,
+                        "inventoryQuantity": v["inventory"],
                         "taxable": True,
                         "barcode": None,
-                        "fulfillment_service": "manual",
-                        "grams": p.grams,
-                        "inventory_management": "shopify",
-                        "requires_shipping": True,
-                        "sku": sku,
-                        "weight": round(p.grams / 1000, 3),
-                        "weight_unit": "kg",
-                        "inventory_item_id": vid + 2_000_000_000_000,
-                        "inventory_quantity": (p.index * 37 + position * 11) % 250,
-                        "old_inventory_quantity": (p.index * 37 + position * 11) % 250,
-                        "admin_graphql_api_id": _gid("ProductVariant", vid),
-                        "image_id": None,
+                        "createdAt": iso_z(created),
+                        "updatedAt": iso_z(updated),
+                        "selectedOptions": [{"name": option, "value": v["title"]}],
                     }
-                )
-            yield {
-                "id": pid,
-                "title": p.title_en,
-                "body_html": f"<p>{p.title_en} by {p.vendor}.</p>",
-                "vendor": p.vendor,
-                "product_type": p.product_type,
-                "created_at": created,
-                "handle": p.handle,
-                "updated_at": updated,
-                "published_at": None if p.status == "draft" else created,
-                "template_suffix": None,
-                "published_scope": "global",
-                "tags": p.product_type.lower(),
-                "status": p.status,
-                "admin_graphql_api_id": _gid("Product", pid),
-                "variants": variants,
-                "options": [
-                    {
-                        "id": pid + 1_000_000_000_000,
-                        "product_id": pid,
-                        "name": "Size" if p.sizes else "Title",
-                        "position": 1,
-                        "values": list(p.sizes) if p.sizes else ["Default Title"],
-                    }
-                ],
-                "images": [],
-                "image": None,
+                    for position, v in enumerate(variants, start=1)
+                ]
+            ),
+        }
+
+    def _large_product(self, index: int) -> dict:
+        """A product with more than 100 variants (one option, `Style 001`…), drawn from the large stream."""
+        r = self.large_r
+        pid = LARGE_PRODUCT_ID + index
+        count = r.randint(*LARGE_VARIANTS)
+        price = r.randint(8, 60) * 100 - 5
+        created = r.randint(self.pop.start_ts, (self.pop.start_ts + self.pop.end_ts) // 2)
+        title = f"Pattern Sampler {index + 1}"
+        variants = [
+            {
+                "id": LARGE_VARIANT_ID + index * 10_000 + k,
+                "title": f"Style {k:03d}",
+                "sku": f"MP-LARGE-{index + 1}-{k:03d}",
+                "price": price,
+                "inventory": r.randint(0, 40),
             }
+            for k in range(1, count + 1)
+        ]
+        node = self._product_node(
+            pid,
+            title=title,
+            handle=f"pattern-sampler-{index + 1}",
+            vendor="Metric Pulse Goods",
+            product_type="Home",
+            status="active",
+            created=created,
+            updated=created + DAY,
+            option="Style",
+            variants=variants,
+        )
+        return {"node": node, "variants": variants, "title": title, "created": created}
 
     # -- customers (shared by the order's embedded copy and customers.json) ----------------------------
     def _customer_core(self, account: int) -> dict:
+        """The fields an order's `customer` and the customer node share."""
         pop = self.pop
         person = int(pop.acc_person[account])
         draw = float(pop.acc_draw[account])
@@ -221,29 +384,23 @@ class ShopifyStore:
             )
             if on
         )
+        first, last = pop.first_name[person], pop.last_name[person]
         return {
-            "id": cid,
-            "email": pop.acc_email[account],
-            "created_at": iso_offset(created, SHOP_TZ),
-            "updated_at": iso_offset(updated, SHOP_TZ),
-            "first_name": pop.first_name[person],
-            "last_name": pop.last_name[person],
-            "state": state,
-            "note": None,
-            "verified_email": state == "enabled",
-            "multipass_identifier": None,
-            "tax_exempt": False,
-            "phone": None,
-            "email_marketing_consent": {
-                "state": "subscribed" if subscribed else "not_subscribed",
-                "opt_in_level": "single_opt_in" if subscribed else None,
-                "consent_updated_at": iso_offset(created, SHOP_TZ) if subscribed else None,
+            **ref("Customer", cid),
+            "firstName": first,
+            "lastName": last,
+            "displayName": f"{first} {last}",
+            "createdAt": iso_z(created),
+            "updatedAt": iso_z(updated),
+            "state": state.upper(),
+            "verifiedEmail": state == "enabled",
+            "taxExempt": False,
+            "tags": tags,
+            "defaultEmailAddress": {
+                "emailAddress": pop.acc_email[account],
+                "marketingState": "SUBSCRIBED" if subscribed else "NOT_SUBSCRIBED",
             },
-            "sms_marketing_consent": None,
-            "tags": ", ".join(tags),
-            "currency": SHOP_CURRENCY,
-            "tax_exemptions": [],
-            "admin_graphql_api_id": _gid("Customer", cid),
+            "defaultPhoneNumber": None,
         }
 
     def _address(self, account: int, *, customer: bool) -> dict:
@@ -251,63 +408,37 @@ class ShopifyStore:
         person = int(pop.acc_person[account])
         a = pop.address[person]
         out = {
-            "first_name": pop.first_name[person],
+            "firstName": pop.first_name[person],
+            "lastName": pop.last_name[person],
+            "name": f"{pop.first_name[person]} {pop.last_name[person]}",
+            "company": None,
             "address1": people.street_line(a),
-            "phone": a["phone"],
+            "address2": a["line2"],
             "city": a["city"],
             "zip": a["postcode"],
             "province": a["state"] or None,
+            "provinceCode": a["state"] or None,
             "country": people.COUNTRY_NAMES[a["country"]],
-            "last_name": pop.last_name[person],
-            "address2": a["line2"],
-            "company": None,
-            "latitude": None,
-            "longitude": None,
-            "name": f"{pop.first_name[person]} {pop.last_name[person]}",
-            "country_code": a["country"],
-            "province_code": a["state"] or None,
+            "countryCodeV2": a["country"],
+            "phone": a["phone"],
         }
         if customer:
-            cid = self.customer_id[account]
-            out = {
-                "id": cid + 3_000_000_000_000,
-                "customer_id": cid,
-                **out,
-                "country_name": out["country"],
-                "default": True,
-            }
+            out = {"id": gid("MailingAddress", self.customer_id[account] + 3_000_000_000_000), **out}
         return out
 
     def customers(self) -> Iterator[dict]:
         for account in self.customer_accounts.tolist():
-            core = self._customer_core(account)
             last = self.last_order.get(account)
             address = self._address(account, customer=True)
             yield {
-                "id": core["id"],
-                "email": core["email"],
-                "created_at": core["created_at"],
-                "updated_at": core["updated_at"],
-                "first_name": core["first_name"],
-                "last_name": core["last_name"],
-                "orders_count": self.orders_count.get(account, 0),
-                "state": core["state"],
-                "total_spent": money.fmt(self.total_spent.get(account, 0)),
-                "last_order_id": last[0] if last else None,
+                **self._customer_core(account),
                 "note": None,
-                "verified_email": core["verified_email"],
-                "multipass_identifier": None,
-                "tax_exempt": False,
-                "tags": core["tags"],
-                "last_order_name": last[1] if last else None,
-                "currency": SHOP_CURRENCY,
-                "phone": None,
-                "addresses": [address],
-                "tax_exemptions": [],
-                "email_marketing_consent": core["email_marketing_consent"],
-                "sms_marketing_consent": None,
-                "admin_graphql_api_id": core["admin_graphql_api_id"],
-                "default_address": address,
+                "locale": "en",
+                "numberOfOrders": str(self.orders_count.get(account, 0)),  # UnsignedInt64: a string
+                "amountSpent": money_v2(self.total_spent.get(account, 0), SHOP_CURRENCY),
+                "lastOrder": None if last is None else {"id": gid("Order", last[0]), "name": last[1]},
+                "defaultAddress": address,
+                "addressesV2": nodes([address]),
             }
 
     # -- orders ---------------------------------------------------------------------------------
@@ -382,16 +513,7 @@ class ShopifyStore:
             # -- refunds --------------------------------------------------------------------------
             refunds = []
             refunded_qty = [0] * len(items)
-            refunded = {
-                "pres": 0,
-                "shop": 0,
-                "subtotal_pres": 0,
-                "subtotal_shop": 0,
-                "tax_pres": 0,
-                "tax_shop": 0,
-                "discount_pres": 0,
-                "discount_shop": 0,
-            }
+            refunded = dict(NO_REFUND)
             if financial == "paid" and not test and r.random() < REFUND_SHARE:
                 at = (fulfilled_at or ts) + DAY + int(r.expovariate(1 / 8) * DAY)
                 partial = r.random() < 0.6 and (len(items) > 1 or quantities[0] > 1)
@@ -444,222 +566,245 @@ class ShopifyStore:
                 if edit <= end:
                     events.append(edit)
             updated = max(e for e in events if e <= end)
-
-            line_items = []
-            for i, (product, size, quantity) in enumerate(items):
-                line_id = line_ids[i]
-                variant_key = (product.index, size)
-                variant_title = product.sizes[size] if size >= 0 else None
-                line_items.append(
-                    {
-                        "id": line_id,
-                        "admin_graphql_api_id": _gid("LineItem", line_id),
-                        "current_quantity": quantity - refunded_qty[i],
-                        "fulfillable_quantity": 0
-                        if (fulfilled_at or cancelled_at)
-                        else quantity - refunded_qty[i],
-                        "fulfillment_service": "manual",
-                        "fulfillment_status": "fulfilled" if fulfilled_at else None,
-                        "gift_card": False,
-                        "grams": product.grams,
-                        "name": f"{product.title_en} - {variant_title}"
-                        if variant_title
-                        else product.title_en,
-                        "price": money.fmt(shop_prices[i]),
-                        "price_set": _money_set(shop_prices[i], pres_prices[i], presentment),
-                        "product_exists": True,
-                        "product_id": self.product_id[product.index],
-                        "properties": [],
-                        "quantity": quantity,
-                        "requires_shipping": not guest,
-                        "sku": product.variant_skus()[size] if size >= 0 else product.sku,
-                        "taxable": True,
-                        "title": product.title_en,
-                        "total_discount": "0.00",
-                        "total_discount_set": _money_set(0, 0, presentment),
-                        "variant_id": self.variant_id[variant_key],
-                        "variant_inventory_management": "shopify",
-                        "variant_title": variant_title,
-                        "vendor": product.vendor,
-                        "tax_lines": [
-                            {
-                                "channel_liable": False,
-                                "price": money.fmt(shop["line_taxes"][i]),
-                                "price_set": _money_set(
-                                    shop["line_taxes"][i], pres["line_taxes"][i], presentment
-                                ),
-                                "rate": rate_bp / 10_000,
-                                "title": tax_title,
-                            }
-                        ]
-                        if rate_bp
-                        else [],
-                        "discount_allocations": [
-                            {
-                                "amount": money.fmt(shop["line_discounts"][i]),
-                                "amount_set": _money_set(
-                                    shop["line_discounts"][i], pres["line_discounts"][i], presentment
-                                ),
-                                "discount_application_index": 0,
-                            }
-                        ]
-                        if code
-                        else [],
-                        "duties": [],
-                    }
-                )
-
-            customer_part = {}
-            email = ""
+            token = r.getrandbits(128)
             if not guest:
-                customer = self._customer_core(account)
-                customer["default_address"] = self._address(account, customer=True)
-                customer_part = {"customer": customer}
-                email = pop.acc_email[account]
                 self.last_order[account] = (order_id, f"#{number}")
                 self.orders_count[account] = self.orders_count.get(account, 0) + 1
                 if not test and financial in ("paid", "partially_refunded", "refunded"):
                     self.total_spent[account] = (
                         self.total_spent.get(account, 0) + shop["total"] - refunded["shop"]
                     )
+            sale = Sale(
+                order_id=order_id,
+                number=number,
+                created=ts,
+                updated=updated,
+                account=None if guest else account,
+                country=address["country"],
+                items=items,
+                variant_ids=[self.variant_id[(p.index, size)] for p, size, _ in items],
+                skus=[p.variant_skus()[size] if size >= 0 else p.sku for p, size, _ in items],
+                line_ids=line_ids,
+                shop_prices=shop_prices,
+                pres_prices=pres_prices,
+                shop=shop,
+                pres=pres,
+                presentment=presentment,
+                rate_bp=rate_bp,
+                tax_title=tax_title,
+                code=code,
+                free=free,
+                test=test,
+                source=source,
+                financial=financial,
+                fulfilled_at=fulfilled_at,
+                cancelled_at=cancelled_at,
+                cancel_reason=cancel_reason,
+                closed_at=closed_at,
+                gateway=gateway,
+                refunds=refunds,
+                refunded=refunded,
+                refunded_qty=refunded_qty,
+            )
+            yield self._order_node(sale, _confirmation(token))
+        for index, product in enumerate(self.large_products):
+            yield self._large_order(index, product)
 
-            def money_pair(key: str, minus: str | None = None) -> tuple[str, dict]:
-                s = shop[key] - (refunded[minus + "_shop"] if minus else 0)
-                p = pres[key] - (refunded[minus + "_pres"] if minus else 0)
-                return money.fmt(s), _money_set(s, p, presentment)
+    def _large_order(self, index: int, product: dict) -> dict:
+        """A paid, fulfilled guest order of more than 250 lines of one large product (no tax, no shipping)."""
+        r = self.large_r
+        variants = product["variants"]
+        count = r.randint(*LARGE_LINES)
+        picks = [variants[k % len(variants)] for k in range(count)]
+        quantities = [r.randint(1, 3) for _ in picks]
+        prices = [v["price"] for v in picks]
+        amounts = _amounts(prices, quantities, 0, 0, 0)
+        created = max(product["created"] + DAY, self.pop.end_ts - (index + 2) * 7 * DAY)
+        fake = catalog.Product(
+            index=-1,
+            sku="",
+            handle="",
+            title_en=product["title"],
+            title_de=product["title"],
+            product_type="Home",
+            vendor="Metric Pulse Goods",
+            usd_cents=prices[0],
+            sizes=tuple(v["title"] for v in variants),
+            grams=300,
+            created_ts=created,
+            updated_ts=created,
+            status="active",
+            on_platform=frozenset({self.platform}),
+        )
+        sale = Sale(
+            order_id=LARGE_ORDER_ID + index,
+            number=900_001 + index,
+            created=created,
+            updated=created + 3 * 3600,
+            account=None,
+            country="US",
+            items=[(fake, variants.index(v), q) for v, q in zip(picks, quantities, strict=True)],
+            variant_ids=[v["id"] for v in picks],
+            skus=[v["sku"] for v in picks],
+            line_ids=[LARGE_LINE_ID + index * 10_000 + k for k in range(count)],
+            shop_prices=prices,
+            pres_prices=prices,
+            shop=amounts,
+            pres=amounts,
+            presentment=SHOP_CURRENCY,
+            rate_bp=0,
+            tax_title="",
+            code=None,
+            free=True,
+            test=False,
+            source="web",
+            financial="paid",
+            fulfilled_at=created + 3600,
+            cancelled_at=None,
+            cancel_reason=None,
+            closed_at=created + 3 * 3600,
+            gateway="shopify_payments",
+            refunds=[],
+            refunded=dict(NO_REFUND),
+            refunded_qty=[0] * count,
+        )
+        return self._order_node(sale, f"LARGE{index + 1:04d}", product_id=LARGE_PRODUCT_ID + index)
 
-            total_price, total_price_set = money_pair("total")
-            subtotal, subtotal_set = money_pair("subtotal")
-            total_tax, total_tax_set = money_pair("tax")
-            discounts, discounts_set = money_pair("discounts")
-            current_total = shop["total"] - refunded["shop"]
-            current_total_set = _money_set(current_total, pres["total"] - refunded["pres"], presentment)
-            cur_sub, cur_sub_set = money_pair("subtotal", "subtotal")
-            cur_tax, cur_tax_set = money_pair("tax", "tax")
-            cur_disc, cur_disc_set = money_pair("discounts", "discount")
-            line_items_price, line_items_price_set = money_pair("line_items")
-            outstanding = shop["total"] if financial in ("pending", "authorized") else 0
-            address_obj = self._address(account, customer=False)
-            created_s = iso_offset(ts, SHOP_TZ)
-            token = r.getrandbits(128)
-            yield {
-                "id": order_id,
-                "admin_graphql_api_id": _gid("Order", order_id),
-                "app_id": 129785 if source == "pos" else 580111,
-                "browser_ip": None,
-                "buyer_accepts_marketing": bool(customer_part)
-                and "newsletter" in customer_part["customer"]["tags"],
-                "cancel_reason": cancel_reason,
-                "cancelled_at": iso_offset(cancelled_at, SHOP_TZ) if cancelled_at else None,
-                "cart_token": None,
-                "checkout_id": order_id + 1_700_000_000_000 if not guest else None,
-                "checkout_token": f"{token:032x}" if not guest else None,
-                "closed_at": iso_offset(closed_at, SHOP_TZ) if closed_at else None,
-                "confirmation_number": _confirmation(token),
-                "confirmed": True,
-                "contact_email": email or None,
-                "created_at": created_s,
-                "currency": SHOP_CURRENCY,
-                "current_subtotal_price": cur_sub,
-                "current_subtotal_price_set": cur_sub_set,
-                "current_total_discounts": cur_disc,
-                "current_total_discounts_set": cur_disc_set,
-                "current_total_price": money.fmt(current_total),
-                "current_total_price_set": current_total_set,
-                "current_total_tax": cur_tax,
-                "current_total_tax_set": cur_tax_set,
-                "customer_locale": people.LOCALES[address["country"]],
-                "discount_codes": [{"code": code[0], "amount": discounts, "type": "percentage"}]
-                if code
-                else [],
-                "email": email,
-                "estimated_taxes": False,
-                "financial_status": financial,
-                "fulfillment_status": "fulfilled" if fulfilled_at else None,
-                "landing_site": None if guest else "/",
-                "location_id": 71_234_567_890 if guest else None,
-                "name": f"#{number}",
-                "note": None,
-                "note_attributes": [],
-                "number": number - 1000,
-                "order_number": number,
-                "phone": None,
-                "presentment_currency": presentment,
-                "processed_at": created_s,
-                "reference": None,
-                "referring_site": None,
-                "source_identifier": None,
-                "source_name": source,
-                "subtotal_price": subtotal,
-                "subtotal_price_set": subtotal_set,
-                "tags": "",
-                "tax_lines": [
-                    {
-                        "price": total_tax,
-                        "rate": rate_bp / 10_000,
-                        "title": tax_title,
-                        "price_set": total_tax_set,
-                        "channel_liable": False,
-                    }
-                ]
-                if rate_bp
-                else [],
-                "taxes_included": False,
-                "test": test,
-                "token": f"{token >> 1:032x}",
-                "total_discounts": discounts,
-                "total_discounts_set": discounts_set,
-                "total_line_items_price": line_items_price,
-                "total_line_items_price_set": line_items_price_set,
-                "total_outstanding": money.fmt(outstanding),
-                "total_price": total_price,
-                "total_price_set": total_price_set,
-                "total_shipping_price_set": _money_set(shop["shipping"], pres["shipping"], presentment),
-                "total_tax": total_tax,
-                "total_tax_set": total_tax_set,
-                "total_tip_received": "0.00",
-                "total_weight": sum(p.grams * q for p, _, q in items),
-                "updated_at": iso_offset(updated, SHOP_TZ),
-                "user_id": None,
-                "billing_address": None if guest else address_obj,
-                **customer_part,
-                "discount_applications": [
-                    {
-                        "target_type": "line_item",
-                        "type": "discount_code",
-                        "value": f"{pct}.0",
-                        "value_type": "percentage",
-                        "allocation_method": "across",
-                        "target_selection": "all",
-                        "code": code[0],
-                    }
-                ]
-                if code
-                else [],
-                "fulfillments": [],
-                "line_items": line_items,
-                "payment_gateway_names": [gateway],
-                "refunds": refunds,
-                "shipping_address": None if guest else address_obj,
-                "shipping_lines": []
+    def _order_node(self, sale: Sale, confirmation: str, product_id: int | None = None) -> dict:
+        """The Order node of a sale; `product_id` overrides the catalog's (large orders)."""
+        shop, pres, cur = sale.shop, sale.pres, sale.presentment
+        refunded = sale.refunded
+        guest = sale.account is None
+
+        def bag(key: str, minus: str | None = None) -> dict:
+            s = shop[key] - (refunded[minus + "_shop"] if minus else 0)
+            p = pres[key] - (refunded[minus + "_pres"] if minus else 0)
+            return money_bag(s, p, cur)
+
+        line_items = []
+        for i, (product, size, quantity) in enumerate(sale.items):
+            variant_title = product.sizes[size] if size >= 0 else None
+            line_items.append(
+                {
+                    "id": gid("LineItem", sale.line_ids[i]),
+                    "name": f"{product.title_en} - {variant_title}" if variant_title else product.title_en,
+                    "title": product.title_en,
+                    "sku": sale.skus[i],
+                    "quantity": quantity,
+                    "currentQuantity": quantity - sale.refunded_qty[i],
+                    "unfulfilledQuantity": 0
+                    if (sale.fulfilled_at or sale.cancelled_at)
+                    else quantity - sale.refunded_qty[i],
+                    "vendor": product.vendor,
+                    "variantTitle": variant_title,
+                    "taxable": True,
+                    "isGiftCard": False,
+                    "requiresShipping": not guest,
+                    "variant": ref("ProductVariant", sale.variant_ids[i]),
+                    "product": ref("Product", product_id or self.product_id[product.index]),
+                    "originalUnitPriceSet": money_bag(sale.shop_prices[i], sale.pres_prices[i], cur),
+                    "originalTotalSet": money_bag(shop["line_totals"][i], pres["line_totals"][i], cur),
+                    "totalDiscountSet": money_bag(0, 0, cur),
+                    "taxLines": _tax_lines(
+                        sale.tax_title, sale.rate_bp, shop["line_taxes"][i], pres["line_taxes"][i], cur
+                    ),
+                    "discountAllocations": [
+                        {
+                            "allocatedAmountSet": money_bag(
+                                shop["line_discounts"][i], pres["line_discounts"][i], cur
+                            ),
+                            "discountApplication": {"__typename": "DiscountCodeApplication", "index": 0},
+                        }
+                    ]
+                    if sale.code
+                    else [],
+                }
+            )
+        customer = None
+        email = None
+        if not guest:
+            customer = self._customer_core(sale.account)
+            email = customer["defaultEmailAddress"]["emailAddress"]
+        address = None if guest else self._address(sale.account, customer=False)
+        refund_shop, refund_pres = refunded["shop"], refunded["pres"]
+        outstanding = shop["total"] if sale.financial in ("pending", "authorized") else 0
+        return {
+            **ref("Order", sale.order_id),
+            "name": f"#{sale.number}",
+            "email": email,
+            "phone": None,
+            "createdAt": iso_z(sale.created),
+            "updatedAt": iso_z(sale.updated),
+            "processedAt": iso_z(sale.created),
+            "cancelledAt": iso_z(sale.cancelled_at) if sale.cancelled_at else None,
+            "cancelReason": sale.cancel_reason.upper() if sale.cancel_reason else None,
+            "closedAt": iso_z(sale.closed_at) if sale.closed_at else None,
+            "closed": sale.closed_at is not None,
+            "confirmed": True,
+            "confirmationNumber": confirmation,
+            "displayFinancialStatus": sale.financial.upper(),
+            "displayFulfillmentStatus": "FULFILLED" if sale.fulfilled_at else "UNFULFILLED",
+            "test": sale.test,
+            "sourceName": sale.source,
+            "currencyCode": SHOP_CURRENCY,
+            "presentmentCurrencyCode": cur,
+            "customerLocale": people.LOCALES[sale.country],
+            "paymentGatewayNames": [sale.gateway],
+            "discountCodes": [sale.code[0]] if sale.code else [],
+            "tags": [],
+            "note": None,
+            "taxesIncluded": False,
+            "subtotalLineItemsQuantity": sum(q for _, _, q in sale.items),
+            "totalWeight": str(sum(p.grams * q for p, _, q in sale.items)),  # UnsignedInt64: a string
+            "totalPriceSet": bag("total"),
+            "subtotalPriceSet": bag("subtotal"),
+            "totalTaxSet": bag("tax"),
+            "totalDiscountsSet": bag("discounts"),
+            "totalShippingPriceSet": bag("shipping"),
+            "currentTotalPriceSet": money_bag(shop["total"] - refund_shop, pres["total"] - refund_pres, cur),
+            "currentSubtotalPriceSet": bag("subtotal", "subtotal"),
+            "currentTotalTaxSet": bag("tax", "tax"),
+            "currentTotalDiscountsSet": bag("discounts", "discount"),
+            "totalRefundedSet": money_bag(refund_shop, refund_pres, cur),
+            "totalOutstandingSet": money_bag(outstanding, outstanding and pres["total"], cur),
+            "taxLines": _tax_lines(sale.tax_title, sale.rate_bp, shop["tax"], pres["tax"], cur),
+            "customer": customer,
+            "billingAddress": address,
+            "shippingAddress": address,
+            "lineItems": nodes(line_items),
+            "shippingLines": nodes(
+                []
                 if guest
                 else [
                     {
-                        "id": order_id + 200_000_000_000,
-                        "carrier_identifier": None,
-                        "code": "Free Shipping" if free else "Standard",
-                        "discounted_price": money.fmt(shop["shipping"]),
-                        "discounted_price_set": _money_set(shop["shipping"], pres["shipping"], presentment),
-                        "phone": None,
-                        "price": money.fmt(shop["shipping"]),
-                        "price_set": _money_set(shop["shipping"], pres["shipping"], presentment),
+                        "id": gid("ShippingLine", sale.order_id + 200_000_000_000),
+                        "title": "Free Shipping" if sale.free else "Standard",
+                        "code": "Free Shipping" if sale.free else "Standard",
                         "source": "shopify",
-                        "title": "Free Shipping" if free else "Standard",
-                        "tax_lines": [],
-                        "discount_allocations": [],
+                        "carrierIdentifier": None,
+                        "originalPriceSet": money_bag(shop["shipping"], pres["shipping"], cur),
+                        "discountedPriceSet": money_bag(shop["shipping"], pres["shipping"], cur),
+                        "taxLines": [],
                     }
-                ],
-            }
+                ]
+            ),
+            "discountApplications": nodes(
+                [
+                    {
+                        "__typename": "DiscountCodeApplication",
+                        "index": 0,
+                        "allocationMethod": "ACROSS",
+                        "targetSelection": "ALL",
+                        "targetType": "LINE_ITEM",
+                        "value": {"__typename": "PricingPercentageValue", "percentage": float(sale.code[1])},
+                        "code": sale.code[0],
+                    }
+                ]
+                if sale.code
+                else []
+            ),
+            "refunds": sale.refunds,
+        }
 
     def _refund(
         self,
@@ -678,16 +823,7 @@ class ShopifyStore:
         test: bool,
     ) -> tuple[dict, dict]:
         r = self.r
-        sums = {
-            "pres": 0,
-            "shop": 0,
-            "subtotal_pres": 0,
-            "subtotal_shop": 0,
-            "tax_pres": 0,
-            "tax_shop": 0,
-            "discount_pres": 0,
-            "discount_shop": 0,
-        }
+        sums = dict(NO_REFUND)
         refund_lines = []
         for i, k in enumerate(take):
             if not k:
@@ -704,78 +840,67 @@ class ShopifyStore:
                 sums[f"tax_{cur}"] += share[cur][1]
                 sums[f"discount_{cur}"] += share[cur][2]
                 sums[cur] += share[cur][0] + share[cur][1]
+            restock = "RETURN" if r.random() < 0.7 else "NO_RESTOCK"
             refund_lines.append(
                 {
-                    "id": refund_id * 10 + 1 + len(refund_lines),
-                    "line_item_id": line_ids[i],
-                    "location_id": None,
+                    "id": gid("RefundLineItem", refund_id * 10 + 1 + len(refund_lines)),
                     "quantity": k,
-                    "restock_type": "return" if r.random() < 0.7 else "no_restock",
-                    "subtotal": money.fmt(share["shop"][0]),
-                    "subtotal_set": _money_set(share["shop"][0], share["pres"][0], presentment),
-                    "total_tax": money.fmt(share["shop"][1]),
-                    "total_tax_set": _money_set(share["shop"][1], share["pres"][1], presentment),
+                    "restockType": restock,
+                    "restocked": restock == "RETURN",
+                    "lineItem": {"id": gid("LineItem", line_ids[i])},
+                    "subtotalSet": money_bag(share["shop"][0], share["pres"][0], presentment),
+                    "totalTaxSet": money_bag(share["shop"][1], share["pres"][1], presentment),
                 }
             )
-        adjustments = []
+        adjustments, shipping_lines = [], []
         if with_shipping and shop["shipping"]:
+            # Shipping refunded with the last items: the REST `shipping_refund` adjustment (negative,
+            # as REST had it; `kind` is deprecated in GraphQL but still served) and the refund's shipping line.
             adjustments.append(
                 {
-                    "id": refund_id * 10 + 9,
-                    "order_id": order_id,
-                    "refund_id": refund_id,
-                    "amount": money.fmt(-shop["shipping"]),
-                    "tax_amount": money.fmt(-shop["shipping_tax"]),
-                    "kind": "shipping_refund",
-                    "reason": "Shipping refund",
-                    "amount_set": _money_set(-shop["shipping"], -pres["shipping"], presentment),
-                    "tax_amount_set": _money_set(-shop["shipping_tax"], -pres["shipping_tax"], presentment),
+                    "id": gid("OrderAdjustment", refund_id * 10 + 9),
+                    "kind": "SHIPPING_REFUND",
+                    "reason": None,
+                    "amountSet": money_bag(-shop["shipping"], -pres["shipping"], presentment),
+                    "taxAmountSet": money_bag(-shop["shipping_tax"], -pres["shipping_tax"], presentment),
+                }
+            )
+            shipping_lines.append(
+                {
+                    "id": gid("RefundShippingLine", refund_id * 10 + 8),
+                    "shippingLine": {"id": gid("ShippingLine", order_id + 200_000_000_000)},
+                    "subtotalAmountSet": money_bag(shop["shipping"], pres["shipping"], presentment),
+                    "taxAmountSet": money_bag(shop["shipping_tax"], pres["shipping_tax"], presentment),
                 }
             )
             for cur, amounts in (("pres", pres), ("shop", shop)):
                 sums[cur] += amounts["shipping"] + amounts["shipping_tax"]
                 sums[f"tax_{cur}"] += amounts["shipping_tax"]
-        created = iso_offset(when, SHOP_TZ)
+        created = iso_z(when)
         refund = {
-            "id": refund_id,
-            "admin_graphql_api_id": _gid("Refund", refund_id),
-            "created_at": created,
+            **ref("Refund", refund_id),
+            "createdAt": created,
+            "updatedAt": created,
             "note": ("Customer returned item", "Damaged in transit", "Wrong size", None)[r.randrange(4)],
-            "order_id": order_id,
-            "processed_at": created,
-            "restock": any(line["restock_type"] == "return" for line in refund_lines),
-            "total_duties_set": {
-                "shop_money": {"amount": "0.00", "currency_code": SHOP_CURRENCY},
-                "presentment_money": {"amount": "0.00", "currency_code": presentment},
-            },
-            "user_id": None,
-            "order_adjustments": adjustments,
-            "refund_line_items": refund_lines,
-            "transactions": [
-                {
-                    "id": transaction_id,
-                    "admin_graphql_api_id": _gid("OrderTransaction", transaction_id),
-                    "amount": money.fmt(sums["pres"]),
-                    "authorization": None,
-                    "created_at": created,
-                    "currency": presentment,
-                    "device_id": None,
-                    "error_code": None,
-                    "gateway": gateway,
-                    "kind": "refund",
-                    "location_id": None,
-                    "message": "Refund processed",
-                    "order_id": order_id,
-                    "parent_id": transaction_id - 1,
-                    "processed_at": created,
-                    "receipt": {},
-                    "source_name": "web",
-                    "status": "success",
-                    "test": test,
-                    "user_id": None,
-                }
-            ],
-            "duties": [],
+            "totalRefundedSet": money_bag(sums["shop"], sums["pres"], presentment),
+            "refundLineItems": nodes(refund_lines),
+            "refundShippingLines": nodes(shipping_lines),
+            "orderAdjustments": nodes(adjustments),
+            "transactions": nodes(
+                [
+                    {
+                        "id": gid("OrderTransaction", transaction_id),
+                        "kind": "REFUND",
+                        "status": "SUCCESS",
+                        "gateway": gateway,
+                        "test": test,
+                        "processedAt": created,
+                        "createdAt": created,
+                        "amountSet": money_bag(sums["shop"], sums["pres"], presentment),
+                        "parentTransaction": {"id": gid("OrderTransaction", transaction_id - 1)},
+                    }
+                ]
+            ),
         }
         return refund, sums
 

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,6 +56,7 @@ def generate(
     end: date = DEFAULT_END,
     extra_stores: Sequence[tuple[str, str]] = (),
     progress: Progress | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Write every platform's store under `out_dir`; return {store folder: {entity: count}}.
 
@@ -63,6 +65,8 @@ def generate(
     25 % commercetools). Orders fall between `start` 00:00 UTC and `end` 24:00 UTC,
     and nothing (updates, refunds) happens after `end`. `extra_stores` are
     (platform, label) pairs: each gets a store of the same size drawn with its own seed.
+    `options` are the generators' own settings (each generator's `generator_options` names
+    them, e.g. `shopify_large`); a name no generator knows is a ValueError.
     """
     profiles: list[Profile] = [p.generator for p in registry.PLATFORMS.values()]
     if customers < len(profiles):
@@ -72,14 +76,18 @@ def generate(
     if end < start:
         raise ValueError("--end must not be before --start")
     store_labels((p.platform for p in profiles), extra_stores)  # a clear error for a bad one
+    options = dict(options or {})
+    known = {name for p in profiles for name in getattr(p, "generator_options", {})}
+    if set(options) - known:
+        raise ValueError(f"unknown generator options {sorted(set(options) - known)} (known: {sorted(known)})")
     window = (_epoch(start), _epoch(end + timedelta(days=1)))
     out_dir = Path(out_dir)
     every_platform = {p.platform: p.platform for p in profiles}
-    counts = _write(out_dir, seed, customers, orders, window, profiles, every_platform, progress)
+    counts = _write(out_dir, seed, customers, orders, window, profiles, every_platform, progress, options)
     for platform, label in extra_stores:
         folders = {platform: store_folder(platform, label)}
         store_seed = extra_seed(seed, platform, label)
-        counts |= _write(out_dir, store_seed, customers, orders, window, profiles, folders, progress)
+        counts |= _write(out_dir, store_seed, customers, orders, window, profiles, folders, progress, options)
     return counts
 
 
@@ -92,6 +100,7 @@ def _write(
     profiles: Sequence[Profile],
     folders: Mapping[str, str],
     progress: Progress | None,
+    options: Mapping[str, Any],
 ) -> dict[str, dict[str, int]]:
     """Draw the catalog and population from `seed`, write the platforms of `folders` (platform -> folder)."""
     start_ts, end_ts = window
@@ -105,7 +114,8 @@ def _write(
         if store_class.platform not in folders:
             continue
         name = folders[store_class.platform]
-        store = store_class(population, products, seed)
+        own = {k: v for k, v in options.items() if k in getattr(store_class, "generator_options", {})}
+        store = store_class(population, products, seed, **own)
         folder = out_dir / name
         folder.mkdir(parents=True, exist_ok=True)
         total = int(population.orders[store.platform][0].size)
