@@ -21,6 +21,7 @@ import io
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,13 +46,13 @@ def record_lines(store: Path, platform: str, resource: str) -> list[bytes]:
         return [line.rstrip(b"\n").rstrip(b",") for line in handle if line.startswith(b"{")]
 
 
-def copy_baseline(db, store: Path) -> tuple[int, int, float]:
+def copy_baseline(db, store: Path, platforms: Iterable[str] = PLATFORMS) -> tuple[int, int, float]:
     """(records, bytes, seconds) for COPYing every record as jsonb, one table per platform and resource."""
     conn = db.connect()
     records = size = 0
     started = time.perf_counter()
     with conn.cursor() as cur:
-        for platform in PLATFORMS:
+        for platform in platforms:
             for resource in RESOURCES:
                 table = f"copy_{platform}_{resource}"
                 cur.execute(f"create table {table} (doc jsonb not null)")

@@ -36,7 +36,7 @@ from loaders import json_body
 from loaders.errors import ApiError, AuthError, ServerFailure
 from loaders.masking import add_secrets, mask
 from loaders.pacing import Pacer, RateLimitParser, RequestStats, parse_retry_after
-from loaders.paging import PageGuard, Paginator, PagingError, Params, query_key
+from loaders.paging import PageGuard, Paginator, Params, listing_pages
 from loaders.settings import LoadOptions, RateLimit
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,14 @@ class TooLarge(Exception):
 
 class MalformedBody(ValueError):
     """The body parsed, but is not the shape this endpoint returns (a cut-off or foreign response)."""
+
+
+class DownloadRefused(ApiError):
+    """A file URL answered 4xx (an expired or revoked signed URL): asking again will not help."""
+
+    def __init__(self, platform: str, message: str, status: int) -> None:
+        super().__init__(platform, message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -208,30 +216,85 @@ class ApiClient:
         `paginator` (a fresh one per listing) says what each next request asks for and
         when the listing ends; the guard stops a server whose pages do not advance.
         """
-        guard = PageGuard(self.platform, f"GET {urlsplit(url).path}")
-        while paginator.has_next_page:
-            params = paginator.next_request()
-            guard.cursor(query_key(params))
-            try:
-                response = self.get(url, params, validate=validate)
-            except ServerFailure:
-                # a page too heavy for the server: ask for the same page, smaller, down to a floor
-                if not paginator.shrink_page():
-                    raise
-                log.warning(
-                    "%s: GET %s kept failing with 5xx; retrying with %d records per page",
-                    self.platform,
-                    urlsplit(url).path,
-                    paginator.limit,
+        path = urlsplit(url).path
+
+        def smaller(exc: Exception) -> bool:
+            # a page too heavy for the server: ask for the same page, smaller, down to a floor
+            if not isinstance(exc, ServerFailure) or not paginator.shrink_page():
+                return False
+            log.warning(
+                "%s: GET %s kept failing with 5xx; retrying with %d records per page",
+                self.platform,
+                path,
+                paginator.limit,
+            )
+            return True
+
+        return listing_pages(
+            paginator,
+            PageGuard(self.platform, f"GET {path}"),
+            lambda params: self.get(url, params, validate=validate),
+            lambda response: select(response.body),
+            smaller,
+        )
+
+    def download(self, url: str) -> Iterator[bytes]:
+        """The body at `url` (a signed file URL, e.g. a Bulk Operation's result), chunk by chunk.
+
+        Never whole in memory, so neither the response cap nor the overall deadline apply
+        (only the read timeout, per chunk). Sent without this client's headers and auth:
+        the URL carries its own signature and may name another host (Shopify serves results
+        from cloud storage), which must never see the store's token. A dropped or timed-out
+        connection is retried like any request (paced, backoff, at most `max_retries`) and
+        resumes where it stopped: the bytes already passed on are skipped. 4xx answers raise
+        `DownloadRefused` at once (an expired signature stays expired).
+        """
+        parts = urlsplit(url)
+        what = f"GET {parts.path}"  # never the query string: it holds the signature
+        timeout = (min(10.0, self.options.request_timeout), self.options.request_timeout)
+        passed, failures = 0, 0
+        with requests.Session() as bare:
+            bare.headers.update({"User-Agent": USER_AGENT})
+            while True:
+                self.stats.add(waited_seconds=self.pacer.acquire(), requests=1)
+                try:
+                    with bare.get(url, timeout=timeout, allow_redirects=False, stream=True) as response:
+                        if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+                            text = _server_message(response.raw.read(2048, decode_content=True))
+                            raise DownloadRefused(
+                                self.platform,
+                                mask(
+                                    f"{what} was refused: HTTP {response.status_code} {text}", self._secrets
+                                ),
+                                response.status_code,
+                            )
+                        if response.status_code != 200:
+                            reason = f"HTTP {response.status_code}"
+                        else:
+                            skip = passed
+                            for chunk in response.iter_content(65536):
+                                if skip:
+                                    chunk, skip = chunk[skip:], max(0, skip - len(chunk))
+                                if chunk:
+                                    passed += len(chunk)
+                                    yield chunk
+                            return
+                except (
+                    requests.ConnectionError,
+                    requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError,
+                ) as exc:
+                    reason = (
+                        f"connection to {parts.hostname}:{parts.port or ''} failed ({type(exc).__name__})"
+                    )
+                failures += 1
+                if failures > self.options.max_retries:
+                    raise self._fail(ApiError, f"{what} failed after {failures} attempts: {reason}")
+                self.stats.add(retries=1)
+                log.debug(
+                    "%s: %s: %s; retry %d after %d bytes", self.platform, what, reason, failures, passed
                 )
-                continue
-            records = select(response.body)
-            guard.page(records)
-            yield records
-            try:
-                paginator.update_state(response, records)
-            except PagingError as exc:
-                raise guard.stop(str(exc)) from None
+                self._sleep(self._backoff(failures))
 
     def _fail(self, cls: type[ApiError], text: str) -> ApiError:
         return cls(self.platform, mask(text, self._secrets))

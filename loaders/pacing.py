@@ -54,6 +54,7 @@ class RequestStats:
     rejected: int = 0
     reconcile_requests: int = 0  # of `requests`: the id listings of a reconciliation (loaders.reconcile)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def add(self, **deltas: float) -> None:
         """Add to one or more counters, e.g. `stats.add(requests=1, throttled=1)`."""
@@ -62,6 +63,19 @@ class RequestStats:
                 if name.startswith("_") or not hasattr(self, name):
                     raise AttributeError(f"RequestStats has no counter {name!r}")
                 setattr(self, name, getattr(self, name) + delta)
+
+    def warn(self, text: str) -> bool:
+        """Record a warning about this run's data or setup (for etl_logs); False if it was recorded already."""
+        with self._lock:
+            if text in self._warnings:
+                return False
+            self._warnings.append(text)
+            return True
+
+    def warnings(self) -> list[str]:
+        """The warnings recorded so far, in order."""
+        with self._lock:
+            return list(self._warnings)
 
     def snapshot(self) -> dict[str, float]:
         """A consistent copy of every counter (for summaries and etl_logs)."""

@@ -89,6 +89,8 @@ class StoreLoad:
     seconds: float = 0.0
     extract_seconds: float = 0.0
     load_ids: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What the loader warned about (an API version fallen forward, a scope missing...): for etl_logs."""
     error: str | None = None
 
     @property
@@ -361,5 +363,6 @@ def load_store(
         result.waited_seconds = float(counts["waited_seconds"])
         result.pages = int(counts["pages"])
         result.reconcile_requests = int(counts["reconcile_requests"])
+        result.warnings = stats.warnings()
         result.seconds = time.monotonic() - started
     return result

@@ -68,6 +68,7 @@ def _load_counts(load: StoreLoad) -> StepCounts:
             "reconcile_requests": load.reconcile_requests,
             "rate_limit_wait_seconds": round(load.waited_seconds, 1),
             "seconds": round(load.seconds, 1),
+            **({"warnings": load.warnings} if load.warnings else {}),
         },
     )
 
@@ -263,6 +264,7 @@ def format_summary(outcome: RunOutcome) -> str:
                 else ""
             )
         )
+        lines += [f"  {'':<14} warning: {warning}" for warning in load.warnings]
     if outcome.loads and not any(load.rows for load in outcome.loads) and not outcome.failed_stores:
         lines.append("  nothing new to load: every store is up to date")
     if outcome.dbt is not None:

@@ -18,7 +18,7 @@ import pytest
 from loaders.http_client import ApiClient, ApiError, AuthError, MalformedBody
 from loaders.pacing import Pacer, RequestStats, parse_retry_after
 from loaders.settings import LoadOptions, RateLimit
-from loaders.shopify.rate_limit import ShopifyRateLimit, parse_call_limit, throttle_status
+from loaders.shopify.rate_limit import ShopifyRateLimit, throttle_status
 
 SECRET = "shpat_super_secret_token_123"
 
@@ -74,8 +74,6 @@ def test_pacer_slows_after_429_and_recovers() -> None:
 
 
 def test_header_parsers() -> None:
-    assert parse_call_limit({"X-Shopify-Shop-Api-Call-Limit": "32/40"}) == (32.0, 40.0)
-    assert parse_call_limit({"X-Shopify-Shop-Api-Call-Limit": "garbage"}) is None
     assert parse_retry_after({"Retry-After": "2.0"}) == 2.0
     assert parse_retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}) is None
     throttled = {
@@ -188,7 +186,7 @@ def test_retry_after_float_is_honoured_on_429(server: tuple[str, Script]) -> Non
     url, script = server
     script.responses = [
         (429, {"Retry-After": "0.4"}, {"errors": "Exceeded 2 calls per second for api client."}),
-        (200, {"X-Shopify-Shop-Api-Call-Limit": "1/40"}, {"orders": [{"id": 1}]}),
+        (200, {}, {"orders": [{"id": 1}]}),
     ]
     stats = RequestStats()
     started = time.monotonic()

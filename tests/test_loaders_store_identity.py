@@ -1,7 +1,7 @@
 """The store's identity comes from the store, and the loaders stay loaders.
 
 Every source loads a `store` table (one row, replaced each run) naming the store the
-data came from: Shopify's `myshopify_domain` (shop.json), the WordPress site's home
+data came from: Shopify's `myshopifyDomain` (GraphQL `shop`), the WordPress site's home
 host (the public REST index), commercetools' project key. Over real HTTP to the
 sandbox, into the embedded PostgreSQL. A failing identity request fails its platform
 with one clear line, like any other request.
@@ -10,12 +10,12 @@ with one clear line, like any other request.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from fake_server import fake_server, send
 
 from loaders.woocommerce import site_id
 from metric_pulse.config import load_settings
@@ -79,30 +79,24 @@ def test_a_woocommerce_site_is_named_by_its_home_host_and_path(home: str, expect
 
 @pytest.fixture
 def failing_shop() -> Iterator[str]:
-    """A Shopify store whose listings are empty and whose shop.json fails (with the token in its body)."""
+    """A Shopify store whose listings are empty and whose `shop` query fails (with the token in its body)."""
+    with fake_server() as (url, server):
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+        def answer(handler: BaseHTTPRequestHandler) -> None:
+            query = json.loads(server.bodies[-1])["query"]
+            if "myshopifyDomain" in query:
+                send(
+                    handler,
+                    500,
+                    {"errors": f"internal error for {handler.headers['X-Shopify-Access-Token']}"},
+                )
+            elif "accessScopes" in query:
+                send(handler, 200, {"data": {"currentAppInstallation": {"accessScopes": []}}})
+            else:  # no scope granted: every listing is skipped; no deletion events
+                send(handler, 200, {"data": {"events": {"nodes": [], "pageInfo": {"hasNextPage": False}}}})
 
-        def do_GET(self) -> None:
-            path = self.path.split("?")[0]
-            resource = path.rsplit("/", 1)[-1].removesuffix(".json")
-            if resource == "shop":
-                status, body = 500, {"errors": f"internal error for {self.headers['X-Shopify-Access-Token']}"}
-            else:
-                status, body = 200, {resource: []}
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+        server.answer = answer
+        yield url
 
 
 def test_a_failing_identity_request_fails_the_platform_in_one_clear_line(
@@ -114,7 +108,7 @@ def test_a_failing_identity_request_fails_the_platform_in_one_clear_line(
     )
     load = load_store(settings.store("shopify"), settings, pg_db, pipelines_dir=tmp_path / "dlt")
     assert load.error is not None
-    assert load.error.startswith("shopify: GET /admin/api/2024-10/shop.json failed after 2 attempts"), (
+    assert load.error.startswith("shopify: POST /admin/api/2026-10/graphql.json failed after 2 attempts"), (
         load.error
     )
     assert "HTTP 500" in load.error and "\n" not in load.error

@@ -15,19 +15,21 @@ import json
 import logging
 import re
 import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from conftest import cli_env, run_cli
+from fake_server import FakeServer, fake_server, send
 
-from loaders import commercetools, shopify, woocommerce
+from loaders import commercetools, woocommerce
 from loaders.errors import ConfigError
 from loaders.http_client import ApiClient, ApiError
 from loaders.pacing import RequestStats
 from loaders.settings import LoadOptions, RateLimit
+from loaders.shopify.graphql import ShopifyGraphQL
+from loaders.shopify.listing import resource_pages
 from loaders.shopify.settings import ShopifyConfig
 from metric_pulse.config import load_settings
 from metric_pulse.platforms import PLATFORMS
@@ -84,48 +86,10 @@ def test_backslash_url_is_refused_before_any_request() -> None:
 # --- a tiny hostile server ------------------------------------------------------------------
 
 
-class Hostile:
-    """What the server does to every request: `answer(handler)` writes the whole response."""
-
-    def __init__(self) -> None:
-        self.answer: Callable[[BaseHTTPRequestHandler], None] = lambda h: None
-        self.paths: list[str] = []
-
-
 @pytest.fixture
-def hostile() -> Iterator[tuple[str, Hostile]]:
-    behaviour = Hostile()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            behaviour.paths.append(self.path)
-            behaviour.answer(self)
-
-        do_POST = do_GET  # GraphQL (Shopify's deletion events) posts its query
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", behaviour
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def _send(handler: BaseHTTPRequestHandler, status: int, body: object, headers: dict[str, str] | None = None):
-    data = json.dumps(body).encode()
-    handler.send_response(status)
-    for key, value in (headers or {}).items():
-        handler.send_header(key, value)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
+def hostile() -> Iterator[tuple[str, FakeServer]]:
+    with fake_server() as server:
+        yield server
 
 
 class Sleeps:
@@ -162,7 +126,7 @@ def test_a_huge_retry_after_is_capped_and_logged(hostile, caplog) -> None:
 
     def answer(handler: BaseHTTPRequestHandler) -> None:
         status, headers = next(answers)
-        _send(handler, status, {"orders": []}, headers)
+        send(handler, status, {"orders": []}, headers)
 
     server.answer = answer
     sleeps = Sleeps()
@@ -172,18 +136,28 @@ def test_a_huge_retry_after_is_capped_and_logged(hostile, caplog) -> None:
     assert "shopify: Retry-After 100000 asks for a wait of 100000s; waiting 5s instead" in caplog.text
 
 
-@pytest.mark.timeout(60)  # before the cap: a 500000 s wait
-def test_an_absurd_call_limit_is_capped(hostile, caplog) -> None:
-    """`X-Shopify-Shop-Api-Call-Limit: 1000000/1` at 2 requests/s was a 5.8-day wait."""
+@pytest.mark.timeout(60)  # before the cap: a wait of 10**9 s
+def test_an_absurd_query_cost_wait_is_capped(hostile, caplog) -> None:
+    """A THROTTLED body whose throttle status asks for 10**9 points at 1 point/s is a 31-year wait."""
     url, server = hostile
-    server.answer = lambda h: _send(h, 200, {"orders": []}, {"X-Shopify-Shop-Api-Call-Limit": "1000000/1"})
+    cost = {
+        "requestedQueryCost": 10**9,
+        "throttleStatus": {"maximumAvailable": 2 * 10**9, "currentlyAvailable": 0, "restoreRate": 1},
+    }
+    answers = iter(
+        [
+            {
+                "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                "extensions": {"cost": cost},
+            }
+        ]
+    )
+    server.answer = lambda h: send(h, 200, next(answers, {"data": {"shop": {"myshopifyDomain": "x"}}}))
     sleeps = Sleeps()
-    client = _client(sleeps=sleeps)
     with caplog.at_level(logging.WARNING, logger="loaders.pacing"):
-        for _ in range(2):
-            client.get(f"{url}/orders.json")
+        _client(sleeps=sleeps).post(f"{url}/graphql.json", json={"query": "{ shop { myshopifyDomain } }"})
     assert sleeps.asked and max(sleeps.asked) <= 5.0
-    assert "X-Shopify-Shop-Api-Call-Limit 1000000/1 asks for a wait of" in caplog.text
+    assert "shopify: a throttle pause asks for a wait of 1000000000s; waiting 5s instead" in caplog.text
 
 
 @pytest.mark.timeout(120)
@@ -239,16 +213,22 @@ def test_a_response_over_the_size_cap_fails_at_once(hostile, declared: bool) -> 
     assert len(server.paths) == 1  # not retried: it would be just as large again
 
 
-def test_a_link_header_repeating_its_page_info_stops_the_listing(hostile) -> None:
+def _looping_listing(counter: Iterator[int]) -> dict:
+    """A page of two new orders that always says the next page starts at the same cursor."""
+    nodes = [
+        {"id": f"gid://shopify/Order/{next(counter)}", "updatedAt": "2024-01-01T00:00:00Z"} for _ in range(2)
+    ]
+    return {"data": {"orders": {"nodes": nodes, "pageInfo": {"hasNextPage": True, "endCursor": "same"}}}}
+
+
+def test_an_end_cursor_repeating_stops_the_listing(hostile) -> None:
     url, server = hostile
-    link = f'<{url}/admin/api/2024-10/orders.json?limit=2&page_info=same>; rel="next"'
-    counter = iter(range(10**6))
-    server.answer = lambda h: _send(
-        h, 200, {"orders": [{"id": next(counter)}, {"id": next(counter)}]}, {"Link": link}
-    )
+    counter = itertools.count(1)
+    server.answer = lambda h: send(h, 200, _looping_listing(counter))
     config = ShopifyConfig(store_url=url, access_token="shpat_x", page_size=2)
+    client = ShopifyGraphQL(config, LoadOptions(), RequestStats(), api=_client())
     with pytest.raises(ApiError, match="handed out a cursor it had already given"):
-        for _ in itertools.islice(shopify.pages(_client(), config, "orders", None), 50):
+        for _ in itertools.islice(resource_pages(client, "orders", None), 50):
             pass
     assert len(server.paths) < 50
 
@@ -259,7 +239,7 @@ def test_woocommerce_pages_that_ignore_page_and_filter_stop(hostile) -> None:
         {"id": 1, "date_modified_gmt": "2024-01-01T00:00:00"},
         {"id": 2, "date_modified_gmt": "2024-01-02T00:00:00"},
     ]
-    server.answer = lambda h: _send(h, 200, same, {"X-WP-TotalPages": "5"})
+    server.answer = lambda h: send(h, 200, same, {"X-WP-TotalPages": "5"})
     for listing, why in (
         (lambda c: woocommerce.all_pages(c, f"{url}/wp-json/wc/v3/customers", 2), "keeps answering the same"),
         # records older than the modified_after asked for: named as a WooCommerce too old for it
@@ -283,7 +263,7 @@ def test_commercetools_pages_that_ignore_the_where_stop(hostile) -> None:
             {"id": "b", "lastModifiedAt": "2024-01-02T00:00:00.000Z"},
         ]
     }
-    server.answer = lambda h: _send(h, 200, same)
+    server.answer = lambda h: send(h, 200, same)
     with pytest.raises(ApiError, match="commercetools: GET /p/orders: the server"):
         for _ in itertools.islice(
             commercetools.keyset_pages(_client("commercetools"), f"{url}/p/orders", 2, None), 50
@@ -300,28 +280,32 @@ def test_a_run_against_a_looping_store_stops_that_platform_with_a_clear_error(
     counter = itertools.count(1)
 
     def looping(handler: BaseHTTPRequestHandler) -> None:
-        resource = handler.path.split("?")[0].rsplit("/", 1)[-1].removesuffix(".json")
-        if resource == "shop":  # the store's identity answers; its listings loop
-            _send(handler, 200, {"shop": {"myshopify_domain": "looping.myshopify.com"}})
-            return
-        if resource == "graphql":  # and it has no deletion events
-            handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-            _send(handler, 200, {"data": {"events": {"nodes": [], "pageInfo": {"hasNextPage": False}}}})
-            return
-        records = [{"id": next(counter), "updated_at": "2024-01-01T00:00:00Z"} for _ in range(2)]
-        link = f'<{url}{handler.path.split("?")[0]}?limit=2&page_info=same>; rel="next"'
-        _send(handler, 200, {resource: records}, {"Link": link})
+        query = json.loads(server.bodies[-1])["query"]
+        if "myshopifyDomain" in query:  # the store's identity answers; its listings loop
+            send(handler, 200, {"data": {"shop": {"myshopifyDomain": "looping.myshopify.com"}}})
+        elif "accessScopes" in query:
+            scopes = [
+                {"handle": s} for s in ("read_orders", "read_all_orders", "read_customers", "read_products")
+            ]
+            send(handler, 200, {"data": {"currentAppInstallation": {"accessScopes": scopes}}})
+        elif "events(" in query:  # and it has no deletion events
+            send(handler, 200, {"data": {"events": {"nodes": [], "pageInfo": {"hasNextPage": False}}}})
+        else:
+            listing = _looping_listing(counter)
+            resource = query.split("{", 2)[1].split("(")[0].strip()
+            send(handler, 200, {"data": {resource: listing["data"]["orders"]}})
 
     server.answer = looping
     env = cli_env(
         SHOPIFY_STORE_URL=url,
         SHOPIFY_ACCESS_TOKEN="shpat_looping_store",
+        SHOPIFY_BULK_AFTER_DAYS="off",  # the paginated listings are what loops here
         BATCH_SIZE="2",
         METRIC_PULSE_DATA_DIR=str(tmp_path / "state"),
         **pg_db.dbt_env(),
     )
     proc = run_cli("extract", env=env, timeout=300)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert re.search(r"shopify +FAILED: GET /admin/api/2024-10/", proc.stdout), proc.stdout  # platform once
+    assert re.search(r"shopify +FAILED: POST graphql (orders|customers|products): ", proc.stdout), proc.stdout
     assert "handed out a cursor it had already given" in proc.stdout
     assert len(server.paths) < 20

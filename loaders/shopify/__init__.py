@@ -1,135 +1,159 @@
-"""Shopify REST Admin API source: the store, customers, products and orders into `raw_shopify`.
+"""Shopify GraphQL Admin API source: the store, customers, products and orders into `raw_shopify`.
 
-Pages are requested at the maximum of 250, oldest change first
-(`updated_at_min` + `order=updated_at asc`), orders with `status=any` so closed
-and cancelled ones are not silently skipped; later pages follow the `Link`
-header's `page_info` (see `paging.py`). The store's identifier is its permanent
-`myshopify_domain` from `shop.json` (the shop's custom domain can change).
+Everything goes through the GraphQL Admin API (REST is legacy at Shopify and capped
+products at 100 variants). Records are asked for oldest change first
+(`sortKey: UPDATED_AT`, `query: "updated_at:>='…'"`), their truncated nested
+connections read to the end and flattened to lists (loaders/shopify/listing.py), then
+run through the same `IncrementalWindow` as every platform: GID string ids, cursor
+`updatedAt`. The store's identifier is its permanent `myshopifyDomain` (a custom
+domain can change).
+
+At the start of a run the granted access scopes are read: a resource whose scope is
+missing is skipped with a warning naming the scope (the others load); orders older
+than 60 days are invisible without `read_all_orders` (warned); customers whose
+e-mail and name come back empty (protected customer data not granted, e.g. a custom
+app on a Basic plan) are counted and warned about once. Warnings reach `etl_logs`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import dlt
 
-from loaders.http_client import ApiClient, MalformedBody
+from loaders.errors import ApiError
 from loaders.incremental import RecordShape, incremental_resources
 from loaders.pacing import RequestStats
 from loaders.platform import PlatformLoader
 from loaders.settings import LoadOptions
+from loaders.shopify import bulk
 from loaders.shopify.deletions import deletions_resource
-from loaders.shopify.paging import LinkHeaderPaginator
+from loaders.shopify.graphql import ShopifyGraphQL
+from loaders.shopify.listing import CursorPaginator, resource_pages
+from loaders.shopify.queries import STORE_QUERY
 from loaders.shopify.rate_limit import ShopifyRateLimit
 from loaders.shopify.settings import PLATFORM, ShopifyConfig, settings_from_env
 from loaders.store_identity import store_resource
 
-MONEY = (str, int, float)
-RATE_LIMIT = ShopifyRateLimit()
-
+SHOP_MONEY = "shopMoney.amount"
 SHAPES: Mapping[str, RecordShape] = {
-    "customers": RecordShape((int,), "updated_at", field_types={"addresses": (list,), "email": (str,)}),
-    "products": RecordShape((int,), "updated_at", field_types={"variants": (list,), "title": (str,)}),
+    "customers": RecordShape(
+        (str,),
+        "updatedAt",
+        field_types={"addressesV2": (list,), "tags": (list,), "defaultEmailAddress": (dict,)},
+        numbers=("amountSpent.amount",),
+    ),
+    "products": RecordShape(
+        (str,),
+        "updatedAt",
+        field_types={"variants": (list,), "title": (str,), "tags": (list,)},
+        numbers=("variants[].price", "variants[].compareAtPrice"),
+    ),
     "orders": RecordShape(
-        (int,),
-        "updated_at",
+        (str,),
+        "updatedAt",
         field_types={
-            "line_items": (list,),
+            "lineItems": (list,),
             "refunds": (list,),
             "customer": (dict,),
-            "total_price": MONEY,
-            "subtotal_price": MONEY,
-            "currency": (str,),
+            "totalPriceSet": (dict,),
+            "subtotalPriceSet": (dict,),
+            "currencyCode": (str,),
             "test": (bool,),
         },
-        amounts=("total_price", "subtotal_price"),
+        amounts=(f"totalPriceSet.{SHOP_MONEY}", f"subtotalPriceSet.{SHOP_MONEY}"),
         numbers=(
-            "total_tax",
-            "total_discounts",
-            "total_line_items_price",
-            "line_items[].price",
-            "line_items[].total_discount",
-            "line_items[].discount_allocations[].amount",
-            "shipping_lines[].price",
-            "shipping_lines[].discounted_price",
-            "tax_lines[].price",
-            "refunds[].transactions[].amount",
-            "refunds[].refund_line_items[].subtotal",
-            "refunds[].order_adjustments[].amount",
+            f"totalTaxSet.{SHOP_MONEY}",
+            f"totalDiscountsSet.{SHOP_MONEY}",
+            f"totalShippingPriceSet.{SHOP_MONEY}",
+            f"lineItems[].originalUnitPriceSet.{SHOP_MONEY}",
+            f"lineItems[].totalDiscountSet.{SHOP_MONEY}",
+            f"lineItems[].discountAllocations[].allocatedAmountSet.{SHOP_MONEY}",
+            f"shippingLines[].originalPriceSet.{SHOP_MONEY}",
+            f"shippingLines[].discountedPriceSet.{SHOP_MONEY}",
+            f"taxLines[].priceSet.{SHOP_MONEY}",
+            f"refunds[].transactions[].amountSet.{SHOP_MONEY}",
+            f"refunds[].refundLineItems[].subtotalSet.{SHOP_MONEY}",
+            f"refunds[].orderAdjustments[].amountSet.{SHOP_MONEY}",
+            f"refunds[].refundShippingLines[].subtotalAmountSet.{SHOP_MONEY}",
         ),
-        whole_numbers=("line_items[].quantity", "refunds[].refund_line_items[].quantity"),
+        whole_numbers=("lineItems[].quantity", "refunds[].refundLineItems[].quantity"),
     ),
 }
-# Filters only the first request may carry; `status=any` because the default is only open orders.
-FIRST_PAGE_FILTERS: Mapping[str, Mapping[str, str]] = {"orders": {"status": "any"}}
+SCOPES: Mapping[str, str] = {
+    "customers": "read_customers",
+    "products": "read_products",
+    "orders": "read_orders",
+}
+"""The access scope each resource needs."""
+# Without read_all_orders Shopify shows only the orders of the last 60 days.
+RECENT_ORDERS = timedelta(days=60)
 
 
-def _envelope(resource: str):
-    def validate(body: Any) -> None:
-        if not isinstance(body, dict) or not isinstance(body.get(resource), list):
-            raise MalformedBody(f"expected an object with a {resource!r} list")
-
-    return validate
-
-
-def pages(
-    client: ApiClient, config: ShopifyConfig, resource: str, since: datetime | None
-) -> Iterator[list[Any]]:
-    """Every page of `resource` updated at or after `since`, oldest change first."""
-    first: dict[str, Any] = {
-        "limit": config.page_size,
-        "order": "updated_at asc",
-        **FIRST_PAGE_FILTERS.get(resource, {}),
-    }
-    if since is not None:
-        first["updated_at_min"] = since.isoformat(timespec="seconds")
-    return client.paginate(
-        f"{config.admin_url}/{resource}.json",
-        LinkHeaderPaginator(first, config.page_size),
-        validate=_envelope(resource),
-        select=lambda body: body[resource],
-    )
-
-
-def _shop(body: Any) -> None:
-    shop = body.get("shop") if isinstance(body, dict) else None
-    if not isinstance(shop, dict) or not isinstance(shop.get("myshopify_domain"), str):
-        raise MalformedBody("expected an object with a 'shop' holding 'myshopify_domain'")
-
-
-def store_id(client: ApiClient, config: ShopifyConfig) -> str:
+def store_id(client: ShopifyGraphQL) -> str:
     """The shop's permanent `<name>.myshopify.com` domain."""
-    return client.get(f"{config.admin_url}/shop.json", validate=_shop).body["shop"]["myshopify_domain"]
+    domain = (client.execute(STORE_QUERY).get("shop") or {}).get("myshopifyDomain")
+    if not isinstance(domain, str) or not domain:
+        raise ApiError(PLATFORM, "the shop query answered without shop.myshopifyDomain")
+    return domain
 
 
-def client_for(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> ApiClient:
-    return ApiClient(
-        PLATFORM,
-        config.rate_limit,
-        options,
-        stats,
-        headers={"X-Shopify-Access-Token": config.access_token},
-        secrets=[config.access_token],
-        rate_limit_signal=RATE_LIMIT,
-        credentials_hint="SHOPIFY_ACCESS_TOKEN and its scopes "
-        "read_customers, read_products, read_orders, read_all_orders",
-        not_found_hint="SHOPIFY_STORE_URL, and SHOPIFY_API_VERSION: a retired or unknown API version answers 404",
+def is_redacted(customer: Any) -> bool:
+    """A customer whose e-mail and name all came back empty: protected customer data withheld."""
+    if not isinstance(customer, dict):
+        return False
+    address = customer.get("defaultEmailAddress")
+    email = address.get("emailAddress") if isinstance(address, dict) else None
+    return not any(
+        isinstance(v, str) and v.strip() for v in (email, customer.get("firstName"), customer.get("lastName"))
     )
+
+
+def pages(client: ShopifyGraphQL, resource: str, since: datetime | None) -> Iterator[list[Any]]:
+    """Every page of `resource` changed since `since`, unless its scope is missing; warnings on the way.
+
+    A backfill (first run, full refresh, a window older than SHOPIFY_BULK_AFTER_DAYS) goes
+    through a Bulk Operation, anything else through paginated queries: the same pages either way.
+    """
+    scope = SCOPES[resource]
+    if not client.granted(scope):
+        client.warn(
+            f"{resource} skipped: the app lacks the access scope {scope} (grant it and reinstall the app)"
+        )
+        return
+    if resource == "orders" and not client.granted("read_all_orders"):
+        if since is None or since < datetime.now(UTC) - RECENT_ORDERS:
+            client.warn(
+                "without the access scope read_all_orders Shopify shows only the orders of the last 60 days: "
+                "older orders are not loaded (grant read_all_orders and run with --full-refresh)"
+            )
+    redacted = 0
+    paginated = partial(resource_pages, client, resource)
+    for page in bulk.pages(client, client.config, resource, since, paginated):
+        if resource == "customers":
+            redacted += sum(map(is_redacted, page))
+        yield page
+    if redacted:
+        client.warn(
+            f"{redacted} customers came without e-mail and name (protected customer data not granted to the "
+            "app, e.g. a custom app on a Basic plan): they are told apart by their Shopify customer id"
+        )
 
 
 @dlt.source(name=PLATFORM, max_table_nesting=2)
 def shopify_source(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> Any:
     """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...) and
     `deleted_records` from the GraphQL deletion events (loaders/shopify/deletions.py)."""
-    client = client_for(config, options, stats)
+    client = ShopifyGraphQL(config, options, stats)
     return [
-        store_resource(lambda: store_id(client, config)),
+        store_resource(lambda: store_id(client)),
         *incremental_resources(
-            PLATFORM, SHAPES, lambda name, since: pages(client, config, name, since), options, stats
+            PLATFORM, SHAPES, lambda name, since: pages(client, name, since), options, stats
         ),
-        deletions_resource(client, f"{config.admin_url}/graphql.json"),
+        deletions_resource(client),
     ]
 
 
@@ -139,6 +163,6 @@ LOADER = PlatformLoader(
     settings_from_env=settings_from_env,
     source=shopify_source,
     cursor_fields={name: shape.cursor for name, shape in SHAPES.items()},
-    paginator=LinkHeaderPaginator,
-    rate_limit_signal=RATE_LIMIT,
+    paginator=CursorPaginator,
+    rate_limit_signal=ShopifyRateLimit(),
 )

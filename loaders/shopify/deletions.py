@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from loaders.deleted_records import incremental_deletions
-from loaders.http_client import ApiClient, MalformedBody
+from loaders.shopify.graphql import GraphQLError, ShopifyGraphQL
+from loaders.shopify.listing import connection_pages
 
 PAGE_SIZE = 250
 SUBJECTS = {"ORDER": "orders", "CUSTOMER": "customers", "PRODUCT": "products"}
@@ -27,17 +28,6 @@ EVENTS_QUERY = """query Deletions($first: Int!, $after: String, $query: String!)
     pageInfo { hasNextPage endCursor }
   }
 }"""
-
-
-def _events_page(body: Any) -> None:
-    data = body.get("data") if isinstance(body, dict) else None
-    events = data.get("events") if isinstance(data, dict) else None
-    if not isinstance(events, dict) or not isinstance(events.get("nodes"), list):
-        errors = body.get("errors") if isinstance(body, dict) else None
-        codes = sorted(
-            {str((e.get("extensions") or {}).get("code")) for e in errors or [] if isinstance(e, dict)}
-        )
-        raise MalformedBody(f"expected data.events.nodes (GraphQL errors: {', '.join(codes) or 'none'})")
 
 
 def record_of(event: Any, checked_at: datetime) -> dict[str, Any] | None:
@@ -50,7 +40,7 @@ def record_of(event: Any, checked_at: datetime) -> dict[str, Any] | None:
         return None
     return {
         "resource": resource,
-        "id": subject.rsplit("/", 1)[-1],  # the REST id the raw tables hold
+        "id": subject,  # the GID: the raw tables' key
         "deleted_at": created,
         "detected_by": "event",
         "evidence": json.dumps(
@@ -60,28 +50,28 @@ def record_of(event: Any, checked_at: datetime) -> dict[str, Any] | None:
     }
 
 
-def deletion_pages(client: ApiClient, url: str, since: str | None) -> Iterator[list[dict[str, Any]]]:
-    """Every page of destroy events created at or after `since` (all of them when None), oldest first."""
+def deletion_pages(client: ShopifyGraphQL, since: str | None) -> Iterator[list[dict[str, Any]]]:
+    """Every page of destroy events created at or after `since` (all of them when None), oldest first.
+
+    An app without access to the events (ACCESS_DENIED) loads no deletions and says so once;
+    the records themselves still load.
+    """
     search = "action:destroy" + (f" AND created_at:>='{since}'" if since else "")
-    after: str | None = None
-    while True:
-        variables = {"first": PAGE_SIZE, "after": after, "query": search}
-        events = client.post(url, json={"query": EVENTS_QUERY, "variables": variables}, validate=_events_page)
-        connection = events.body["data"]["events"]
-        yield connection["nodes"]
-        info = connection.get("pageInfo") or {}
-        if not info.get("hasNextPage") or not info.get("endCursor") or info.get("endCursor") == after:
-            return
-        after = info["endCursor"]
+    try:
+        yield from connection_pages(client, EVENTS_QUERY, ("events",), {"query": search}, PAGE_SIZE)
+    except GraphQLError as exc:
+        if "ACCESS_DENIED" not in exc.codes:
+            raise
+        client.warn(f"deletion events not readable, deletes are not detected: {exc}")
 
 
-def deletions_resource(client: ApiClient, graphql_url: str) -> Any:
+def deletions_resource(client: ShopifyGraphQL) -> Any:
     """`deleted_records` from the deletion events since the newest createdAt of the last run."""
 
     def read(since: str | None, checked_at: datetime) -> tuple[list[dict[str, Any]], str | None]:
         found: list[dict[str, Any]] = []
         newest = since
-        for page in deletion_pages(client, graphql_url, since):
+        for page in deletion_pages(client, since):
             for event in page:
                 row = record_of(event, checked_at)
                 if row is not None:
