@@ -153,6 +153,39 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="Shopify client-credentials token lifetime (default 86399 = 24 h)",
     )
     parser.add_argument(
+        "--shopify-bulk-seconds",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="Shopify bulk operations stay CREATED/RUNNING at least this long (default 1)",
+    )
+    parser.add_argument(
+        "--shopify-bulk-limit",
+        type=int,
+        default=5,
+        metavar="N",
+        help="Shopify bulk query operations at once (5 from API 2026-01, 1 before; default 5)",
+    )
+    parser.add_argument(
+        "--shopify-bulk-busy",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Shopify: N bulk operations of the app already running at start, for 30 s (default 0)",
+    )
+    parser.add_argument(
+        "--shopify-bulk-fail",
+        action="store_true",
+        help="Shopify bulk operations FAIL halfway (INTERNAL_SERVER_ERROR) with partialDataUrl",
+    )
+    parser.add_argument(
+        "--shopify-bulk-url-ttl",
+        type=float,
+        default=7 * 86400.0,
+        metavar="SECONDS",
+        help="how long a Shopify bulk result URL works (default 604800 = 7 days)",
+    )
+    parser.add_argument(
         "--shopify-redact-customers",
         action="store_true",
         help="Shopify app without protected customer data: names, e-mails, phones, addresses are null",
@@ -207,6 +240,11 @@ def run_serve(args: argparse.Namespace) -> int:
             ),
             shopify_token_ttl=args.shopify_token_ttl,
             shopify_protected_data=not args.shopify_redact_customers,
+            shopify_bulk_seconds=args.shopify_bulk_seconds,
+            shopify_bulk_limit=args.shopify_bulk_limit,
+            shopify_bulk_busy=args.shopify_bulk_busy,
+            shopify_bulk_fail=args.shopify_bulk_fail,
+            shopify_bulk_url_ttl=args.shopify_bulk_url_ttl,
             woocommerce_strip_authorization=args.woocommerce_strip_authorization,
             woocommerce_ignores_modified_after=args.woocommerce_ignores_modified_after,
             log_requests=args.log_requests,

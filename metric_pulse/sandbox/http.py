@@ -7,7 +7,7 @@ the socket server, so the server alone decides about faults, delays and drops.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -53,6 +53,9 @@ class Response:
     content_type: str = JSON_TYPE
     # Set by an emulator when the response is a rate-limit refusal, for the server's counters.
     rate_limited: bool = False
+    # A large body sent in chunks instead of `body` (a bulk result file): the chunks and their total size.
+    stream: Callable[[], Iterator[bytes]] | None = None
+    stream_length: int = 0
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:

@@ -1,8 +1,9 @@
 """The sandbox HTTP server: every registered platform's emulator on one loopback port.
 
     server = SandboxServer("data/sandbox", port=0).start()
-    requests.get(f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/2024-10/orders.json",
-                 headers={"X-Shopify-Access-Token": server.credentials["shopify"]["access_token"]})
+    requests.post(f"{server.env()['SHOPIFY_STORE_URL']}/admin/api/2026-10/graphql.json",
+                  json={"query": "{ shop { myshopifyDomain } }"},
+                  headers={"X-Shopify-Access-Token": server.credentials["shopify"]["access_token"]})
     server.stop()
 
 The platforms come from the registry (`metric_pulse.platforms.PLATFORMS`): each
@@ -169,11 +170,23 @@ class _Handler(BaseHTTPRequestHandler):
             body = truncate(body, decision.pick)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(response.stream_length if response.stream else len(body)))
         for key, value in response.headers:
             self.send_header(key, value)
         self.end_headers()
         if self.command == "HEAD":
+            return
+        if response.stream is not None:  # a file: chunk by chunk (a dropped connection stops halfway)
+            sent, half = 0, response.stream_length // 2
+            for chunk in response.stream():
+                if decision.kind == "drop" and sent + len(chunk) > half:
+                    self.wfile.write(chunk[: max(0, half - sent)])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.wfile.write(chunk)
+                sent += len(chunk)
             return
         if decision.kind == "drop":
             self.wfile.write(body[: max(1, len(body) // 2)])
@@ -193,7 +206,7 @@ class SandboxServer:
     `extra_stores` adds stores beside each platform's default one: `[("shopify", "eu")]`
     serves `DIR/shopify__eu/` at `/shopify-eu`. `options` are the emulators' own
     settings (each `Emulator.options` lists its names and defaults, e.g.
-    `shopify_bucket_size=10`, `token_ttl=60`); they apply to every store of that platform.
+    `shopify_plan="plus"`, `token_ttl=60`); they apply to every store of that platform.
     """
 
     def __init__(

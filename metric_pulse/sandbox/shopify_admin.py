@@ -41,6 +41,7 @@ from metric_pulse.sandbox import shopify_graphql as gql
 from metric_pulse.sandbox.emulator import Emulator, Route, StoreContext, labelled
 from metric_pulse.sandbox.http import Request, Response, json_response
 from metric_pulse.sandbox.ratelimit import CostBucket, Throttle
+from metric_pulse.sandbox.shopify_bulk import BulkOperations
 from metric_pulse.sandbox.store import StoreFolder
 
 PLATFORM = "shopify"
@@ -96,7 +97,7 @@ class ShopifyAdmin:
         self.clock = clock
         self.wall_clock = wall_clock
         self.shop = gql.shop_node(credentials["shop_domain"], plan)
-        self.bulk_ops: Any = None  # set by the bulk module when it serves this store
+        self.bulk_ops: BulkOperations | None = None  # set by `build`
         self._grants: dict[str, Grant] = {credentials["access_token"]: Grant(self.scopes, None)}
         self._lock = threading.Lock()
 
@@ -214,7 +215,7 @@ class ShopifyAdmin:
             )
             response.rate_limited = True
             return response
-        ctx = self.context(grant)
+        ctx = self.context(grant, req.base_url)
         data, errors = gql.run(prepared, ctx)
         actual = min(requested, prepared.cost.actual(data))
         status = self.bucket.refund(requested - actual)
@@ -226,15 +227,15 @@ class ShopifyAdmin:
         body["extensions"] = {"cost": _cost(requested, actual, status)}
         return json_response(200, body)
 
-    def context(self, grant: Grant, *, bulk: bool = False) -> gql.Context:
+    def context(self, grant: Grant, base_url: str = "") -> gql.Context:
         return gql.Context(
             store=self.store,
             shop=self.shop,
             scopes=grant.scopes,
             now=self.wall_clock(),
             protected_data=self.protected_data,
-            bulk=bulk,
             bulk_ops=self.bulk_ops,
+            base_url=base_url,
         )
 
 
@@ -324,6 +325,17 @@ def build(ctx: StoreContext) -> ShopifyAdmin:
         plan=plan,
         clock=ctx.clock,
     )
+    api.bulk_ops = BulkOperations(
+        api,
+        clock=ctx.clock,
+        wall_clock=time.time,
+        seconds=options["shopify_bulk_seconds"],
+        limit=options["shopify_bulk_limit"],
+        busy=options["shopify_bulk_busy"],
+        busy_seconds=options["shopify_bulk_busy_seconds"],
+        fail=options["shopify_bulk_fail"],
+        url_ttl=options["shopify_bulk_url_ttl"],
+    )
     return api
 
 
@@ -350,5 +362,11 @@ EMULATOR = Emulator(
         "shopify_scopes": ALL_SCOPES,  # the scopes every token of the store carries
         "shopify_token_ttl": 86399.0,  # seconds a client-credentials token lives
         "shopify_protected_data": True,  # False: names, e-mails, phones, addresses come back null
+        "shopify_bulk_seconds": 1.0,  # a bulk operation is CREATED, then RUNNING, for this long at least
+        "shopify_bulk_limit": 5,  # bulk query operations at once (5 from API 2026-01; 1 before)
+        "shopify_bulk_busy": 0,  # operations of the app already running when the store starts
+        "shopify_bulk_busy_seconds": 30.0,  # ... until they end
+        "shopify_bulk_fail": False,  # True: operations FAIL halfway (INTERNAL_SERVER_ERROR, partialDataUrl)
+        "shopify_bulk_url_ttl": 7 * 86400.0,  # seconds a result URL works after completion
     },
 )

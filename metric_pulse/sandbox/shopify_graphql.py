@@ -34,9 +34,10 @@ import base64
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -286,9 +287,9 @@ class Context:
     scopes: frozenset[str]
     now: float  # wall-clock seconds (the 60-day order window)
     protected_data: bool = True  # False: level-2 customer fields come back null
-    bulk: bool = False  # True: connections return every node, unpaged (a bulk operation)
+    bulk: list[dict] | None = None  # a bulk operation's batch of root nodes (connections unpaged)
     bulk_ops: Any = None  # the store's `shopify_bulk.BulkOperations` (None: not offered)
-    extra: dict[str, Any] = field(default_factory=dict)
+    base_url: str = ""  # how the client reached the store (bulk result URLs are built on it)
 
     def require(self, scope: str, field_name: str) -> None:
         if scope not in self.scopes:
@@ -375,14 +376,12 @@ def sort_key(node_field: str | None) -> Callable[[dict], tuple]:
     return lambda r: (sortable(r.get(node_field)), gid_number(r.get("id")))
 
 
-def top_connection(
-    ctx: Context, resource: Resource, args: Mapping[str, Any], info: GraphQLResolveInfo
-) -> dict:
-    """One page of a resource file (or, in a bulk operation, all of it) in the requested order."""
-    ctx.require(resource.scope, info.field_name)
-    size = None if ctx.bulk else page_size(args, info.field_name)
-    sort_name = args.get("sortKey") or "ID"
-    node_field = resource.sort_fields.get(sort_name)  # other keys (RELEVANCE …) sort by id
+def rows(
+    ctx: Context, resource: Resource, args: Mapping[str, Any], *, from_end: bool = False
+) -> Iterator[tuple]:
+    """(sort key, visible node) of a resource file in the requested order, lazily: sortKey, reverse,
+    `query:` and the after/before cursors applied (`from_end`: walked backwards, for `last`)."""
+    node_field = resource.sort_fields.get(args.get("sortKey") or "ID")  # other keys (RELEVANCE …): by id
     view = ctx.store.get(resource.name).sorted_view(("shopify", node_field), sort_key(node_field))
     keep, ranges = search_filter(args.get("query"))
     start, stop = 0, len(view.keys)
@@ -406,25 +405,34 @@ def top_connection(
             stop = min(stop, view.range(None, after)[1])
         if before is not None:
             start = max(start, view.after(before))
-    stop = max(start, stop)
-    from_end = args.get("first") is None and not ctx.bulk
-    rows: list[tuple[tuple, dict]] = []
-    for index, record in scan(view, start, stop, reverse != from_end, keep):
+    for index, record in scan(view, start, max(start, stop), reverse != from_end, keep):
         node = ctx.visible(resource, record)
-        if node is None:
-            continue
-        rows.append((view.keys[index], node))
-        if size is not None and len(rows) > size:
-            break
-    overflow = size is not None and len(rows) > size
-    rows = rows[:size] if size is not None else rows
+        if node is not None:
+            yield view.keys[index], node
+
+
+def top_connection(
+    ctx: Context, resource: Resource, args: Mapping[str, Any], info: GraphQLResolveInfo
+) -> dict:
+    """One page of a resource file in the requested order (in a bulk operation: the batch it is given)."""
+    ctx.require(resource.scope, info.field_name)
+    if ctx.bulk is not None:
+        return connection(
+            ctx.bulk, list(range(len(ctx.bulk))), has_next=False, has_previous=False, cursor_of=str
+        )
+    size = page_size(args, info.field_name)
+    from_end = args.get("first") is None
+    page = list(islice(rows(ctx, resource, args, from_end=from_end), size + 1))
+    overflow = len(page) > size
+    page = page[:size]
     if from_end:
-        rows.reverse()
+        page.reverse()
+    sort_name = args.get("sortKey") or "ID"
     return connection(
-        [n for _, n in rows],
-        [k for k, _ in rows],
-        has_next=overflow if not from_end else before is not None,
-        has_previous=overflow if from_end else after is not None,
+        [n for _, n in page],
+        [k for k, _ in page],
+        has_next=overflow if not from_end else bool(args.get("before")),
+        has_previous=overflow if from_end else bool(args.get("after")),
         cursor_of=lambda key: encode_cursor({"k": key, "s": sort_name}),
     )
 
@@ -434,7 +442,7 @@ def nested_connection(parent: Mapping[str, Any], info: GraphQLResolveInfo, **arg
     raw = parent.get(info.field_name)
     items = list((raw.get("nodes") if isinstance(raw, dict) else raw) or [])
     ctx: Context = info.context
-    if ctx.bulk:
+    if ctx.bulk is not None:
         return connection(items, list(range(len(items))), has_next=False, has_previous=False, cursor_of=str)
     size = page_size(args, info.field_name)
     indexes = list(range(len(items)))
@@ -581,11 +589,11 @@ def _wire(schema: GraphQLSchema) -> None:
                 definition.resolve = ROOT[name]
             elif get_named_type(definition.type).name.endswith("Connection"):
                 definition.resolve = nested_connection
-            elif is_list_type(_unwrap_non_null(definition.type)) and "first" in definition.args:
+            elif is_list_type(unwrap(definition.type)) and "first" in definition.args:
                 definition.resolve = cut_list
 
 
-def _unwrap_non_null(type_: Any) -> Any:
+def unwrap(type_: Any) -> Any:
     return getattr(type_, "of_type", type_) if type(type_).__name__ == "GraphQLNonNull" else type_
 
 
@@ -707,7 +715,7 @@ class Cost:
         if isinstance(value, list):  # a list of objects in the answer: each one costs
             return sum(1 + self._selection(node.selection_set, named, item) for item in value)
         per = 1 + self._selection(node.selection_set, named, value)
-        if data is None and is_list_type(_unwrap_non_null(definition.type)):
+        if data is None and is_list_type(unwrap(definition.type)):
             return per * max(1, self._size(node, definition) or 1)
         return per
 
