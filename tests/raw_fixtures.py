@@ -26,7 +26,10 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 import dlt  # noqa: E402
+import graphql  # noqa: E402
 
+from loaders.shopify import queries  # noqa: E402
+from loaders.shopify.objects import flatten  # noqa: E402
 from metric_pulse.platforms import PLATFORMS as REGISTRY  # noqa: E402
 from metric_pulse.warehouse import DbSettings  # noqa: E402
 
@@ -98,8 +101,9 @@ def _source(platform: str, resources: Mapping[str, list[dict]], store_id: str | 
 def read_data_dir(directory: Path) -> dict[str, dict[str, list[dict]]]:
     """DIR/{platform}/{resource}.json (the sandbox generator's output) as RawData.
 
-    Shopify's objects are GraphQL responses: their connections become plain lists, as the
-    loader flattens them before dlt sees them.
+    Shopify's files hold every field the emulator serves; the loader asks for fewer and
+    flattens the connections. So do the tests: each object is cut to the loader's own
+    selection (loaders/shopify/queries.py), then flattened as the loader does.
     """
     data: dict[str, dict[str, list[dict]]] = {}
     for platform in PLATFORMS:
@@ -107,25 +111,34 @@ def read_data_dir(directory: Path) -> dict[str, dict[str, list[dict]]]:
             path = directory / platform / f"{resource}.json"
             if path.exists():
                 objects = json.loads(path.read_text())
-                data.setdefault(platform, {})[resource] = (
-                    flatten(objects) if platform == "shopify" else objects
-                )
+                if platform == "shopify":
+                    objects = [as_loaded(resource, o) for o in objects]
+                data.setdefault(platform, {})[resource] = objects
     return data
 
 
-def flatten(value: Any) -> Any:
-    """`value` with every GraphQL connection (`{"nodes": [...], "pageInfo": ...}`) replaced by its nodes."""
-    if (
-        isinstance(value, dict)
-        and isinstance(value.get("nodes"), list)
-        and set(value) <= {"nodes", "pageInfo"}
-    ):
-        return [flatten(item) for item in value["nodes"]]
-    if isinstance(value, dict):
-        return {key: flatten(item) for key, item in value.items()}
+def as_loaded(resource: str, node: dict) -> dict:
+    """A Shopify node of `resource` as the loader hands it to dlt: its query's fields, flattened."""
+    (operation,) = graphql.parse(f"{{ {queries.NODE_FIELDS[resource]} }}").definitions
+    return flatten(_selected(node, operation.selection_set))
+
+
+def _selected(value: Any, selection: Any) -> Any:
+    """`value` with only the fields `selection` (a graphql-core SelectionSet) asks for, at every level."""
     if isinstance(value, list):
-        return [flatten(item) for item in value]
-    return value
+        return [_selected(item, selection) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for item in selection.selections:
+        if isinstance(item, graphql.InlineFragmentNode):
+            if value.get("__typename") in (None, item.type_condition.name.value):
+                out.update(_selected(value, item.selection_set))
+            continue
+        name = item.name.value
+        if name in value:
+            out[name] = _selected(value[name], item.selection_set) if item.selection_set else value[name]
+    return out
 
 
 # -- builders: the smallest objects each API returns, with the fields the models read ----------
