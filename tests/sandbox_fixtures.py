@@ -105,7 +105,7 @@ def shopify_order(ident: int, *, created: datetime | None = None, lines: int = 2
                 {
                     "id": f"gid://shopify/LineItem/{ident * 1000 + k}",
                     "product": {"id": f"gid://shopify/Product/{900 + k % 4 + 1}"},
-                    "variant": {"id": f"gid://shopify/ProductVariant/{9000 + k}"},
+                    "variant": {"id": f"gid://shopify/ProductVariant/{(k % 4 + 1) * 1000 + 1}"},
                     "sku": f"SKU-{k}",
                     "title": f"Thing {k}",
                     "name": f"Thing {k}",
@@ -115,7 +115,34 @@ def shopify_order(ident: int, *, created: datetime | None = None, lines: int = 2
                 for k in range(1, lines + 1)
             ]
         },
-        "refunds": [],
+        "refunds": [shopify_refund(ident)] if ident == 5 else [],
+    }
+
+
+def shopify_refund(ident: int) -> dict:
+    """Order `ident`'s refund (`ident*1000 + 1`) of one unit of its first line."""
+    return {
+        "id": f"gid://shopify/Refund/{ident * 1000 + 1}",
+        "legacyResourceId": str(ident * 1000 + 1),
+        "order": {"id": f"gid://shopify/Order/{ident}", "legacyResourceId": str(ident)},
+        "createdAt": utc_z(shopify_updated(ident)),
+        "updatedAt": utc_z(shopify_updated(ident)),
+        "note": "Damaged in transit",
+        "totalRefundedSet": money_bag("1.00"),
+        "refundLineItems": {
+            "nodes": [
+                {
+                    "id": f"gid://shopify/RefundLineItem/{ident * 1000 + 11}",
+                    "quantity": 1,
+                    "restockType": "RETURN",
+                    "lineItem": {"id": f"gid://shopify/LineItem/{ident * 1000 + 1}"},
+                    "subtotalSet": money_bag("1.00"),
+                }
+            ]
+        },
+        "transactions": {"nodes": []},
+        "orderAdjustments": {"nodes": []},
+        "refundShippingLines": {"nodes": []},
     }
 
 
@@ -183,6 +210,29 @@ def shopify_store(root: Path, *, old_order: bool = False, large_order: bool = Fa
             for i in range(1, 5)
         ],
     )
+
+
+def shopify_order_ids(settings: dict[str, str], names: str, first: int) -> list[int]:
+    """The first order ids (by id) of a Shopify store, reached with its `.env` settings as a loader
+    would: the client-credentials grant, then a GraphQL query of the configured version."""
+    root = settings[f"{names}_STORE_URL"]
+    token = requests.post(
+        f"{root}/admin/oauth/access_token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": settings[f"{names}_CLIENT_ID"],
+            "client_secret": settings[f"{names}_CLIENT_SECRET"],
+        },
+        timeout=10,
+    ).json()["access_token"]
+    r = requests.post(
+        f"{root}/admin/api/{settings[f'{names}_API_VERSION']}/graphql.json",
+        headers={"X-Shopify-Access-Token": token},
+        json={"query": f"{{ orders(first: {first}, sortKey: ID) {{ nodes {{ legacyResourceId }} }} }}"},
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    return [int(o["legacyResourceId"]) for o in r.json()["data"]["orders"]["nodes"]]
 
 
 # -- WooCommerce: 25 orders, ids 1..25 -----------------------------------------------------

@@ -14,7 +14,7 @@ from subprocess import Popen
 
 import pytest
 import requests
-from sandbox_fixtures import full_store, two_of_each
+from sandbox_fixtures import full_store, shopify_order_ids, two_of_each
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_KEYS = [
@@ -59,28 +59,6 @@ def read_env_lines(proc: subprocess.Popen, count: int, timeout: float = 30) -> d
     return dict(line.split("=", 1) for line in lines)
 
 
-def shopify_ids(settings: dict[str, str], names: str, first: int) -> list[int]:
-    """The first order ids of a Shopify store, reached as a loader would: token grant, then GraphQL."""
-    root = settings[f"{names}_STORE_URL"]
-    token = requests.post(
-        f"{root}/admin/oauth/access_token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": settings[f"{names}_CLIENT_ID"],
-            "client_secret": settings[f"{names}_CLIENT_SECRET"],
-        },
-        timeout=10,
-    ).json()["access_token"]
-    r = requests.post(
-        f"{root}/admin/api/{settings[f'{names}_API_VERSION']}/graphql.json",
-        headers={"X-Shopify-Access-Token": token},
-        json={"query": f"{{ orders(first: {first}, sortKey: ID) {{ nodes {{ legacyResourceId }} }} }}"},
-        timeout=10,
-    )
-    assert r.status_code == 200, r.text
-    return [int(o["legacyResourceId"]) for o in r.json()["data"]["orders"]["nodes"]]
-
-
 @contextmanager
 def serving(data: Path, *args: str, command: str = "python -m metric_pulse.sandbox.cli") -> Iterator[Popen]:
     """`sandbox serve --data DATA --port 0 ARGS` as a process with no store settings in its environment."""
@@ -119,7 +97,7 @@ def test_serve_prints_env_lines_serves_and_stops_on_sigterm(tmp_path: Path, comm
         settings = read_env_lines(proc, len(ENV_KEYS))
         assert list(settings) == ENV_KEYS
         assert settings["SHOPIFY_STORE_URL"].startswith("http://127.0.0.1:")
-        assert shopify_ids(settings, "SHOPIFY", 5) == [1, 2, 3, 4, 5]
+        assert shopify_order_ids(settings, "SHOPIFY", 5) == [1, 2, 3, 4, 5]
         token = requests.post(
             f"{settings['COMMERCETOOLS_AUTH_URL']}/oauth/token",
             auth=(settings["COMMERCETOOLS_CLIENT_ID"], settings["COMMERCETOOLS_CLIENT_SECRET"]),
@@ -160,7 +138,7 @@ def test_serve_names_the_extra_stores_in_its_env_lines(tmp_path: Path) -> None:
         ]
         assert list(settings)[9:] == ENV_KEYS[4:]  # the other platforms: their single-store lines
         assert settings["SHOPIFY_STORES"] == "default,eu"
-        assert shopify_ids(settings, "SHOPIFY_EU", 10) == [501, 502, 503]
+        assert shopify_order_ids(settings, "SHOPIFY_EU", 10) == [501, 502, 503]
         assert "shopify__eu 2 requests" in stop(proc)
 
 

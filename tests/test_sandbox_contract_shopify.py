@@ -466,3 +466,60 @@ def test_protected_customer_data_not_granted_comes_back_null(data_dir: Path) -> 
             '{ order(id: "gid://shopify/Order/3") { email billingAddress { lastName countryCodeV2 } } }',
         )
         assert order["order"] == {"email": None, "billingAddress": {"lastName": None, "countryCodeV2": "US"}}
+
+
+def test_referenced_nodes_answer_every_field(server: SandboxServer, http: requests.Session) -> None:
+    """An order's `customer` and a line's `product`/`variant` hold only ids in the file; asking for
+    more reads the node itself, as Shopify does (a valid field never fails for want of a copy)."""
+    order = data(
+        server,
+        http,
+        """{ order(id: "gid://shopify/Order/9") { customer { legacyResourceId firstName }
+             lineItems(first: 1) { nodes { product { legacyResourceId title vendor }
+                                           variant { id title price product { handle } } } } } }""",
+    )["order"]
+    assert order["customer"] == {"legacyResourceId": str(500 + 9 % 7), "firstName": f"C{9 % 7}"}
+    assert order["lineItems"]["nodes"] == [
+        {
+            "product": {"legacyResourceId": "902", "title": "Thing 2", "vendor": "Globex"},
+            "variant": {
+                "id": "gid://shopify/ProductVariant/2001",
+                "title": "V1",
+                "price": "1.00",
+                "product": {"handle": "thing-2"},
+            },
+        }
+    ]
+
+
+def test_refunds_by_gid(server: SandboxServer, http: requests.Session) -> None:
+    """Refunds are read by GID too (a bulk query cannot carry their connections: clients fetch them so)."""
+    found = data(
+        server,
+        http,
+        """{ nodes(ids: ["gid://shopify/Refund/5001", "gid://shopify/Refund/404"]) {
+               ... on Refund { legacyResourceId order { name } refundLineItems(first: 5) {
+                 nodes { quantity lineItem { id } } } } } }""",
+    )["nodes"]
+    assert found == [
+        {
+            "legacyResourceId": "5001",
+            "order": {"name": "#1005"},
+            "refundLineItems": {
+                "nodes": [{"quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/5001"}}]
+            },
+        },
+        None,
+    ]
+
+
+def test_a_lone_surrogate_in_the_files_is_served_escaped(tmp_path: Path) -> None:
+    """A record with a string UTF-8 cannot hold (valid JSON "\\udc80") is answered, escaped, not a 500."""
+    order = shopify_order(1)
+    order["name"] = "bad \udc80 escape"
+    write(tmp_path, "shopify", "orders", [order])
+    with running(tmp_path, rate_limits="off") as server:
+        http = session()
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
+        r = http.post(url(server), json={"query": "{ orders(first: 1) { nodes { name } } }"}, timeout=10)
+        assert r.status_code == 200 and b'"bad \\udc80 escape"' in r.content

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from sandbox_fixtures import FakeClock, running, session, shopify_store
+from sandbox_fixtures import BASE, FakeClock, running, session, shopify_order, shopify_store, write
 
 from metric_pulse.sandbox.server import SandboxServer
 
@@ -219,3 +220,48 @@ def test_cancel(bulk: Client, clock: FakeClock) -> None:
     assert canceled == {"bulkOperation": {"status": "CANCELED"}, "userErrors": []}
     clock.advance(5)
     assert bulk.poll(op)["status"] == "CANCELED"
+
+
+def test_bulk_operations_list_finds_the_running_ones(data_dir: Path, clock: FakeClock) -> None:
+    """After a kill, a client finds its operations still running (`bulkOperations`, newest first)."""
+    with running(
+        data_dir, rate_limits="off", clock=clock, shopify_bulk_busy=2, shopify_bulk_busy_seconds=60
+    ) as server:
+        bulk = Client(server)
+        mine = bulk.run(ORDERS)["bulkOperation"]["id"]
+        listed = bulk.ask(
+            """{ bulkOperations(first: 10, query: "status:running") { nodes { id status type } } }"""
+        )["bulkOperations"]["nodes"]
+        busy = ["gid://shopify/BulkOperation/2", "gid://shopify/BulkOperation/1"]  # an earlier run's
+        assert [n["id"] for n in listed] == busy  # the new one is still CREATED
+        clock.advance(0.5)
+        listed = bulk.ask(
+            '{ bulkOperations(first: 2, query: "status:running") { nodes { id } pageInfo { hasNextPage } } }'
+        )
+        page = listed["bulkOperations"]
+        assert [n["id"] for n in page["nodes"]] == [mine, "gid://shopify/BulkOperation/2"] and page[
+            "pageInfo"
+        ]["hasNextPage"]
+        bulk.finish(mine, clock)
+        clock.advance(60)
+        assert bulk.ask('{ bulkOperations(first: 5, query: "status:running") { nodes { id } } }')[
+            "bulkOperations"
+        ] == {"nodes": []}
+
+
+def test_a_record_the_schema_cannot_answer_fails_the_operation_with_partial_data(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Bad data in the files (a line item's quantity "many") breaks the job where it sits: the
+    operation FAILS with INTERNAL_SERVER_ERROR and the lines written before it stay readable."""
+    bad = shopify_order(300, created=BASE + timedelta(hours=1))  # the last one by processedAt
+    bad["lineItems"]["nodes"][0]["quantity"] = "many"
+    write(tmp_path, "shopify", "orders", [shopify_order(i) for i in range(1, 260)] + [bad])
+    with running(tmp_path, rate_limits="off", clock=clock) as server:
+        bulk = Client(server)
+        done = bulk.finish(bulk.run(ORDERS)["bulkOperation"]["id"], clock)
+        assert done["status"] == "FAILED" and done["errorCode"] == "INTERNAL_SERVER_ERROR"
+        partial = lines_of(requests.get(done["partialDataUrl"], timeout=10))
+        roots = [line for line in partial if "__parentId" not in line]
+        assert len(roots) == 200 == int(done["rootObjectCount"])  # the first batch, whole
+        assert len(partial) == int(done["objectCount"])

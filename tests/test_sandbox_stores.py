@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sandbox_fixtures import full_store, running, session, two_of_each
+from sandbox_fixtures import full_store, running, session, shopify_order_ids, two_of_each
 
 from metric_pulse import platforms as registry
 from metric_pulse.sandbox.server import SandboxServer
@@ -73,27 +73,8 @@ def test_two_stores_of_each_platform_side_by_side(tmp_path: Path) -> None:
 
         http = session()
 
-        def shopify_ids(names: str) -> list[int]:
-            root = env[f"{names}_STORE_URL"]
-            token = http.post(
-                f"{root}/admin/oauth/access_token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": env[f"{names}_CLIENT_ID"],
-                    "client_secret": env[f"{names}_CLIENT_SECRET"],
-                },
-                timeout=10,
-            ).json()["access_token"]
-            r = http.post(
-                f"{root}/admin/api/{env[f'{names}_API_VERSION']}/graphql.json",
-                headers={"X-Shopify-Access-Token": token},
-                json={"query": "{ orders(first: 250) { nodes { legacyResourceId } } }"},
-                timeout=10,
-            )
-            return sorted(int(o["legacyResourceId"]) for o in r.json()["data"]["orders"]["nodes"])
-
-        assert shopify_ids("SHOPIFY") == list(range(1, 121))
-        assert shopify_ids("SHOPIFY_EU") == [501, 502, 503]
+        assert shopify_order_ids(env, "SHOPIFY", 250) == list(range(1, 121))
+        assert shopify_order_ids(env, "SHOPIFY_EU", 250) == [501, 502, 503]
 
         def woo_total(names: str) -> str:
             r = http.get(

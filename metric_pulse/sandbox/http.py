@@ -18,7 +18,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 @dataclass
 class Request:
     method: str
-    path: str  # below the platform prefix: "/admin/api/2024-10/orders.json"
+    path: str  # below the platform prefix: "/admin/api/2026-10/graphql.json"
     query: list[tuple[str, str]]  # in order, repeated keys kept
     headers: Mapping[str, str]  # case-insensitive lookup (email.message.Message)
     body: bytes = b""
@@ -65,8 +65,15 @@ class Response:
 
 
 def json_response(status: int, payload: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(status, body, list(headers))
+    return Response(status, json_bytes(payload), list(headers))
+
+
+def json_bytes(payload: Any) -> bytes:
+    """Compact UTF-8 JSON; a lone surrogate from a bad record ("\\udc80") is sent escaped, as it came."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":")).encode("ascii")
 
 
 def raw_json(status: int, body: bytes, headers: Iterable[tuple[str, str]] = ()) -> Response:

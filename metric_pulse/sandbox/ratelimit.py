@@ -1,68 +1,18 @@
-"""Server-side rate limits as Shopify applies them.
+"""Server-side rate limits as Shopify applies them to the GraphQL Admin API.
 
-REST: a leaky bucket per shop and app (capacity 40, leaking 2 requests per second
-on Standard plans). GraphQL: a bucket of cost points (maximumAvailable, restored
-at restoreRate per second) that each query draws its requested cost from and is
-refunded the difference once the actual cost is known.
+A bucket of cost points (maximumAvailable, restored at restoreRate per second) that each
+query draws its requested cost from and is refunded the difference once the actual cost
+is known.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
-
-
-class LeakyBucket:
-    """`take()` -> (allowed, used) where used is what `X-Shopify-Shop-Api-Call-Limit` shows."""
-
-    def __init__(
-        self,
-        capacity: int = 40,
-        leak_per_second: float = 2.0,
-        *,
-        enforce: bool = True,
-        clock: Clock = time.monotonic,
-    ) -> None:
-        self.capacity = capacity
-        self.leak_per_second = leak_per_second
-        self.enforce = enforce
-        self._clock = clock
-        self._level = 0.0
-        self._stamp = clock()
-        self._lock = threading.Lock()
-
-    def _leak(self) -> None:
-        now = self._clock()
-        self._level = max(0.0, self._level - (now - self._stamp) * self.leak_per_second)
-        self._stamp = now
-
-    def take(self) -> tuple[bool, int]:
-        with self._lock:
-            if not self.enforce:
-                # Rate limits off: a bucket that drains at once. Reporting it full would make
-                # well-behaved clients (ours) slow down for a limit that does not exist.
-                return True, 1
-            self._leak()
-            if self._level + 1 > self.capacity + 1e-9:
-                return False, self.capacity
-            self._level += 1
-            return True, self.used()
-
-    def peek(self) -> int:
-        with self._lock:
-            self._leak()
-            return self.used()
-
-    def used(self) -> int:
-        return min(self.capacity, math.ceil(round(self._level, 6)))
-
-    def header(self, used: int) -> str:
-        return f"{used}/{self.capacity}"
 
 
 @dataclass(frozen=True)

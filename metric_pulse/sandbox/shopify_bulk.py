@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+import logging
 import secrets
 import tempfile
 import threading
@@ -47,8 +47,9 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 
 from metric_pulse.sandbox import shopify_graphql as gql
-from metric_pulse.sandbox.http import Request, Response
+from metric_pulse.sandbox.http import Request, Response, json_bytes
 
+log = logging.getLogger(__name__)
 BATCH = 200  # root nodes executed (and held in memory) at a time
 MAX_CONNECTIONS = 5
 MAX_DEPTH = 2
@@ -145,6 +146,13 @@ class BulkOperations:
         if type != "QUERY" or not self._ops:
             return None
         return self._node(self._ops[-1], ctx.base_url)
+
+    def listing(self, ctx: gql.Context, **args: Any) -> dict:
+        """`bulkOperations`: the app's operations, newest first (`reverse`: oldest), filtered by `query:`
+        (`status:running`, `operation_type:query`, `created_at:>…`, `id:…`)."""
+        keep, _ = gql.search_filter(args.get("query"))
+        found = [n for n in (self._node(op, ctx.base_url) for op in reversed(self._ops)) if keep(n)]
+        return gql.list_connection(found, args, "bulkOperations")
 
     def cancel(self, ctx: gql.Context, id: str) -> dict:  # noqa: A002
         op = next((o for o in self._ops if o.gid == id), None)
@@ -247,7 +255,7 @@ class BulkOperations:
             args = _arguments(prepared, root)
             nodes = (node for _, node in gql.rows(ctx, resource, args))
             lines = 0
-            with open(path, "w", encoding="utf-8") as out:
+            with open(path, "wb") as out:
                 while batch := list(islice(nodes, BATCH)):
                     if op.canceled:
                         return
@@ -256,25 +264,26 @@ class BulkOperations:
                     if errors:
                         raise GraphQLError(errors[0]["message"], extensions=errors[0].get("extensions"))
                     for line in flatten(prepared.operation.selection_set, data or {}):
-                        out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+                        out.write(json_bytes(line) + b"\n")
                         lines += 1
                         op.object_count += 1
                         op.root_count += "__parentId" not in line
-        except GraphQLError as exc:
-            op.error_code = (
-                "ACCESS_DENIED"
-                if (exc.extensions or {}).get("code") == "ACCESS_DENIED"
-                else "INTERNAL_SERVER_ERROR"
-            )
+        except Exception as exc:  # noqa: BLE001 (whatever breaks the job fails the operation, as on Shopify)
+            denied = isinstance(exc, GraphQLError) and (exc.extensions or {}).get("code") == "ACCESS_DENIED"
+            op.error_code = "ACCESS_DENIED" if denied else "INTERNAL_SERVER_ERROR"
+            if not denied:  # the lines written so far stay readable, as Shopify's partial data
+                log.warning("sandbox: bulk operation %s failed: %s", op.gid, type(exc).__name__)
+                if path.exists():
+                    op.partial = path.rename(path.with_name(f"{op.number}-partial.jsonl"))
             op.finished = True
             return
         if op.fail:  # the job broke halfway: only the first half of its lines survive
             partial = path.with_name(f"{op.number}-partial.jsonl")
-            with open(path, encoding="utf-8") as full, open(partial, "w", encoding="utf-8") as out:
+            with open(path, "rb") as full, open(partial, "wb") as out:
                 kept = list(islice(full, lines // 2))
                 out.writelines(kept)
             op.object_count = len(kept)
-            op.root_count = sum('"__parentId"' not in line for line in kept)
+            op.root_count = sum(b'"__parentId"' not in line for line in kept)
             op.partial, op.error_code = partial, "INTERNAL_SERVER_ERROR"
         else:
             op.file = path
@@ -446,11 +455,11 @@ def _split(selection: SelectionSetNode | None, obj: dict) -> tuple[dict, list[tu
     """(the object without its nested connections, those connections) — a connection is an answer
     value holding `nodes` or `edges` (connections sit on nodes or objects, never in lists: restricted)."""
     children = []
-    for node in _fields(selection):
+    for node in gql.selected_fields(selection):
         key = (node.alias or node.name).value
         value = obj.get(key)
         if isinstance(value, Mapping) and ("nodes" in value or "edges" in value) and node.selection_set:
-            names = {p.name.value for p in _fields(node.selection_set)}
+            names = {p.name.value for p in gql.selected_fields(node.selection_set)}
             if names & {"nodes", "edges"}:
                 children.append((node, value))
                 del obj[key]
@@ -460,11 +469,3 @@ def _split(selection: SelectionSetNode | None, obj: dict) -> tuple[dict, list[tu
             obj[key] = inner
             children.extend(nested)
     return obj, children
-
-
-def _fields(selection: SelectionSetNode | None) -> Iterator[FieldNode]:
-    for node in selection.selections if selection else []:
-        if isinstance(node, FieldNode):
-            yield node
-        else:
-            yield from _fields(getattr(node, "selection_set", None))

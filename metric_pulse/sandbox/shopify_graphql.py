@@ -69,7 +69,7 @@ from graphql.execution.values import get_argument_values
 from graphql.validation import ValidationRule, specified_rules
 from graphql.validation.rules.fields_on_correct_type import FieldsOnCorrectTypeRule
 
-from metric_pulse.sandbox.store import Deletion, StoreFolder, full, parse_instant, scan, sortable
+from metric_pulse.sandbox.store import Deletion, Record, StoreFolder, full, parse_instant, scan, sortable
 
 SCHEMA: GraphQLSchema = build_schema(Path(__file__).with_name("shopify_schema.graphql").read_text())
 MAX_PAGE = 250
@@ -120,6 +120,7 @@ RESOURCES = {
     ),
 }
 BY_TYPE = {r.typename: r for r in RESOURCES.values()}
+REFERENCED = {*BY_TYPE, "ProductVariant"}  # node types another node may refer to (`reference`)
 
 # `query:` terms: search field -> node field (equality, case-insensitive); dates separately
 SEARCH_DATES = {
@@ -140,6 +141,7 @@ SEARCH_EQUALS = {
     "handle": "handle",
     "action": "action",  # events
     "subject_type": "subjectType",
+    "operation_type": "type",  # bulk operations
 }
 
 # Protected customer data (level 2: name, e-mail, phone, address): fields nulled when not granted
@@ -299,11 +301,11 @@ class Context:
         """The node a request may see: None outside the scopes' view, protected fields nulled."""
         if record is None:
             return None
-        node = full(record)
         if resource.name == "orders" and "read_all_orders" not in self.scopes:
-            created = parse_instant(node.get("createdAt"))
+            created = parse_instant(record.get("createdAt"))  # a summary field: no parse of the record
             if created is None or created < self.now - ORDERS_WINDOW_DAYS * 86400:
                 return None
+        node = full(record)
         return node if self.protected_data else redact(resource.typename, node)
 
 
@@ -444,7 +446,12 @@ def nested_connection(parent: Mapping[str, Any], info: GraphQLResolveInfo, **arg
     ctx: Context = info.context
     if ctx.bulk is not None:
         return connection(items, list(range(len(items))), has_next=False, has_previous=False, cursor_of=str)
-    size = page_size(args, info.field_name)
+    return list_connection(items, args, info.field_name)
+
+
+def list_connection(items: list[dict], args: Mapping[str, Any], field_name: str) -> dict:
+    """A page of a list held in memory: first/after, last/before and reverse, cursors by position."""
+    size = page_size(args, field_name)
     indexes = list(range(len(items)))
     if args.get("reverse"):
         indexes.reverse()
@@ -516,11 +523,77 @@ def lookup(ctx: Context, ident: str, field_name: str) -> dict | None:
     typename = gid_type(ident)
     if typename == "BulkOperation" and ctx.bulk_ops is not None:
         return ctx.bulk_ops.get(ident)
+    if typename == "Refund":
+        return refund(ctx, ident, field_name)
     resource = BY_TYPE.get(typename or "")
     if resource is None:
         return None
     ctx.require(resource.scope, field_name)
     return ctx.visible(resource, ctx.store.get(resource.name).by_id(ident))
+
+
+def refund(ctx: Context, ident: str, field_name: str) -> dict | None:
+    """A refund by GID: found in its order (an index of refund -> order), seen as the order is seen."""
+    orders = RESOURCES["orders"]
+    ctx.require(orders.scope, field_name)
+    dataset = ctx.store.get("orders")
+    entry = dataset.derived("refunds", refund_orders).by_id(ident)
+    order = ctx.visible(orders, dataset.by_id(entry["order"])) if entry else None
+    return next((r for r in (order or {}).get("refunds") or [] if r.get("id") == ident), None)
+
+
+def refund_orders(records: list[dict]) -> list[dict]:
+    """{id: refund GID, order: order GID} of every refund; orders without refunds are not parsed."""
+    out = []
+    for record in records:
+        if isinstance(record, Record) and b'"refunds":[]' in record.raw():
+            continue
+        node = full(record)
+        out.extend({"id": r.get("id"), "order": node.get("id")} for r in node.get("refunds") or [])
+    return out
+
+
+def reference(parent: Mapping[str, Any], info: GraphQLResolveInfo) -> Any:
+    """A node another node refers to (`customer`, `product`, `variant`, `lastOrder`): the stored copy
+    when it holds every field asked for, else the node itself from its file (as Shopify reads it live)."""
+    stored = parent.get(info.field_name)
+    if not isinstance(stored, Mapping) or not stored.get("id"):
+        return stored
+    asked = {f.name.value for node in info.field_nodes for f in selected_fields(node.selection_set)}
+    if asked <= set(stored) | {"__typename"}:
+        return stored
+    ctx: Context = info.context
+    typename = gid_type(stored["id"])
+    if typename == "ProductVariant":
+        if "read_products" not in ctx.scopes:
+            return stored
+        found = ctx.store.get("products").derived("variants", variant_nodes).by_id(stored["id"])
+        return found or stored
+    resource = BY_TYPE.get(typename or "")
+    if resource is None or resource.scope not in ctx.scopes:
+        return stored
+    return ctx.visible(resource, ctx.store.get(resource.name).by_id(stored["id"])) or stored
+
+
+def variant_nodes(products: list[dict]) -> list[dict]:
+    """Every product's variants as nodes of their own (with `product`), for lookups by GID."""
+    out = []
+    for record in products:
+        product = full(record)
+        ref = {k: product.get(k) for k in ("id", "legacyResourceId", "title", "handle", "vendor")}
+        variants = product.get("variants") or {}
+        for variant in variants.get("nodes", []) if isinstance(variants, dict) else variants:
+            out.append({**variant, "product": ref})
+    return out
+
+
+def selected_fields(selection: SelectionSetNode | None) -> Iterator[FieldNode]:
+    """The fields of a selection set, through fragments (their type conditions ignored)."""
+    for node in selection.selections if selection else []:
+        if isinstance(node, FieldNode):
+            yield node
+        elif isinstance(node, InlineFragmentNode):
+            yield from selected_fields(node.selection_set)
 
 
 def by_type(typename: str) -> Callable[..., dict | None]:
@@ -569,6 +642,7 @@ ROOT: dict[str, Callable[..., Any]] = {
     "events": lambda _r, info, **args: events(info.context, args, info),
     "bulkOperation": bulk_field("get_field"),
     "currentBulkOperation": bulk_field("current"),
+    "bulkOperations": bulk_field("listing"),
     "bulkOperationRunQuery": bulk_field("run"),
     "bulkOperationCancel": bulk_field("cancel"),
 }
@@ -591,6 +665,10 @@ def _wire(schema: GraphQLSchema) -> None:
                 definition.resolve = nested_connection
             elif is_list_type(unwrap(definition.type)) and "first" in definition.args:
                 definition.resolve = cut_list
+            elif get_named_type(definition.type).name in REFERENCED and not is_list_type(
+                unwrap(definition.type)
+            ):
+                definition.resolve = reference
 
 
 def unwrap(type_: Any) -> Any:
@@ -760,6 +838,8 @@ class Cost:
         except GraphQLError:
             return None
         size = args.get("first") if args.get("first") is not None else args.get("last")
+        if size is None and isinstance(args.get("ids"), list):  # nodes(ids:): one per id
+            size = len(args["ids"])
         return size if isinstance(size, int) else None
 
 

@@ -57,7 +57,7 @@ HIGHEST = (float("inf"),)
 # Top-level fields kept in memory for every record: what the emulators filter and sort on.
 SUMMARY_KEYS = frozenset(
     {
-        # Shopify (GraphQL nodes; the REST-shaped names serve hand-written stores of other platforms)
+        # Shopify (GraphQL nodes; createdAt is listed with commercetools)
         "id",
         "updatedAt",
         "processedAt",
@@ -65,24 +65,15 @@ SUMMARY_KEYS = frozenset(
         "cancelledAt",
         "closedAt",
         "displayFinancialStatus",
+        "displayFulfillmentStatus",
         "sourceName",
         "productType",
-        "created_at",
-        "updated_at",
-        "processed_at",
-        "cancelled_at",
-        "closed_at",
-        "published_at",
-        "financial_status",
-        "fulfillment_status",
         "email",
         "name",
         "test",
-        "source_name",
         "title",
         "vendor",
         "handle",
-        "product_type",
         "status",
         # WooCommerce
         "date_created",

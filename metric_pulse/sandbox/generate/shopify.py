@@ -852,19 +852,10 @@ class ShopifyStore:
                     "totalTaxSet": money_bag(share["shop"][1], share["pres"][1], presentment),
                 }
             )
-        adjustments, shipping_lines = [], []
+        shipping_lines = []
         if with_shipping and shop["shipping"]:
-            # Shipping refunded with the last items: the REST `shipping_refund` adjustment (negative,
-            # as REST had it; `kind` is deprecated in GraphQL but still served) and the refund's shipping line.
-            adjustments.append(
-                {
-                    "id": gid("OrderAdjustment", refund_id * 10 + 9),
-                    "kind": "SHIPPING_REFUND",
-                    "reason": None,
-                    "amountSet": money_bag(-shop["shipping"], -pres["shipping"], presentment),
-                    "taxAmountSet": money_bag(-shop["shipping_tax"], -pres["shipping_tax"], presentment),
-                }
-            )
+            # Shipping refunded with the last items: a refund shipping line (Shopify keeps refunded
+            # shipping out of `orderAdjustments`, which hold only discrepancies; the generator has none).
             shipping_lines.append(
                 {
                     "id": gid("RefundShippingLine", refund_id * 10 + 8),
@@ -879,13 +870,14 @@ class ShopifyStore:
         created = iso_z(when)
         refund = {
             **ref("Refund", refund_id),
+            "order": ref("Order", order_id),
             "createdAt": created,
             "updatedAt": created,
             "note": ("Customer returned item", "Damaged in transit", "Wrong size", None)[r.randrange(4)],
             "totalRefundedSet": money_bag(sums["shop"], sums["pres"], presentment),
             "refundLineItems": nodes(refund_lines),
             "refundShippingLines": nodes(shipping_lines),
-            "orderAdjustments": nodes(adjustments),
+            "orderAdjustments": nodes([]),
             "transactions": nodes(
                 [
                     {
