@@ -8,6 +8,7 @@ path) is in tests/test_shopify_bulk.py against the sandbox.
 from __future__ import annotations
 
 import json
+import re
 import stat
 import threading
 import tracemalloc
@@ -22,9 +23,11 @@ from loaders.errors import ConfigError
 from loaders.http_client import ApiClient, DownloadRefused
 from loaders.pacing import RequestStats
 from loaders.settings import LoadOptions, RateLimit
-from loaders.shopify.bulk_jsonl import BulkFileError, reassemble, split_lines
-from loaders.shopify.bulk_query import bulk_document, deferred, updated_since
+from loaders.shopify import queries
+from loaders.shopify.bulk_jsonl import NO_ID, BulkFileError, reassemble, split_lines
+from loaders.shopify.bulk_query import bulk_document, followed_lists, routes
 from loaders.shopify.bulk_settings import BulkSettings, bulk_settings_from_env
+from loaders.shopify.queries import render
 
 # shopify.dev "Perform bulk operations with the GraphQL Admin API", the JSONL of its products/variants example
 DOCS_JSONL = b"""{"id":"gid://shopify/Product/1921569226808"}
@@ -39,13 +42,7 @@ DOCS_JSONL = b"""{"id":"gid://shopify/Product/1921569226808"}
 {"id":"gid://shopify/ProductVariant/19435458986123","title":"52","__parentId":"gid://shopify/Product/1921569226808"}
 """
 PRODUCT_ROUTES = {"Product": {"ProductVariant": "variants"}}
-ORDER_ROUTES = {
-    "Order": {
-        "LineItem": "lineItems",
-        "DiscountCodeApplication": "discountApplications",
-        "ManualDiscountApplication": "discountApplications",
-    }
-}
+ORDER_ROUTES = {"Order": {"LineItem": "lineItems", NO_ID: "discountApplications"}}
 
 
 def lines(data: bytes) -> Iterator[bytes]:
@@ -68,7 +65,7 @@ def test_children_join_their_parent_wherever_they_come_in_the_file(tmp_path: Pat
     assert list(tmp_path.iterdir()) == []  # the spill is gone
 
 
-def test_nodes_without_id_are_routed_by_typename() -> None:
+def test_nodes_without_id_go_to_the_connection_of_id_less_nodes() -> None:
     data = b"\n".join(
         json.dumps(line).encode()
         for line in [
@@ -144,30 +141,39 @@ def test_memory_stays_bounded_whatever_the_file_size(tmp_path: Path) -> None:
     assert big_peak < small_peak + 1_000_000, (small_peak, big_peak)
 
 
-SELECTION = """id updatedAt totalPriceSet { shopMoney { amount currencyCode } }
-lineItems(first: 250) { pageInfo { hasNextPage endCursor } nodes { id quantity } }
-discountApplications(first: 50) { nodes { __typename index ... on DiscountCodeApplication { code } } }
-refunds { id note
-  refundLineItems(first: 250) { pageInfo { hasNextPage endCursor } nodes { id quantity } }
-  transactions(first: 50) { nodes { id kind } } }"""
-
-
-def test_the_bulk_document_drops_paging_and_the_connections_inside_lists() -> None:
+def test_the_bulk_document_asks_what_the_paginated_query_asks_without_paging_or_lists_connections() -> None:
     since = datetime(2026, 11, 1, 10, 20, 30, 123456, tzinfo=UTC)
-    document = " ".join(bulk_document("orders", SELECTION, updated_since(since)).split())
+    document = bulk_document("orders", queries.ORDER, queries.updated_since(since))
     assert document.startswith(
-        """{ orders(query: "updated_at:>='2026-11-01T10:20:30Z'") { edges { node { id updatedAt"""
+        """{ orders(query: "updated_at:>='2026-11-01T10:20:30Z'") { edges { node { id legacyResourceId"""
     )
-    assert "lineItems { edges { node { id quantity } } }" in document
+    assert f"lineItems {{ edges {{ node {{ {queries.LINE_ITEM.fields} }} }} }}" in document
     assert "first" not in document and "pageInfo" not in document
-    assert "refunds { id note }" in document
-    assert [(d.path, d.field) for d in deferred(SELECTION)] == [
-        (("refunds",), "refundLineItems"),
-        (("refunds",), "transactions"),
-    ]
-    # the follow-up asks for them as the paginated query does
-    assert "pageInfo" in deferred(SELECTION)[0].selection and "first: 250" in deferred(SELECTION)[0].selection
-    assert bulk_document("orders", SELECTION, None).startswith("{ orders { edges")
+    assert f"refunds {{ {queries.REFUND.fields} }}" in document  # the refund's own connections are left out
+    assert [name for name, _ in followed_lists(queries.ORDER)] == ["refunds"]
+    assert followed_lists(queries.PRODUCT) == ()
+    assert bulk_document("products", queries.PRODUCT, None).startswith("{ products { edges { node { id ")
+    # every field a paginated node reads is read by the bulk node (same rows from both paths)
+    paginated = re.sub(
+        r"\(first: \d+\)|pageInfo \{ hasNextPage endCursor \}|nodes|edges|node", " ", render(queries.ORDER)
+    )
+    bulk = re.sub(r"edges|node", " ", document)
+    words = lambda text: set(re.findall(r"\w+", text))  # noqa: E731
+    missing = words(paginated) - words(bulk)
+    refund_lists = {c.field for c in queries.REFUND.connections}
+    assert (
+        refund_lists
+        <= missing
+        <= words(" ".join(render(c.node) for c in queries.REFUND.connections)) | refund_lists
+    )
+
+
+def test_children_are_routed_by_the_type_in_their_gid_and_id_less_nodes_have_one_home() -> None:
+    assert routes(queries.ORDER) == {
+        "Order": {"LineItem": "lineItems", "ShippingLine": "shippingLines", NO_ID: "discountApplications"}
+    }
+    assert routes(queries.PRODUCT) == {"Product": {"ProductVariant": "variants"}}
+    assert routes(queries.CUSTOMER) == {"Customer": {"MailingAddress": "addressesV2"}}
 
 
 def test_settings_default_off_and_bad_values() -> None:

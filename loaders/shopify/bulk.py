@@ -45,13 +45,14 @@ The operation's life, and what is done when it goes wrong (docs/loaders.md says 
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dlt
 
@@ -60,30 +61,14 @@ from loaders.http_client import DownloadRefused
 from loaders.shopify import bulk_jsonl, bulk_query, listing, objects, queries
 from loaders.shopify.bulk_settings import BulkSettings
 from loaders.shopify.bulk_state import OperationLog
+from loaders.shopify.graphql import GraphQLError, QueryTooCostly, ShopifyGraphQL
+from loaders.shopify.queries import Node, render
 from loaders.shopify.settings import PLATFORM, ShopifyConfig
-
-if TYPE_CHECKING:
-    from loaders.shopify.graphql import ShopifyGraphQL
 
 log = logging.getLogger(__name__)
 
 Pages = Iterator[list[dict[str, Any]]]
 
-# Where each child type goes in its parent, per resource (the connections of queries.py's selections).
-ROUTES: dict[str, bulk_jsonl.Routes] = {
-    "orders": {
-        "Order": {
-            "LineItem": "lineItems",
-            "ShippingLine": "shippingLines",
-            "DiscountCodeApplication": "discountApplications",
-            "ManualDiscountApplication": "discountApplications",
-            "AutomaticDiscountApplication": "discountApplications",
-            "ScriptDiscountApplication": "discountApplications",
-        }
-    },
-    "customers": {"Customer": {"MailingAddress": "addressesV2"}},
-    "products": {"Product": {"ProductVariant": "variants"}},
-}
 MAX_LINE_BYTES = 64 * 1024 * 1024
 ACTIVE = frozenset({"CREATED", "RUNNING", "CANCELING"})
 BUSY_CODES = frozenset({"OPERATION_IN_PROGRESS", "LIMIT_REACHED"})
@@ -136,27 +121,25 @@ class BulkJob:
     def __init__(
         self,
         client: ShopifyGraphQL,
-        config: ShopifyConfig,
         resource: str,
         document: str,
         operations: OperationLog,
     ) -> None:
         self.client = client
-        self.config = config
-        self.settings: BulkSettings = config.bulk
+        self.settings: BulkSettings = client.config.bulk
         self.resource = resource
         self.document = document
         self.operations = operations
 
-    def objects(self, spill_dir: Path | None = None) -> Iterator[dict[str, Any]]:
+    def objects(self, routes: bulk_jsonl.Routes, spill_dir: Path) -> Iterator[dict[str, Any]]:
         """Every object of the result, children attached; `BulkUnavailable` (before any object) to fall back."""
         try:
-            yield from self._objects(spill_dir)
+            yield from self._objects(routes, spill_dir)
         except BulkUnavailable:
             self.operations.drop(self.resource)
             raise
 
-    def _objects(self, spill_dir: Path | None) -> Iterator[dict[str, Any]]:
+    def _objects(self, routes: bulk_jsonl.Routes, spill_dir: Path) -> Iterator[dict[str, Any]]:
         operation = self._resume() or self._start()
         restarted = False
         while True:
@@ -191,7 +174,7 @@ class BulkJob:
                     operation.object_count,
                 )
                 with spill:
-                    yield from spill.objects(ROUTES[self.resource])
+                    yield from spill.objects(routes)
                 return
             if operation.status == "EXPIRED" and not restarted:
                 operation, restarted = self._start(), True
@@ -228,7 +211,13 @@ class BulkJob:
         deadline = time.monotonic() + self.settings.busy_wait.total_seconds()
         delay = self.settings.poll_first_seconds
         while True:
-            payload = self._graphql(RUN, {"query": self.document}).get("bulkOperationRunQuery") or {}
+            try:
+                payload = self._graphql(RUN, {"query": self.document}).get("bulkOperationRunQuery") or {}
+            except GraphQLError as exc:
+                if "ACCESS_DENIED" not in exc.codes:
+                    raise
+                # some tokens may not run bulk operations; the same fields page fine
+                raise BulkUnavailable(f"bulk operations refused ({exc})") from None
             errors = payload.get("userErrors") or []
             if payload.get("bulkOperation") and not errors:
                 operation = Operation.read(payload["bulkOperation"])
@@ -300,54 +289,65 @@ class BulkJob:
             )
 
 
-REFUNDS = "query RefundLists($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Refund {{ id {fields} }} }} }}"
+FOLLOW_LIST = "query FollowLists($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type} {{ id {name} {{ {fields} }} }} }} }}"
 
 
-def _refund_follow_up(client: ShopifyGraphQL, orders: list[dict[str, Any]]) -> None:
-    """Fill the refunds of `orders` with the connections a bulk query could not carry (in place).
+def _follow_lists(client: ShopifyGraphQL, node: Node, page: list[dict[str, Any]]) -> None:
+    """Give the objects of `page` the list fields (refunds) a bulk query could carry only in part (in place).
 
-    One `nodes(ids:)` query per page of refunds, each refund's connections then followed to
-    their end (`listing.complete`), exactly as a paginated order's would be.
+    The objects with a non-empty list are asked for again with paginated `nodes(ids:)`
+    queries selecting just that list as the paginated path does (connections paged),
+    each item's connections then read to their end (`listing.complete`): the lists come
+    out exactly as on a paginated page.
     """
-    deferred = [d for d in bulk_query.deferred(queries.NODE_FIELDS["orders"]) if d.path == ("refunds",)]
-    refunds = {
-        refund["id"]: refund
-        for order in orders
-        for refund in order.get("refunds") or []
-        if isinstance(refund, dict) and isinstance(refund.get("id"), str)
-    }
-    if not deferred or not refunds:
-        return
-    query = REFUNDS.format(fields=" ".join(d.selection for d in deferred))
-    ids = list(refunds)
-    for start in range(0, len(ids), client.config.page_size):
-        for found in client.execute(query, {"ids": ids[start : start + client.config.page_size]})["nodes"]:
-            if not isinstance(found, dict) or found.get("id") not in refunds:
+    for name, child in bulk_query.followed_lists(node):
+        owners = {obj["id"]: obj for obj in page if obj.get(name) and isinstance(obj.get("id"), str)}
+        query = FOLLOW_LIST.format(type=node.type, name=name, fields=render(child))
+        ids, batch = list(owners), client.page_sizes.get(query, client.config.page_size)
+        while ids:
+            try:
+                answered = client.execute(query, {"ids": ids[:batch]})["nodes"]
+            except QueryTooCostly as exc:
+                if batch <= 1:
+                    raise
+                batch = client.page_sizes[query] = exc.fitted(batch)
+                continue
+            if not isinstance(answered, list) or len(answered) != len(ids[:batch]):
                 raise ApiError(
-                    PLATFORM, f"nodes(ids:) answered a refund that was not asked for: {str(found)[:80]}"
+                    PLATFORM, f"nodes(ids:) answered {len(answered or [])} of {len(ids[:batch])} ids"
                 )
-            listing.complete(client, queries.REFUND, found)
-            refunds[found["id"]].update({d.field: found.get(d.field) for d in deferred})
+            for asked, found in zip(ids[:batch], answered, strict=True):
+                if found is None:  # deleted since the operation ran: say so, do not fail the load
+                    client.warn(f"{asked} no longer answers: the lists inside its {name} were not loaded")
+                    continue
+                if (
+                    not isinstance(found, dict)
+                    or found.get("id") != asked
+                    or not isinstance(found.get(name), list)
+                ):
+                    raise ApiError(PLATFORM, f"nodes(ids:) answered {str(found)[:80]} for {asked}")
+                owners[asked][name] = [listing.complete(client, child, item) for item in found[name]]
+            ids = ids[batch:]
 
 
 def bulk_pages(
     client: ShopifyGraphQL,
-    config: ShopifyConfig,
     resource: str,
     since: datetime | None,
     *,
     state_dir: Path,
-    spill_dir: Path | None = None,
 ) -> Pages:
     """Pages of `resource` changed since `since`, from one Bulk Operation; `BulkUnavailable` to fall back."""
-    document = bulk_query.bulk_document(
-        resource, queries.NODE_FIELDS[resource], bulk_query.updated_since(since)
-    )
-    job = BulkJob(client, config, resource, document, OperationLog(state_dir))
-    found = job.objects(spill_dir)
-    while page := list(islice(found, config.page_size)):
-        if resource == "orders":
-            _refund_follow_up(client, page)
+    node = queries.NODES[resource]
+    search = queries.updated_since(since) if since is not None else None
+    job = BulkJob(client, resource, bulk_query.bulk_document(resource, node, search), OperationLog(state_dir))
+    # The spill of a killed run may still be there: only this resource's job uses this directory.
+    spill_dir = state_dir / f"bulk-{resource}"
+    shutil.rmtree(spill_dir, ignore_errors=True)
+    spill_dir.mkdir(mode=0o700, parents=True)
+    found = job.objects(bulk_query.routes(node), spill_dir)
+    while page := list(islice(found, client.config.page_size)):
+        _follow_lists(client, node, page)
         yield [objects.flatten(obj) for obj in page]
 
 
@@ -368,7 +368,7 @@ def pages(
     directory = state_dir or Path(dlt.current.pipeline().working_dir)
     try:
         # BulkUnavailable comes, if at all, before the first page: the whole result is read first
-        yield from bulk_pages(client, config, resource, since, state_dir=directory)
+        yield from bulk_pages(client, resource, since, state_dir=directory)
     except BulkUnavailable as exc:
         client.warn(f"{resource}: {exc}; loaded through paginated queries instead")
         yield from paginated(since)

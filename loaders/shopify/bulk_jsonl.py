@@ -12,9 +12,10 @@ Instead the lines are spilled, as they stream in, into a private SQLite file on 
 back in file order, each with its children found through an index on the parent. At
 most one root with its descendants is in memory at a time, whatever the file's size.
 
-Which connection a child belongs to is read from its type: the type in its GID
-(`gid://shopify/LineItem/1` -> `LineItem`) or, for nodes without an id (discount
-applications), its `__typename`. `routes` maps a parent type to {child type: field}.
+Which connection a child belongs to is read from the type in its GID
+(`gid://shopify/LineItem/1` -> `LineItem`); a node without an id (a discount
+application) goes to its parent's connection of id-less nodes. `routes` maps a parent
+type to {child type or NO_ID: field} (loaders/shopify/bulk_query.py derives it).
 Each object comes out as the API would have returned it in one page: every connection
 of its type present as `{"nodes": [...]}` (empty when it had no children), in the
 order the lines came. A line whose parent never appears, or whose type no route
@@ -34,6 +35,8 @@ from loaders import json_body
 
 Routes = Mapping[str, Mapping[str, str]]
 """Parent type -> {child type: the parent's connection field holding it}."""
+NO_ID = ""
+"""The routes key of a parent's connection whose nodes have no id."""
 
 BATCH = 2000  # lines per insert: large enough to amortise the call, small enough to stay bounded
 
@@ -66,10 +69,6 @@ def gid_type(value: object) -> str | None:
         return None
     parts = value.split("/")
     return parts[3] if len(parts) > 4 else None
-
-
-def object_type(obj: Mapping[str, Any]) -> str | None:
-    return gid_type(obj.get("id")) or obj.get("__typename")
 
 
 class Spill:
@@ -114,7 +113,7 @@ class Spill:
 
     def _attach(self, parent: dict[str, Any], routes: Routes) -> int:
         """Put the children of `parent` (and theirs) into its connections; how many lines that used."""
-        kind = object_type(parent)
+        kind = gid_type(parent.get("id"))
         fields = routes.get(kind or "")
         if not fields:
             return 0
@@ -127,10 +126,11 @@ class Spill:
         for seq, body in rows:
             child = _parse(body, seq + 1)
             child.pop("__parentId", None)
-            field = fields.get(object_type(child) or "")
+            child_kind = gid_type(child.get("id")) or NO_ID
+            field = fields.get(child_kind)
             if field is None:
                 raise BulkFileError(
-                    f"line {seq + 1} of the result file is a {object_type(child)!r} under a {kind!r}, "
+                    f"line {seq + 1} of the result file is a {child_kind or 'node without id'} under a {kind}, "
                     "which the query does not ask for"
                 )
             parent[field]["nodes"].append(child)
