@@ -174,11 +174,12 @@ def test_a_first_run_backfills_through_bulk_operations_with_the_rows_of_the_pagi
         )
         assert variants[0][0] > 100
 
-        # the next run's window starts at the newest change (weeks ago in this store) minus the
-        # lookback: within a threshold of ten years it is paginated, beyond 7 days a bulk operation again
-        load(server, pg_db, tmp_path, SHOPIFY_BULK_AFTER_DAYS="3650")
-        assert len(operations(server)) == 3
+        # the next run is incremental, through pages: its window reaches back to the newest change (weeks
+        # ago in this store), but the last run was minutes ago
         load(server, pg_db, tmp_path)
+        assert len(operations(server)) == 3
+        # a gap wider than the threshold (here: any) goes through filtered bulk operations again
+        load(server, pg_db, tmp_path, SHOPIFY_BULK_AFTER_DAYS="0")
         again = operations(server)
         assert len(again) == 6 and all("updated_at:>=" in op["query"] for op in again[:3])
         assert raw_rows(pg_db) == paginated_rows

@@ -58,6 +58,7 @@ import dlt
 
 from loaders.errors import ApiError
 from loaders.http_client import DownloadRefused
+from loaders.incremental import iso, parse_timestamp
 from loaders.shopify import bulk_jsonl, bulk_query, listing, objects, queries
 from loaders.shopify.bulk_settings import BulkSettings
 from loaders.shopify.bulk_state import OperationLog
@@ -69,6 +70,8 @@ log = logging.getLogger(__name__)
 
 Pages = Iterator[list[dict[str, Any]]]
 
+LAST_RUN = "bulk_gap_from"
+"""Resource state: when the last run that read all its pages started (see `wanted`)."""
 MAX_LINE_BYTES = 64 * 1024 * 1024
 ACTIVE = frozenset({"CREATED", "RUNNING", "CANCELING"})
 BUSY_CODES = frozenset({"OPERATION_IN_PROGRESS", "LIMIT_REACHED"})
@@ -80,9 +83,19 @@ RUN = f"""mutation RunBulkQuery($query: String!) {{
 POLL = f"query BulkOperation($id: ID!) {{ bulkOperation(id: $id) {{ {OPERATION_FIELDS} }} }}"
 
 
-def wanted(settings: BulkSettings, since: datetime | None, now: datetime) -> bool:
-    """Whether a window starting at `since` (None: everything) is loaded through a Bulk Operation."""
-    return settings.after is not None and (since is None or now - since > settings.after)
+def wanted(settings: BulkSettings, since: datetime | None, last_run: datetime | None, now: datetime) -> bool:
+    """Whether a window starting at `since` (None: everything) is loaded through a Bulk Operation.
+
+    The gap is counted from the later of the window's start and the start of the last run
+    that completed its extract: a quiet store's window reaches back to its last change,
+    weeks ago, yet holds only what changed since that run, which a few pages fetch faster
+    than an operation could be started and polled.
+    """
+    if settings.after is None:
+        return False
+    if since is None:
+        return True
+    return now - max(since, last_run or since) > settings.after
 
 
 class BulkUnavailable(Exception):
@@ -357,18 +370,22 @@ def pages(
     resource: str,
     since: datetime | None,
     paginated: Callable[[datetime | None], Pages],
-    *,
-    state_dir: Path | None = None,
-    now: datetime | None = None,
 ) -> Pages:
-    """The pages of `resource` since `since`: through a Bulk Operation when the window is wide, else paginated."""
-    if not wanted(config.bulk, since, now or datetime.now(UTC)):
+    """The pages of `resource` since `since`: through a Bulk Operation when the gap is wide, else paginated.
+
+    Runs inside the resource's dlt extract; the start of a run that yielded all its pages is
+    kept in the resource state (committed with its rows) as `LAST_RUN`.
+    """
+    now = datetime.now(UTC)
+    state = dlt.current.resource_state()
+    last_run = parse_timestamp(state[LAST_RUN]) if state.get(LAST_RUN) else None
+    if not wanted(config.bulk, since, last_run, now):
         yield from paginated(since)
-        return
-    directory = state_dir or Path(dlt.current.pipeline().working_dir)
-    try:
-        # BulkUnavailable comes, if at all, before the first page: the whole result is read first
-        yield from bulk_pages(client, resource, since, state_dir=directory)
-    except BulkUnavailable as exc:
-        client.warn(f"{resource}: {exc}; loaded through paginated queries instead")
-        yield from paginated(since)
+    else:
+        try:
+            # BulkUnavailable comes, if at all, before the first page: the whole result is read first
+            yield from bulk_pages(client, resource, since, state_dir=Path(dlt.current.pipeline().working_dir))
+        except BulkUnavailable as exc:
+            client.warn(f"{resource}: {exc}; loaded through paginated queries instead")
+            yield from paginated(since)
+    state[LAST_RUN] = iso(now)
