@@ -1,9 +1,9 @@
 """Backfills through Shopify's Bulk Operations, with the paginated queries as the fallback.
 
 `pages()` is what the Shopify source asks for a resource's records. A first run, a full
-refresh (no cursor) or a window that starts more than `SHOPIFY_BULK_AFTER_DAYS` ago runs
+refresh (no cursor) or a gap wider than `SHOPIFY_BULK_AFTER_DAYS` (see `wanted`) runs
 one `bulkOperationRunQuery` for the resource; anything else goes to the paginated
-queries. Both yield pages of the same objects (`queries.flatten`), so
+queries. Both yield pages of the same objects (`objects.flatten`), so
 `loaders.incremental.admitted` and dlt treat them alike: same merge key, same cursor.
 
 The operation's life, and what is done when it goes wrong (docs/loaders.md says the same):
@@ -11,7 +11,8 @@ The operation's life, and what is done when it goes wrong (docs/loaders.md says 
 * Start: the document is made from the paginated node selection (`bulk_query`) with
   the same `updated_at:>=` filter. "Already in progress" / "limit reached" (another app,
   or five operations of ours, hold the shop's slots) is retried with backoff up to
-  `SHOPIFY_BULK_WAIT_MINUTES`, then the resource falls back to paginated queries.
+  `SHOPIFY_BULK_WAIT_MINUTES`, then the resource falls back to paginated queries; so
+  does a token refused bulk operations (ACCESS_DENIED).
 * Poll `bulkOperation(id:)` with a backoff from 1 s growing 1.5 times up to 30 s, for
   at most `SHOPIFY_BULK_TIMEOUT_MINUTES`; past that the run fails for Shopify and the
   next run resumes the very operation.
@@ -28,18 +29,18 @@ The operation's life, and what is done when it goes wrong (docs/loaders.md says 
   resource falls back to paginated queries over the same window; nothing is lost, and
   the warning says how many objects the operation had reached.
 * Killed runs: the operation's id (and a hash of its document) is written, as soon as
-  Shopify accepts it, to `shopify_bulk_operations.json` in the pipeline's private
-  working directory. dlt's resource state is no place for it: dlt saves that state only
-  when the extract step ends, so a killed run would forget the id. The next run whose
+  Shopify accepts it, to the pipeline's private working directory (`bulk_state`: dlt's
+  resource state is saved only when the extract step ends). The next run whose
   document is the same (same window: a killed run moved no cursor) polls that
   operation instead of starting another, or starts anew if it is gone, failed or
   expired. The entry is removed once the result has been read or abandoned. Rows are
   merged by id, so a resumed or restarted operation never duplicates a row; the cursor
   only moves when dlt commits the rows, so none is lost.
-* Refunds' own lists (`refundLineItems`, `transactions`, `orderAdjustments`) cannot ride
-  in a bulk query (connections inside the list field `Order.refunds`): after the bulk
-  result, the refunds of each page's refunded orders are fetched with paginated
-  `nodes(ids:)` queries, their connections followed to the end like any paginated page.
+* Refunds' own lists (`refundLineItems`, `transactions`...) cannot ride in a bulk query
+  (connections inside the list field `Order.refunds`): after the bulk result, the
+  refunds of each page's refunded orders are fetched again with paginated
+  `nodes(ids: [order ids])` queries, their connections followed to the end like any
+  paginated page's (`_follow_lists`).
 """
 
 from __future__ import annotations
