@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import requests
 from conftest import PROJECT_ROOT
-from reliability_support import kill_tree
+from reliability_support import kill_tree, query
 
 from metric_pulse.config import load_settings
 from metric_pulse.extract import StoreLoad, load_store
@@ -68,16 +68,6 @@ def load(server: SandboxServer, db: DbSettings, pipelines: Path, **env: str) -> 
     result = load_store(settings.store("shopify"), settings, db, pipelines_dir=pipelines)
     assert result.error is None, result.error
     return result
-
-
-def query(db: DbSettings, sql: str, *args: Any) -> list[tuple]:
-    conn = db.connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, args)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def raw_rows(db: DbSettings) -> dict[str, list[tuple]]:
