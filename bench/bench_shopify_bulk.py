@@ -13,10 +13,10 @@
    scaled linearly to the bulk side's orders (the cost of a page does not depend on how
    many pages came before it). `--paginated-orders 0` backfills the same store both ways.
 2. Load throughput of the bulk path: the same backfill through Bulk Operations with rate
-   limits off (the sandbox's cost bucket too) and the client pacer out of the way, vs a plain `COPY ... FROM STDIN` of the
-   very same records, one jsonb value per record (bench/bench_load_throughput.py's
-   baseline), measured in the same run on the same server. Goal: at least 0.5 of COPY's
-   records/s (the REST path reached 0.15).
+   limits off (the sandbox's cost bucket too) and the client pacer out of the way, vs a
+   plain `COPY ... FROM STDIN` of the very same records, one jsonb value per record
+   (bench/bench_load_throughput.py's baseline), measured in the same run on the same
+   server. Goal: at least 0.5 of COPY's records/s (the REST path reached 0.15).
 """
 
 from __future__ import annotations
