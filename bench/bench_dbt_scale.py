@@ -52,7 +52,7 @@ from metric_pulse.platforms import PLATFORMS  # noqa: E402
 from metric_pulse.sandbox.server import SandboxServer  # noqa: E402
 
 RESOURCES = ("customers", "products", "orders")
-CURSOR = {"shopify": "updated_at", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
+CURSOR = {"shopify": "updatedAt", "woocommerce": "date_modified_gmt", "commercetools": "lastModifiedAt"}
 UNPACED = {
     "SHOPIFY_RATE_LIMIT": "10000",
     "SHOPIFY_RATE_BURST": "10000",
@@ -210,15 +210,22 @@ def template(server, size: int) -> str:
     return name
 
 
+def _number(ident) -> int:
+    """An id as a number: itself, or the number at the end of a Shopify GID."""
+    return int(ident.rsplit("/", 1)[1]) if isinstance(ident, str) and ident.startswith("gid://") else ident
+
+
 def _renumber(value, tag: int, depth: int = 0):
     if isinstance(value, dict):
         out = {k: _renumber(v, tag, depth + 1) for k, v in value.items()}
         if depth > 0 and "id" in out:
-            out["id"] = (
-                f"{out['id']}-n{tag}"
-                if isinstance(out["id"], str)
-                else (out["id"] + tag * 10**14 if type(out["id"]) is int else out["id"])
-            )
+            ident = out["id"]
+            if isinstance(ident, str) and ident.startswith("gid://"):  # keep a GID a GID
+                out["id"] = f"{ident.rsplit('/', 1)[0]}/{_number(ident) + tag * 10**14}"
+            elif isinstance(ident, str):
+                out["id"] = f"{ident}-n{tag}"
+            elif type(ident) is int:
+                out["id"] = ident + tag * 10**14
         return out
     if isinstance(value, list):
         return [_renumber(v, tag, depth + 1) for v in value]
@@ -230,7 +237,7 @@ def stamp(platform: str, moment: datetime) -> str:
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     if platform == "woocommerce":
         return moment.strftime("%Y-%m-%dT%H:%M:%S")
-    return moment.isoformat(timespec="seconds")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # Shopify GraphQL: UTC with a Z
 
 
 def delta_store(store: Path, out: Path, share: float, seed: int = 7) -> dict[str, int]:
@@ -243,7 +250,9 @@ def delta_store(store: Path, out: Path, share: float, seed: int = 7) -> dict[str
             lines = [line.rstrip(b"\n").rstrip(b",") for line in handle if line.startswith(b"{")]
         k = max(1, round(len(lines) * share))
         picked = [json.loads(lines[i]) for i in rng.sample(range(len(lines)), 2 * k)]
-        top = max(json.loads(line)["id"] for line in lines[-50:]) if platform != "commercetools" else 0
+        top = (
+            max(_number(json.loads(line)["id"]) for line in lines[-50:]) if platform != "commercetools" else 0
+        )
         records = []
         for n, order in enumerate(picked):
             if n >= k:  # a new order: a copy with fresh ids throughout
@@ -253,6 +262,9 @@ def delta_store(store: Path, out: Path, share: float, seed: int = 7) -> dict[str
                     if platform == "commercetools"
                     else top + 10_000_000 + n
                 )
+                if platform == "shopify":  # GraphQL nodes: the GID and its number
+                    order["legacyResourceId"] = str(order["id"])
+                    order["id"] = f"gid://shopify/Order/{order['id']}"
             order[CURSOR[platform]] = stamp(platform, now)
             if platform == "woocommerce":
                 order["date_modified"] = order[CURSOR[platform]]

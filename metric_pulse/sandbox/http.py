@@ -65,8 +65,15 @@ class Response:
 
 
 def json_response(status: int, payload: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(status, body, list(headers))
+    return Response(status, json_bytes(payload), list(headers))
+
+
+def json_bytes(payload: Any) -> bytes:
+    """Compact UTF-8 JSON; a lone surrogate from a bad record ("\\udc80") is sent escaped, as it came."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":")).encode("ascii")
 
 
 def raw_json(status: int, body: bytes, headers: Iterable[tuple[str, str]] = ()) -> Response:
