@@ -36,7 +36,7 @@ from loaders import json_body
 from loaders.errors import ApiError, AuthError, ServerFailure
 from loaders.masking import add_secrets, mask
 from loaders.pacing import Pacer, RateLimitParser, RequestStats, parse_retry_after
-from loaders.paging import PageGuard, Paginator, PagingError, Params, query_key
+from loaders.paging import PageGuard, Paginator, Params, listing_pages
 from loaders.settings import LoadOptions, RateLimit
 
 log = logging.getLogger(__name__)
@@ -216,30 +216,27 @@ class ApiClient:
         `paginator` (a fresh one per listing) says what each next request asks for and
         when the listing ends; the guard stops a server whose pages do not advance.
         """
-        guard = PageGuard(self.platform, f"GET {urlsplit(url).path}")
-        while paginator.has_next_page:
-            params = paginator.next_request()
-            guard.cursor(query_key(params))
-            try:
-                response = self.get(url, params, validate=validate)
-            except ServerFailure:
-                # a page too heavy for the server: ask for the same page, smaller, down to a floor
-                if not paginator.shrink_page():
-                    raise
-                log.warning(
-                    "%s: GET %s kept failing with 5xx; retrying with %d records per page",
-                    self.platform,
-                    urlsplit(url).path,
-                    paginator.limit,
-                )
-                continue
-            records = select(response.body)
-            guard.page(records)
-            yield records
-            try:
-                paginator.update_state(response, records)
-            except PagingError as exc:
-                raise guard.stop(str(exc)) from None
+        path = urlsplit(url).path
+
+        def smaller(exc: Exception) -> bool:
+            # a page too heavy for the server: ask for the same page, smaller, down to a floor
+            if not isinstance(exc, ServerFailure) or not paginator.shrink_page():
+                return False
+            log.warning(
+                "%s: GET %s kept failing with 5xx; retrying with %d records per page",
+                self.platform,
+                path,
+                paginator.limit,
+            )
+            return True
+
+        return listing_pages(
+            paginator,
+            PageGuard(self.platform, f"GET {path}"),
+            lambda params: self.get(url, params, validate=validate),
+            lambda response: select(response.body),
+            smaller,
+        )
 
     def download(self, url: str) -> Iterator[bytes]:
         """The body at `url` (a signed file URL, e.g. a Bulk Operation's result), chunk by chunk.

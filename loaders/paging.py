@@ -27,7 +27,7 @@ listing with an `ApiError` naming the platform and the request path when
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from loaders.errors import ApiError
@@ -124,3 +124,37 @@ class PageGuard:
         if value in self._cursors:
             raise self.stop("the server handed out a cursor it had already given (the pages do not advance)")
         self._cursors.add(value)
+
+
+def listing_pages(
+    paginator: Paginator,
+    guard: PageGuard,
+    fetch: Callable[[Params], Any],
+    select: Callable[[Any], list[Any] | None],
+    resize: Callable[[Exception], bool],
+) -> Iterator[list[Any]]:
+    """The loop every listing runs: ask for the next page, guard it, yield it, learn where the next starts.
+
+    `fetch(params)` sends one request; `select` picks its records (None ends the listing) and
+    `paginator.update_state` reads it. When `fetch` raises, `resize(exc)` may change the
+    paginator's page size and return True to ask for the same page again (a page too heavy for
+    the server, a GraphQL query priced over its limit); otherwise the error stands.
+    """
+    while paginator.has_next_page:
+        params = paginator.next_request()
+        guard.cursor(query_key(params))
+        try:
+            response = fetch(params)
+        except Exception as exc:
+            if not resize(exc):
+                raise
+            continue
+        records = select(response)
+        if records is None:
+            return
+        guard.page(records)
+        yield records
+        try:
+            paginator.update_state(response, records)
+        except PagingError as exc:
+            raise guard.stop(str(exc)) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +23,7 @@ from metric_pulse.extract import StoreLoad, load_store
 from metric_pulse.progress import ProgressReporter
 from metric_pulse.report.step import ReportStep, write_run_report
 from metric_pulse.run_log import RunLog, StepCounts
-from metric_pulse.upgrades import pending_rebuilds, record_rebuilds
+from metric_pulse.upgrades import pending_rebuilds, record_rebuilds, stores_to_reload
 from metric_pulse.warehouse import DbSettings
 
 log = logging.getLogger(__name__)
@@ -78,20 +78,23 @@ def _extract_all(
     db: DbSettings,
     run_log: RunLog,
     stores: list[Store],
-    full_refresh: bool,
+    refresh: Collection[str],
     pipelines_dir: Path | None,
 ) -> list[StoreLoad]:
-    """Load every store at once, each in its own thread, pipeline and dataset (`load:<store>` steps)."""
+    """Load every store at once, each in its own thread, pipeline and dataset (`load:<store>` steps).
+
+    `refresh`: the names of the stores reloaded from scratch (full refresh).
+    """
     for store in stores:
         run_log.start(f"load:{store.name}", platform=store.platform)
-        log.info("loading %s%s", store.name, " (full refresh)" if full_refresh else "")
+        log.info("loading %s%s", store.name, " (full refresh)" if store.name in refresh else "")
 
     stats = {store.name: RequestStats() for store in stores}
 
     def one(store: Store) -> StoreLoad:
         name = store.name
         load = load_store(
-            store, settings, db, full_refresh=full_refresh, pipelines_dir=pipelines_dir, stats=stats[name]
+            store, settings, db, full_refresh=name in refresh, pipelines_dir=pipelines_dir, stats=stats[name]
         )
         if not load.error:  # a failure was logged where it happened, traceback included
             log.info(
@@ -169,6 +172,7 @@ def run_pipeline(
     """
     chosen = stores or list(settings.stores)
     rebuilds: dict[str, str] = {}
+    reloads: dict[str, str] = {}
     if reconcile:
         settings = replace(settings, load=replace(settings.load, reconcile=True))
     run_log = RunLog(db, settings.secrets())
@@ -178,7 +182,12 @@ def run_pipeline(
         started = time.monotonic()
         run_log.start("run")
         try:
-            outcome.loads = _extract_all(settings, db, run_log, chosen, full_refresh, pipelines_dir)
+            # a store whose raw data an older loader wrote in a shape that cannot be merged into
+            reloads = {} if full_refresh else stores_to_reload(db, chosen)
+            for name, why in reloads.items():
+                log.warning("upgrade: %s: %s; reloading the store from scratch (full refresh)", name, why)
+            refresh = {store.name for store in chosen} if full_refresh else reloads.keys()
+            outcome.loads = _extract_all(settings, db, run_log, chosen, refresh, pipelines_dir)
             if with_dbt:
                 rebuilds = pending_rebuilds(db)
                 if rebuilds and not full_refresh:
@@ -213,6 +222,7 @@ def run_pipeline(
                         "platforms": [store.name for store in chosen],
                         "full_refresh": full_refresh,
                         **({"upgrade_rebuilds": list(rebuilds)} if rebuilds else {}),
+                        **({"upgrade_reloads": list(reloads)} if reloads else {}),
                         "reconcile_requests": sum(load.reconcile_requests for load in loads),
                         "seconds": round(outcome.seconds, 1),
                     },

@@ -6,12 +6,19 @@ run cannot see that from the data, so each such change is named here, and a ware
 that has marts but has not recorded the change gets one `dbt build --full-refresh`
 (raw data and cursors are kept). A new warehouse (no marts yet) records every change
 as applied: its first build already uses the current keys.
+
+Some releases change the raw data itself so that new loads cannot merge into old ones
+(Shopify's REST objects keyed by numeric ids became GraphQL objects keyed by GIDs). That
+the run can see in the raw dataset: such a store is reloaded from scratch (a full
+refresh of that store only), and its rebuild is named in REBUILDS like any other.
 """
 
 from __future__ import annotations
 
 import logging
 
+from metric_pulse.config import Store
+from metric_pulse.extract import dataset_name
 from metric_pulse.warehouse import DbSettings
 
 log = logging.getLogger(__name__)
@@ -21,6 +28,19 @@ REBUILDS: dict[str, str] = {
     "store-from-data": (
         "the store in every row and surrogate key now comes from the store itself "
         "(shop domain, site host, project key) instead of the <platform>_store dbt vars"
+    ),
+    "shopify-graphql": "Shopify's raw data now holds GraphQL Admin objects (GIDs) instead of REST ones",
+}
+
+# platform -> SQL that is true when a store's raw dataset (%s) was written in a shape this
+# version's loader cannot merge into, and why (said in the log and etl_logs)
+RELOADS: dict[str, tuple[str, str]] = {
+    "shopify": (
+        # the REST loader's ids were numbers; the GraphQL loader's are GID text
+        "select exists (select from information_schema.columns where table_schema = %s"
+        " and table_name in ('orders', 'customers', 'products') and column_name = 'id'"
+        " and data_type in ('bigint', 'integer', 'numeric', 'double precision'))",
+        "its raw data was loaded by the REST loader (numeric ids); the GraphQL loader reloads it",
     ),
 }
 
@@ -54,6 +74,24 @@ def pending_rebuilds(db: DbSettings) -> dict[str, str]:
             return missing
     finally:
         conn.close()
+
+
+def stores_to_reload(db: DbSettings, stores: list[Store]) -> dict[str, str]:
+    """{store name: why} of the `stores` whose raw dataset must be reloaded from scratch (RELOADS)."""
+    checks = [(store, *RELOADS[store.platform]) for store in stores if store.platform in RELOADS]
+    if not checks:
+        return {}
+    found: dict[str, str] = {}
+    conn = db.connect()
+    try:
+        with conn, conn.cursor() as cur:
+            for store, sql, why in checks:
+                cur.execute(sql, (dataset_name(store),))
+                if cur.fetchone()[0]:
+                    found[store.name] = why
+    finally:
+        conn.close()
+    return found
 
 
 def record_rebuilds(db: DbSettings, names: dict[str, str]) -> None:

@@ -6,9 +6,11 @@ merged on `id`), so the tests do the same here: the raw tables, their child
 tables, the JSON columns for objects nested deeper than two levels, the
 `_dlt_*` columns and the load ids are the ones production sees.
 
-The builders below write small objects in each platform's REST shape (only the
+The builders below write small objects in each platform's API shape (only the
 fields the models read, plus a few they must ignore), so a test can state its
-data set in a few lines and compute the expected figures by hand.
+data set in a few lines and compute the expected figures by hand. Shopify's are
+GraphQL Admin objects as the loader hands them to dlt: GIDs next to
+`legacyResourceId`, MoneyBags, connections already flattened to plain lists.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 import dlt  # noqa: E402
+import graphql  # noqa: E402
 
+from loaders.shopify import queries  # noqa: E402
+from loaders.shopify.objects import flatten  # noqa: E402
 from metric_pulse.platforms import PLATFORMS as REGISTRY  # noqa: E402
 from metric_pulse.warehouse import DbSettings  # noqa: E402
 
@@ -94,14 +99,46 @@ def _source(platform: str, resources: Mapping[str, list[dict]], store_id: str | 
 
 
 def read_data_dir(directory: Path) -> dict[str, dict[str, list[dict]]]:
-    """DIR/{platform}/{resource}.json (the sandbox generator's output) as RawData."""
+    """DIR/{platform}/{resource}.json (the sandbox generator's output) as RawData.
+
+    Shopify's files hold every field the emulator serves; the loader asks for fewer and
+    flattens the connections. So do the tests: each object is cut to the loader's own
+    selection (loaders/shopify/queries.py), then flattened as the loader does.
+    """
     data: dict[str, dict[str, list[dict]]] = {}
     for platform in PLATFORMS:
         for resource in RESOURCES:
             path = directory / platform / f"{resource}.json"
             if path.exists():
-                data.setdefault(platform, {})[resource] = json.loads(path.read_text())
+                objects = json.loads(path.read_text())
+                if platform == "shopify":
+                    objects = [as_loaded(resource, o) for o in objects]
+                data.setdefault(platform, {})[resource] = objects
     return data
+
+
+def as_loaded(resource: str, node: dict) -> dict:
+    """A Shopify node of `resource` as the loader hands it to dlt: its query's fields, flattened."""
+    (operation,) = graphql.parse(f"{{ {queries.NODE_FIELDS[resource]} }}").definitions
+    return flatten(_selected(node, operation.selection_set))
+
+
+def _selected(value: Any, selection: Any) -> Any:
+    """`value` with only the fields `selection` (a graphql-core SelectionSet) asks for, at every level."""
+    if isinstance(value, list):
+        return [_selected(item, selection) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for item in selection.selections:
+        if isinstance(item, graphql.InlineFragmentNode):
+            if value.get("__typename") in (None, item.type_condition.name.value):
+                out.update(_selected(value, item.selection_set))
+            continue
+        name = item.name.value
+        if name in value:
+            out[name] = _selected(value[name], item.selection_set) if item.selection_set else value[name]
+    return out
 
 
 # -- builders: the smallest objects each API returns, with the fields the models read ----------
@@ -109,6 +146,26 @@ def read_data_dir(directory: Path) -> dict[str, dict[str, list[dict]]]:
 
 def _money(amount: float | str) -> str:
     return f"{float(amount):.2f}"
+
+
+def _gid(kind: str, ident: int) -> str:
+    return f"gid://shopify/{kind}/{ident}"
+
+
+def _bag(amount: float | str, currency: str = "USD", presentment: float | str | None = None) -> dict:
+    """A Shopify MoneyBag: shop money, and the same amount in the presentment currency unless given."""
+    return {
+        "shopMoney": {"amount": _money(amount), "currencyCode": currency},
+        "presentmentMoney": {
+            "amount": _money(amount if presentment is None else presentment),
+            "currencyCode": currency,
+        },
+    }
+
+
+def _ref(kind: str, ident: int | None) -> dict | None:
+    """A reference to another node as the queries select it: `{id, legacyResourceId}`."""
+    return None if ident is None else {"id": _gid(kind, ident), "legacyResourceId": str(ident)}
 
 
 def shopify_customer(
@@ -121,19 +178,30 @@ def shopify_customer(
     updated_at: str | None = None,
     country: str = "US",
 ) -> dict:
+    address = {
+        "id": f"{_gid('MailingAddress', id + 1)}?model_name=CustomerAddress",
+        "countryCodeV2": country,
+        "provinceCode": None,
+        "city": "Springfield",
+        "zip": "10001",
+    }
     return {
-        "id": id,
-        "email": email,
-        "first_name": first_name,
-        "last_name": last_name,
-        "state": "enabled",
-        "verified_email": True,
-        "currency": "USD",
-        "tags": "",
-        "created_at": created_at,
-        "updated_at": updated_at or created_at,
-        "default_address": {"id": id + 1, "customer_id": id, "country_code": country, "default": True},
-        "addresses": [{"id": id + 1, "customer_id": id, "country_code": country, "default": True}],
+        **_ref("Customer", id),
+        "firstName": first_name,
+        "lastName": last_name,
+        "displayName": f"{first_name} {last_name}",
+        "state": "ENABLED",
+        "verifiedEmail": True,
+        "taxExempt": False,
+        "tags": [],
+        "numberOfOrders": "0",
+        "amountSpent": {"amount": "0.0", "currencyCode": "USD"},
+        "createdAt": created_at,
+        "updatedAt": updated_at or created_at,
+        "defaultEmailAddress": None if email is None else {"emailAddress": email},
+        "defaultPhoneNumber": None,
+        "defaultAddress": address,
+        "addressesV2": [address],
     }
 
 
@@ -149,27 +217,36 @@ def shopify_line(
     discount: float = 0.0,
 ) -> dict:
     line = {
-        "id": id,
-        "product_id": product_id,
-        "variant_id": variant_id,
-        "sku": sku,
-        "title": title,
+        "id": _gid("LineItem", id),
         "name": title,
+        "title": title,
+        "sku": sku,
         "quantity": quantity,
-        "price": _money(price),
-        "total_discount": "0.00",
-        "gift_card": False,
+        "vendor": None,
+        "variantTitle": None,
         "taxable": True,
-        "discount_allocations": [],
+        "isGiftCard": False,
+        "product": _ref("Product", product_id),
+        "variant": _ref("ProductVariant", variant_id),
+        "originalUnitPriceSet": _bag(price),
+        "totalDiscountSet": _bag(discount),
+        "taxLines": [],
+        "discountAllocations": [],
     }
     if discount:
-        line["discount_allocations"] = [{"amount": _money(discount), "discount_application_index": 0}]
+        line["discountAllocations"] = [
+            {"allocatedAmountSet": _bag(discount), "discountApplication": {"index": 0}}
+        ]
     return line
+
+
+def shopify_line_price(line: dict) -> float:
+    """The unit price of a line built by `shopify_line` (shop money)."""
+    return float(line["originalUnitPriceSet"]["shopMoney"]["amount"])
 
 
 def shopify_refund(
     id: int,
-    order_id: int,
     created_at: str,
     amount: float,
     *,
@@ -177,32 +254,34 @@ def shopify_refund(
     subtotal: float | None = None,
     tax: float = 0.0,
 ) -> dict:
+    """A refund of one line for `amount` (tax included); its transaction in `currency`."""
     return {
-        "id": id,
-        "order_id": order_id,
-        "created_at": created_at,
-        "processed_at": created_at,
+        **_ref("Refund", id),
+        "createdAt": created_at,
+        "updatedAt": created_at,
         "note": None,
-        "restock": False,
-        "refund_line_items": [
+        "totalRefundedSet": _bag(amount, currency),
+        "refundLineItems": [
             {
-                "id": id + 1,
-                "line_item_id": None,
+                "id": _gid("RefundLineItem", id + 1),
+                "lineItem": None,
                 "quantity": 1,
-                "subtotal": _money(amount - tax if subtotal is None else subtotal),
-                "total_tax": _money(tax),
+                "restockType": "NO_RESTOCK",
+                "subtotalSet": _bag(amount - tax if subtotal is None else subtotal, currency),
+                "totalTaxSet": _bag(tax, currency),
             }
         ],
-        "order_adjustments": [],
+        "orderAdjustments": [],
+        "refundShippingLines": [],
         "transactions": [
             {
-                "id": id + 2,
-                "kind": "refund",
-                "status": "success",
-                "amount": _money(amount),
-                "currency": currency,
+                "id": _gid("OrderTransaction", id + 2),
+                "kind": "REFUND",
+                "status": "SUCCESS",
                 "gateway": "manual",
-                "created_at": created_at,
+                "amountSet": _bag(amount, currency),
+                "createdAt": created_at,
+                "processedAt": created_at,
             }
         ],
     }
@@ -225,40 +304,46 @@ def shopify_order(
     refunds: Iterable[dict] = (),
     updated_at: str | None = None,
 ) -> dict:
+    """An order in the GraphQL shape; `customer` is a customer object (or an order's `customer` reference)."""
     lines = list(lines)
-    subtotal = sum(float(x["price"]) * x["quantity"] for x in lines) - sum(
-        float(a["amount"]) for x in lines for a in x.get("discount_allocations", [])
+    subtotal = sum(shopify_line_price(x) * x["quantity"] for x in lines) - sum(
+        float(a["allocatedAmountSet"]["shopMoney"]["amount"]) for x in lines for a in x["discountAllocations"]
     )
-    order = {
-        "id": id,
+    customer_email = ((customer or {}).get("defaultEmailAddress") or {}).get("emailAddress")
+    return {
+        **_ref("Order", id),
         "name": f"#{id}",
-        "order_number": id,
-        "email": email or (customer or {}).get("email") or "",
-        "created_at": created_at,
-        "processed_at": created_at,
-        "updated_at": updated_at or created_at,
-        "cancelled_at": cancelled_at,
-        "financial_status": financial_status,
-        "fulfillment_status": "fulfilled" if financial_status == "paid" else None,
+        "email": email or customer_email or "",
+        "createdAt": created_at,
+        "processedAt": created_at,
+        "updatedAt": updated_at or created_at,
+        "cancelledAt": cancelled_at,
+        "cancelReason": "CUSTOMER" if cancelled_at else None,
+        "closedAt": None,
+        "displayFinancialStatus": financial_status.upper(),
+        "displayFulfillmentStatus": "FULFILLED" if financial_status == "paid" else "UNFULFILLED",
         "test": test,
-        "source_name": source_name,
-        "currency": currency,
-        "presentment_currency": currency,
-        "subtotal_price": _money(subtotal),
-        "total_tax": _money(tax),
-        "total_discounts": "0.00",
-        "total_line_items_price": _money(subtotal),
-        "total_price": _money(subtotal + shipping + tax),
-        "total_shipping_price_set": {
-            "shop_money": {"amount": _money(shipping), "currency_code": currency},
-            "presentment_money": {"amount": _money(shipping), "currency_code": currency},
-        },
-        "line_items": lines,
+        "sourceName": source_name,
+        "currencyCode": currency,
+        "presentmentCurrencyCode": currency,
+        "paymentGatewayNames": ["manual"],
+        "discountCodes": [],
+        "tags": [],
+        "subtotalPriceSet": _bag(subtotal, currency),
+        "totalTaxSet": _bag(tax, currency),
+        "totalDiscountsSet": _bag(0, currency),
+        "totalPriceSet": _bag(subtotal + shipping + tax, currency),
+        "totalShippingPriceSet": _bag(shipping, currency),
+        "customer": None
+        if customer is None
+        else {"id": customer["id"], "legacyResourceId": customer["legacyResourceId"]},
+        "billingAddress": None,
+        "taxLines": [],
+        "shippingLines": [],
+        "discountApplications": [],
+        "lineItems": lines,
         "refunds": list(refunds),
     }
-    if customer is not None:
-        order["customer"] = {"id": customer["id"], "email": customer.get("email")}
-    return order
 
 
 def woo_customer(

@@ -133,8 +133,15 @@ NEVER_SENT = {
         "returnTrackingId",
     ),
     "stg_commercetools__orders.completed_at": ("commercetools", "orders", "completedAt"),
-    "stg_shopify__customers.phone": ("shopify", "customers", "phone"),
-    "stg_shopify__product_variants.compare_at_price": ("shopify", "products", "variants", "compare_at_price"),
+    "stg_shopify__customers.phone": ("shopify", "customers", "defaultPhoneNumber"),
+    "stg_shopify__product_variants.compare_at_price": ("shopify", "products", "variants", "compareAtPrice"),
+    # fields the REST API had and the GraphQL Admin API does not (the columns stay, NULL)
+    "stg_shopify__orders.order_number": ("shopify", "orders", "number"),
+    # the loader reads an order's customer as a reference (id, legacyResourceId), its e-mail is the order's
+    "stg_shopify__orders.customer_email": ("shopify", "orders", "customer", "defaultEmailAddress"),
+    "stg_shopify__orders.line_items_total": ("shopify", "orders", "totalLineItemsPriceSet"),
+    "stg_shopify__order_refunds.is_restock": ("shopify", "orders", "refunds", "restock"),
+    "stg_shopify__order_refunds.processed_at": ("shopify", "orders", "refunds", "processedAt"),
     "stg_woocommerce__orders.parent_order_id": ("woocommerce", "orders", "parent_id"),
     "stg_woocommerce__products.sale_price": ("woocommerce", "products", "sale_price"),
     "stg_woocommerce__products.stock_quantity": ("woocommerce", "products", "stock_quantity"),

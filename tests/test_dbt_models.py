@@ -216,7 +216,7 @@ def test_dbt_build_passes_on_generator_data(
     assert result.count("pass") > 250  # the data tests ran
 
     # test orders exist in raw and never reach the marts
-    test_ids = [r[0] for r in rows(db, "select id::text from raw_shopify.orders where test")]
+    test_ids = [r[0] for r in rows(db, "select legacy_resource_id from raw_shopify.orders where test")]
     assert test_ids
     assert (
         value(
@@ -371,12 +371,13 @@ def test_implausible_order_dates_and_a_stores_inconsistent_numbers_are_warnings(
     nodes; a Shopify subtotal_price that ignores its discounts failed the build (issue 14, items 5, 13)."""
     data = json.loads(json.dumps(generated))
     shopify, woo, ct = (data[p]["orders"] for p in ("shopify", "woocommerce", "commercetools"))
-    odd_subtotal = next(o for o in shopify if not o.get("test") and o["line_items"] and not o["refunds"])
-    odd_subtotal["subtotal_price"] = f"{Decimal(odd_subtotal['subtotal_price']) + 5:.2f}"
+    odd_subtotal = next(o for o in shopify if not o.get("test") and o["lineItems"] and not o["refunds"])
+    subtotal = odd_subtotal["subtotalPriceSet"]["shopMoney"]
+    subtotal["amount"] = f"{Decimal(subtotal['amount']) + 5:.2f}"
     future = {
         **copy_order(shopify, 1),
-        "processed_at": "2300-01-01T10:00:00Z",
-        "created_at": "2300-01-01T10:00:00Z",
+        "processedAt": "2300-01-01T10:00:00Z",
+        "createdAt": "2300-01-01T10:00:00Z",
     }
     ancient = {
         **copy_order(woo, 2),
@@ -394,7 +395,7 @@ def test_implausible_order_dates_and_a_stores_inconsistent_numbers_are_warnings(
     warned = {r["unique_id"].split(".")[2] for r in result.results if r["status"] == "warn"}
     assert warned == {"implausible_order_dates", "order_items_not_summing_to_subtotal"}, warned
     implausible = {
-        f"shopify|default|{future['id']}",
+        f"shopify|default|{future['legacyResourceId']}",
         f"woocommerce|default|{ancient['id']}",
         f"commercetools|default|{early['id']}",
     }
@@ -402,7 +403,7 @@ def test_implausible_order_dates_and_a_stores_inconsistent_numbers_are_warnings(
         k for (k,) in rows(db, "select order_key from data_quality.implausible_order_dates")
     } == implausible
     assert rows(db, "select order_key from data_quality.order_items_not_summing_to_subtotal") == [
-        (f"shopify|default|{odd_subtotal['id']}",)
+        (f"shopify|default|{odd_subtotal['legacyResourceId']}",)
     ]
     for table in (
         "intermediate.int_orders_unioned",
@@ -419,7 +420,11 @@ def copy_order(orders: list[dict], n: int) -> dict:
     """A copy of a generated order under a new id, without its refunds and payments (their ids are
     unique per store); its lines keep their ids, as line keys include the order's."""
     order = json.loads(json.dumps(orders[n]))
-    order["id"] = f"{order['id']}-copy" if isinstance(order["id"], str) else order["id"] + 10**9
+    if "legacyResourceId" in order:  # Shopify: a GID with the number
+        number = int(order["legacyResourceId"]) + 10**9
+        order["id"], order["legacyResourceId"] = f"gid://shopify/Order/{number}", str(number)
+    else:
+        order["id"] = f"{order['id']}-copy" if isinstance(order["id"], str) else order["id"] + 10**9
     for payments in ("refunds", "paymentInfo", "returnInfo"):
         order.pop(payments, None)
     return order
@@ -441,20 +446,29 @@ def messy_data() -> dict:
     shop_unknown_customer = shopify_order(
         12, "2024-02-03T10:00:00Z", [shopify_line(103, 4, 1, product_id=None)]
     )
-    shop_unknown_customer["customer"] = {"id": 999}
+    shop_unknown_customer["customer"] = {"id": "gid://shopify/Customer/999", "legacyResourceId": "999"}
     shop_unknown_customer["email"] = None
     shop_garbage = shopify_order(13, "2024-02-04T10:00:00Z", [shopify_line(104, 3, 1)], customer=nomail)
-    shop_garbage.update(currency=None, total_price="N/A")
+    shop_garbage.update(
+        currencyCode=None, totalPriceSet={"shopMoney": {"amount": "N/A", "currencyCode": None}}
+    )
     shop_no_lines = shopify_order(
         14,
         "2024-02-05T10:00:00Z",
         [],
         customer=nomail,
-        refunds=[{"id": 77, "order_id": 14, "created_at": None, "note": "no money moved"}],
+        refunds=[
+            {
+                "id": "gid://shopify/Refund/77",
+                "legacyResourceId": "77",
+                "createdAt": None,
+                "note": "no money moved",
+            }
+        ],
     )
-    shop_no_lines.update(created_at=None, processed_at=None, updated_at="2024-02-06T10:00:00Z")
+    shop_no_lines.update(createdAt=None, processedAt=None, updatedAt="2024-02-06T10:00:00Z")
     shop_null_price = shopify_order(15, "2024-02-07T10:00:00Z", [shopify_line(105, 6, 1)], customer=mixed)
-    shop_null_price["line_items"].append({**shopify_line(106, 0, 1), "price": None})
+    shop_null_price["lineItems"].append({**shopify_line(106, 0, 1), "originalUnitPriceSet": None})
 
     woo_guest_no_email = woo_order(200, "2024-02-01T09:00:00", [woo_line(300, 3, 1)])
     woo_guest_no_email["line_items"][0]["price"] = 3  # an integer first ...
@@ -482,12 +496,13 @@ def messy_data() -> dict:
             "customers": [nomail, mixed],
             "products": [
                 {
-                    "id": 100,
+                    "id": "gid://shopify/Product/100",
+                    "legacyResourceId": "100",
                     "title": "Bare",
-                    "status": "active",
+                    "status": "ACTIVE",
                     "variants": [],
-                    "created_at": "2024-01-01T00:00:00Z",
-                    "updated_at": "2024-01-01T00:00:00Z",
+                    "createdAt": "2024-01-01T00:00:00Z",
+                    "updatedAt": "2024-01-01T00:00:00Z",
                 }
             ],
             "orders": [
@@ -604,7 +619,7 @@ def hand_checked_data() -> dict:
             [shopify_line(21, 30, 1)],
             customer=alice,
             shipping=5,
-            refunds=[shopify_refund(2001, 2, "2026-10-20T12:00:00Z", 10)],
+            refunds=[shopify_refund(2001, "2026-10-20T12:00:00Z", 10)],
             updated_at="2026-10-20T12:00:00Z",
         ),
         # S3 bob 10-05, 80.00
@@ -925,20 +940,20 @@ def small_changes(data: dict) -> tuple[dict, dict[str, set[str]]]:
     paid = [
         o
         for o in shopify_orders
-        if o["financial_status"] == "paid" and not o["refunds"] and not o["test"] and o["line_items"]
+        if o["displayFinancialStatus"] == "PAID" and not o["refunds"] and not o["test"] and o["lineItems"]
     ]
     refunded = json.loads(json.dumps(paid[0]))
-    refunded["refunds"] = [shopify_refund(777_000_001, refunded["id"], "2026-10-30T12:00:00-04:00", 5)]
-    refunded["financial_status"] = "partially_refunded"
-    refunded["updated_at"] = "2026-10-30T12:00:00-04:00"
-    flipped = {**json.loads(json.dumps(paid[1])), "test": True, "updated_at": "2026-10-30T13:00:00-04:00"}
+    refunded["refunds"] = [shopify_refund(777_000_001, "2026-10-30T12:00:00-04:00", 5)]
+    refunded["displayFinancialStatus"] = "PARTIALLY_REFUNDED"
+    refunded["updatedAt"] = "2026-10-30T12:00:00-04:00"
+    flipped = {**json.loads(json.dumps(paid[1])), "test": True, "updatedAt": "2026-10-30T13:00:00-04:00"}
     # two new orders: an existing customer's and a new walk-in's
     customer = next(o["customer"] for o in shopify_orders if o.get("customer"))
     new_a = shopify_order(
         9_000_000_001,
         "2026-10-31T09:00:00-04:00",
         [shopify_line(9_100_000_001, 12.5, 2)],
-        customer={"id": customer["id"], "email": customer["email"]},
+        customer=customer,
     )
     new_b = shopify_order(
         9_000_000_002, "2026-10-29T09:00:00-04:00", [shopify_line(9_100_000_002, 40, 1)], source_name="pos"

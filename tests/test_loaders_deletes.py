@@ -121,10 +121,11 @@ def test_a_page_that_keeps_failing_with_5xx_is_retried_smaller(
     store: Path, pg_db: DbSettings, pipelines: Path, platform: str
 ) -> None:
     """The sandbox fails every page asking for more than 40 records (fail_pages_over): the listing halves
-    its page (250 -> 125 -> 62 -> 31 on Shopify, 500 -> ... -> 31 on commercetools; WooCommerce's page
+    its page (250 -> 125 -> 62 -> 31 on Shopify's customers and products, 500 -> ... -> 31 on commercetools; WooCommerce's page
     numbers are renumbered as they halve: 100 -> 50 -> 25) and loads everything."""
+    paginated = {"SHOPIFY_BULK_AFTER_DAYS": "off"}  # Shopify's first run would be a Bulk Operation
     with sandbox(store, fail_pages_over=40) as server:
-        settings = settings_for(server, HTTP_MAX_RETRIES="1")
+        settings = settings_for(server, HTTP_MAX_RETRIES="1", **paginated)
         load(settings, platform, pg_db, pipelines)
         assert query(pg_db, f"select count(*) from raw_{platform}.orders") == [
             (len(read(store, platform, "orders")),)
@@ -135,8 +136,8 @@ def test_a_page_that_keeps_failing_with_5xx_is_retried_smaller(
     # below the floor (10 records) nothing helps: the platform fails with the 5xx, nothing half-loaded
     with sandbox(store, fail_pages_over=5) as server:
         result = load_store(
-            settings_for(server, HTTP_MAX_RETRIES="1").store(platform),
-            settings_for(server, HTTP_MAX_RETRIES="1"),
+            settings_for(server, HTTP_MAX_RETRIES="1", **paginated).store(platform),
+            settings_for(server, HTTP_MAX_RETRIES="1", **paginated),
             pg_db,
             pipelines_dir=pipelines / "floor",
             full_refresh=True,

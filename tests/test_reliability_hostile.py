@@ -299,6 +299,7 @@ def test_a_run_against_a_looping_store_stops_that_platform_with_a_clear_error(
     env = cli_env(
         SHOPIFY_STORE_URL=url,
         SHOPIFY_ACCESS_TOKEN="shpat_looping_store",
+        SHOPIFY_BULK_AFTER_DAYS="off",  # the paginated listings are what loops here
         BATCH_SIZE="2",
         METRIC_PULSE_DATA_DIR=str(tmp_path / "state"),
         **pg_db.dbt_env(),

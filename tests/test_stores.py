@@ -23,11 +23,12 @@ from metric_pulse.warehouse import DbSettings
 
 TWO_SHOPS = {
     "SHOPIFY_STORES": "us,eu",
-    "SHOPIFY_API_VERSION": "2024-07",  # platform-wide: both stores use it
+    "SHOPIFY_API_VERSION": "2026-07",  # platform-wide: both stores use it
     "SHOPIFY_US_STORE_URL": "us-shop.myshopify.com",
-    "SHOPIFY_US_ACCESS_TOKEN": "shpat_us_0123456789abcdef",
+    "SHOPIFY_US_CLIENT_ID": "us-client-id-0123456789abcdef",  # a Dev Dashboard app
+    "SHOPIFY_US_CLIENT_SECRET": "shpss_us_0123456789abcdef",
     "SHOPIFY_EU_STORE_URL": "eu-shop.myshopify.com",
-    "SHOPIFY_EU_ACCESS_TOKEN": "shpat_eu_0123456789abcdef",
+    "SHOPIFY_EU_ACCESS_TOKEN": "shpat_eu_0123456789abcdef",  # an older custom app
     "SHOPIFY_EU_RATE_LIMIT": "4",  # only the EU store's own
 }
 
@@ -43,12 +44,13 @@ def test_two_stores_read_their_own_settings_over_the_platform_wide_ones() -> Non
         "https://us-shop.myshopify.com",
         "https://eu-shop.myshopify.com",
     )
-    assert (us.config.access_token, eu.config.access_token) == (
-        "shpat_us_0123456789abcdef",
+    assert (us.config.client_secret, eu.config.access_token) == (
+        "shpss_us_0123456789abcdef",
         "shpat_eu_0123456789abcdef",
     )
-    assert us.config.api_version == eu.config.api_version == "2024-07"
-    assert (us.config.rate_limit.rate, eu.config.rate_limit.rate) == (2.0, 4.0)
+    assert us.config.api_version == eu.config.api_version == "2026-07"
+    assert us.config.uses_client_credentials and not eu.config.uses_client_credentials
+    assert (us.config.rate_limit.rate, eu.config.rate_limit.rate) == (10.0, 4.0)
     assert settings.platforms == ["shopify"]
     assert [s.name for s in settings.stores] == ["shopify/us", "shopify/eu"]
     assert (pipeline_name(eu), dataset_name(eu)) == ("metric_pulse_shopify__eu", "raw_shopify__eu")
@@ -115,8 +117,8 @@ def test_a_missing_setting_names_the_store() -> None:
         load_settings(env)
     message = str(caught.value)
     assert message.startswith("shopify store eu (reads SHOPIFY_EU_*, else SHOPIFY_*): "), message
-    assert "SHOPIFY_ACCESS_TOKEN is empty" in message
-    assert "shpat_us" not in message
+    assert "has no credentials" in message and "SHOPIFY_ACCESS_TOKEN" in message
+    assert "shpat_us" not in message and "shpss_us" not in message
 
 
 def test_a_listed_store_without_settings_is_an_error_unless_the_platform_is_disabled() -> None:
@@ -186,17 +188,18 @@ def test_two_stores_of_one_platform_load_into_their_own_datasets_with_their_own_
     generate(us_data, seed=3, customers=40, orders=150)
     generate(eu_data, seed=4, customers=30, orders=90)
     with (
-        SandboxServer(us_data, rate_limits="off") as us,
-        SandboxServer(eu_data, rate_limits="off") as eu,
+        SandboxServer(us_data, rate_limits="off", shopify_plan="enterprise") as us,
+        SandboxServer(eu_data, rate_limits="off", shopify_plan="enterprise") as eu,
     ):
         stores = {
             "SHOPIFY_STORES": "us,eu",
             "SHOPIFY_RATE_LIMIT": "50",  # platform-wide, shared by both
             "SHOPIFY_RATE_BURST": "50",
-            "SHOPIFY_US_STORE_URL": us.env()["SHOPIFY_STORE_URL"],
-            "SHOPIFY_US_ACCESS_TOKEN": us.env()["SHOPIFY_ACCESS_TOKEN"],
-            "SHOPIFY_EU_STORE_URL": eu.env()["SHOPIFY_STORE_URL"],
-            "SHOPIFY_EU_ACCESS_TOKEN": eu.env()["SHOPIFY_ACCESS_TOKEN"],
+            "SHOPIFY_US_STORE_URL": us.env()["SHOPIFY_STORE_URL"],  # a Dev Dashboard app's credentials
+            "SHOPIFY_US_CLIENT_ID": us.env()["SHOPIFY_CLIENT_ID"],
+            "SHOPIFY_US_CLIENT_SECRET": us.env()["SHOPIFY_CLIENT_SECRET"],
+            "SHOPIFY_EU_STORE_URL": eu.env()["SHOPIFY_STORE_URL"],  # an older custom app's token
+            "SHOPIFY_EU_ACCESS_TOKEN": eu.credentials["shopify"]["access_token"],
         }
         env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), **pg_db.dbt_env(), **stores)
 

@@ -104,6 +104,28 @@
 {%- endmacro %}
 
 
+
+{#-
+    The number in a Shopify GID as text: `gid://shopify/LineItem/123` -> '123' (also with a
+    query, `.../MailingAddress/9?model_name=CustomerAddress` -> '9'); NULL for anything else.
+    For nodes without a legacyResourceId: our keys keep Shopify's numeric ids.
+-#}
+{% macro gid_number(expression) -%}
+    {{ return(adapter.dispatch('gid_number')(expression)) }}
+{%- endmacro %}
+
+{% macro default__gid_number(expression) -%}
+    substring({{ expression }} from '^gid://shopify/[A-Za-z]+/([0-9]+)([?].*)?$')
+{%- endmacro %}
+
+{% macro duckdb__gid_number(expression) -%}
+    nullif(regexp_extract({{ expression }}, '^gid://shopify/[A-Za-z]+/([0-9]+)([?].*)?$', 1), '')
+{%- endmacro %}
+
+{% macro spark__gid_number(expression) -%}
+    {{ return(duckdb__gid_number(expression)) }}
+{%- endmacro %}
+
 {#- The current time as a UTC `timestamp` (without time zone). -#}
 {% macro utc_now() -%}
     {{ return(adapter.dispatch('utc_now')()) }}

@@ -8,8 +8,10 @@
     ["schema"."table", ...]: the single source table read by the model the running test
     is attached to (besides deleted_records) (tests/generic/dlt_row_id.sql), in every raw dataset of its platform
     (macros/typed_source.sql, raw_datasets); the default dataset's when there is none yet.
+    `source_table`: the source table (by name) whose rows the model projects, when it also
+    joins others (a Shopify child row's parent, tags).
 -#}
-{% macro dlt_row_id_sources() -%}
+{% macro dlt_row_id_sources(source_table=none) -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
@@ -17,7 +19,9 @@
     {#- deleted_records: the delete marks joined to an entity (macros/deleted_records.sql), not its rows -#}
     {%- set reads = [] -%}
     {%- for node in parent.depends_on.nodes if not node.endswith('.deleted_records') -%}
-        {%- do reads.append(node) -%}
+        {%- if source_table is none or (node in graph.sources and graph.sources[node].name == source_table) -%}
+            {%- do reads.append(node) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- if reads | length != 1 or not reads[0].startswith('source.') -%}
         {{ exceptions.raise_compiler_error(
@@ -35,7 +39,7 @@
 
 {#- The failing rows of the dlt_row_id test (tests/generic/dlt_row_id.sql), per engine. -#}
 {#- Engines without PostgreSQL's catalog (DuckDB, Spark): unique and not null, checked on the rows. -#}
-{% macro default__dlt_row_id_problems(model, column_name) %}
+{% macro default__dlt_row_id_problems(model, column_name, source_table=none) %}
 
 select {{ column_name }}, count(*) as rows_with_it
 from {{ model }}
@@ -45,7 +49,7 @@ having {{ column_name }} is null or count(*) > 1
 {% endmacro %}
 
 
-{% macro postgres__dlt_row_id_problems(model, column_name) %}
+{% macro postgres__dlt_row_id_problems(model, column_name, source_table=none) %}
 
 with
 
@@ -53,7 +57,7 @@ raw_tables as (
 
     select raw_table, to_regclass(raw_table) as oid
     from unnest(array[
-        {%- for raw in dlt_row_id_sources() %}
+        {%- for raw in dlt_row_id_sources(source_table) %}
         '{{ raw }}'{{ ',' if not loop.last }}
         {%- endfor %}
     ]::text []) as raw_tables (raw_table)

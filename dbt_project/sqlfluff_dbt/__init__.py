@@ -68,4 +68,10 @@ _DIALECT: dict[str, Any] = {
 
 adapter = _Adapter()
 # dbt's cross-database macros our SQL calls, with dbt-postgres's values
-dbt = SimpleNamespace(type_string=lambda: "text", type_numeric=lambda: "numeric(28,6)")
+dbt = SimpleNamespace(
+    type_string=lambda: "text",
+    type_numeric=lambda: "numeric(28,6)",
+    listagg=lambda measure, delimiter_text="','", order_by_clause=None, limit_num=None: (
+        f"string_agg({measure}, {delimiter_text} {order_by_clause or ''})"
+    ),
+)

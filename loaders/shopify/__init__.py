@@ -105,7 +105,8 @@ def is_redacted(customer: Any) -> bool:
     """A customer whose e-mail and name all came back empty: protected customer data withheld."""
     if not isinstance(customer, dict):
         return False
-    email = (customer.get("defaultEmailAddress") or {}).get("emailAddress")
+    address = customer.get("defaultEmailAddress")
+    email = address.get("emailAddress") if isinstance(address, dict) else None
     return not any(
         isinstance(v, str) and v.strip() for v in (email, customer.get("firstName"), customer.get("lastName"))
     )

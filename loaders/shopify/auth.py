@@ -12,6 +12,7 @@ A custom app created in the admin before 2026 keeps its non-expiring token
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import requests
@@ -25,12 +26,14 @@ from loaders.shopify.rate_limit import ShopifyRateLimit
 from loaders.shopify.settings import PLATFORM, ShopifyConfig
 
 TOKEN_HEADER = "X-Shopify-Access-Token"
+# How the token endpoint refuses what no retry can fix: 400 invalid_client, 404 no such store.
+REFUSED = re.compile(r"failed: HTTP 4\d\d")
 SCOPES = ("read_orders", "read_all_orders", "read_customers", "read_products")
 # One token a day; the auth client's own pacer only guards against a renewal storm.
 AUTH_RATE = RateLimit(1.0, 2.0)
 CLIENT_HINT = (
     "SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET (the Dev Dashboard app's Settings page), and that the "
-    "app is installed on this store"
+    "app is installed on the store at SHOPIFY_STORE_URL"
 )
 TOKEN_HINT = f"SHOPIFY_ACCESS_TOKEN and its scopes {', '.join(SCOPES)}"
 
@@ -50,10 +53,10 @@ class ShopifyToken(ClientCredentialsToken):
         }
         try:
             return self.auth_client.post(self.config.token_url, form, validate=token_body).body
-        except (AuthError, ServerFailure):
-            raise
         except ApiError as exc:  # Shopify refuses an unknown client or secret with a 400 invalid_client
             detail = str(exc).removeprefix(f"{PLATFORM}: ")
+            if isinstance(exc, (AuthError, ServerFailure)) or not REFUSED.search(detail):
+                raise
             raise AuthError(
                 PLATFORM, f"the access token request was refused: {detail} (check {CLIENT_HINT})"
             ) from None

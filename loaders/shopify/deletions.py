@@ -17,9 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from loaders.deleted_records import incremental_deletions
-from loaders.errors import ApiError
-from loaders.shopify.graphql import ShopifyGraphQL
-from loaders.shopify.settings import PLATFORM
+from loaders.shopify.graphql import GraphQLError, ShopifyGraphQL
+from loaders.shopify.listing import connection_pages
 
 PAGE_SIZE = 250
 SUBJECTS = {"ORDER": "orders", "CUSTOMER": "customers", "PRODUCT": "products"}
@@ -52,19 +51,18 @@ def record_of(event: Any, checked_at: datetime) -> dict[str, Any] | None:
 
 
 def deletion_pages(client: ShopifyGraphQL, since: str | None) -> Iterator[list[dict[str, Any]]]:
-    """Every page of destroy events created at or after `since` (all of them when None), oldest first."""
+    """Every page of destroy events created at or after `since` (all of them when None), oldest first.
+
+    An app without access to the events (ACCESS_DENIED) loads no deletions and says so once;
+    the records themselves still load.
+    """
     search = "action:destroy" + (f" AND created_at:>='{since}'" if since else "")
-    after: str | None = None
-    while True:
-        variables = {"first": PAGE_SIZE, "after": after, "query": search}
-        connection = client.execute(EVENTS_QUERY, variables).get("events")
-        if not isinstance(connection, dict) or not isinstance(connection.get("nodes"), list):
-            raise ApiError(PLATFORM, "the events query answered without events.nodes")
-        yield connection["nodes"]
-        info = connection.get("pageInfo") or {}
-        if not info.get("hasNextPage") or not info.get("endCursor") or info.get("endCursor") == after:
-            return
-        after = info["endCursor"]
+    try:
+        yield from connection_pages(client, EVENTS_QUERY, ("events",), {"query": search}, PAGE_SIZE)
+    except GraphQLError as exc:
+        if "ACCESS_DENIED" not in exc.codes:
+            raise
+        client.warn(f"deletion events not readable, deletes are not detected: {exc}")
 
 
 def deletions_resource(client: ShopifyGraphQL) -> Any:

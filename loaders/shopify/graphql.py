@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -121,6 +122,8 @@ class ShopifyGraphQL:
         self._scopes_read = False
         self.page_sizes: dict[str, int] = {}
         """Query document -> the page size that fitted its cost in this run (see `QueryTooCostly`)."""
+        self._costs: dict[tuple[str, Any], float] = {}
+        self._points: tuple[float, float, float] | None = None  # (available, restore rate, when)
 
     def warn(self, text: str) -> None:
         """A warning about this run's setup or data: logged once, and kept for etl_logs."""
@@ -129,27 +132,46 @@ class ShopifyGraphQL:
 
     def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """`data` of `query`; `QueryTooCostly` / `GraphQLError` when Shopify answers with errors only."""
+        shape = (query, (variables or {}).get("first"))
+        self._wait_for_points(self._costs.get(shape))
         response = self.api.post(
             self.url, json={"query": query, "variables": dict(variables or {})}, validate=graphql_body
         )
         self._check_version(response.headers)
         body = response.body
+        status = throttle_status(body)
+        if status is not None:
+            self._costs[shape] = status[0]
+            self._points = (status[1], status[2], time.monotonic())
         data = body.get("data")
         if body.get("errors"):
             too_costly = _too_costly(body)
             if too_costly is not None:
                 raise too_costly
-            if not isinstance(data, dict) or all(value is None for value in data.values()):
-                codes = error_codes(body)
+            codes = error_codes(body)
+            withheld = codes == {"ACCESS_DENIED"} and isinstance(data, dict)
+            if not withheld or all(value is None for value in data.values()):
                 raise GraphQLError(
                     f"POST {urlsplit(self.url).path} answered {', '.join(sorted(codes)) or 'errors'}: "
                     f"{_messages(body)}",
                     codes,
                 )
-            self.warn(
-                f"Shopify withheld some fields ({', '.join(sorted(error_codes(body))) or 'errors'}): {_messages(body)}"
-            )
+            self.warn(f"Shopify withheld some fields (ACCESS_DENIED): {_messages(body)}")
+
         return data
+
+    def _wait_for_points(self, cost: float | None) -> None:
+        """Hold the requests until the bucket has restored `cost` points (this query's last price).
+
+        The pacer waits after each answer for the price of the query just made; runs mix
+        queries of other prices (listings, follow-ups, events), and one sent into a bucket
+        too low for it is refused (THROTTLED) and costs a request."""
+        if cost is None or self._points is None:
+            return
+        available, rate, when = self._points
+        missing = cost - (available + (time.monotonic() - when) * rate)
+        if missing > 0 and rate > 0:
+            self.api.pacer.hold(missing / rate)
 
     def _check_version(self, headers: Mapping[str, str]) -> None:
         answered = headers.get(VERSION_HEADER)

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from loaders.errors import ServerFailure
-from loaders.paging import PageGuard, Paginator, PagingError, Params, query_key
+from loaders.paging import PageGuard, Paginator, PagingError, Params, listing_pages
 from loaders.shopify.graphql import QueryTooCostly, ShopifyGraphQL
 from loaders.shopify.objects import connection_items, flatten
 from loaders.shopify.queries import NODES, Node, follow_query, listing_query, updated_since
@@ -78,34 +78,23 @@ def connection_pages(
     """Every page of nodes of the connection at `path` of `query` (from cursor `after`), under a `PageGuard`."""
     paginator = CursorPaginator(client.page_sizes.get(query, first), path, variables)
     paginator.after = after
-    guard = PageGuard(PLATFORM, f"POST graphql {'.'.join(path)}")
-    while paginator.has_next_page:
-        request = paginator.next_request()
-        guard.cursor(query_key(request))
-        try:
-            data = client.execute(query, request)
-        except QueryTooCostly as exc:
-            if paginator.limit <= 1:
-                raise
+
+    def resize(exc: Exception) -> bool:
+        if isinstance(exc, QueryTooCostly) and paginator.limit > 1:
             paginator.limit = client.page_sizes[query] = exc.fitted(paginator.limit)
             log.info(
                 "%s: %s costs too much per page; asking for %d at a time", PLATFORM, path[0], paginator.limit
             )
-            continue
-        except ServerFailure:
-            if not paginator.shrink_page():
-                raise
-            continue
-        connection = connection_at(data, path)
-        if not connection:
-            return
-        records = connection_items(connection)
-        guard.page(records)
-        yield records
-        try:
-            paginator.update_state(data, records)
-        except PagingError as exc:
-            raise guard.stop(str(exc)) from None
+            return True
+        return isinstance(exc, ServerFailure) and paginator.shrink_page()
+
+    return listing_pages(
+        paginator,
+        PageGuard(PLATFORM, f"POST graphql {'.'.join(path)}"),
+        lambda params: client.execute(query, params),
+        lambda data: connection_items(connection) if (connection := connection_at(data, path)) else None,
+        resize,
+    )
 
 
 def complete(client: ShopifyGraphQL, node: Node, obj: Any) -> Any:

@@ -110,7 +110,7 @@ REFUND = Node(
 )
 ORDER = Node(
     "Order",
-    "id legacyResourceId name email createdAt updatedAt processedAt cancelledAt cancelReason closedAt "
+    "id legacyResourceId name email note createdAt updatedAt processedAt cancelledAt cancelReason closedAt "
     "displayFinancialStatus displayFulfillmentStatus test sourceName currencyCode presentmentCurrencyCode "
     "paymentGatewayNames discountCodes tags customer { id legacyResourceId } "
     "billingAddress { countryCodeV2 provinceCode } "

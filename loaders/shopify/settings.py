@@ -78,10 +78,12 @@ def settings_from_env(env: Mapping[str, str], page_size: int | None) -> ShopifyC
         raise ConfigError(
             "Shopify: set both SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET (a Dev Dashboard app)"
         )
-    if not url or not (token or client_id):
+    if not url:
+        raise ConfigError("Shopify is enabled but SHOPIFY_STORE_URL is empty")
+    if not (token or client_id):
         raise ConfigError(
-            "Shopify is enabled but SHOPIFY_STORE_URL, or its credentials (SHOPIFY_CLIENT_ID + "
-            "SHOPIFY_CLIENT_SECRET, or SHOPIFY_ACCESS_TOKEN), are empty"
+            "Shopify is enabled but has no credentials: set SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET "
+            "(a Dev Dashboard app), or SHOPIFY_ACCESS_TOKEN (a custom app created before 2026)"
         )
     if "://" not in url:
         url = f"https://{url}"

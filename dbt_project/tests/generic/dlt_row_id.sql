@@ -9,7 +9,9 @@
     unique index; a raw table not loaded yet (the view is empty) passes. Usage, on
     the staging column that renames `_dlt_id`:
         data_tests: [dlt_row_id]
+    or, on a view that also joins other raw tables, naming the one it projects:
+        data_tests: [{dlt_row_id: {arguments: {source_table: orders__refunds}}}]
 -#}
-{% test dlt_row_id(model, column_name) %}
-{{ adapter.dispatch('dlt_row_id_problems')(model, column_name) }}
+{% test dlt_row_id(model, column_name, source_table=none) %}
+{{ adapter.dispatch('dlt_row_id_problems')(model, column_name, source_table) }}
 {% endtest %}

@@ -3,11 +3,12 @@ with
 source as (
 
     {{ typed_source('shopify', 'orders__discount_applications', {
-        'type': 'text',
+        'typename': 'text',
+        'index': 'integer',
         'code': 'text',
         'title': 'text',
-        'value': 'numeric',
-        'value_type': 'text',
+        'value__amount': 'numeric',
+        'value__percentage': 'numeric',
         'target_type': 'text',
         'target_selection': 'text',
         'allocation_method': 'text',
@@ -24,19 +25,27 @@ final as (
         ----------  ids
         _dlt_id as discount_application_dlt_id,
         _dlt_parent_id as order_dlt_id,
-        -- discount_allocations.discount_application_index points at this position
-        _dlt_list_idx as discount_application_index,
+        -- discount allocations point at this index (the position in the order's list)
+        coalesce(index, _dlt_list_idx) as discount_application_index,
 
-        ---------- text
-        type as discount_type,
+        ---------- text (the GraphQL type and enums in the REST API's words)
+        case typename
+            when 'DiscountCodeApplication' then 'discount_code'
+            when 'AutomaticDiscountApplication' then 'automatic'
+            when 'ManualDiscountApplication' then 'manual'
+            when 'ScriptDiscountApplication' then 'script'
+        end as discount_type,
         coalesce(code, title) as discount_code,
-        value_type,
-        target_type,
-        target_selection,
-        allocation_method,
+        case
+            when value__percentage is not null then 'percentage'
+            when value__amount is not null then 'fixed_amount'
+        end as value_type,
+        lower(target_type) as target_type,
+        lower(target_selection) as target_selection,
+        lower(allocation_method) as allocation_method,
 
         ---------- numerics (a percentage or an amount, see value_type)
-        value,
+        coalesce(value__percentage, value__amount) as value,
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store

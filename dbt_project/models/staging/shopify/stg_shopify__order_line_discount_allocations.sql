@@ -3,8 +3,8 @@ with
 source as (
 
     {{ typed_source('shopify', 'orders__line_items__discount_allocations', {
-        'amount': 'numeric',
-        'discount_application_index': 'integer',
+        'allocated_amount_set__shop_money__amount': 'numeric',
+        'discount_application__index': 'integer',
         '_dlt_id': 'text',
         '_dlt_parent_id': 'text',
         '_dlt_root_id': 'text',
@@ -19,10 +19,10 @@ final as (
         _dlt_id as discount_allocation_dlt_id,
         _dlt_parent_id as order_item_dlt_id,
         _dlt_root_id as order_dlt_id,
-        discount_application_index,
+        discount_application__index as discount_application_index,
 
         ---------- money (shop currency)
-        amount as discount_amount,
+        allocated_amount_set__shop_money__amount as discount_amount,
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store

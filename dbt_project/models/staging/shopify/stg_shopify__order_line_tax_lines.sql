@@ -5,7 +5,7 @@ source as (
     {{ typed_source('shopify', 'orders__line_items__tax_lines', {
         'title': 'text',
         'rate': 'numeric',
-        'price': 'numeric',
+        'price_set__shop_money__amount': 'numeric',
         'channel_liable': 'boolean',
         '_dlt_id': 'text',
         '_dlt_parent_id': 'text',
@@ -27,7 +27,7 @@ final as (
 
         ---------- numerics (shop currency)
         rate as tax_rate,
-        price as tax_amount,
+        price_set__shop_money__amount as tax_amount,
 
         ---------- booleans
         channel_liable as is_channel_liable,

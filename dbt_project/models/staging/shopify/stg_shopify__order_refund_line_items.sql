@@ -4,11 +4,11 @@ source as (
 
     {{ typed_source('shopify', 'orders__refunds__refund_line_items', {
         'id': 'text',
-        'line_item_id': 'text',
+        'line_item__id': 'text',
         'quantity': 'integer',
         'restock_type': 'text',
-        'subtotal': 'numeric',
-        'total_tax': 'numeric',
+        'subtotal_set__shop_money__amount': 'numeric',
+        'total_tax_set__shop_money__amount': 'numeric',
         '_dlt_id': 'text',
         '_dlt_parent_id': 'text',
         '_dlt_root_id': 'text',
@@ -19,20 +19,20 @@ source as (
 final as (
 
     select
-        ----------  ids
-        id as refund_item_id,
+        ----------  ids (Shopify's numeric ids, from the GIDs)
+        {{ gid_number('id') }} as refund_item_id,
         _dlt_id as refund_item_dlt_id,
         _dlt_parent_id as refund_dlt_id,
         _dlt_root_id as order_dlt_id,
-        line_item_id as order_item_id,
+        {{ gid_number('line_item__id') }} as order_item_id,
 
         ---------- text
-        restock_type,
+        lower(restock_type) as restock_type,
 
         ---------- numerics
         quantity,
-        subtotal,
-        total_tax as tax_total,
+        subtotal_set__shop_money__amount as subtotal,
+        total_tax_set__shop_money__amount as tax_total,
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store

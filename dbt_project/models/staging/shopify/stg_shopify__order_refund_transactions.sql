@@ -7,8 +7,8 @@ source as (
         'kind': 'text',
         'status': 'text',
         'gateway': 'text',
-        'amount': 'numeric',
-        'currency': 'text',
+        'amount_set__presentment_money__amount': 'numeric',
+        'amount_set__presentment_money__currency_code': 'text',
         'created_at': 'timestamp',
         'processed_at': 'timestamp',
         '_dlt_id': 'text',
@@ -22,7 +22,7 @@ final as (
 
     select
         ----------  ids
-        id as transaction_id,
+        {{ gid_number('id') }} as transaction_id,
         _dlt_id as transaction_dlt_id,
         _dlt_parent_id as refund_dlt_id,
         _dlt_root_id as order_dlt_id,
@@ -31,10 +31,10 @@ final as (
         lower(kind) as kind,
         lower(status) as status,
         gateway,
-        upper(currency) as currency,
+        upper(amount_set__presentment_money__currency_code) as currency,
 
-        ---------- money
-        amount,
+        ---------- money (the presentment currency, as the REST API gave it)
+        amount_set__presentment_money__amount as amount,
 
         ---------- timestamps (UTC)
         created_at,

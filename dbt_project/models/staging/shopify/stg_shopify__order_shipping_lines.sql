@@ -7,8 +7,8 @@ source as (
         'code': 'text',
         'title': 'text',
         'source': 'text',
-        'price': 'numeric',
-        'discounted_price': 'numeric',
+        'original_price_set__shop_money__amount': 'numeric',
+        'discounted_price_set__shop_money__amount': 'numeric',
         '_dlt_id': 'text',
         '_dlt_parent_id': 'text',
     }) }}
@@ -19,7 +19,7 @@ final as (
 
     select
         ----------  ids
-        id as shipping_line_id,
+        {{ gid_number('id') }} as shipping_line_id,
         _dlt_parent_id as order_dlt_id,
 
         ---------- text
@@ -28,8 +28,8 @@ final as (
         source as shipping_source,
 
         ---------- money (shop currency)
-        price as shipping_price,
-        discounted_price as shipping_price_after_discounts,
+        original_price_set__shop_money__amount as shipping_price,
+        discounted_price_set__shop_money__amount as shipping_price_after_discounts,
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store

@@ -4,26 +4,26 @@ source as (
 
     {{ typed_source('shopify', 'orders', {
         'id': 'text',
+        'legacy_resource_id': 'text',
         'name': 'text',
-        'order_number': 'text',
         'customer__id': 'text',
+        'customer__legacy_resource_id': 'text',
         'email': 'text',
-        'customer__email': 'text',
-        'financial_status': 'text',
-        'fulfillment_status': 'text',
+        'customer__default_email_address__email_address': 'text',
+        'display_financial_status': 'text',
+        'display_fulfillment_status': 'text',
         'cancel_reason': 'text',
         'source_name': 'text',
         'test': 'boolean',
-        'currency': 'text',
-        'presentment_currency': 'text',
-        'total_price': 'numeric',
+        'currency_code': 'text',
+        'presentment_currency_code': 'text',
+        'total_price_set__shop_money__amount': 'numeric',
         'total_price_set__presentment_money__amount': 'numeric',
-        'subtotal_price': 'numeric',
-        'total_line_items_price': 'numeric',
-        'total_tax': 'numeric',
-        'total_discounts': 'numeric',
+        'subtotal_price_set__shop_money__amount': 'numeric',
+        'total_tax_set__shop_money__amount': 'numeric',
+        'total_discounts_set__shop_money__amount': 'numeric',
         'total_shipping_price_set__shop_money__amount': 'numeric',
-        'billing_address__country_code': 'text',
+        'billing_address__country_code_v2': 'text',
         'created_at': 'timestamp',
         'processed_at': 'timestamp',
         'updated_at': 'timestamp',
@@ -44,34 +44,40 @@ marked as (
 final as (
 
     select
-        ----------  ids
-        id as order_id,
+        ----------  ids (Shopify's numeric ids; the raw `id` is the GID)
+        {{ shopify_numeric_id('legacy_resource_id', 'id') }} as order_id,
         _dlt_id as order_dlt_id,
-        customer__id as customer_id,
+        {{ shopify_numeric_id('customer__legacy_resource_id', 'customer__id') }} as customer_id,
         name as order_name,
-        order_number,
+        -- the GraphQL Order has no order number apart from its name
+        cast(null as text) as order_number,
 
-        ---------- text
+        ---------- text (GraphQL enums in the REST API's lower-case words)
         email,
-        customer__email as customer_email,
-        financial_status,
-        fulfillment_status,
-        cancel_reason,
+        customer__default_email_address__email_address as customer_email,
+        lower(display_financial_status) as financial_status,
+        case upper(display_fulfillment_status)
+            when 'UNFULFILLED' then null
+            when 'PARTIALLY_FULFILLED' then 'partial'
+            else lower(display_fulfillment_status)
+        end as fulfillment_status,
+        lower(cancel_reason) as cancel_reason,
         source_name,
-        upper(currency) as currency,
-        upper(presentment_currency) as presentment_currency,
-        upper(billing_address__country_code) as billing_country_code,
+        upper(currency_code) as currency,
+        upper(presentment_currency_code) as presentment_currency,
+        upper(billing_address__country_code_v2) as billing_country_code,
 
         ---------- booleans
         coalesce(test, false) as is_test,
 
         ---------- money (shop currency)
-        total_price as order_total,
+        total_price_set__shop_money__amount as order_total,
         total_price_set__presentment_money__amount as order_total_presentment,
-        subtotal_price as subtotal,
-        total_line_items_price as line_items_total,
-        total_tax as tax_total,
-        total_discounts as discount_total,
+        subtotal_price_set__shop_money__amount as subtotal,
+        -- the GraphQL Order has no line-items total before discounts
+        cast(null as {{ money_type() }}) as line_items_total,
+        total_tax_set__shop_money__amount as tax_total,
+        total_discounts_set__shop_money__amount as discount_total,
         total_shipping_price_set__shop_money__amount as shipping_total,
 
         ---------- timestamps (UTC)

@@ -2,8 +2,8 @@ with
 
 source as (
 
-    {{ typed_source('shopify', 'products__options__values', {
-        'value': 'text',
+    {{ typed_source('shopify', 'products__options__option_values', {
+        'name': 'text',
         '_dlt_id': 'text',
         '_dlt_parent_id': 'text',
         '_dlt_root_id': 'text',
@@ -21,7 +21,7 @@ final as (
         _dlt_root_id as product_dlt_id,
 
         ---------- text
-        value as option_value,
+        name as option_value,
 
         ---------- numerics
         _dlt_list_idx as position,

@@ -4,7 +4,6 @@ source as (
 
     {{ typed_source('shopify', 'products__options', {
         'id': 'text',
-        'product_id': 'text',
         'name': 'text',
         'position': 'integer',
         '_dlt_id': 'text',
@@ -13,25 +12,34 @@ source as (
 
 ),
 
+products as (
+
+    {{ shopify_parents('products') }}
+
+),
+
 final as (
 
     select
-        ----------  ids
-        id as option_id,
-        _dlt_id as option_dlt_id,
-        _dlt_parent_id as product_dlt_id,
-        product_id,
+        ----------  ids (Shopify's numeric ids, from the GIDs)
+        {{ gid_number('source.id') }} as option_id,
+        source._dlt_id as option_dlt_id,
+        source._dlt_parent_id as product_dlt_id,
+        products.numeric_id as product_id,
 
         ---------- text
-        name as option_name,
+        source.name as option_name,
 
         ---------- numerics
-        position,
+        source.position,
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
-        store
+        source.store
 
     from source
+    left join products
+        on products._dlt_id = source._dlt_parent_id
+        and products.store = source.store
 
 )
 

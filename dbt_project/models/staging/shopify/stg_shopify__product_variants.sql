@@ -4,7 +4,7 @@ source as (
 
     {{ typed_source('shopify', 'products__variants', {
         'id': 'text',
-        'product_id': 'text',
+        'legacy_resource_id': 'text',
         'sku': 'text',
         'title': 'text',
         'position': 'integer',
@@ -19,32 +19,42 @@ source as (
 
 ),
 
+products as (
+
+    {{ shopify_parents('products') }}
+
+),
+
 final as (
 
     select
-        ----------  ids
-        id as variant_id,
-        _dlt_parent_id as product_dlt_id,
-        product_id,
+        ----------  ids (Shopify's numeric ids)
+        {{ shopify_numeric_id('source.legacy_resource_id', 'source.id') }} as variant_id,
+        source._dlt_id as variant_dlt_id,
+        source._dlt_parent_id as product_dlt_id,
+        products.numeric_id as product_id,
 
         ---------- text
-        sku,
-        title as variant_name,
+        source.sku,
+        source.title as variant_name,
 
         ---------- numerics
-        position,
-        price,
-        compare_at_price,
-        inventory_quantity,
+        source.position,
+        source.price,
+        source.compare_at_price,
+        source.inventory_quantity,
 
         ---------- timestamps (UTC)
-        created_at,
-        updated_at,
+        source.created_at,
+        source.updated_at,
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
-        store
+        source.store
 
     from source
+    left join products
+        on products._dlt_id = source._dlt_parent_id
+        and products.store = source.store
 
 )
 

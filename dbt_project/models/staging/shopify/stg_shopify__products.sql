@@ -4,18 +4,24 @@ source as (
 
     {{ typed_source('shopify', 'products', {
         'id': 'text',
+        'legacy_resource_id': 'text',
         'title': 'text',
         'handle': 'text',
         'vendor': 'text',
         'product_type': 'text',
         'status': 'text',
-        'tags': 'text',
         'created_at': 'timestamp',
         'updated_at': 'timestamp',
         'published_at': 'timestamp',
         '_dlt_id': 'text',
         '_dlt_load_id': 'text',
     }) }}
+
+),
+
+tags as (
+
+    {{ shopify_tags('products__tags') }}
 
 ),
 
@@ -28,30 +34,33 @@ marked as (
 final as (
 
     select
-        ----------  ids
-        id as product_id,
-        _dlt_id as product_dlt_id,
+        ----------  ids (Shopify's numeric id; the raw `id` is the GID)
+        {{ shopify_numeric_id('marked.legacy_resource_id', 'marked.id') }} as product_id,
+        marked._dlt_id as product_dlt_id,
 
         ---------- text
-        title as product_name,
-        handle,
-        vendor,
-        product_type,
-        lower(status) as status,
-        tags,
+        marked.title as product_name,
+        marked.handle,
+        marked.vendor,
+        marked.product_type,
+        lower(marked.status) as status,
+        coalesce(tags.tags, '') as tags,
 
         ---------- timestamps (UTC)
-        created_at,
-        updated_at,
-        published_at,
+        marked.created_at,
+        marked.updated_at,
+        marked.published_at,
 
         ---------- deletes (macros/deleted_records.sql)
-        {{ deletion_columns(dlt_loaded_at('_dlt_load_id')) }},
+        {{ deletion_columns(dlt_loaded_at('marked._dlt_load_id')) }},
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
-        store
+        marked.store
 
     from marked
+    left join tags
+        on tags._dlt_parent_id = marked._dlt_id
+        and tags.store = marked.store
 
 )
 

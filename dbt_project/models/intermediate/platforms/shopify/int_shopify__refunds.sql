@@ -1,8 +1,8 @@
 {#-
     Shopify refunds in the shared refund contract (_int_platforms__models.yml), dated by
     processed_at (else created_at). The amount in the shop currency is what the refund's
-    line items give back (subtotal + tax) plus its order adjustments (shipping refunds,
-    discrepancies; negative amounts are refunded). Refund transactions are in the
+    line items and shipping lines give back (subtotal + tax) plus its order adjustments
+    (discrepancies; negative amounts are refunded). Refund transactions are in the
     presentment currency, so they count only for a refund without line items or
     adjustments, converted with the order's own shop/presentment ratio when their
     currency differs.
@@ -33,6 +33,12 @@ refund_adjustments as (
 
 ),
 
+refund_shipping_lines as (
+
+    select * from {{ ref('stg_shopify__order_refund_shipping_lines') }}
+
+),
+
 refund_transactions as (
 
     select * from {{ ref('stg_shopify__order_refund_transactions') }}
@@ -46,6 +52,14 @@ refund_components as (
         coalesce(subtotal, 0) + coalesce(tax_total, 0) as amount
 
     from refund_line_items
+
+    union all
+
+    select
+        refund_dlt_id,
+        coalesce(subtotal, 0) + coalesce(tax_total, 0) as amount
+
+    from refund_shipping_lines
 
     union all
 
