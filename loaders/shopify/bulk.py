@@ -159,14 +159,9 @@ class BulkJob:
         while True:
             operation = self._wait(operation)
             if operation.status == "COMPLETED":
-                spill = bulk_jsonl.Spill(spill_dir)
                 try:
-                    if operation.url:
-                        self._download(operation, spill)
-                    else:
-                        spill.add(())  # Shopify gives no URL when nothing matched
+                    spill = self._download(operation, spill_dir)
                 except DownloadRefused:
-                    spill.close()
                     if restarted:
                         raise
                     log.warning(
@@ -176,9 +171,6 @@ class BulkJob:
                     )
                     operation, restarted = self._start(), True
                     continue
-                except BaseException:
-                    spill.close()
-                    raise
                 self.operations.drop(self.resource)
                 log.info(
                     "%s: %s: bulk operation %s: %d objects",
@@ -275,17 +267,19 @@ class BulkJob:
             operation = polled
         return operation
 
-    def _download(self, operation: Operation, spill: bulk_jsonl.Spill) -> None:
-        """The result into `spill`; a refused URL is asked for once more, fresh, before giving up."""
+    def _download(self, operation: Operation, spill_dir: Path) -> bulk_jsonl.Spill:
+        """The result in a new spill; a URL refused (expired, even halfway) is asked for once more, fresh."""
         try:
-            self._fill(operation, spill)
+            return self._fill(operation, spill_dir)
         except DownloadRefused:
             fresh = self._poll(operation.id)
-            if fresh is None or fresh.status != "COMPLETED" or not fresh.url or fresh.url == operation.url:
+            if fresh is None or fresh.status != "COMPLETED" or not fresh.url:
                 raise
-            self._fill(fresh, spill)
+            return self._fill(fresh, spill_dir)
 
-    def _fill(self, operation: Operation, spill: bulk_jsonl.Spill) -> None:
+    def _fill(self, operation: Operation, spill_dir: Path) -> bulk_jsonl.Spill:
+        """The lines at the operation's URL in a spill of their own (none: Shopify gives no URL when nothing
+        matched), the byte count checked against `fileSize`."""
         received = 0
 
         def counted() -> Iterator[bytes]:
@@ -294,13 +288,19 @@ class BulkJob:
                 received += len(chunk)
                 yield chunk
 
-        spill.add(bulk_jsonl.split_lines(counted(), MAX_LINE_BYTES))
-        if operation.file_size is not None and received != operation.file_size:
-            raise ApiError(
-                PLATFORM,
-                f"the result of bulk operation {operation.id} has {received} bytes, Shopify announced "
-                f"{operation.file_size}",
-            )
+        spill = bulk_jsonl.Spill(spill_dir)
+        try:
+            spill.add(bulk_jsonl.split_lines(counted(), MAX_LINE_BYTES) if operation.url else ())
+            if operation.url and operation.file_size is not None and received != operation.file_size:
+                raise ApiError(
+                    PLATFORM,
+                    f"the result of bulk operation {operation.id} has {received} bytes, Shopify announced "
+                    f"{operation.file_size}",
+                )
+        except BaseException:
+            spill.close()
+            raise
+        return spill
 
 
 FOLLOW_LIST = "query FollowLists($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type} {{ id {name} {{ {fields} }} }} }} }}"
