@@ -36,11 +36,15 @@ def connection_items(connection: dict[str, Any]) -> list[Any]:
 
 
 def flatten(value: Any) -> Any:
-    """`value` with every connection, at any depth, replaced by the list of its (flattened) nodes."""
-    if is_connection(value):
-        return [flatten(item) for item in connection_items(value)]
+    """`value` with every connection, at any depth, replaced by the list of its (flattened) nodes.
+
+    Scalars (most values) are taken as they are without a call: a bulk backfill passes
+    millions of them through here.
+    """
     if isinstance(value, dict):
-        return {key: flatten(item) for key, item in value.items()}
+        if is_connection(value):
+            return [flatten(item) for item in connection_items(value)]
+        return {key: flatten(item) if isinstance(item, dict | list) else item for key, item in value.items()}
     if isinstance(value, list):
-        return [flatten(item) for item in value]
+        return [flatten(item) if isinstance(item, dict | list) else item for item in value]
     return value
