@@ -36,15 +36,11 @@ def connection_items(connection: dict[str, Any]) -> list[Any]:
 
 
 def flatten(value: Any) -> Any:
-    """`value` with every connection, at any depth, replaced by the list of its (flattened) nodes.
-
-    Scalars (most values) are taken as they are without a call: a bulk backfill passes
-    millions of them through here.
-    """
+    """`value` with every connection, at any depth, replaced by the list of its (flattened) nodes."""
+    if is_connection(value):
+        return [flatten(item) for item in connection_items(value)]
     if isinstance(value, dict):
-        if is_connection(value):
-            return [flatten(item) for item in connection_items(value)]
-        return {key: flatten(item) if isinstance(item, dict | list) else item for key, item in value.items()}
+        return {key: flatten(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [flatten(item) if isinstance(item, dict | list) else item for item in value]
+        return [flatten(item) for item in value]
     return value
