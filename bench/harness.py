@@ -8,6 +8,7 @@ each script drops when it is done.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import platform
 import shutil
@@ -16,7 +17,8 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +160,38 @@ def generated_store(name: str, **options: object) -> Path:
     marker.write_text(wanted)
     print(f"generated sandbox store {name} ({options}) in {time.monotonic() - started:.0f}s")
     return target
+
+
+def _serve(store: Path, options: dict[str, object], conn: Connection) -> None:
+    from metric_pulse.sandbox.server import SandboxServer
+
+    with SandboxServer(store, **options) as server:  # type: ignore[arg-type]
+        server.store.preload()
+        conn.send(server.env())
+        conn.recv()  # until the benchmark says it is done
+
+
+@contextmanager
+def sandbox_process(store: Path, **options: object) -> Iterator[dict[str, str]]:
+    """A sandbox serving `store` from a process of its own; yields its `env()`.
+
+    In the benchmark's process the emulator (graphql-core executing every query, writing
+    bulk results) would take the GIL, and so the CPU, from the loader it serves: its
+    work would be counted as ours. On its own it costs what Shopify's servers cost.
+    """
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(store, options, theirs), name="sandbox", daemon=True)
+    process.start()
+    theirs.close()  # so that a sandbox dying before it answers ends `recv` (EOFError) instead of hanging
+    try:
+        yield ours.recv()
+    finally:
+        with suppress(OSError):
+            ours.send("stop")
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
 
 
 def query(db: DbSettings, sql: str, *args: object) -> list[tuple]:

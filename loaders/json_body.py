@@ -16,6 +16,12 @@ platform failed after its retries on every run:
 
 The sandbox reads its store files with the same `loads`, so it can serve such
 records byte for byte.
+
+Speed: the common body (valid UTF-8, no BOM, shallow, no integer of 19 digits or more)
+is parsed by orjson, several times faster than `json` (a bulk result file is millions
+of lines). Anything orjson refuses takes the `json` path above, unchanged. Bodies with
+a run of 19 digits go there too, because orjson reads an integer beyond 64 bits as a
+float, silently rounded, where `json` keeps it whole (and `check_storable` rejects it).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import json
 import re
 from typing import Any
 
+import orjson
+
 # Deeper than this nothing can be stored anyway: orjson (what dlt writes with) stops at 255 levels.
 MAX_DEPTH = 255
 # Starts with NUL, which no stored text can hold, so a marked value can never be taken for data.
@@ -31,10 +39,19 @@ TOO_DEEP = "\x00nested too deeply: "
 
 # A JSON string (escapes included) or a bracket: all the structure a depth count needs.
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# 10**18 has 19 digits: below it every integer fits in 64 bits, which orjson reads exactly. A run of
+# 19 digits is found by making every digit a 0 (`bytes.translate`, 20 times faster than a regex here).
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
 
 
 def loads(data: bytes) -> Any:
     """The JSON value of `data`; non-UTF-8 bytes become lone surrogates, too-deep values marked text."""
+    if _LONG_DIGITS not in data.translate(_DIGITS_TO_ZERO):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # not UTF-8, a BOM, too deep, NaN...: `json` says what it is
     text = data.decode("utf-8-sig", "surrogateescape")
     try:
         return json.loads(text)

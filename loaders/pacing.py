@@ -49,6 +49,7 @@ class RequestStats:
     throttled: int = 0
     retries: int = 0
     waited_seconds: float = 0.0
+    operation_wait_seconds: float = 0.0  # waiting for a job that runs on the platform (a bulk operation)
     pages: int = 0
     rows: int = 0
     rejected: int = 0

@@ -28,6 +28,9 @@ os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 # A loaded package's job files are full copies of the rows (e-mails, addresses): delete them once
 # the warehouse has committed them. Packages that failed keep theirs (dlt deletes nothing there).
 os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
+# dlt gzips its extract and normalize files by default: a tenth of a Shopify backfill's time went into
+# compressing files that live for seconds in the private working dir (bench/RESULTS.md, bulk throughput).
+os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
 
 import dlt  # noqa: E402
 import psycopg2.errors  # noqa: E402  (telemetry must be off before dlt reads its config)
@@ -84,6 +87,8 @@ class StoreLoad:
     throttled: int = 0
     retries: int = 0
     waited_seconds: float = 0.0
+    operation_wait_seconds: float = 0.0
+    """Time spent waiting for the platform's own jobs to finish (Shopify's Bulk Operations)."""
     pages: int = 0
     reconcile_requests: int = 0
     seconds: float = 0.0
@@ -364,6 +369,7 @@ def load_store(
         result.throttled = int(counts["throttled"])
         result.retries = int(counts["retries"])
         result.waited_seconds = float(counts["waited_seconds"])
+        result.operation_wait_seconds = float(counts["operation_wait_seconds"])
         result.pages = int(counts["pages"])
         result.reconcile_requests = int(counts["reconcile_requests"])
         result.warnings = stats.warnings()

@@ -56,3 +56,11 @@ def test_records_nested_deeper_than_can_be_stored_are_rejected() -> None:
     record = {"id": 1, "updated_at": T, "x": loads(_deep(400))}
     with pytest.raises(Rejected, match=f"^not storable: nested more than {MAX_DEPTH} levels deep$"):
         SHAPE.check_fields(record)
+
+
+def test_integers_beyond_64_bits_stay_whole() -> None:
+    """orjson (the fast path) would read them as floats, rounded; they must reach the bigint check whole."""
+    big = 2**64 + 1
+    assert loads(b'{"id":1,"n":%d}' % big) == {"id": 1, "n": big}
+    assert loads(b'{"n":-%d,"ok":"caf\\u00e9"}' % big) == {"n": -big, "ok": "café"}
+    assert loads(b'{"n":%d}' % (2**63 - 1)) == {"n": 2**63 - 1}

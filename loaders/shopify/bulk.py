@@ -249,7 +249,13 @@ class BulkJob:
 
     def _wait(self, operation: Operation) -> Operation:
         """The operation once it is no longer running; `ApiError` past the timeout (the next run resumes)."""
-        deadline = time.monotonic() + self.settings.timeout.total_seconds()
+        started = time.monotonic()
+        try:
+            return self._wait_until_done(operation, started + self.settings.timeout.total_seconds())
+        finally:
+            self.client.stats.add(operation_wait_seconds=time.monotonic() - started)
+
+    def _wait_until_done(self, operation: Operation, deadline: float) -> Operation:
         delay = self.settings.poll_first_seconds
         while operation.status in ACTIVE:
             if time.monotonic() + delay > deadline:
