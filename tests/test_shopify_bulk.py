@@ -4,7 +4,8 @@ The paginated path is the reference: for the same store, the bulk path must load
 same rows into every raw table (child tables included, each row with its root order's id
 and its position in its list). Then what goes wrong on a real shop: a FAILED operation,
 busy bulk slots, a run killed while its operation runs (a real process, SIGKILLed, as
-tests/test_reliability_kill.py kills runs), and a result URL that expired meanwhile.
+tests/test_reliability_kill.py kills runs), an operation that expired meanwhile, and a
+result URL held past its validity.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +24,16 @@ from typing import Any
 import pytest
 import requests
 from conftest import PROJECT_ROOT
-from reliability_support import kill_tree
+from reliability_support import kill_tree, query
+from sandbox_fixtures import FakeClock
 
+from loaders.http_client import DownloadRefused
+from loaders.pacing import RequestStats
+from loaders.shopify import queries
+from loaders.shopify.bulk import BulkJob
+from loaders.shopify.bulk_query import bulk_document, routes
+from loaders.shopify.bulk_state import OperationLog
+from loaders.shopify.graphql import ShopifyGraphQL
 from metric_pulse.config import load_settings
 from metric_pulse.extract import StoreLoad, load_store
 from metric_pulse.sandbox.generator import generate
@@ -68,16 +78,6 @@ def load(server: SandboxServer, db: DbSettings, pipelines: Path, **env: str) -> 
     result = load_store(settings.store("shopify"), settings, db, pipelines_dir=pipelines)
     assert result.error is None, result.error
     return result
-
-
-def query(db: DbSettings, sql: str, *args: Any) -> list[tuple]:
-    conn = db.connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, args)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def raw_rows(db: DbSettings) -> dict[str, list[tuple]]:
@@ -174,11 +174,12 @@ def test_a_first_run_backfills_through_bulk_operations_with_the_rows_of_the_pagi
         )
         assert variants[0][0] > 100
 
-        # the next run's window starts at the newest change (weeks ago in this store) minus the
-        # lookback: within a threshold of ten years it is paginated, beyond 7 days a bulk operation again
-        load(server, pg_db, tmp_path, SHOPIFY_BULK_AFTER_DAYS="3650")
-        assert len(operations(server)) == 3
+        # the next run is incremental, through pages: its window reaches back to the newest change (weeks
+        # ago in this store), but the last run was minutes ago
         load(server, pg_db, tmp_path)
+        assert len(operations(server)) == 3
+        # a gap wider than the threshold (here: any) goes through filtered bulk operations again
+        load(server, pg_db, tmp_path, SHOPIFY_BULK_AFTER_DAYS="0")
         again = operations(server)
         assert len(again) == 6 and all("updated_at:>=" in op["query"] for op in again[:3])
         assert raw_rows(pg_db) == paginated_rows
@@ -222,6 +223,13 @@ def test_a_slot_freed_while_waiting_is_used(store: Path, pg_db: DbSettings, tmp_
 KILLED_RUN = """
 import json, os, sys
 from pathlib import Path
+from loaders.http_client import DownloadRefused
+from loaders.pacing import RequestStats
+from loaders.shopify import queries
+from loaders.shopify.bulk import BulkJob
+from loaders.shopify.bulk_query import bulk_document, routes
+from loaders.shopify.bulk_state import OperationLog
+from loaders.shopify.graphql import ShopifyGraphQL
 from metric_pulse.config import load_settings
 from metric_pulse.extract import load_store
 from metric_pulse.warehouse import DbSettings
@@ -278,19 +286,58 @@ def test_a_killed_run_resumes_its_operation_instead_of_starting_another(
     assert raw_rows(pg_db) == paginated_rows
 
 
-def test_a_killed_run_whose_result_expired_runs_the_operation_again(
+@contextmanager
+def running_clock(clock: FakeClock, speed: float = 5.0) -> Iterator[None]:
+    """Let the sandbox's clock run `speed` times faster than the real one (a test may also jump it)."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.05):
+            clock.advance(0.05 * speed)
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_killed_run_whose_operation_expired_runs_it_again(
     store: Path, pg_db: DbSettings, tmp_path: Path, paginated_rows: dict
 ) -> None:
-    with sandbox(store, shopify_bulk_seconds=2, shopify_bulk_url_ttl=1) as server:
+    clock = FakeClock()
+    with running_clock(clock), sandbox(store, clock=clock, shopify_bulk_seconds=10) as server:
         resource = kill_while_running(server, pg_db, tmp_path)
         deadline = time.monotonic() + 60
-        while (
-            of(resource, operations(server))[0]["status"] != "COMPLETED"
-        ):  # observed: its URL's clock starts
+        while of(resource, operations(server))[0]["status"] != "COMPLETED":
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        time.sleep(1.5)  # past shopify_bulk_url_ttl: the result URL answers 403
+        clock.advance(8 * 86400)  # a week later Shopify has dropped the result: the operation is EXPIRED
+        assert of(resource, operations(server))[0]["status"] == "EXPIRED"
         result = load(server, pg_db, tmp_path)
-        assert [op["status"] for op in of(resource, operations(server))] == ["COMPLETED", "COMPLETED"]
+        assert [op["status"] for op in of(resource, operations(server))] == ["COMPLETED", "EXPIRED"]
     assert raw_rows(pg_db) == paginated_rows
     assert not result.warnings, result.warnings
+
+
+def test_a_result_url_that_expired_is_asked_for_again(store: Path, tmp_path: Path) -> None:
+    """An operation's URL held past its validity (a download retried late): a fresh one from bulkOperation(id:)."""
+    with sandbox(store, shopify_bulk_url_ttl=1) as server:
+        settings = load_settings(settings_env(server))
+        client = ShopifyGraphQL(settings.store("shopify").config, settings.load, RequestStats())
+        job = BulkJob(
+            client, "products", bulk_document("products", queries.PRODUCT, None), OperationLog(tmp_path)
+        )
+        operation = job._wait(job._start())
+        assert operation.status == "COMPLETED" and operation.url
+        time.sleep(1.5)
+        with pytest.raises(DownloadRefused, match="ExpiredToken"):
+            list(client.api.download(operation.url))
+        with job._download(operation, tmp_path) as spill:  # the stale operation, as a late retry holds it
+            products = list(spill.objects(routes(queries.PRODUCT)))
+    assert len(products) == sum(
+        1 for line in (store / "shopify" / "products.json").open() if line.startswith("{")
+    )
+    assert sum(len(p["variants"]["nodes"]) for p in products) > 100
