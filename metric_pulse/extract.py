@@ -214,6 +214,8 @@ def _reset(
     dlt's own `refresh` drops raw tables without CASCADE, which fails once dbt's staging
     views select from them; those views are recreated by the next `dbt build`. Local
     state goes first so that a kill in between leaves a normal incremental run behind.
+    dlt's merge staging schema (`<dataset>_staging`) goes too: its tables keep the old
+    column types, so a reload in a new shape (Shopify's GID ids) could not pass through it.
     """
     log.info("%s: full refresh: dropping schema %s and its cursors", store.name, dataset_name(store))
     pipeline.drop()
@@ -221,7 +223,8 @@ def _reset(
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute(f'drop schema if exists "{dataset_name(store)}" cascade')
+            for schema in (dataset_name(store), f"{dataset_name(store)}_staging"):
+                cur.execute(f'drop schema if exists "{schema}" cascade')
     finally:
         conn.close()
     return make_pipeline(store, settings, db, pipelines_dir)

@@ -192,7 +192,7 @@ def run_pipeline(
                 rebuilds = pending_rebuilds(db)
                 if rebuilds and not full_refresh:
                     log.warning(
-                        "upgrade: rebuilding the dbt models once (dbt build --full-refresh; raw data is kept): %s",
+                        "upgrade: rebuilding the dbt models once (dbt build --full-refresh): %s",
                         "; ".join(rebuilds.values()),
                     )
                 outcome.dbt = _dbt_build(settings, db, run_log, dbt_vars, full_refresh or bool(rebuilds))
