@@ -88,8 +88,20 @@ def shopify_order(ident: int, *, created: datetime | None = None, lines: int = 2
         "displayFinancialStatus": "REFUNDED" if status == "cancelled" else "PAID",
         "displayFulfillmentStatus": "UNFULFILLED",
         "currencyCode": "USD",
+        "presentmentCurrencyCode": "USD",
         "test": ident == 7,
+        "sourceName": "web",
+        "paymentGatewayNames": ["shopify_payments"],
+        "discountCodes": [],
+        "tags": [],
         "totalPriceSet": money_bag(money),
+        "subtotalPriceSet": money_bag(money),
+        "totalTaxSet": money_bag("0.00"),
+        "totalDiscountsSet": money_bag("0.00"),
+        "totalShippingPriceSet": money_bag("0.00"),
+        "taxLines": [],
+        "shippingLines": {"nodes": []},
+        "discountApplications": {"nodes": []},
         "customer": {
             "id": f"gid://shopify/Customer/{500 + ident % 7}",
             "legacyResourceId": str(500 + ident % 7),
@@ -110,7 +122,12 @@ def shopify_order(ident: int, *, created: datetime | None = None, lines: int = 2
                     "title": f"Thing {k}",
                     "name": f"Thing {k}",
                     "quantity": k,
+                    "taxable": True,
+                    "isGiftCard": False,
                     "originalUnitPriceSet": money_bag("1.00"),
+                    "totalDiscountSet": money_bag("0.00"),
+                    "taxLines": [],
+                    "discountAllocations": [],
                 }
                 for k in range(1, lines + 1)
             ]
@@ -137,6 +154,7 @@ def shopify_refund(ident: int) -> dict:
                     "restockType": "RETURN",
                     "lineItem": {"id": f"gid://shopify/LineItem/{ident * 1000 + 1}"},
                     "subtotalSet": money_bag("1.00"),
+                    "totalTaxSet": money_bag("0.00"),
                 }
             ]
         },
@@ -167,6 +185,13 @@ def shopify_store(root: Path, *, old_order: bool = False, large_order: bool = Fa
                 "firstName": f"C{i}",
                 "lastName": "Doe",
                 "displayName": f"C{i} Doe",
+                "state": "ENABLED",
+                "tags": [],
+                "verifiedEmail": True,
+                "taxExempt": False,
+                "numberOfOrders": str(sum(1 for k in range(1, 121) if k % 7 == i)),
+                "amountSpent": {"amount": "0.00", "currencyCode": "USD"},
+                "addressesV2": {"nodes": []},
                 "defaultEmailAddress": {"emailAddress": f"c{i}@example.com", "marketingState": "SUBSCRIBED"},
                 "defaultAddress": {
                     "id": f"gid://shopify/MailingAddress/{700 + i}",
@@ -192,6 +217,8 @@ def shopify_store(root: Path, *, old_order: bool = False, large_order: bool = Fa
                 "vendor": "Acme" if i % 2 else "Globex",
                 "handle": f"thing-{i}",
                 "productType": "Widget",
+                "tags": ["widget"],
+                "options": [],
                 "status": "ACTIVE" if i != 3 else "DRAFT",
                 "createdAt": utc_z(BASE),
                 "updatedAt": utc_z(BASE + timedelta(minutes=i)),
@@ -200,8 +227,14 @@ def shopify_store(root: Path, *, old_order: bool = False, large_order: bool = Fa
                     "nodes": [
                         {
                             "id": f"gid://shopify/ProductVariant/{i * 1000 + v}",
+                            "legacyResourceId": str(i * 1000 + v),
                             "title": f"V{v}",
+                            "sku": f"SKU-{i}-{v}",
                             "price": "1.00",
+                            "position": v,
+                            "createdAt": utc_z(BASE),
+                            "updatedAt": utc_z(BASE),
+                            "selectedOptions": [],
                         }
                         for v in range(1, (130 if i == 4 else 2) + 1)
                     ]

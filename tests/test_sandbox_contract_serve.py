@@ -182,3 +182,37 @@ def test_serve_takes_the_woocommerce_real_host_flags(tmp_path: Path) -> None:
         query = {"consumer_key": key, "consumer_secret": secret, "modified_after": "2999-01-01T00:00:00"}
         assert requests.get(url, params=query, timeout=10).headers["X-WP-Total"] == "25"
         stop(proc)
+
+
+def test_serve_takes_the_shopify_flags(tmp_path: Path) -> None:
+    full_store(tmp_path)
+    flags = ("--shopify-plan", "plus", "--no-read-all-orders", "--shopify-token-ttl", "60")
+    flags += ("--shopify-redact-customers", "--shopify-bulk-limit", "1", "--shopify-bulk-busy", "1")
+    with serving(tmp_path, *flags) as proc:
+        settings = read_env_lines(proc, len(ENV_KEYS))
+        root = settings["SHOPIFY_STORE_URL"]
+        token = requests.post(
+            f"{root}/admin/oauth/access_token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": settings["SHOPIFY_CLIENT_ID"],
+                "client_secret": settings["SHOPIFY_CLIENT_SECRET"],
+            },
+            timeout=10,
+        ).json()
+        assert token["expires_in"] == 60 and "read_all_orders" not in token["scope"].split(",")
+        body = requests.post(
+            f"{root}/admin/api/{settings['SHOPIFY_API_VERSION']}/graphql.json",
+            headers={"X-Shopify-Access-Token": token["access_token"]},
+            json={
+                "query": """{ customer(id: "gid://shopify/Customer/501") { firstName }
+                             currentBulkOperation { status } }"""
+            },
+            timeout=10,
+        ).json()
+        assert body["data"] == {
+            "customer": {"firstName": None},
+            "currentBulkOperation": {"status": "RUNNING"},
+        }
+        assert body["extensions"]["cost"]["throttleStatus"]["restoreRate"] == 1000.0
+        stop(proc)

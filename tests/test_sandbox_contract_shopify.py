@@ -125,8 +125,9 @@ def test_client_credentials_token_works_and_bad_credentials_get_oauth_errors(ser
     assert body["scope"].split(",") == sorted(
         ["read_orders", "read_all_orders", "read_customers", "read_products"]
     )
-    wrong_secret = token_of(server, client_secret="shpss_wrong")
-    assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
+    for secret in ("shpss_wrong", "shpss_ünïcode"):
+        wrong_secret = token_of(server, client_secret=secret)
+        assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
     wrong_id = token_of(server, client_id="nope")
     assert wrong_id.status_code == 400 and wrong_id.json()["error"] == "invalid_request"
     assert token_of(server, grant_type="password").json()["error"] == "unsupported_grant_type"
@@ -220,6 +221,13 @@ def test_other_errors(server: SandboxServer, http: requests.Session) -> None:
         return body["errors"][0]
 
     assert "first or last" in first_error("{ orders { nodes { id } } }")["message"]
+    misspelled = first_error("{ orders(frist: 1) { nodes { id } } }")
+    assert misspelled["message"] == "Field 'orders' doesn't accept argument 'frist'"
+    assert misspelled["extensions"]["code"] == "argumentNotAccepted" and misspelled["path"] == [
+        "query",
+        "orders",
+        "frist",
+    ]
     assert "250" in first_error("{ orders(first: 251) { nodes { id } } }")["message"]
     assert "OrderSortKeys" in first_error("{ orders(first: 1, sortKey: PRICE) { nodes { id } } }")["message"]
     assert first_error("{ orders(first: 1) { nodes { id }")["message"].startswith("Syntax Error")
@@ -523,3 +531,57 @@ def test_a_lone_surrogate_in_the_files_is_served_escaped(tmp_path: Path) -> None
         http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
         r = http.post(url(server), json={"query": "{ orders(first: 1) { nodes { name } } }"}, timeout=10)
         assert r.status_code == 200 and b'"bad \\udc80 escape"' in r.content
+
+
+def test_fail_pages_over_reads_the_graphql_page_size(data_dir: Path) -> None:
+    """The server's `fail_pages_over` (a page too heavy to render) sees a GraphQL listing's `first`."""
+    with running(data_dir, rate_limits="off", fail_pages_over=40) as server:
+        http = session()
+        http.headers["X-Shopify-Access-Token"] = server.credentials["shopify"]["access_token"]
+        assert (
+            http.post(url(server), json={"query": ORDERS_QUERY, "variables": {"first": 41}}).status_code
+            == 500
+        )
+        assert (
+            http.post(url(server), json={"query": ORDERS_QUERY, "variables": {"first": 40}}).status_code
+            == 200
+        )
+        literal = {"query": "{ orders(first: 50) { nodes { id } } }"}
+        assert http.post(url(server), json=literal).status_code == 500
+        assert http.post(url(server), json={"query": "{ shop { name } }"}).status_code == 200
+
+
+def test_the_fixture_store_answers_every_field_of_a_full_selection(
+    server: SandboxServer, http: requests.Session
+) -> None:
+    """The hand-written store holds every non-null field a loader selects (else a load fails on it)."""
+    money = "{ shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }"
+    order = (
+        "id legacyResourceId name email createdAt updatedAt processedAt cancelledAt closedAt displayFinancialStatus "
+        "displayFulfillmentStatus test sourceName currencyCode presentmentCurrencyCode paymentGatewayNames "
+        f"discountCodes tags customer {{ id }} totalPriceSet {money} subtotalPriceSet {money} totalTaxSet {money} "
+        f"totalDiscountsSet {money} totalShippingPriceSet {money} taxLines {{ title }} "
+        "lineItems(first: 3) { nodes { id name title sku quantity taxable isGiftCard variant { id } product { id } "
+        f"originalUnitPriceSet {money} totalDiscountSet {money} taxLines {{ title }} discountAllocations "
+        "{ discountApplication { index } } } } shippingLines(first: 2) { nodes { id } } "
+        "discountApplications(first: 2) { nodes { index } } refunds { id updatedAt totalRefundedSet { shopMoney "
+        f"{{ amount }} }} refundLineItems(first: 2) {{ nodes {{ quantity restockType lineItem {{ id }} subtotalSet "
+        f"{money} totalTaxSet {money} }} }} }}"
+    )
+    customer = (
+        "id legacyResourceId createdAt updatedAt firstName lastName displayName state tags verifiedEmail taxExempt "
+        "numberOfOrders amountSpent { amount } defaultEmailAddress { emailAddress } addressesV2(first: 2) { nodes { id } }"
+    )
+    product = (
+        "id legacyResourceId title handle vendor productType status tags createdAt updatedAt publishedAt "
+        "options { name } variants(first: 3) { nodes { id legacyResourceId title sku price position createdAt "
+        "updatedAt selectedOptions { name } } }"
+    )
+    found = data(
+        server,
+        http,
+        f'{{ orders(first: 3, query: "id:<=6") {{ nodes {{ {order} }} }} '
+        f"customers(first: 7) {{ nodes {{ {customer} }} }} products(first: 4) {{ nodes {{ {product} }} }} }}",
+    )
+    assert len(found["orders"]["nodes"]) == 3 and len(found["customers"]["nodes"]) == 7
+    assert len(found["products"]["nodes"]) == 4

@@ -132,6 +132,11 @@ def test_lifecycle_and_jsonl_with_parents(bulk: Client, clock: FakeClock) -> Non
             "nesting depth greater than 2",
         ),
         (
+            "{ orders { nodes { name lineItems { nodes { sku } } } } }",
+            "must select the 'id' field without an alias and must be of 'ID' return type. "
+            "Connection fields without 'id': lineItems.",
+        ),
+        (
             "{ orders { nodes { id a: lineItems { nodes { id } } b: shippingLines { nodes { id } } "
             "c: discountApplications { nodes { index } } customer { addressesV2 { nodes { id } } } "
             "e: lineItems { nodes { sku } } } } }",
@@ -197,6 +202,12 @@ def test_result_urls_expire_are_signed_and_resume(data_dir: Path, clock: FakeClo
         expired = requests.get(done["url"], timeout=10)
         assert expired.status_code == 403 and b"<Code>ExpiredToken</Code>" in expired.content
         assert expired.headers["Content-Type"].startswith("application/xml")
+        fresh = bulk.poll(done["id"])  # every answer signs a fresh URL
+        assert requests.get(fresh["url"], timeout=10).content == whole
+        clock.advance(7 * 86400)  # the results are kept seven days
+        gone = bulk.poll(done["id"])
+        assert gone["status"] == "EXPIRED" and gone["url"] is None
+        assert requests.get(fresh["url"], timeout=10).status_code == 403
 
 
 def test_scopes_and_the_order_window_apply_inside_bulk(data_dir: Path, clock: FakeClock) -> None:
@@ -265,3 +276,22 @@ def test_a_record_the_schema_cannot_answer_fails_the_operation_with_partial_data
         roots = [line for line in partial if "__parentId" not in line]
         assert len(roots) == 200 == int(done["rootObjectCount"])  # the first batch, whole
         assert len(partial) == int(done["objectCount"])
+
+
+def test_children_are_grouped_under_their_parent_only_when_asked(bulk: Client, clock: FakeClock) -> None:
+    """groupObjects false (the default since 2026-01): every child after its parent, not next to it."""
+    plain = bulk.finish(bulk.run(ORDERS)["bulkOperation"]["id"], clock)
+    lines = lines_of(requests.get(plain["url"], timeout=10))
+    assert all("__parentId" not in line for line in lines[:121])  # the orders first (one batch)
+    grouped_op = bulk.ask(
+        "mutation($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: true) { bulkOperation { id } } }",
+        q=ORDERS,
+    )["bulkOperationRunQuery"]["bulkOperation"]["id"]
+    grouped = lines_of(requests.get(bulk.finish(grouped_op, clock)["url"], timeout=10))
+    assert sorted(map(json.dumps, grouped)) == sorted(map(json.dumps, lines))  # the same lines
+    parent = None
+    for line in grouped:  # each child right after its parent or a sibling
+        if "__parentId" in line:
+            assert line["__parentId"] == parent
+        else:
+            parent = line["id"]

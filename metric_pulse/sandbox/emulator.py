@@ -79,6 +79,12 @@ class StoreContext:
     clock: Callable[[], float]
 
 
+def query_page_size(req: Request) -> int | None:
+    """A REST list request's page size: its `limit` or `per_page` parameter."""
+    sizes = [int(v) for v in (req.param("limit"), req.param("per_page")) if v is not None and v.isdigit()]
+    return max(sizes, default=None)
+
+
 @dataclass(frozen=True)
 class Emulator:
     """A platform's API emulator, as the sandbox server uses it."""
@@ -91,3 +97,5 @@ class Emulator:
     server_error: Callable[[Response, float], Response]  # (the response it replaces, a draw in [0, 1))
     too_many_requests: Callable[[], Response] | None = None  # the injected 429, for a platform without one
     options: Mapping[str, Any] = field(default_factory=dict)  # server keyword option -> its default
+    # how many records a request asks for (the server's `fail_pages_over`); None: not a list request
+    page_size: Callable[[Request], int | None] = query_page_size

@@ -427,18 +427,17 @@ class SandboxServer:
             decision = self.fault_plan.decide(store.name, can_throttle=emulator.too_many_requests is not None)
         if decision.kind is not None and not 200 <= response.status < 300:
             decision = Decision(None, decision.slow, decision.pick)
-        if decision.kind == "fail" or (self.fail_pages_over and self._too_heavy(req, response)):
+        if decision.kind == "fail" or (self.fail_pages_over and self._too_heavy(req, response, emulator)):
             response = emulator.server_error(response, decision.pick)
         elif decision.kind == "throttle" and emulator.too_many_requests is not None:
             response = emulator.too_many_requests()
         self._count(store.name, response, decision)
         return store.name, response, decision
 
-    def _too_heavy(self, req: Request, response: Response) -> bool:
+    def _too_heavy(self, req: Request, response: Response, emulator: Emulator) -> bool:
         """A successful list request asking for more than `fail_pages_over` records per page."""
-        asked = [req.param(name) for name in ("limit", "per_page")]
-        sizes = [int(a) for a in asked if a is not None and a.isdigit()]
-        return 200 <= response.status < 300 and any(size > self.fail_pages_over for size in sizes)
+        size = emulator.page_size(req)
+        return 200 <= response.status < 300 and size is not None and size > self.fail_pages_over
 
     def _count(self, name: str, response: Response, decision: Decision) -> None:
         with self._counters_lock:

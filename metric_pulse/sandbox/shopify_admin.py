@@ -135,7 +135,8 @@ class ShopifyAdmin:
                     "error_description": "Could not find Shopify API application with api_key",
                 },
             )
-        if not secrets.compare_digest(form.get("client_secret", ""), self.credentials["client_secret"]):
+        secret = form.get("client_secret", "").encode("utf-8", "replace")  # bytes: any input compares
+        if not secrets.compare_digest(secret, self.credentials["client_secret"].encode()):
             return json_response(
                 401,
                 {
@@ -339,6 +340,20 @@ def build(ctx: StoreContext) -> ShopifyAdmin:
     return api
 
 
+def page_size(req: Request) -> int | None:
+    """How many records a GraphQL request asks of its first connection: `first`/`last` from the
+    variables, else the first literal `first:`/`last:` of the query (None: not a listing)."""
+    try:
+        query, variables, _ = _body(req)
+    except ValueError:
+        return None
+    for name in ("first", "last"):
+        if isinstance(variables.get(name), int):
+            return variables[name]
+    literal = re.search(r"\b(?:first|last)\s*:\s*(\d+)", query)
+    return int(literal.group(1)) if literal else None
+
+
 def injected_server_error(original: Response, pick: float) -> Response:
     """The 500 that replaces `original`; it keeps the version header, as Shopify's errors do."""
     response = json_response(500, {"errors": "Internal Server Error"})
@@ -355,6 +370,7 @@ EMULATOR = Emulator(
     credentials=sandbox_credentials,
     settings=settings,
     server_error=injected_server_error,
+    page_size=page_size,
     options={
         "shopify_plan": "standard",  # standard | advanced | plus | enterprise: the restore rate
         "shopify_restore_rate": 0.0,  # points per second; 0: the plan's

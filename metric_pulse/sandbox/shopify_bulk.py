@@ -30,6 +30,7 @@ import logging
 import secrets
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -47,6 +48,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 
 from metric_pulse.sandbox import shopify_graphql as gql
+from metric_pulse.sandbox import shopify_schema as schema
 from metric_pulse.sandbox.http import Request, Response, json_bytes
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ BATCH = 200  # root nodes executed (and held in memory) at a time
 MAX_CONNECTIONS = 5
 MAX_DEPTH = 2
 CHUNK = 64 * 1024
+RESULTS_SECONDS = 7 * 86400  # a finished operation's results are kept this long, then it is EXPIRED
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Operation:
     done_at: float  # sandbox clock: not COMPLETED before this
     scopes: frozenset[str]
     protected_data: bool
+    grouped: bool = False  # groupObjects: children right after their parent
     fail: bool = False
     phantom: bool = False  # started outside this sandbox run (busy slots): no file, no query to run
     canceled: bool = False
@@ -77,7 +81,7 @@ class Operation:
     file: Path | None = None
     partial: Path | None = None
     completed_wall: float | None = None
-    url_deadline: float | None = None  # sandbox clock after which the URLs answer 403
+    completed_at: float | None = None  # sandbox clock (results are kept RESULTS_SECONDS after it)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -110,6 +114,7 @@ class BulkOperations:
         self.url_ttl = url_ttl
         self._files = tempfile.TemporaryDirectory(prefix="sandbox-shopify-bulk-")  # 0700: customer data
         self._key = secrets.token_bytes(16)
+        self._minted: dict[str, float] = {}  # URL signature -> sandbox clock when it expires
         self._ops: list[Operation] = []
         self._lock = threading.Lock()
         now = clock()
@@ -131,6 +136,7 @@ class BulkOperations:
             if len(running) >= self.limit:
                 return {"bulkOperation": None, "userErrors": [self._busy(running)]}
             op = self._new(query, ctx.scopes, ctx.protected_data, self.clock() + self.seconds)
+            op.grouped = groupObjects
         threading.Thread(target=self._write, args=(op,), name=f"bulk-{op.number}", daemon=True).start()
         return {"bulkOperation": self._node(op, ctx.base_url), "userErrors": []}
 
@@ -205,18 +211,19 @@ class BulkOperations:
             return "CREATED"
         if now < op.done_at or not (op.finished or op.phantom):
             return "RUNNING"
-        if op.completed_wall is None:
+        if op.completed_at is None:
             with op.lock:
-                if op.completed_wall is None:
-                    op.completed_wall = self.wall_clock()
-                    op.url_deadline = now + self.url_ttl
+                if op.completed_at is None:
+                    op.completed_wall, op.completed_at = self.wall_clock(), now
+        if now > op.completed_at + RESULTS_SECONDS:
+            return "EXPIRED"
         if op.error_code:
             return "FAILED"
         return "COMPLETED"
 
     def _node(self, op: Operation, base_url: str) -> dict:
         status = self._status(op)
-        done = status in ("COMPLETED", "FAILED")
+        done = status in ("COMPLETED", "FAILED", "EXPIRED")
         file = op.file if status == "COMPLETED" else None
         partial = op.partial if status == "FAILED" else None
         return {
@@ -229,8 +236,8 @@ class BulkOperations:
             "objectCount": str(op.object_count),
             "rootObjectCount": str(op.root_count),
             "fileSize": str(file.stat().st_size) if file else None,
-            "url": self._url(op, file, base_url) if file else None,
-            "partialDataUrl": self._url(op, partial, base_url) if partial else None,
+            "url": self._url(file, base_url) if file else None,
+            "partialDataUrl": self._url(partial, base_url) if partial else None,
             "query": op.query,
         }
 
@@ -263,7 +270,7 @@ class BulkOperations:
                     data, errors = gql.run(prepared, ctx)
                     if errors:
                         raise GraphQLError(errors[0]["message"], extensions=errors[0].get("extensions"))
-                    for line in flatten(prepared.operation.selection_set, data or {}):
+                    for line in flatten(prepared.operation.selection_set, data or {}, op.grouped):
                         out.write(json_bytes(line) + b"\n")
                         lines += 1
                         op.object_count += 1
@@ -289,9 +296,12 @@ class BulkOperations:
             op.file = path
         op.finished = True
 
-    def _url(self, op: Operation, path: Path, base_url: str) -> str:
-        expires = int(self.wall_clock() + (op.url_deadline or self.clock()) - self.clock())
-        return f"{base_url}/bulk/{path.name}?expires={expires}&signature={self._sign(path.name, expires)}"
+    def _url(self, path: Path, base_url: str) -> str:
+        """A URL signed now, valid `url_ttl` seconds (each answer hands out a fresh one, as Shopify's)."""
+        expires = int(self.wall_clock() + self.url_ttl)
+        signature = self._sign(path.name, expires)
+        self._minted[signature] = self.clock() + self.url_ttl
+        return f"{base_url}/bulk/{path.name}?expires={expires}&signature={signature}"
 
     def _sign(self, name: str, expires: int) -> str:
         return hmac.new(self._key, f"{name}:{expires}".encode(), hashlib.sha256).hexdigest()
@@ -307,12 +317,12 @@ class BulkOperations:
             or not hmac.compare_digest(req.param("signature") or "", self._sign(name, int(expires)))
         ):
             return _denied("SignatureDoesNotMatch", "The request signature we calculated does not match.")
-        if op.url_deadline is None or self.clock() > op.url_deadline:
+        if self.clock() > self._minted.get(req.param("signature") or "", -1.0):
             return _denied(
                 "ExpiredToken", f"Request signature expired at: {formatdate(int(expires), usegmt=True)}"
             )
         path = op.file if name == f"{op.number}.jsonl" else op.partial
-        if path is None:
+        if path is None or self._status(op) == "EXPIRED":
             return _denied("NoSuchKey", "The specified key does not exist.")
         return file_response(path, req.header("Range"))
 
@@ -365,101 +375,109 @@ def restrictions(query: str) -> str | None:
         return "The top-level `node` and `nodes` fields are not supported in bulk queries."
     if roots[0].name.value not in gql.RESOURCES:
         return "Bulk queries must contain at least one connection."
-    found: list[int] = []  # the nesting level of each connection
-    listed = _walk(operation.selection_set, gql.SCHEMA.query_type, 0, False, found)
-    if listed:
+    shape = Shape()
+    _walk(operation.selection_set, schema.SCHEMA.query_type, 0, False, True, shape)
+    if shape.listed:
         return "Queries that contain a connection field within a list field are not supported."
-    if len(found) > MAX_CONNECTIONS:
+    if len(shape.depths) > MAX_CONNECTIONS:
         return f"Bulk queries cannot contain more than {MAX_CONNECTIONS} connections."
-    if max(found) > MAX_DEPTH:
+    if max(shape.depths) > MAX_DEPTH:
         return f"Bulk queries cannot contain connections with a nesting depth greater than {MAX_DEPTH}."
+    if shape.without_id:
+        return (
+            "The parent 'node' field for a nested connection must select the 'id' field without an alias "
+            f"and must be of 'ID' return type. Connection fields without 'id': {', '.join(shape.without_id)}."
+        )
     return None
 
 
+@dataclass
+class Shape:
+    """What `restrictions` checks in a bulk query's connections."""
+
+    depths: list[int] = field(default_factory=list)  # the nesting level of each connection
+    listed: bool = False  # a connection sits inside a list field
+    without_id: list[str] = field(default_factory=list)  # nested connections whose parent node lacks `id`
+
+
 def _walk(
-    selection: SelectionSetNode | None, parent: Any, depth: int, in_list: bool, found: list[int]
-) -> bool:
-    """Record the depth of every connection; True if one sits inside a list field."""
-    listed = False
+    selection: SelectionSetNode | None, parent: Any, depth: int, in_list: bool, has_id: bool, shape: Shape
+) -> None:
     for node in selection.selections if selection else []:
         if not isinstance(node, FieldNode):
-            inner = getattr(node, "selection_set", None)
             condition = getattr(node, "type_condition", None)
-            target = gql.SCHEMA.get_type(condition.name.value) if condition else parent
-            listed |= _walk(inner, target, depth, in_list, found)
+            target = schema.SCHEMA.get_type(condition.name.value) if condition else parent
+            _walk(getattr(node, "selection_set", None), target, depth, in_list, has_id, shape)
             continue
         definition = getattr(parent, "fields", {}).get(node.name.value)
         if definition is None:
             continue
         named = get_named_type(definition.type)
-        if named.name.endswith("Connection"):
-            if in_list:
-                return True
-            found.append(depth + 1)
-            node_type = get_named_type(named.fields["nodes"].type)
-            for part in node.selection_set.selections if node.selection_set else []:
-                if isinstance(part, FieldNode) and part.name.value == "nodes":
-                    listed |= _walk(part.selection_set, node_type, depth + 1, False, found)
-                elif isinstance(part, FieldNode) and part.name.value == "edges":
-                    for inner in part.selection_set.selections if part.selection_set else []:
-                        if isinstance(inner, FieldNode) and inner.name.value == "node":
-                            listed |= _walk(inner.selection_set, node_type, depth + 1, False, found)
-        else:
-            listed |= _walk(
-                node.selection_set, named, depth, in_list or is_list_type(gql.unwrap(definition.type)), found
-            )
-    return listed
+        if not named.name.endswith("Connection"):
+            listed = in_list or is_list_type(schema.unwrap(definition.type))
+            _walk(node.selection_set, named, depth, listed, has_id, shape)
+            continue
+        if in_list:
+            shape.listed = True
+            continue
+        shape.depths.append(depth + 1)
+        if depth and not has_id:
+            shape.without_id.append(node.name.value)
+        node_type = get_named_type(named.fields["nodes"].type)
+        for _, inner in schema.node_selections(node):
+            ids = any(f.name.value == "id" and f.alias is None for f in schema.selected_fields(inner))
+            _walk(inner, node_type, depth + 1, False, ids, shape)
 
 
 def _arguments(prepared: gql.Prepared, root: FieldNode) -> dict[str, Any]:
-    definition = gql.SCHEMA.query_type.fields[root.name.value]
+    definition = schema.SCHEMA.query_type.fields[root.name.value]
     return get_argument_values(definition, root, prepared.variables)
 
 
-def flatten(selection: SelectionSetNode, data: Mapping[str, Any]) -> Iterator[dict]:
-    """The JSONL lines of one executed batch: each connection node on its own line, children after
-    their parent with `__parentId`, connections removed from the parent line."""
-    for node in selection.selections:
-        if isinstance(node, FieldNode):
-            value = data.get((node.alias or node.name).value)
-            yield from _connection_lines(node, value, None)
+def flatten(selection: SelectionSetNode, data: Mapping[str, Any], grouped: bool = False) -> Iterator[dict]:
+    """The JSONL lines of one executed batch: each connection node on its own line, connections removed
+    from the parent's line, their nodes on later lines with `__parentId`. `grouped` (groupObjects):
+    a parent's children right after it; otherwise a level at a time (every child still after its
+    parent, but not next to it: a reader must not count on that, as on Shopify)."""
+    later: deque[tuple[FieldNode, Any, str | None]] = deque(
+        (node, data.get((node.alias or node.name).value), None) for node in schema.selected_fields(selection)
+    )
+    while later:
+        yield from _lines(*later.popleft(), grouped, later)
 
 
-def _connection_lines(field_node: FieldNode, value: Any, parent_id: str | None) -> Iterator[dict]:
-    for part in field_node.selection_set.selections if field_node.selection_set else []:
-        if not isinstance(part, FieldNode) or not isinstance(value, Mapping):
-            continue
-        items = value.get((part.alias or part.name).value) or []
-        if part.name.value == "nodes":
-            yield from _node_lines(part.selection_set, items, parent_id)
-        elif part.name.value == "edges":
-            for inner in part.selection_set.selections if part.selection_set else []:
-                if isinstance(inner, FieldNode) and inner.name.value == "node":
-                    key = (inner.alias or inner.name).value
-                    yield from _node_lines(inner.selection_set, [e.get(key) for e in items], parent_id)
-
-
-def _node_lines(selection: SelectionSetNode | None, items: list, parent_id: str | None) -> Iterator[dict]:
-    for item in items:
-        if not isinstance(item, Mapping):
-            continue
+def _lines(
+    field_node: FieldNode, value: Any, parent_id: str | None, grouped: bool, later: deque
+) -> Iterator[dict]:
+    for selection, item in connection_nodes(field_node, value):
         line, children = _split(selection, dict(item))
         if parent_id is not None:
             line["__parentId"] = parent_id
         yield line
         for child_field, child_value in children:
-            yield from _connection_lines(child_field, child_value, item.get("id"))
+            if grouped:
+                yield from _lines(child_field, child_value, item.get("id"), grouped, later)
+            else:
+                later.append((child_field, child_value, item.get("id")))
+
+
+def connection_nodes(field_node: FieldNode, value: Any) -> Iterator[tuple[SelectionSetNode | None, Mapping]]:
+    """(selection of a node, the node's answer) for each node in a connection's answer."""
+    if not isinstance(value, Mapping):
+        return
+    for keys, selection in schema.node_selections(field_node):
+        yield from ((selection, item) for item in schema.answered_nodes(value, keys))
 
 
 def _split(selection: SelectionSetNode | None, obj: dict) -> tuple[dict, list[tuple[FieldNode, Any]]]:
     """(the object without its nested connections, those connections) — a connection is an answer
     value holding `nodes` or `edges` (connections sit on nodes or objects, never in lists: restricted)."""
     children = []
-    for node in gql.selected_fields(selection):
+    for node in schema.selected_fields(selection):
         key = (node.alias or node.name).value
         value = obj.get(key)
         if isinstance(value, Mapping) and ("nodes" in value or "edges" in value) and node.selection_set:
-            names = {p.name.value for p in gql.selected_fields(node.selection_set)}
+            names = {p.name.value for p in schema.selected_fields(node.selection_set)}
             if names & {"nodes", "edges"}:
                 children.append((node, value))
                 del obj[key]

@@ -20,9 +20,8 @@ resolvers here do what Shopify does around them:
 - scopes: a resource outside the token's scopes answers ACCESS_DENIED (`data.<field>` null);
   without `read_all_orders` orders created more than 60 days ago are invisible.
 - protected customer data not granted: names, e-mails, phones and street addresses are null.
-- cost: Shopify's published rules (`query_cost`): scalars and enums 0, objects 1, connections
-  2 + (first|last) x the cost of one node, interfaces and unions the most expensive of their
-  types, mutations 10. Requested cost is computed before running, actual cost from the answer.
+- cost: `Cost` in `metric_pulse.sandbox.shopify_schema` (with the schema and Shopify's validation
+  messages).
 
 Bulk operations (`bulkOperationRunQuery` …) live in `metric_pulse.sandbox.shopify_bulk`; they run
 the same resolvers over every record (`Context.bulk`).
@@ -38,44 +37,36 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from graphql import (
     DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLField,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLUnionType,
-    InlineFragmentNode,
     OperationDefinitionNode,
-    SelectionSetNode,
-    build_schema,
     execute,
     get_named_type,
-    is_abstract_type,
-    is_leaf_type,
     is_list_type,
-    parse,
-    validate,
 )
-from graphql.execution.values import get_argument_values
-from graphql.validation import ValidationRule, specified_rules
-from graphql.validation.rules.fields_on_correct_type import FieldsOnCorrectTypeRule
 
+from metric_pulse.sandbox.shopify_schema import (
+    SCHEMA,
+    Cost,
+    gid_number,
+    gid_type,
+    parse_query,
+    selected_fields,
+    unwrap,
+)
 from metric_pulse.sandbox.store import Deletion, Record, StoreFolder, full, parse_instant, scan, sortable
 
-SCHEMA: GraphQLSchema = build_schema(Path(__file__).with_name("shopify_schema.graphql").read_text())
 MAX_PAGE = 250
 ORDERS_WINDOW_DAYS = 60  # without read_all_orders, Shopify shows the last 60 days of orders
 ACCESS_DOC = "https://shopify.dev/api/usage/access-scopes"
-MUTATION_COST = 10
 
 
 @dataclass(frozen=True)
@@ -163,18 +154,6 @@ PROTECTED = {
 
 
 # -- GIDs and cursors ---------------------------------------------------------------------------
-
-
-def gid_type(value: Any) -> str | None:
-    """`gid://shopify/Order/1` -> "Order"."""
-    match = re.match(r"^gid://shopify/(\w+)/", str(value))
-    return match.group(1) if match else None
-
-
-def gid_number(value: Any) -> int:
-    """`gid://shopify/Order/123` -> 123 (sorts ids as numbers, as Shopify does); -1 if there is none."""
-    match = re.match(r"^gid://shopify/\w+/(\d+)", str(value))
-    return int(match.group(1)) if match else -1
 
 
 def encode_cursor(payload: Mapping[str, Any]) -> str:
@@ -587,15 +566,6 @@ def variant_nodes(products: list[dict]) -> list[dict]:
     return out
 
 
-def selected_fields(selection: SelectionSetNode | None) -> Iterator[FieldNode]:
-    """The fields of a selection set, through fragments (their type conditions ignored)."""
-    for node in selection.selections if selection else []:
-        if isinstance(node, FieldNode):
-            yield node
-        elif isinstance(node, InlineFragmentNode):
-            yield from selected_fields(node.selection_set)
-
-
 def by_type(typename: str) -> Callable[..., dict | None]:
     def resolve(_root: Any, info: GraphQLResolveInfo, id: str) -> dict | None:  # noqa: A002 (the argument)
         if gid_type(id) != typename:
@@ -671,185 +641,7 @@ def _wire(schema: GraphQLSchema) -> None:
                 definition.resolve = reference
 
 
-def unwrap(type_: Any) -> Any:
-    return getattr(type_, "of_type", type_) if type(type_).__name__ == "GraphQLNonNull" else type_
-
-
 _wire(SCHEMA)
-
-
-# -- validation with Shopify's messages -----------------------------------------------------------
-
-
-class UndefinedFieldRule(ValidationRule):
-    """Shopify's error for a field that does not exist: `Field 'x' doesn't exist on type 'Order'`."""
-
-    def enter_field(self, node: FieldNode, _key: Any, _parent: Any, _path: Any, ancestors: list) -> None:
-        parent_type = self.context.get_parent_type()
-        name = node.name.value
-        if parent_type is None or name.startswith("__") or name in getattr(parent_type, "fields", {}):
-            return
-        where = []
-        for ancestor in ancestors:
-            if isinstance(ancestor, OperationDefinitionNode):
-                label = ancestor.operation.value
-                where.append(f"{label} {ancestor.name.value}" if ancestor.name else label)
-            elif isinstance(ancestor, FieldNode):
-                where.append((ancestor.alias or ancestor.name).value)
-        where.append((node.alias or node.name).value)
-        self.report_error(
-            GraphQLError(
-                f"Field '{name}' doesn't exist on type '{parent_type.name}'",
-                node,
-                path=where,
-                extensions={"code": "undefinedField", "typeName": parent_type.name, "fieldName": name},
-            )
-        )
-
-
-RULES = [UndefinedFieldRule if rule is FieldsOnCorrectTypeRule else rule for rule in specified_rules]
-
-
-def check(document: DocumentNode) -> list[GraphQLError]:
-    """The validation errors of a parsed query against the schema (Shopify's messages where we know them)."""
-    return validate(SCHEMA, document, RULES)
-
-
-def parse_query(query: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
-    try:
-        document = parse(query)
-    except GraphQLError as exc:
-        return None, [exc]
-    return document, check(document)
-
-
-# -- cost ------------------------------------------------------------------------------------------
-
-
-class Cost:
-    """Shopify's calculated query cost of one operation: `requested()` before, `actual(data)` after."""
-
-    def __init__(
-        self, document: DocumentNode, operation: OperationDefinitionNode, variables: Mapping[str, Any]
-    ):
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        self.operation = operation
-        self.variables = dict(variables)
-
-    def requested(self) -> int:
-        return self._root(None)
-
-    def actual(self, data: Mapping[str, Any] | None) -> int:
-        return self._root(data or {})
-
-    def _root(self, data: Mapping[str, Any] | None) -> int:
-        if self.operation.operation.value == "mutation":
-            return MUTATION_COST
-        return self._selection(self.operation.selection_set, SCHEMA.query_type, data)
-
-    def _selection(self, selection: SelectionSetNode | None, parent: Any, data: Any) -> int:
-        """Plain fields add up; fragments on other types of an abstract parent count the costliest."""
-        if selection is None:
-            return 0
-        total, alternatives = 0, [0]
-        for node in selection.selections:
-            if isinstance(node, FieldNode):
-                total += self._field(node, parent, data)
-                continue
-            if isinstance(node, FragmentSpreadNode):
-                fragment = self.fragments.get(node.name.value)
-                if fragment is None:
-                    continue
-                condition, inner = fragment.type_condition, fragment.selection_set
-            elif isinstance(node, InlineFragmentNode):
-                condition, inner = node.type_condition, node.selection_set
-            else:
-                continue
-            target = SCHEMA.get_type(condition.name.value) if condition else parent
-            if data is not None and isinstance(data, Mapping) and target is not parent:
-                if not _is_a(data, target):
-                    continue
-            cost = self._selection(inner, target, data)
-            if target is parent or not is_abstract_type(parent):
-                total += cost
-            else:
-                alternatives.append(cost)
-        return total + max(alternatives)
-
-    def _field(self, node: FieldNode, parent: Any, data: Any) -> int:
-        definition: GraphQLField | None = getattr(parent, "fields", {}).get(node.name.value)
-        if definition is None:
-            return 0
-        named = get_named_type(definition.type)
-        if is_leaf_type(named):
-            return 0
-        value = data.get((node.alias or node.name).value) if isinstance(data, Mapping) else None
-        if data is not None and value is None:
-            return 0
-        if named.name.endswith("Connection"):
-            return self._connection(node, definition, named, value)
-        if isinstance(value, list):  # a list of objects in the answer: each one costs
-            return sum(1 + self._selection(node.selection_set, named, item) for item in value)
-        per = 1 + self._selection(node.selection_set, named, value)
-        if data is None and is_list_type(unwrap(definition.type)):
-            return per * max(1, self._size(node, definition) or 1)
-        return per
-
-    def _connection(self, node: FieldNode, definition: GraphQLField, connection_type: Any, value: Any) -> int:
-        node_type = get_named_type(connection_type.fields["nodes"].type)
-        best = 0
-        for part in node.selection_set.selections if node.selection_set else []:
-            if not isinstance(part, FieldNode):
-                continue
-            if part.name.value == "nodes":
-                selection = part.selection_set
-            elif part.name.value == "edges":
-                selection = (
-                    next(
-                        (
-                            e.selection_set
-                            for e in part.selection_set.selections
-                            if isinstance(e, FieldNode) and e.name.value == "node"
-                        ),
-                        None,
-                    )
-                    if part.selection_set
-                    else None
-                )
-            else:
-                continue
-            if value is None:
-                best = max(
-                    best,
-                    (self._size(node, definition) or 0) * (1 + self._selection(selection, node_type, None)),
-                )
-                continue
-            items = value.get((part.alias or part.name).value) or []
-            if part.name.value == "edges":
-                items = [e.get("node") for e in items if isinstance(e, Mapping)]
-            best = max(best, sum(1 + self._selection(selection, node_type, item) for item in items))
-        return 2 + best
-
-    def _size(self, node: FieldNode, definition: GraphQLField) -> int | None:
-        try:
-            args = get_argument_values(definition, node, self.variables)
-        except GraphQLError:
-            return None
-        size = args.get("first") if args.get("first") is not None else args.get("last")
-        if size is None and isinstance(args.get("ids"), list):  # nodes(ids:): one per id
-            size = len(args["ids"])
-        return size if isinstance(size, int) else None
-
-
-def _is_a(value: Mapping[str, Any], target: Any) -> bool:
-    """Whether an answered object is of `target` (an object type, or an abstract type it implements)."""
-    typename = value.get("__typename") or gid_type(value.get("id"))
-    if typename is None or not is_abstract_type(target):
-        return typename is None or typename == target.name
-    concrete = SCHEMA.get_type(typename)
-    return concrete is not None and SCHEMA.is_sub_type(target, concrete)
 
 
 # -- running one query ----------------------------------------------------------------------------------
@@ -896,6 +688,7 @@ def run(prepared: Prepared, ctx: Context) -> tuple[dict | None, list[dict]]:
         context_value=ctx,
         variable_values=prepared.variables,
         operation_name=prepared.operation.name.value if prepared.operation.name else None,
+        is_awaitable=lambda _value: False,  # every resolver here is synchronous: skip the check per value
     )
     return result.data, [error_json(e) for e in result.errors or []]
 
