@@ -12,7 +12,15 @@ and says what the pipeline must do with it:
   the newest version.
 
 Every corpus record carries `corpus_case: <what>` so a test can find it in
-`rejected_records.raw_json` or in raw (where it becomes a column). A record can
+`rejected_records.raw_json` or in raw (where it becomes a column); a Shopify record
+carries it as a tag `corpus_case:<what>` instead, since the GraphQL Admin API serves
+only the fields a query selects (`marker_of` reads either).
+
+Shopify's records are what its GraphQL schema can serve: every value has the declared
+type, so its bad input is in strings and custom scalars (DateTime, Decimal): dates that
+are not dates or are out of range, amounts that are not amounts, text PostgreSQL
+cannot hold. An id of the wrong type or a list where an object belongs cannot come
+from Shopify any more (the other platforms still cover them). A record can
 also say what its rejection `reason` must contain, and `splice` text that JSON
 cannot produce into its line (a byte that is not UTF-8, the literal `1e400`).
 
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +53,31 @@ FUTURE = {
 # the field each platform's order cursor reads (what a test editing the store must bump)
 CURSOR = {name: platform.loader.cursor_fields["orders"] for name, platform in PLATFORMS.items()}
 MARKER = "corpus_case"
+
+
+def mark(platform: str, record: dict, what: str) -> None:
+    """Label a corpus record so a test finds it again (Shopify: a tag, the one served field list)."""
+    if platform == "shopify":
+        record["tags"] = [*(record.get("tags") or []), f"{MARKER}:{what}"]
+    else:
+        record[MARKER] = what
+
+
+def marker_of(record: Any) -> str | None:
+    """The corpus case a record (from a store file, raw or rejected_records) was labelled with."""
+    if not isinstance(record, dict):
+        return None
+    tags = record.get("tags") if isinstance(record.get("tags"), list) else []
+    tagged = [t.split(":", 1)[1] for t in tags if isinstance(t, str) and t.startswith(f"{MARKER}:")]
+    return record.get(MARKER) or (tagged[0] if tagged else None)
+
+
+def shopify_ids(records: list[dict], kind: str, offset: int) -> Any:
+    """Fresh GIDs of `kind` (`Order`...) after the store's highest legacy id plus `offset`."""
+    top = max(int(r["legacyResourceId"]) for r in records) + offset
+    return (f"gid://shopify/{kind}/{n}" for n in range(top, top + 100))
+
+
 CT_NAMESPACE = uuid.UUID("0b5e8d0c-2f4a-4c8e-9a51-6d3f0c7e1b22")
 
 
@@ -95,7 +129,13 @@ def _renumber_nested(value: Any, copy_number: int, depth: int = 0) -> Any:
     if isinstance(value, dict):
         out = {k: _renumber_nested(v, copy_number, depth + 1) for k, v in value.items()}
         if depth > 0 and "id" in out:
-            if isinstance(out["id"], str):
+            gid = re.fullmatch(r"(gid://shopify/\w+/)(\d+)", str(out["id"]))
+            if gid:  # a Shopify GID keeps its numeric form (the models read the number)
+                number = int(gid.group(2)) + copy_number * 10**12
+                out["id"] = f"{gid.group(1)}{number}"
+                if "legacyResourceId" in out:
+                    out["legacyResourceId"] = str(number)
+            elif isinstance(out["id"], str):
                 out["id"] = f"{out['id']}-c{copy_number}"
             elif type(out["id"]) is int:
                 out["id"] = out["id"] + copy_number * 10**14
@@ -103,6 +143,15 @@ def _renumber_nested(value: Any, copy_number: int, depth: int = 0) -> Any:
     if isinstance(value, list):
         return [_renumber_nested(v, copy_number, depth + 1) for v in value]
     return value
+
+
+def _new_record(base: dict, new_id: Any, copy_number: int) -> dict:
+    """A copy of `base` as a new record `new_id`: its line items, payments ... get new ids too."""
+    record = _renumber_nested(copy.deepcopy(base), copy_number)
+    record["id"] = new_id
+    if "legacyResourceId" in record:  # Shopify: the number the GID ends in
+        record["legacyResourceId"] = str(new_id).rsplit("/", 1)[-1]
+    return record
 
 
 def build(store: Path) -> list[BadRecord]:
@@ -118,54 +167,29 @@ def build(store: Path) -> list[BadRecord]:
         new_id: Any,
         change: Callable[[dict], Any],
     ) -> None:
-        record = copy.deepcopy(base)
-        if new_id is not None:  # a new record: its line items, payments ... get new ids too
-            record = _renumber_nested(record, len(corpus) + 1)
-            record["id"] = new_id
+        record = copy.deepcopy(base) if new_id is None else _new_record(base, new_id, len(corpus) + 1)
         change(record)
-        record[MARKER] = what  # how the test finds it again, in rejected_records or in raw
+        mark(platform, record, what)  # how the test finds it again, in rejected_records or in raw
         corpus.append(BadRecord(platform, resource, what, expect, record))
 
     # --- Shopify ------------------------------------------------------------------------------
     orders = _read(store, "shopify", "orders")
-    base, other = orders[0], orders[1]
-    top = max(o["id"] for o in orders) + 1000
-    ids = iter(range(top, top + 100))
+    base = orders[0]
+    ids = shopify_ids(orders, "Order", 1000)
     sp = "shopify"
-    add(sp, "orders", "missing id", "rejected", base, None, lambda r: r.pop("id"))
-    add(sp, "orders", "null id", "rejected", base, None, lambda r: r.update(id=None))
-    add(sp, "orders", "id as text", "rejected", base, "order-one", lambda r: None)
-    add(sp, "orders", "id as boolean", "rejected", base, True, lambda r: None)
-    add(sp, "orders", "missing updated_at", "rejected", base, next(ids), lambda r: r.pop("updated_at"))
+
+    def total(r: dict, amount: str) -> None:
+        r["totalPriceSet"] = {k: {**v, "amount": amount} for k, v in r["totalPriceSet"].items()}
+
     add(
         sp,
         "orders",
-        "updated_at not a date",
+        "updatedAt not a date",
         "rejected",
         base,
         next(ids),
-        lambda r: r.update(updated_at="yesterday"),
+        lambda r: r.update(updatedAt="yesterday"),
     )
-    add(
-        sp,
-        "orders",
-        "line_items is an object",
-        "rejected",
-        base,
-        next(ids),
-        lambda r: r.update(line_items={"id": 1}),
-    )
-    add(
-        sp,
-        "orders",
-        "total_price is a list",
-        "rejected",
-        base,
-        next(ids),
-        lambda r: r.update(total_price=["1.00"]),
-    )
-    add(sp, "orders", "customer is text", "rejected", base, next(ids), lambda r: r.update(customer="someone"))
-    add(sp, "orders", "test flag is text", "rejected", base, next(ids), lambda r: r.update(test="yes"))
     add(
         sp,
         "orders",
@@ -179,32 +203,16 @@ def build(store: Path) -> list[BadRecord]:
     add(
         sp,
         "orders",
-        "updated_at in the future",
+        "updatedAt in the future",
         "rejected",
         base,
         next(ids),
-        lambda r: r.update(updated_at=FUTURE[sp]),
+        lambda r: r.update(updatedAt=FUTURE[sp]),
     )
-    add(
-        sp,
-        "orders",
-        "negative total_price",
-        "rejected",
-        base,
-        next(ids),
-        lambda r: r.update(total_price="-10.00"),
-    )
-    add(
-        sp,
-        "orders",
-        "total_price not a number",
-        "rejected",
-        base,
-        next(ids),
-        lambda r: r.update(total_price="ten"),
-    )
+    add(sp, "orders", "negative totalPriceSet", "rejected", base, next(ids), lambda r: total(r, "-10.00"))
+    add(sp, "orders", "totalPriceSet not a number", "rejected", base, next(ids), lambda r: total(r, "ten"))
+    add(sp, "orders", "absurd totalPriceSet", "rejected", base, next(ids), lambda r: total(r, "1e20"))
     add(sp, "orders", "huge note (1 MB)", "loaded", base, next(ids), lambda r: r.update(note=HUGE))
-    add(sp, "orders", "unknown currency", "loaded", base, next(ids), lambda r: r.update(currency="XYZ"))
     add(
         sp,
         "orders",
@@ -212,38 +220,114 @@ def build(store: Path) -> list[BadRecord]:
         "loaded",
         base,
         next(ids),
-        lambda r: r.update(email=None, customer=None, contact_email=None),
+        lambda r: r.update(email=None, customer=None),
     )
-    add(sp, "orders", "duplicate id, same version", "deduplicated", other, None, lambda r: None)
+    lined = next(o for o in orders if o["lineItems"]["nodes"])
+
+    def money(r: dict, path: str, amount: str) -> None:
+        *where, last = path.split(".")
+        for step in where:
+            r = r[step]["nodes"][0] if isinstance(r[step], dict) and "nodes" in r[step] else r[step]
+        r[last] = {k: {**v, "amount": amount} for k, v in r[last].items()}
+
     add(
         sp,
         "orders",
-        "duplicate id, newer version",
-        "deduplicated",
-        other,
-        None,
-        lambda r: r.update(updated_at=_later(sp, other["updated_at"]), note="edited later"),
+        "Infinity as a line item discount",
+        "rejected",
+        lined,
+        next(ids),
+        lambda r: money(r, "lineItems.totalDiscountSet", "Infinity"),
+    )
+    add(sp, "orders", "NaN as the tax", "rejected", base, next(ids), lambda r: money(r, "totalTaxSet", "NaN"))
+    add(
+        sp,
+        "orders",
+        "lone surrogate in email",
+        "rejected",
+        base,
+        next(ids),
+        lambda r: r.update(email=LONE_SURROGATE),
     )
     customers = _read(store, sp, "customers")
-    add(sp, "customers", "missing id", "rejected", customers[0], None, lambda r: r.pop("id"))
+    customer_ids = shopify_ids(customers, "Customer", 1000)
     add(
         sp,
         "customers",
-        "email is a number",
+        "NUL byte in firstName",
         "rejected",
         customers[0],
-        max(c["id"] for c in customers) + 1000,
-        lambda r: r.update(email=12345),
+        next(customer_ids),
+        lambda r: r.update(firstName=NUL),
+    )
+    add(
+        sp,
+        "customers",
+        "updatedAt in the future",
+        "rejected",
+        customers[0],
+        next(customer_ids),
+        lambda r: r.update(updatedAt=FUTURE[sp]),
+    )
+    add(
+        sp,
+        "customers",
+        "lone surrogate in lastName",
+        "rejected",
+        customers[0],
+        next(customer_ids),
+        lambda r: r.update(lastName=LONE_SURROGATE),
+    )
+    add(
+        sp,
+        "customers",
+        "huge displayName (1 MB)",
+        "loaded",
+        customers[0],
+        next(customer_ids),
+        lambda r: r.update(displayName=HUGE),
     )
     products = _read(store, sp, "products")
+    product_ids = shopify_ids(products, "Product", 1000)
+
+    def variant(r: dict, **values: str) -> None:
+        r["variants"]["nodes"][0].update(values)
+
     add(
         sp,
         "products",
-        "variants is text",
+        "variant price is text",
         "rejected",
         products[0],
-        max(p["id"] for p in products) + 1000,
-        lambda r: r.update(variants="none"),
+        next(product_ids),
+        lambda r: variant(r, price="free"),
+    )
+    add(
+        sp,
+        "products",
+        "variant compareAtPrice is NaN",
+        "rejected",
+        products[0],
+        next(product_ids),
+        lambda r: variant(r, compareAtPrice="NaN"),
+    )
+    add(
+        sp,
+        "products",
+        "NUL byte in title",
+        "rejected",
+        products[0],
+        next(product_ids),
+        lambda r: r.update(title=NUL),
+    )
+    add(
+        sp,
+        "products",
+        "updatedAt not a date",
+        "rejected",
+        products[0],
+        next(product_ids),
+        lambda r: r.update(updatedAt="31/12/2025"),
     )
 
     # --- WooCommerce --------------------------------------------------------------------------
@@ -450,10 +534,9 @@ def build_hardening(store: Path) -> list[BadRecord]:
     corpus: list[BadRecord] = []
 
     def add(platform: str, resource: str, what: str, base: dict, new_id: Any, change, reason: str) -> None:
-        record = _renumber_nested(copy.deepcopy(base), 900 + len(corpus))
-        record["id"] = new_id
+        record = _new_record(base, new_id, 900 + len(corpus))
         change(record)
-        record[MARKER] = what
+        mark(platform, record, what)
         splice = {k: v for k, v in SPLICE.items() if k in json.dumps(record)}
         corpus.append(BadRecord(platform, resource, what, "rejected", record, reason, splice))
 
@@ -462,34 +545,29 @@ def build_hardening(store: Path) -> list[BadRecord]:
 
     sp, wc, ct = "shopify", "woocommerce", "commercetools"
     orders = _read(store, sp, "orders")
-    base = next(o for o in orders if o.get("line_items"))
-    ids = iter(range(max(o["id"] for o in orders) + 5000, 10**15))
+    base = next(o for o in orders if o["lineItems"]["nodes"])
+    ids = shopify_ids(orders, "Order", 5000)
+
+    def unit_price(record: dict, amount: str) -> None:
+        record["lineItems"]["nodes"][0]["originalUnitPriceSet"]["shopMoney"]["amount"] = amount
+
     add(
         sp,
         "orders",
-        "updated_at overflows UTC (year 9999, -05:00)",
+        "updatedAt overflows UTC (year 9999, -05:00)",
         base,
         next(ids),
-        lambda r: r.update(updated_at="9999-12-31T23:59:59-05:00"),
+        lambda r: r.update(updatedAt="9999-12-31T23:59:59-05:00"),
         "out of range",
     )
     add(
         sp,
         "orders",
-        "updated_at in year 1",
+        "updatedAt in year 1",
         base,
         next(ids),
-        lambda r: r.update(updated_at="0001-01-01T00:00:00Z"),
+        lambda r: r.update(updatedAt="0001-01-01T00:00:00Z"),
         "before 1970",
-    )
-    add(
-        sp,
-        "orders",
-        "checkout_id beyond signed 64 bits",
-        base,
-        next(ids),
-        lambda r: r.update(checkout_id=2**64 - 1),
-        "bigint range",
     )
     add(
         sp,
@@ -503,48 +581,11 @@ def build_hardening(store: Path) -> list[BadRecord]:
     add(
         sp,
         "orders",
-        f"note_attributes nested {DEEP} levels deep",
-        base,
-        next(ids),
-        lambda r: r.update(note_attributes=[TOO_DEEP]),
-        "levels deep",
-    )
-    add(
-        sp,
-        "orders",
-        "line item quantity is text (two)",
-        base,
-        next(ids),
-        lambda r: line(r, "line_items", quantity="two"),
-        "line_items[0].quantity 'two' is not a number",
-    )
-    add(
-        sp,
-        "orders",
         "line item price is N/A",
         base,
         next(ids),
-        lambda r: line(r, "line_items", price="N/A"),
-        "line_items[0].price 'N/A' is not a number",
-    )
-    add(
-        sp,
-        "orders",
-        "line item price is NaN",
-        base,
-        next(ids),
-        lambda r: line(r, "line_items", price=float("nan")),
-        "line_items[0].price 'nan' is not a number",
-    )
-    customers = _read(store, sp, "customers")
-    add(
-        sp,
-        "customers",
-        "id beyond signed 64 bits",
-        customers[0],
-        2**64 - 1,
-        lambda r: None,
-        "bigint range",
+        lambda r: unit_price(r, "N/A"),
+        "lineItems[0].originalUnitPriceSet.shopMoney.amount 'N/A' is not a number",
     )
 
     orders = _read(store, wc, "orders")
@@ -656,14 +697,16 @@ LONG_KEY = "k" * 62  # two keys sharing these 62 characters agree in their first
 
 
 def hostile_text_cases(store: Path, add: Callable[..., None]) -> None:
-    """Twelve representable records carrying SQL, shell, Jinja, control and bidi text, and long keys."""
+    """Representable records carrying SQL, shell, Jinja, control and bidi text, and long keys."""
 
     def next_ids(platform: str, resource: str) -> Any:
         top = max(r["id"] for r in _read(store, platform, resource) if type(r.get("id")) is int)
         return iter(range(top + 500_000, top + 500_100))
 
     sp, wc, ct = "shopify", "woocommerce", "commercetools"
-    orders, ids = _read(store, sp, "orders")[2], next_ids(sp, "orders")
+    # Shopify serves only the fields a query selects: the long keys are the other platforms' cases.
+    shopify_orders = _read(store, sp, "orders")
+    orders, ids = shopify_orders[2], shopify_ids(shopify_orders, "Order", 500_000)
     add(
         sp,
         "orders",
@@ -674,25 +717,15 @@ def hostile_text_cases(store: Path, add: Callable[..., None]) -> None:
         lambda r: r.update(note=SQL_BREAKOUT),
     )
     add(sp, "orders", "shell command in note", "loaded", orders, next(ids), lambda r: r.update(note=SHELL))
-    add(
-        sp,
-        "orders",
-        "two keys equal in their first 63 bytes",
-        "loaded",
-        orders,
-        next(ids),
-        lambda r: r.update({LONG_KEY + "_one": "first", LONG_KEY + "_two": "second"}),
-    )
-    add(sp, "orders", "a 200-character key", "loaded", orders, next(ids), lambda r: r.update({"z" * 200: 1}))
-    customer = _read(store, sp, "customers")[2]
+    customers = _read(store, sp, "customers")
     add(
         sp,
         "customers",
-        "SQL breakout in first_name",
+        "SQL breakout in firstName",
         "loaded",
-        customer,
-        next(next_ids(sp, "customers")),
-        lambda r: r.update(first_name="Robert'); DROP TABLE students;--"),
+        customers[2],
+        next(shopify_ids(customers, "Customer", 500_000)),
+        lambda r: r.update(firstName="Robert'); DROP TABLE students;--"),
     )
 
     orders, ids = _read(store, wc, "orders")[2], next_ids(wc, "orders")

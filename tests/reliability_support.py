@@ -58,6 +58,22 @@ def stamp(platform: str, moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def give_new_order_id(
+    platform: str, order: dict, orders: list[dict], commercetools_id: str, step: int = 1
+) -> None:
+    """Make `order` a new order of the store: an id `step` past the highest (Shopify: a GID, and its
+    legacyResourceId), or `commercetools_id` (a UUID)."""
+    if platform == "commercetools":
+        order["id"] = commercetools_id
+    elif platform == "shopify":
+        number = max(
+            int(o["legacyResourceId"]) for o in orders if isinstance(o, dict) and "legacyResourceId" in o
+        )
+        order["id"], order["legacyResourceId"] = f"gid://shopify/Order/{number + step}", str(number + step)
+    else:
+        order["id"] = max(o["id"] for o in orders if isinstance(o, dict) and type(o.get("id")) is int) + step
+
+
 def modified(platform: str, record: dict) -> datetime:
     value = record.get(CURSOR[platform])
     if value is None and platform == "woocommerce":

@@ -22,6 +22,7 @@ from reliability_support import (
     FAST,
     PLATFORMS,
     RESOURCES,
+    give_new_order_id,
     later,
     modified,
     query,
@@ -152,11 +153,7 @@ def corpus_run(tmp_path_factory, pg_server):
         for platform in PLATFORMS:
             orders = read(store, platform, "orders")
             fresh = json.loads(json.dumps(good_order(orders, platform)))
-            fresh["id"] = (
-                "0b5e8d0c-0000-4000-8000-00000000abcd"
-                if platform == "commercetools"
-                else max(o["id"] for o in orders if type(o.get("id")) is int) + 5
-            )
+            give_new_order_id(platform, fresh, orders, "0b5e8d0c-0000-4000-8000-00000000abcd", step=5)
             # a new order is modified now (the generated data ends in the past)
             set_modified(platform, fresh, later(datetime.now(UTC), seconds=-30))
             write(store, platform, "orders", orders + [fresh])
@@ -204,12 +201,12 @@ def test_bad_records_are_in_rejected_records_once_and_counted_in_etl_logs(corpus
     for platform in PLATFORMS:
         want = Counter(b.what for b in corpus if b.platform == platform and b.expect == "rejected")
         rows = query(db, f"select resource, reason, raw_json from raw_{platform}.rejected_records")
-        got = Counter(json.loads(raw).get(bad_input_corpus.MARKER) for _, _, raw in rows)
+        got = Counter(bad_input_corpus.marker_of(json.loads(raw)) for _, _, raw in rows)
         assert got == want, f"{platform}: rejected {dict(got)}, expected {dict(want)}"
         assert all(reason for _, reason, _ in rows)
         reasons = {b.what: b.reason for b in corpus if b.platform == platform and b.reason}
         for _, reason, raw in rows:
-            expected = reasons.get(json.loads(raw).get(bad_input_corpus.MARKER), "")
+            expected = reasons.get(bad_input_corpus.marker_of(json.loads(raw)), "")
             assert expected in reason, f"{platform}: {reason!r} does not say {expected!r}"
         logged = query(
             db,
@@ -245,4 +242,4 @@ def test_dbt_build_passes_on_the_bad_input(corpus_run) -> None:
 
 
 def good_order(orders: list, platform: str) -> dict:
-    return next(o for o in orders if isinstance(o, dict) and bad_input_corpus.MARKER not in o)
+    return next(o for o in orders if isinstance(o, dict) and bad_input_corpus.marker_of(o) is None)

@@ -29,7 +29,16 @@ from pathlib import Path
 import pytest
 from bad_input_corpus import _renumber_nested
 from conftest import PROJECT_ROOT, cli_env, run_cli
-from reliability_support import FAST, PLATFORMS, kill_tree, query, read, set_modified, write
+from reliability_support import (
+    FAST,
+    PLATFORMS,
+    give_new_order_id,
+    kill_tree,
+    query,
+    read,
+    set_modified,
+    write,
+)
 
 from metric_pulse.sandbox.generate import generate
 from metric_pulse.sandbox.server import SandboxServer
@@ -60,11 +69,7 @@ def change_store(store: Path, rng: random.Random, cycle: int) -> None:
             set_modified(platform, order, now)
         for n in range(3):
             fresh = _renumber_nested(json.loads(json.dumps(rng.choice(orders))), 100 + cycle * 10 + n)
-            fresh["id"] = (
-                f"7a1c0000-0000-4000-8000-{cycle:06d}{n:06d}"
-                if platform == "commercetools"
-                else max(o["id"] for o in orders) + 1
-            )
+            give_new_order_id(platform, fresh, orders, f"7a1c0000-0000-4000-8000-{cycle:06d}{n:06d}")
             set_modified(platform, fresh, now)
             orders.append(fresh)
         write(store, platform, "orders", orders)

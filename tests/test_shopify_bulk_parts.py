@@ -83,6 +83,15 @@ def test_nodes_without_id_go_to_the_connection_of_id_less_nodes() -> None:
     ]
 
 
+def test_a_root_repeated_in_the_file_gets_its_children_in_each_copy() -> None:
+    data = (
+        b'{"id":"gid://shopify/Order/1","v":1}\n{"id":"gid://shopify/Order/1","v":2}\n'
+        b'{"id":"gid://shopify/LineItem/9","__parentId":"gid://shopify/Order/1"}\n'
+    )
+    copies = list(reassemble(lines(data), ORDER_ROUTES))
+    assert [(o["v"], len(o["lineItems"]["nodes"])) for o in copies] == [(1, 1), (2, 1)]
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [

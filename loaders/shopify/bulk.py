@@ -1,9 +1,9 @@
 """Backfills through Shopify's Bulk Operations, with the paginated queries as the fallback.
 
 `pages()` is what the Shopify source asks for a resource's records. A first run, a full
-refresh (no cursor) or a window that starts more than `SHOPIFY_BULK_AFTER_DAYS` ago runs
+refresh (no cursor) or a gap wider than `SHOPIFY_BULK_AFTER_DAYS` (see `wanted`) runs
 one `bulkOperationRunQuery` for the resource; anything else goes to the paginated
-queries. Both yield pages of the same objects (`queries.flatten`), so
+queries. Both yield pages of the same objects (`objects.flatten`), so
 `loaders.incremental.admitted` and dlt treat them alike: same merge key, same cursor.
 
 The operation's life, and what is done when it goes wrong (docs/loaders.md says the same):
@@ -11,7 +11,8 @@ The operation's life, and what is done when it goes wrong (docs/loaders.md says 
 * Start: the document is made from the paginated node selection (`bulk_query`) with
   the same `updated_at:>=` filter. "Already in progress" / "limit reached" (another app,
   or five operations of ours, hold the shop's slots) is retried with backoff up to
-  `SHOPIFY_BULK_WAIT_MINUTES`, then the resource falls back to paginated queries.
+  `SHOPIFY_BULK_WAIT_MINUTES`, then the resource falls back to paginated queries; so
+  does a token refused bulk operations (ACCESS_DENIED).
 * Poll `bulkOperation(id:)` with a backoff from 1 s growing 1.5 times up to 30 s, for
   at most `SHOPIFY_BULK_TIMEOUT_MINUTES`; past that the run fails for Shopify and the
   next run resumes the very operation.
@@ -28,18 +29,18 @@ The operation's life, and what is done when it goes wrong (docs/loaders.md says 
   resource falls back to paginated queries over the same window; nothing is lost, and
   the warning says how many objects the operation had reached.
 * Killed runs: the operation's id (and a hash of its document) is written, as soon as
-  Shopify accepts it, to `shopify_bulk_operations.json` in the pipeline's private
-  working directory. dlt's resource state is no place for it: dlt saves that state only
-  when the extract step ends, so a killed run would forget the id. The next run whose
+  Shopify accepts it, to the pipeline's private working directory (`bulk_state`: dlt's
+  resource state is saved only when the extract step ends). The next run whose
   document is the same (same window: a killed run moved no cursor) polls that
   operation instead of starting another, or starts anew if it is gone, failed or
   expired. The entry is removed once the result has been read or abandoned. Rows are
   merged by id, so a resumed or restarted operation never duplicates a row; the cursor
   only moves when dlt commits the rows, so none is lost.
-* Refunds' own lists (`refundLineItems`, `transactions`, `orderAdjustments`) cannot ride
-  in a bulk query (connections inside the list field `Order.refunds`): after the bulk
-  result, the refunds of each page's refunded orders are fetched with paginated
-  `nodes(ids:)` queries, their connections followed to the end like any paginated page.
+* Refunds' own lists (`refundLineItems`, `transactions`...) cannot ride in a bulk query
+  (connections inside the list field `Order.refunds`): after the bulk result, the
+  refunds of each page's refunded orders are fetched again with paginated
+  `nodes(ids: [order ids])` queries, their connections followed to the end like any
+  paginated page's (`_follow_lists`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ import dlt
 
 from loaders.errors import ApiError
 from loaders.http_client import DownloadRefused
+from loaders.incremental import iso, parse_timestamp
 from loaders.shopify import bulk_jsonl, bulk_query, listing, objects, queries
 from loaders.shopify.bulk_settings import BulkSettings
 from loaders.shopify.bulk_state import OperationLog
@@ -69,6 +71,8 @@ log = logging.getLogger(__name__)
 
 Pages = Iterator[list[dict[str, Any]]]
 
+LAST_RUN = "bulk_gap_from"
+"""Resource state: when the last run that read all its pages started (see `wanted`)."""
 MAX_LINE_BYTES = 64 * 1024 * 1024
 ACTIVE = frozenset({"CREATED", "RUNNING", "CANCELING"})
 BUSY_CODES = frozenset({"OPERATION_IN_PROGRESS", "LIMIT_REACHED"})
@@ -80,9 +84,19 @@ RUN = f"""mutation RunBulkQuery($query: String!) {{
 POLL = f"query BulkOperation($id: ID!) {{ bulkOperation(id: $id) {{ {OPERATION_FIELDS} }} }}"
 
 
-def wanted(settings: BulkSettings, since: datetime | None, now: datetime) -> bool:
-    """Whether a window starting at `since` (None: everything) is loaded through a Bulk Operation."""
-    return settings.after is not None and (since is None or now - since > settings.after)
+def wanted(settings: BulkSettings, since: datetime | None, last_run: datetime | None, now: datetime) -> bool:
+    """Whether a window starting at `since` (None: everything) is loaded through a Bulk Operation.
+
+    The gap is counted from the later of the window's start and the start of the last run
+    that completed its extract: a quiet store's window reaches back to its last change,
+    weeks ago, yet holds only what changed since that run, which a few pages fetch faster
+    than an operation could be started and polled.
+    """
+    if settings.after is None:
+        return False
+    if since is None:
+        return True
+    return now - max(since, last_run or since) > settings.after
 
 
 class BulkUnavailable(Exception):
@@ -145,14 +159,9 @@ class BulkJob:
         while True:
             operation = self._wait(operation)
             if operation.status == "COMPLETED":
-                spill = bulk_jsonl.Spill(spill_dir)
                 try:
-                    if operation.url:
-                        self._download(operation, spill)
-                    else:
-                        spill.add(())  # Shopify gives no URL when nothing matched
+                    spill = self._download(operation, spill_dir)
                 except DownloadRefused:
-                    spill.close()
                     if restarted:
                         raise
                     log.warning(
@@ -162,9 +171,6 @@ class BulkJob:
                     )
                     operation, restarted = self._start(), True
                     continue
-                except BaseException:
-                    spill.close()
-                    raise
                 self.operations.drop(self.resource)
                 log.info(
                     "%s: %s: bulk operation %s: %d objects",
@@ -261,17 +267,19 @@ class BulkJob:
             operation = polled
         return operation
 
-    def _download(self, operation: Operation, spill: bulk_jsonl.Spill) -> None:
-        """The result into `spill`; a refused URL is asked for once more, fresh, before giving up."""
+    def _download(self, operation: Operation, spill_dir: Path) -> bulk_jsonl.Spill:
+        """The result in a new spill; a URL refused (expired, even halfway) is asked for once more, fresh."""
         try:
-            self._fill(operation, spill)
+            return self._fill(operation, spill_dir)
         except DownloadRefused:
             fresh = self._poll(operation.id)
-            if fresh is None or fresh.status != "COMPLETED" or not fresh.url or fresh.url == operation.url:
+            if fresh is None or fresh.status != "COMPLETED" or not fresh.url:
                 raise
-            self._fill(fresh, spill)
+            return self._fill(fresh, spill_dir)
 
-    def _fill(self, operation: Operation, spill: bulk_jsonl.Spill) -> None:
+    def _fill(self, operation: Operation, spill_dir: Path) -> bulk_jsonl.Spill:
+        """The lines at the operation's URL in a spill of their own (none: Shopify gives no URL when nothing
+        matched), the byte count checked against `fileSize`."""
         received = 0
 
         def counted() -> Iterator[bytes]:
@@ -280,13 +288,19 @@ class BulkJob:
                 received += len(chunk)
                 yield chunk
 
-        spill.add(bulk_jsonl.split_lines(counted(), MAX_LINE_BYTES))
-        if operation.file_size is not None and received != operation.file_size:
-            raise ApiError(
-                PLATFORM,
-                f"the result of bulk operation {operation.id} has {received} bytes, Shopify announced "
-                f"{operation.file_size}",
-            )
+        spill = bulk_jsonl.Spill(spill_dir)
+        try:
+            spill.add(bulk_jsonl.split_lines(counted(), MAX_LINE_BYTES) if operation.url else ())
+            if operation.url and operation.file_size is not None and received != operation.file_size:
+                raise ApiError(
+                    PLATFORM,
+                    f"the result of bulk operation {operation.id} has {received} bytes, Shopify announced "
+                    f"{operation.file_size}",
+                )
+        except BaseException:
+            spill.close()
+            raise
+        return spill
 
 
 FOLLOW_LIST = "query FollowLists($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type} {{ id {name} {{ {fields} }} }} }} }}"
@@ -357,18 +371,22 @@ def pages(
     resource: str,
     since: datetime | None,
     paginated: Callable[[datetime | None], Pages],
-    *,
-    state_dir: Path | None = None,
-    now: datetime | None = None,
 ) -> Pages:
-    """The pages of `resource` since `since`: through a Bulk Operation when the window is wide, else paginated."""
-    if not wanted(config.bulk, since, now or datetime.now(UTC)):
+    """The pages of `resource` since `since`: through a Bulk Operation when the gap is wide, else paginated.
+
+    Runs inside the resource's dlt extract; the start of a run that yielded all its pages is
+    kept in the resource state (committed with its rows) as `LAST_RUN`.
+    """
+    now = datetime.now(UTC)
+    state = dlt.current.resource_state()
+    last_run = parse_timestamp(state[LAST_RUN]) if state.get(LAST_RUN) else None
+    if not wanted(config.bulk, since, last_run, now):
         yield from paginated(since)
-        return
-    directory = state_dir or Path(dlt.current.pipeline().working_dir)
-    try:
-        # BulkUnavailable comes, if at all, before the first page: the whole result is read first
-        yield from bulk_pages(client, resource, since, state_dir=directory)
-    except BulkUnavailable as exc:
-        client.warn(f"{resource}: {exc}; loaded through paginated queries instead")
-        yield from paginated(since)
+    else:
+        try:
+            # BulkUnavailable comes, if at all, before the first page: the whole result is read first
+            yield from bulk_pages(client, resource, since, state_dir=Path(dlt.current.pipeline().working_dir))
+        except BulkUnavailable as exc:
+            client.warn(f"{resource}: {exc}; loaded through paginated queries instead")
+            yield from paginated(since)
+    state[LAST_RUN] = iso(now)

@@ -14,8 +14,10 @@ end with `node(id:)` (`follow_query`).
 
 Nested page sizes are small on purpose: Shopify prices a query before running it
 (2 + first x the cost of one node, per connection) and refuses one over 1 000 points,
-so `lineItems(first: 250)` inside `orders(first: 250)` could never run. Most orders
-have a few lines; the rare long one is followed to the end by `follow_query`.
+so `lineItems(first: 250)` inside `orders(first: 250)` could never run. Each size is
+what most records fit in (a few lines, one shipping line, a refund or two with a
+transaction each), keeping an order near 300 points so a page holds a few orders; the
+rare longer connection is followed to the end by `follow_query`.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ REFUND = Node(
                 "RefundLineItem",
                 f"id quantity restockType lineItem {{ id }} subtotalSet {MONEY_BAG} totalTaxSet {MONEY_BAG}",
             ),
-            10,
+            5,
         ),
         Connection(
             "transactions",
@@ -94,23 +96,23 @@ REFUND = Node(
                 "OrderTransaction",
                 f"id kind status gateway processedAt createdAt amountSet {MONEY_BAG}",
             ),
-            5,
+            2,
         ),
         Connection(
             "orderAdjustments",
             Node("OrderAdjustment", f"id reason amountSet {MONEY_BAG} taxAmountSet {MONEY_BAG}"),
-            5,
+            2,
         ),
         Connection(
             "refundShippingLines",
             Node("RefundShippingLine", f"id subtotalAmountSet {MONEY_BAG} taxAmountSet {MONEY_BAG}"),
-            5,
+            2,
         ),
     ),
 )
 ORDER = Node(
     "Order",
-    "id legacyResourceId name email createdAt updatedAt processedAt cancelledAt cancelReason closedAt "
+    "id legacyResourceId name email note createdAt updatedAt processedAt cancelledAt cancelReason closedAt "
     "displayFinancialStatus displayFulfillmentStatus test sourceName currencyCode presentmentCurrencyCode "
     "paymentGatewayNames discountCodes tags customer { id legacyResourceId } "
     "billingAddress { countryCodeV2 provinceCode } "
@@ -118,8 +120,8 @@ ORDER = Node(
     f"totalDiscountsSet {MONEY_BAG} totalShippingPriceSet {MONEY_BAG} {TAX_LINES}",
     connections=(
         Connection("lineItems", LINE_ITEM, 10),
-        Connection("shippingLines", SHIPPING_LINE, 5),
-        Connection("discountApplications", DISCOUNT_APPLICATION, 5),
+        Connection("shippingLines", SHIPPING_LINE, 2),
+        Connection("discountApplications", DISCOUNT_APPLICATION, 3),
     ),
     lists=(("refunds", REFUND),),
 )
