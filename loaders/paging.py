@@ -3,21 +3,22 @@
 A `Paginator` is the platform's knowledge of where the next page starts, in the
 spirit of dlt rest_api's `BasePaginator`: `next_request()` gives the query of the
 next request, `update_state()` reads a response (its records, its headers) and
-decides whether there is another page. The HTTP client drives it
-(`ApiClient.paginate`), so the loop, the guard below and the page accounting are
-written once; each platform's `paging.py` holds only its rule (Shopify's `Link`
-header `page_info`, WooCommerce's page numbers under a moving `modified_after`,
+decides whether there is another page. One loop drives it (`listing_pages`: REST
+listings through `ApiClient.paginate`, Shopify's GraphQL connections through
+loaders/shopify/listing.py), so the loop, the guard below and the page accounting
+are written once; each platform holds only its rule (Shopify's connection
+`endCursor`, WooCommerce's page numbers under a moving `modified_after`,
 commercetools' keyset on `lastModifiedAt`/`id`). A paginator instance serves one
 listing and is then thrown away.
 
-The guard: our paging trusts the server to move: Shopify's `Link` header to hand
-out a new `page_info`, WooCommerce to honour `page` and `modified_after`,
+The guard: our paging trusts the server to move: Shopify to hand out a new
+`endCursor`, WooCommerce to honour `page` and `modified_after`,
 commercetools its `where`. A server that repeats a cursor (537 requests in 25 s
-with one `page_info`, never ending) or ignores the page or filter and answers the
+with one cursor, never ending) or ignores the page or filter and answers the
 same records again would keep a run going until its timeout. The guard stops the
 listing with an `ApiError` naming the platform and the request path when
 
-* a cursor (the next request's query: its page_info / page / where) was already
+* a cursor (the next request's query: its endCursor / page / where) was already
   used in this listing, or
 * `MAX_STALE_PAGES` full pages in a row bring no record id that the page before
   them did not already have. One such page is legitimate: a listing that moves a

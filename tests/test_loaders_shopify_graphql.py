@@ -279,3 +279,15 @@ def test_warnings_reach_the_summary_and_etl_logs(shop, pg_db, tmp_path) -> None:
             assert cur.fetchall() == [(warnings,)]
     finally:
         conn.close()
+
+
+def test_a_throttled_answer_without_a_throttle_status_is_retried(shop) -> None:
+    url, server = shop
+    throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}
+    answers = iter([throttled, SHOP])
+    server.answer = lambda h: send(h, 200, next(answers))
+    stats = RequestStats()
+    assert (
+        _graphql(url, stats, access_token="shpat_x").execute("{ shop { myshopifyDomain } }") == SHOP["data"]
+    )
+    assert (stats.snapshot()["requests"], stats.snapshot()["retries"]) == (2, 1)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reliability_support import query
 
 from loaders.shopify.objects import flatten
 from metric_pulse.config import Settings, load_settings
@@ -47,16 +48,6 @@ def sandbox(store: Path, **options: Any) -> Iterator[Settings]:
 
 def load(settings: Settings, db: DbSettings, tmp_path: Path) -> StoreLoad:
     return load_store(settings.store("shopify"), settings, db, pipelines_dir=tmp_path / "dlt")
-
-
-def query(db: DbSettings, sql: str, *args: Any) -> list[tuple]:
-    conn = db.connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, args)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def test_orders_with_300_line_items_and_products_with_400_variants_load_whole(

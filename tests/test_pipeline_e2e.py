@@ -116,7 +116,8 @@ def test_wrong_credentials_and_faults_never_leak_secrets(tmp_path, pg_db):
     assert loaded["shopify"] > 0 and loaded["commercetools"] > 0
     secrets = [
         wrong,
-        env["SHOPIFY_ACCESS_TOKEN"],
+        env["SHOPIFY_CLIENT_SECRET"],
+        server.credentials["shopify"]["access_token"],
         env["WOOCOMMERCE_CONSUMER_KEY"],
         env["COMMERCETOOLS_CLIENT_SECRET"],
         env["COMMERCETOOLS_CLIENT_ID"],
@@ -151,10 +152,11 @@ def test_a_stores_own_data_errors_are_warnings_kept_for_the_user(tmp_path, pg_db
     generate(store, seed=5, customers=40, orders=120)
     path = store / "shopify" / "orders.json"
     orders = [json.loads(line.rstrip(",")) for line in path.read_text().splitlines()[1:-1]]
-    plain = [o for o in orders if not o.get("test") and o["line_items"] and not o["refunds"]]
+    plain = [o for o in orders if not o.get("test") and o["lineItems"]["nodes"] and not o["refunds"]]
     odd_subtotal, future = plain[0], plain[1]
-    odd_subtotal["subtotal_price"] = f"{float(odd_subtotal['subtotal_price']) + 5:.2f}"
-    future.update(created_at="2300-01-01T10:00:00-05:00", processed_at="2300-01-01T10:00:00-05:00")
+    subtotal = odd_subtotal["subtotalPriceSet"]["shopMoney"]
+    subtotal["amount"] = f"{float(subtotal['amount']) + 5:.2f}"
+    future.update(createdAt="2300-01-01T15:00:00Z", processedAt="2300-01-01T15:00:00Z")
     path.write_text("[\n" + ",\n".join(json.dumps(o) for o in orders) + "\n]\n")
     with SandboxServer(store, rate_limits="off") as server:
         env = cli_env(METRIC_PULSE_DATA_DIR=str(tmp_path / "state"), DBT_THREADS="2", **server.env())
@@ -168,10 +170,12 @@ def test_a_stores_own_data_errors_are_warnings_kept_for_the_user(tmp_path, pg_db
     )
     assert re.search(r"warning: implausible_order_dates: 1 rows in \S+\.data_quality\.", proc.stdout)
     kept = _query(pg_db, "select order_key from data_quality.order_items_not_summing_to_subtotal")
-    assert kept == [(f"shopify|{shop}|{odd_subtotal['id']}",)]
+    assert kept == [(f"shopify|{shop}|{odd_subtotal['legacyResourceId']}",)]
     kept = _query(pg_db, "select order_key from data_quality.implausible_order_dates")
-    assert kept == [(f"shopify|{shop}|{future['id']}",)]
-    assert _query(pg_db, f"select count(*) from analytics.orders where order_id = '{future['id']}'") == [(0,)]
+    assert kept == [(f"shopify|{shop}|{future['legacyResourceId']}",)]
+    assert _query(
+        pg_db, f"select count(*) from analytics.orders where order_id = '{future['legacyResourceId']}'"
+    ) == [(0,)]
     assert _query(pg_db, "select count(*) > 0 from analytics.customer_metrics") == [(True,)]
     logged = _query(
         pg_db, "select step, status, warnings from ops.etl_logs where warnings is not null order by step"

@@ -66,14 +66,18 @@ class QueryTooCostly(GraphQLError):
 
 
 def graphql_body(body: Any) -> None:
-    """A GraphQL response: an object with `data` or `errors`. Transient errors are retried as malformed."""
+    """A GraphQL response: an object with `data` or `errors`. Transient errors, and a THROTTLED answer
+    that says nothing about the bucket, are retried as malformed (with backoff)."""
     if not isinstance(body, dict) or not (
         isinstance(body.get("data"), dict) or isinstance(body.get("errors"), list)
     ):
         raise MalformedBody("expected a GraphQL response with data or errors")
-    transient = error_codes(body) & TRANSIENT_CODES
+    codes = error_codes(body)
+    transient = codes & TRANSIENT_CODES
     if transient:
         raise MalformedBody(f"GraphQL error {', '.join(sorted(transient))}")
+    if "THROTTLED" in codes and throttle_status(body) is None:  # no cost to wait by: back off and retry
+        raise MalformedBody("THROTTLED without a throttle status")
 
 
 def _messages(body: Mapping[str, Any]) -> str:
@@ -157,7 +161,6 @@ class ShopifyGraphQL:
                     codes,
                 )
             self.warn(f"Shopify withheld some fields (ACCESS_DENIED): {_messages(body)}")
-
         return data
 
     def _wait_for_points(self, cost: float | None) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from loaders.errors import ServerFailure
+from loaders.errors import ApiError, ServerFailure
 from loaders.paging import PageGuard, Paginator, PagingError, Params, listing_pages
 from loaders.shopify.graphql import QueryTooCostly, ShopifyGraphQL
 from loaders.shopify.objects import connection_items, flatten
@@ -107,6 +107,8 @@ def complete(client: ShopifyGraphQL, node: Node, obj: Any) -> Any:
             continue
         info = value.get("pageInfo") or {}
         if info.get("hasNextPage") and isinstance(obj.get("id"), str):
+            if not isinstance(info.get("endCursor"), str):  # from the start again would repeat the first page
+                raise ApiError(PLATFORM, f"{node.type}.{connection.field}: hasNextPage without an endCursor")
             # The first page is already here: the follow-up starts after its end cursor.
             rest = connection_pages(
                 client,
