@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from metric_pulse.warehouse import DbSettings
+from metric_pulse.warehouse import DbSettings, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,14 @@ comment on table ops.upgrades is 'One-time rebuilds a metric-pulse upgrade neede
 _BUILT_MARKER = "analytics.orders"
 
 
-def pending_rebuilds(db: DbSettings) -> dict[str, str]:
-    """The rebuilds this warehouse still needs (name -> reason); records them all on a new warehouse."""
+def pending_rebuilds(db: Warehouse) -> dict[str, str]:
+    """The rebuilds this warehouse still needs (name -> reason); records them all on a new warehouse.
+
+    Only PostgreSQL warehouses predate the changes listed: the other destinations came after
+    them, so their first build already used the current keys.
+    """
+    if not isinstance(db, DbSettings):
+        return {}
     conn = db.connect()
     try:
         with conn, conn.cursor() as cur:
@@ -56,7 +62,7 @@ def pending_rebuilds(db: DbSettings) -> dict[str, str]:
         conn.close()
 
 
-def record_rebuilds(db: DbSettings, names: dict[str, str]) -> None:
+def record_rebuilds(db: Warehouse, names: dict[str, str]) -> None:
     """Note that a successful full-refresh build applied `names`."""
     if not names:
         return
