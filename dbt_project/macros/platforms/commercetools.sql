@@ -14,7 +14,7 @@
         {%- set locale = column_name[prefix | length:] -%}
         {%- if column_name.startswith(prefix) and locale and '__' not in locale -%}
             {%- do (first if column_name == preferred or column_name.startswith(preferred ~ '_') else others).append(
-                'nullif(cast(' ~ adapter.quote(column.name) ~ ' as text), \'\')') -%}
+                'nullif(cast(' ~ adapter.quote(column.name) ~ ' as ' ~ dbt.type_string() ~ '), \'\')') -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set parts = first + (others | sort) -%}
@@ -30,7 +30,7 @@
             {%- set locale = var('commercetools_locale', 'en') -%}
             {{ return('coalesce(nullif(' ~ json_path(object, [locale]) ~ ", ''), " ~ json_first_value(object) ~ ')') }}
         {%- endif -%}
-        {{ return('cast(null as text)') }}
+        {{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}
     {%- elif parts | length == 1 -%}
         {{ return(parts[0]) }}
     {%- else -%}

@@ -31,7 +31,7 @@ final as (
         upper(country_code) as country_code,
 
         ---------- booleans
-        coalesce("default", false) as is_default,
+        coalesce({{ adapter.quote("default") }}, false) as is_default,
 
         ---------- the store the row was loaded from (macros/typed_source.sql)
         store
