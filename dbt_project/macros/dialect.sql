@@ -281,6 +281,25 @@
 {%- endmacro %}
 
 
+{#-
+    Whether a raw column (from adapter.get_columns_in_relation) may hold JSON documents: dlt's
+    json/jsonb columns; on Spark JSON arrives as a string (typed_source then reads only the
+    JSON ancestors a missing column's name points at, and a plain string yields NULL paths).
+    Checking the type name alone there left 15 commercetools columns NULL on every row.
+-#}
+{% macro is_json_column(column) -%}
+    {{ return(adapter.dispatch('is_json_column')(column)) }}
+{%- endmacro %}
+
+{% macro default__is_json_column(column) -%}
+    {{ return(column.dtype | lower in ['jsonb', 'json']) }}
+{%- endmacro %}
+
+{% macro spark__is_json_column(column) -%}
+    {{ return(column.dtype | lower in ['string', 'json']) }}
+{%- endmacro %}
+
+
 {#- A JSON document from text that starts with `[` or `{`. -#}
 {% macro parse_json(expression) -%}
     {{ return(adapter.dispatch('parse_json')(expression)) }}

@@ -145,7 +145,7 @@
     {%- set lowered = name | lower -%}
     {%- set candidates = [] -%}
     {%- for column_name, column in existing_columns.items() -%}
-        {%- if column.dtype | lower in ['jsonb', 'json'] and lowered.startswith(column_name ~ '__') -%}
+        {%- if is_json_column(column) and lowered.startswith(column_name ~ '__') -%}
             {%- do candidates.append(column) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -190,7 +190,7 @@
 
 {#- One raw column (whatever dlt made of it) as the requested kind. -#}
 {% macro cast_raw_value(column, dtype, kind) -%}
-    {%- set is_text = dtype in ['text', 'character varying', 'varchar', 'character', 'char', 'jsonb', 'json'] -%}
+    {%- set is_text = dtype in ['text', 'character varying', 'varchar', 'character', 'char', 'string', 'jsonb', 'json'] -%}
     {%- set as_text = 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')' -%}
     {%- set trimmed = 'nullif(trim(' ~ as_text ~ '), \'\')' -%}
     {%- if kind == 'text' -%}

@@ -21,7 +21,7 @@
     {%- if parts | length == 0 -%}
         {#- the whole LocalizedString may be one JSON column, or sit inside a JSON ancestor -#}
         {%- set own = existing_columns.get(name | lower) -%}
-        {%- if own is not none and own.dtype | lower in ['jsonb', 'json'] -%}
+        {%- if own is not none and is_json_column(own) -%}
             {%- set object = 'cast(' ~ adapter.quote(own.name) ~ ' as ' ~ json_type() ~ ')' -%}
         {%- else -%}
             {%- set object = json_ancestor_value(existing_columns, name, as_text=false) -%}
