@@ -9,12 +9,33 @@ PostgreSQL and DuckDB; Spark's catalog, which has no information_schema).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
-from tests.test_dbt_models import MART_KEYS, MARTS
+from metric_pulse.dbt_runner import DBT_PROJECT_DIR
+from tests.test_dbt_models import DBT_VARS, MART_KEYS, MARTS
+
+
+def engine_dbt_args(target: str, target_path: Path, *args: str) -> list[str]:
+    """`dbt <args>` on the project for the profile output `target`, with the shared vars (no executable)."""
+    return [
+        *args,
+        "--target",
+        target,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+        "--vars",
+        json.dumps(DBT_VARS),
+    ]
+
 
 # when dlt loaded a row: two loads of the same data differ here by design
 LOAD_TIME_COLUMNS = {"loaded_at", "first_loaded_at", "last_loaded_at"}

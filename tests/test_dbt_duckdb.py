@@ -10,7 +10,6 @@ staging column is NULL on every row while the raw data has values for it.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -20,10 +19,15 @@ import duckdb
 
 from metric_pulse.dbt_runner import DBT_PROJECT_DIR
 from metric_pulse.warehouse import DbSettings
-from tests.mart_checksums import Engine, assert_no_silent_nulls, differing_columns, sql_engine
+from tests.mart_checksums import (
+    Engine,
+    assert_no_silent_nulls,
+    differing_columns,
+    engine_dbt_args,
+    sql_engine,
+)
 from tests.raw_fixtures import load_raw
 from tests.test_dbt_models import (  # noqa: F401  (fixtures)
-    DBT_VARS,
     assert_ok,
     db,
     dbt,
@@ -37,20 +41,7 @@ from tests.test_dbt_models import (  # noqa: F401  (fixtures)
 
 def dbt_duckdb(path: Path, target: Path, *args: str) -> subprocess.CompletedProcess:
     """`dbt <args> --target duckdb` on the DuckDB file `path`, with the shared vars."""
-    command = [
-        str(Path(sys.executable).with_name("dbt")),
-        *args,
-        "--target",
-        "duckdb",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--vars",
-        json.dumps(DBT_VARS),
-    ]
+    command = [str(Path(sys.executable).with_name("dbt")), *engine_dbt_args("duckdb", target, *args)]
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DUCKDB_PATH": str(path)}
     proc = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-20000:]

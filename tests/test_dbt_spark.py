@@ -17,19 +17,22 @@ the incremental logic is covered on PostgreSQL and DuckDB (tests/test_dbt_duckdb
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from metric_pulse.dbt_runner import DBT_PROJECT_DIR
 from metric_pulse.warehouse import DbSettings
-from tests.mart_checksums import Engine, assert_no_silent_nulls, differing_columns, sql_engine
+from tests.mart_checksums import (
+    Engine,
+    assert_no_silent_nulls,
+    differing_columns,
+    engine_dbt_args,
+    sql_engine,
+)
 from tests.raw_fixtures import load_raw
 from tests.test_dbt_models import (  # noqa: F401  (fixtures)
-    DBT_VARS,
     assert_ok,
     db,
     dbt,
@@ -109,21 +112,7 @@ def dbt_spark(target: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
         SparkAdapter, "python_submission_helpers", property(lambda self: {"all_purpose_cluster": helper})
     )
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return dbtRunner().invoke(
-        [
-            *args,
-            "--target",
-            "spark_local",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--vars",
-            json.dumps(DBT_VARS),
-        ]
-    )
+    return dbtRunner().invoke(engine_dbt_args("spark_local", target, *args))
 
 
 def spark_engine(spark) -> Engine:  # noqa: ANN001 (a SparkSession)
