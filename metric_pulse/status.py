@@ -54,6 +54,10 @@ def _postgres_history(db: DbSettings, limit: int) -> History | None:
         conn.close()
 
 
+class DestinationBusy(Exception):
+    """A live run holds the DuckDB file, which DuckDB lets one process open at a time."""
+
+
 def _engine_history(warehouse: EngineWarehouse, limit: int) -> History | None:
     """The runs in the destination's etl_logs; None when no run was recorded (no DuckDB file yet)."""
     if warehouse.duckdb_path is not None and not warehouse.duckdb_path.exists():
@@ -64,6 +68,13 @@ def _engine_history(warehouse: EngineWarehouse, limit: int) -> History | None:
         if lock is not None:
             run_log.mark_interrupted()
         return run_log.history(limit)
+    except Exception as exc:  # whatever dlt wraps DuckDB's "could not set lock" in
+        if lock is not None or warehouse.duckdb_path is None:
+            raise
+        raise DestinationBusy(
+            f"a run is in progress and has {warehouse.duckdb_path} open (DuckDB lets one process at a "
+            "time open it); its status shows when it ends"
+        ) from exc
     finally:
         if lock is not None:
             lock.close()
@@ -71,7 +82,10 @@ def _engine_history(warehouse: EngineWarehouse, limit: int) -> History | None:
 
 def report(db: Warehouse, *, limit: int = 10, max_age_hours: float = 26.0) -> tuple[str, int]:
     """The status table and the exit code monitoring should act on."""
-    history = _postgres_history(db, limit) if isinstance(db, DbSettings) else _engine_history(db, limit)
+    try:
+        history = _postgres_history(db, limit) if isinstance(db, DbSettings) else _engine_history(db, limit)
+    except DestinationBusy as busy:
+        return str(busy), EXIT_OK
     if history is None:
         return "no runs recorded yet (ops.etl_logs does not exist)", EXIT_NEVER
     rows, last_success = history

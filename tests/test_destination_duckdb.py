@@ -72,10 +72,15 @@ def test_run_lands_in_duckdb_with_its_run_log_and_file_lock(tmp_path: Path) -> N
     first = _start_run(env)
     _wait_until_locked(lock_file, first)
     second = run_cli("run", env=env)
+    for line in first.stdout:  # dbt's own output: dbt-duckdb holds the file until the build ends
+        if "START sql" in line:
+            break
+    busy = run_cli("status", env=env)
     out, err = first.communicate(timeout=600)
     assert first.returncode == 0, out[-3000:] + err[-3000:]
     assert second.returncode == 3, second.stdout[-2000:] + second.stderr[-2000:]
     assert "another metric-pulse run is in progress" in second.stderr
+    assert busy.returncode == 0 and "a run is in progress" in busy.stdout, busy.stdout + busy.stderr
     assert "status=success" in out and "dbt build: ok" in out
 
     assert not (data_dir / "postgres").exists(), "no embedded PostgreSQL may be started"
