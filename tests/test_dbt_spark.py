@@ -42,7 +42,9 @@ from tests.test_dbt_models import (  # noqa: F401  (fixtures)
     target_dir,
 )
 
-pytestmark = pytest.mark.spark
+# Spark starts slowly and runs every node as a job: about 6 minutes alone on 2 cores, far longer
+# on a machine shared with other test runs (the suite's default timeout is 600 s).
+pytestmark = [pytest.mark.spark, pytest.mark.timeout(1800)]
 
 
 def export_raw_to_parquet(duck: Path, out: Path) -> list[tuple[str, str]]:
@@ -142,6 +144,7 @@ def test_spark_builds_the_same_marts_as_postgres(
 
     assert_ok(dbt(db, target_dir, "build"))
     built = dbt_spark(tmp_path / "target-spark", monkeypatch, "build", "--full-refresh")
+    assert built.result is not None, built.exception
     statuses = [str(result.status) for result in built.result.results]
     failed = [
         f"{result.node.unique_id}: {(result.message or '')[:300]}"
