@@ -75,6 +75,8 @@ def spark(tmp_path: Path) -> Iterator:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
+        # dbt-spark asks for Hive support: its Derby metastore files go here, not into the working directory
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={tmp_path / 'derby'}")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
