@@ -12,7 +12,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help python-check venv lint elt extract test test-slow test-reliability dbt-build bench bench-venv schedule unschedule clean
+.PHONY: help python-check venv lint elt extract test test-slow test-reliability test-spark spark-venv dbt-build bench bench-venv schedule unschedule clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -48,6 +48,24 @@ test-slow: $(STAMP)  ## tests marked slow
 
 test-reliability: $(STAMP)  ## kill/fault/bad-input suite
 	$(BIN)/python -m pytest -m reliability
+
+# The Spark job: pyspark + dbt-spark (session method) beside the project in their own venv, so .venv
+# never carries pyspark's ~300 MB. Java 17 comes from Debian (openjdk-17-jre-headless; .ci/run installs it).
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+SPARK_PINS := 'dbt-spark[session]>=1.11,<1.12' 'pyspark>=4.0,<5'
+
+$(SPARK_STAMP): pyproject.toml adapters/pyproject.toml Makefile
+	$(if $(wildcard $(SPARK_VENV)/bin/python),,$(NEED_PYTHON) -m venv $(SPARK_VENV))
+	$(SPARK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SPARK_VENV)/bin/python -m pip install --quiet -e '.[test]' -e ./adapters $(SPARK_PINS)
+	@touch $(SPARK_STAMP)
+
+spark-venv: $(SPARK_STAMP)  ## .venv-spark: the project plus pyspark and dbt-spark (the Spark job)
+
+test-spark: $(SPARK_STAMP)  ## the Spark job: sandbox data -> parquet -> local Spark, full-refresh dbt build, marts vs PostgreSQL
+	@command -v java >/dev/null || { echo "test-spark: no java on PATH; install Debian's openjdk-17-jre-headless"; exit 1; }
+	$(SPARK_VENV)/bin/python -m pytest -m spark
 
 # lifetimes (the CLV baseline) needs old pandas/scipy/numpy: it lives in its own venv, never in .venv.
 BENCH_VENV := bench/.venv-bench

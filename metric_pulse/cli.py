@@ -29,7 +29,7 @@ from metric_pulse.sandbox.cli import register as register_sandbox
 from metric_pulse.schedule import run_forever
 from metric_pulse.shell_env import export_lines
 from metric_pulse.status import report
-from metric_pulse.warehouse import EmbeddedPostgres, external_settings, resolve_warehouse
+from metric_pulse.warehouse import EmbeddedPostgres, external_settings, resolve_destination, resolve_warehouse
 
 log = logging.getLogger("metric_pulse")
 
@@ -63,7 +63,7 @@ def _db_stop(args: argparse.Namespace) -> int:
 
 
 def _dbt(args: argparse.Namespace) -> int:
-    db = resolve_warehouse(load_environment())
+    db = resolve_destination(load_environment())
     return run_dbt(args.dbt_args, db).returncode
 
 
@@ -71,7 +71,7 @@ def _pipeline(args: argparse.Namespace, *, with_dbt: bool) -> int:
     """One run: real stores if any is configured, else the demo sandbox for the duration of the run."""
     env = load_environment()
     settings = load_settings(env)
-    db = resolve_warehouse(env)
+    db = resolve_destination(env)
     with demo_or_configured(settings) as active:
         outcome = run_pipeline(
             active,
@@ -114,7 +114,7 @@ def _status(args: argparse.Namespace) -> int:
     max_age = (
         args.max_age_hours if args.max_age_hours is not None else float(env.get("STATUS_MAX_AGE_HOURS") or 26)
     )
-    text, code = report(resolve_warehouse(env), limit=args.limit, max_age_hours=max_age)
+    text, code = report(resolve_destination(env), limit=args.limit, max_age_hours=max_age)
     print(text)
     return code
 

@@ -136,7 +136,7 @@ def secrets_in(env: Mapping[str, str]) -> list[str]:
     The CLI registers them for masking before `load_settings` runs, so an error about
     a setting that cannot be parsed (which may quote a value) is masked too.
     """
-    words = ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY")
+    words = ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID", "CONSUMER_KEY", "PRIVATE_KEY")
     values = {v for k, v in env.items() if v and any(w in k for w in words)}
     url = env.get("DATABASE_URL")
     try:

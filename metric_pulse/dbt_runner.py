@@ -22,7 +22,7 @@ from pathlib import Path
 
 from metric_pulse.config import PROJECT_ROOT
 from metric_pulse.dbt_vars import check_dbt_vars
-from metric_pulse.warehouse import DbSettings
+from metric_pulse.warehouse import Warehouse
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parse cache, in the target directory
@@ -96,7 +96,7 @@ def die_with_parent():
     return preexec
 
 
-def dbt_environment(db: DbSettings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def dbt_environment(db: Warehouse, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(db.dbt_env())
     env.setdefault("DBT_PROFILES_DIR", str(DBT_PROJECT_DIR))
@@ -128,7 +128,7 @@ def private_target(state_dir: Path) -> Iterator[Path]:
 
 def run_dbt(
     args: Sequence[str],
-    db: DbSettings,
+    db: Warehouse,
     *,
     dbt_vars: Mapping[str, object] | None = None,
     target_path: Path | None = None,
@@ -140,10 +140,13 @@ def run_dbt(
     `target_path` is where dbt writes and we read run_results.json back (the pipeline
     passes a `private_target`). Without it this is dbt by hand: dbt picks the directory
     (dbt_project/target, or the caller's own `--target-path`) and no results are read.
+    A warehouse other than PostgreSQL builds the profile's output of its name (`--target duckdb`).
     """
     check_dbt_vars(args, dbt_vars, db)  # a var that may not reach SQL stops here, in one line
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if db.dbt_target and not {"--target", "-t"} & set(args):
+        command += ["--target", db.dbt_target]
     if dbt_vars:
         command += ["--vars", json.dumps(dict(dbt_vars), default=str)]  # str: YAML dates
     run_results = None

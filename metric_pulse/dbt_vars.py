@@ -20,7 +20,7 @@ import yaml
 
 from loaders.errors import ConfigError
 from metric_pulse.platforms import PLATFORMS
-from metric_pulse.warehouse import DbSettings
+from metric_pulse.warehouse import DbSettings, Warehouse
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME_ZONE = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
@@ -120,7 +120,7 @@ def _known_time_zone(db: DbSettings, zone: str) -> bool:
 
 
 def check_dbt_vars(
-    args: Sequence[str], dbt_vars: Mapping[str, Any] | None = None, db: DbSettings | None = None
+    args: Sequence[str], dbt_vars: Mapping[str, Any] | None = None, db: Warehouse | None = None
 ) -> None:
     """Raise ConfigError naming the first var that may not reach SQL (from `args`' --vars or `dbt_vars`)."""
     given = {**vars_in_args(args), **(dbt_vars or {})}
@@ -130,5 +130,6 @@ def check_dbt_vars(
         if problem:
             raise ConfigError(f"dbt var {name} {problem}, got {str(value)[:60]!r}")
     zone = given.get("reporting_timezone")
-    if zone and db is not None and not _known_time_zone(db, zone):
+    # PostgreSQL's list of zones; on other engines dbt's on-run-start check (validate_vars) asks the engine
+    if zone and isinstance(db, DbSettings) and not _known_time_zone(db, zone):
         raise ConfigError(f"dbt var reporting_timezone {zone!r} is not a time zone this PostgreSQL knows")

@@ -1,7 +1,7 @@
 """Extract + load of one store into its raw schema: the entry point the run calls.
 
 `load_store` builds the store's dlt pipeline `metric_pulse_<platform>` (destination:
-the warehouse, dataset `raw_<platform>`, working directory under the data dir; a store
+the warehouse, PostgreSQL or what `DESTINATION` names; dataset `raw_<platform>`, working directory under the data dir; a store
 labelled L other than `default` gets `metric_pulse_<platform>__L` / `raw_<platform>__L`,
 so each store has its own cursors and dbt unions the datasets), first finishes whatever
 an interrupted run left behind, then runs the platform's source. It never raises: the
@@ -45,7 +45,7 @@ from loaders.pacing import RequestStats  # noqa: E402
 from loaders.store_identity import STORE_TABLE  # noqa: E402
 from metric_pulse.config import Settings, Store, data_dir, ensure_private_dir  # noqa: E402
 from metric_pulse.platforms import PLATFORMS  # noqa: E402
-from metric_pulse.warehouse import DbSettings  # noqa: E402
+from metric_pulse.warehouse import DbSettings, Warehouse  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def _finish_interrupted(pipeline: dlt.Pipeline, result: StoreLoad) -> None:
 
 
 def _reset(
-    pipeline: dlt.Pipeline, store: Store, settings: Settings, db: DbSettings, pipelines_dir: Path | None
+    pipeline: dlt.Pipeline, store: Store, settings: Settings, db: Warehouse, pipelines_dir: Path | None
 ) -> dlt.Pipeline:
     """Forget the store entirely: local state first, then its raw schema with CASCADE (no other store's).
 
@@ -221,18 +221,18 @@ def _reset(
     state goes first so that a kill in between leaves a normal incremental run behind.
     dlt's merge staging schema (`<dataset>_staging`) goes too: its tables keep the old
     column types, so a reload in a new shape (Shopify's GID ids) could not pass through it.
+    Both are dropped through dlt's client of the destination, so any engine works.
     """
     log.info("%s: full refresh: dropping schema %s and its cursors", store.name, dataset_name(store))
     pipeline.drop()
-    conn = db.connect()
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            for schema in (dataset_name(store), f"{dataset_name(store)}_staging"):
-                cur.execute(f'drop schema if exists "{schema}" cascade')
-    finally:
-        conn.close()
-    return make_pipeline(store, settings, db, pipelines_dir)
+    fresh = make_pipeline(store, settings, db, pipelines_dir)
+    with fresh.sql_client() as client:
+        if client.has_dataset():
+            client.drop_dataset()  # DROP SCHEMA ... CASCADE
+        with client.with_staging_dataset():
+            if client.has_dataset():
+                client.drop_dataset()
+    return fresh
 
 
 def _rows_in_warehouse(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str, int]:
@@ -255,13 +255,14 @@ def _rows_in_warehouse(pipeline: dlt.Pipeline, load_ids: list[str]) -> dict[str,
                 client.make_qualified_table_name(root),
             )
             # Nested tables of merged resources carry no _dlt_load_id: their root row has it.
+            ids = ", ".join(["%s"] * len(load_ids))
             sql = (
-                f"select count(*) from {qualified} where _dlt_load_id = any(%s)"
+                f"select count(*) from {qualified} where _dlt_load_id in ({ids})"
                 if root == table
                 else f"select count(*) from {qualified} t join {qualified_root} r on r._dlt_id = t._dlt_root_id "
-                "where r._dlt_load_id = any(%s)"
+                f"where r._dlt_load_id in ({ids})"
             )
-            rows = client.execute_sql(sql, list(load_ids))
+            rows = client.execute_sql(sql, *load_ids)
             if rows and rows[0][0]:
                 counts[table] = int(rows[0][0])
     return counts
@@ -284,6 +285,7 @@ def _index_nested_tables(pipeline: dlt.Pipeline) -> None:
     dlt creates no indexes. With them an incremental dbt run reads the few changed
     orders' lines by index instead of scanning every line ever loaded, and dlt's
     merge deletes a changed order's old nested rows (by _dlt_root_id) without a scan.
+    PostgreSQL only: column stores (DuckDB, Spark, Snowflake, BigQuery) scan by design.
     """
     schema = pipeline.default_schema
     with pipeline.sql_client() as client:
@@ -307,7 +309,7 @@ def _add_rows(result: StoreLoad, counts: Mapping[str, int]) -> None:
 
 
 def make_pipeline(
-    store: Store, settings: Settings, db: DbSettings, pipelines_dir: Path | None = None
+    store: Store, settings: Settings, db: Warehouse, pipelines_dir: Path | None = None
 ) -> dlt.Pipeline:
     """The store's dlt pipeline; its state lives both in `pipelines_dir` and in the warehouse.
 
@@ -319,9 +321,7 @@ def make_pipeline(
     return dlt.pipeline(
         pipeline_name=pipeline_name(store),
         pipelines_dir=str(ensure_private_dir(pipelines_dir or data_dir(settings.env) / "dlt")),
-        destination=dlt.destinations.postgres(
-            credentials=db.url(with_password=True), enable_dataset_name_normalization=False
-        ),
+        destination=db.dlt_destination(),
         dataset_name=dataset_name(store),
     )
 
@@ -329,7 +329,7 @@ def make_pipeline(
 def load_store(
     store: Store,
     settings: Settings,
-    db: DbSettings,
+    db: Warehouse,
     *,
     full_refresh: bool = False,
     pipelines_dir: Path | None = None,
@@ -353,7 +353,8 @@ def load_store(
             _finish_interrupted(pipeline, result)
         source = PLATFORMS[store.platform].loader.source(store.config, settings.load, stats)
         info = pipeline.run(source)
-        _index_nested_tables(pipeline)
+        if isinstance(db, DbSettings):
+            _index_nested_tables(pipeline)
         result.extract_seconds = _extract_seconds(pipeline)
         result.load_ids.extend(info.loads_ids)
         _add_rows(result, _table_rows(pipeline))

@@ -22,9 +22,9 @@ from metric_pulse.dbt_runner import DbtResult, private_target, run_dbt
 from metric_pulse.extract import StoreLoad, load_store
 from metric_pulse.progress import ProgressReporter
 from metric_pulse.report.step import ReportStep, write_run_report
-from metric_pulse.run_log import RunLog, StepCounts
+from metric_pulse.run_log import EngineRunLog, RunLog, StepCounts, open_run_log
 from metric_pulse.upgrades import pending_rebuilds, record_rebuilds, stores_to_reload
-from metric_pulse.warehouse import DbSettings
+from metric_pulse.warehouse import DbSettings, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ def _load_counts(load: StoreLoad) -> StepCounts:
 
 def _extract_all(
     settings: Settings,
-    db: DbSettings,
-    run_log: RunLog,
+    db: Warehouse,
+    run_log: RunLog | EngineRunLog,
     stores: list[Store],
     refresh: Collection[str],
     pipelines_dir: Path | None,
@@ -117,8 +117,8 @@ def _extract_all(
 
 def _dbt_build(
     settings: Settings,
-    db: DbSettings,
-    run_log: RunLog,
+    db: Warehouse,
+    run_log: RunLog | EngineRunLog,
     dbt_vars: Mapping[str, object] | None,
     full_refresh: bool,
 ) -> DbtResult:
@@ -155,7 +155,7 @@ def _dbt_build(
 
 def run_pipeline(
     settings: Settings,
-    db: DbSettings,
+    db: Warehouse,
     *,
     stores: list[Store] | None = None,
     full_refresh: bool = False,
@@ -175,7 +175,7 @@ def run_pipeline(
     reloads: dict[str, str] = {}
     if reconcile:
         settings = replace(settings, load=replace(settings.load, reconcile=True))
-    run_log = RunLog(db, settings.secrets())
+    run_log = open_run_log(db, settings.secrets())
     try:
         run_log.acquire()
         outcome = RunOutcome(run_log.run_id)
@@ -230,7 +230,10 @@ def run_pipeline(
                 "; ".join(errors) or None,
             )
         if outcome.dbt is not None and outcome.dbt.ok:
-            outcome.report = write_run_report(db, run_log, settings.env, dbt_vars)
+            if isinstance(db, DbSettings):
+                outcome.report = write_run_report(db, run_log, settings.env, dbt_vars)
+            else:  # its queries are PostgreSQL's (docs/scaling-out.md)
+                log.info("report: not written: the HTML report reads PostgreSQL, DESTINATION is %s", db.kind)
         return outcome
     finally:
         run_log.close()

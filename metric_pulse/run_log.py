@@ -1,9 +1,14 @@
-"""`ops.etl_logs`: one row per run and per step (platform load, dbt build).
+"""`ops.etl_logs`: one row per run and per step (platform load, dbt build), and the run lock.
 
-Rows are written on their own autocommit connection so they survive whatever the
-run's data transactions do. A run holds a session-level advisory lock for its
-lifetime; if the process is killed, PostgreSQL drops the connection and the lock,
-which is how the next run knows that a row still marked `running` was interrupted.
+PostgreSQL (`RunLog`): rows are written on their own autocommit connection so they
+survive whatever the run's data transactions do. A run holds a session-level advisory
+lock for its lifetime; if the process is killed, PostgreSQL drops the connection and
+the lock, which is how the next run knows that a row still marked `running` was
+interrupted.
+
+Any other destination (`EngineRunLog`): the same table in the destination, written
+through dlt, and the run lock a file lock on the orchestrating machine, which the kernel
+drops when the process dies: the same two guarantees without PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,19 +17,23 @@ import json
 import logging
 import os
 import socket
+import threading
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import IO, Any
 
 from loaders.errors import MetricPulseError
 from loaders.masking import mask
-from metric_pulse.warehouse import DbSettings
+from metric_pulse.config import ensure_private_dir
+from metric_pulse.warehouse import DbSettings, EngineWarehouse, Warehouse, try_file_lock
 
 log = logging.getLogger(__name__)
 
 STATUSES = ("running", "success", "failed", "partial", "interrupted")
 _RUN_LOCK_KEY = 0x6D70_0001  # one run per warehouse at a time
+INTERRUPTED = "the process stopped before finishing (killed or crashed)"
 
 DDL = f"""
 create schema if not exists ops;
@@ -86,7 +95,7 @@ def mark_interrupted(cur: Any, exclude: str = "") -> int:
             """update ops.etl_logs set status = 'interrupted', finished_at = coalesce(finished_at, now()),
                       error_message = coalesce(error_message, %s)
                where status = 'running' and run_id = any(%s)""",
-            ("the process stopped before finishing (killed or crashed)", stale),
+            (INTERRUPTED, stale),
         )
         log.warning("marked %d earlier run(s) as interrupted: %s", len(stale), ", ".join(stale))
     return len(stale)
@@ -187,3 +196,171 @@ class RunLog:
                     step,
                 ),
             )
+
+
+# Types of etl_logs for dlt, fixed from the first row on (a column NULL in it would get no type).
+ENGINE_COLUMNS: dict[str, dict[str, Any]] = {
+    **{
+        name: {"data_type": "text"}
+        for name in ("run_id", "step", "platform", "status", "error_message", "host")
+    },
+    **{name: {"data_type": "timestamp"} for name in ("started_at", "finished_at")},
+    **{
+        name: {"data_type": "bigint"}
+        for name in (
+            "records_extracted",
+            "records_loaded",
+            "records_transformed",
+            "records_rejected",
+            "warnings",
+            "requests",
+            "throttled_429",
+            "pid",
+        )
+    },
+    "details": {"data_type": "json"},
+}
+# status lines: (run_id, started_at, finished_at, status, error_message, "<store>=<rows> ...")
+History = tuple[list[tuple], datetime | None]
+
+
+class EngineRunLog:
+    """ops.etl_logs in a destination other than PostgreSQL, and the run lock as a file lock.
+
+    dlt writes the rows (a merge on run_id + step), so each engine gets the table in its
+    own types. DuckDB lets one process at a time open its file, and dbt builds in it (a
+    subprocess) while the run goes on: every write opens the destination and closes it.
+    The lock (`EngineWarehouse.lock_file`, 0600 in the project's private state dir) is held
+    for the whole run; while it is free, no run is alive, so a row still `running` was
+    interrupted.
+    """
+
+    def __init__(self, warehouse: EngineWarehouse, secrets: list[str]) -> None:
+        import dlt
+
+        self.warehouse = warehouse
+        self.secrets = secrets
+        self.run_id = uuid.uuid4().hex
+        self._lock: IO[bytes] | None = None
+        self._rows: dict[str, dict[str, Any]] = {}
+        self._mutex = threading.Lock()  # the loads finish their steps from their own threads
+        self._pipeline = dlt.pipeline(
+            pipeline_name="metric_pulse_ops",
+            pipelines_dir=str(ensure_private_dir(warehouse.state_dir / "dlt")),
+            destination=warehouse.dlt_destination(),
+            dataset_name="ops",
+        )
+
+    def acquire(self) -> None:
+        """Take the run lock (RunInProgress when another run holds it); mark dead runs interrupted."""
+        self._lock = try_file_lock(self.warehouse.lock_file)
+        if self._lock is None:
+            raise RunInProgress(
+                f"another metric-pulse run is in progress on this machine ({self.warehouse.lock_file} is "
+                "locked); try again later"
+            )
+        self.mark_interrupted()
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
+
+    def mark_interrupted(self) -> int:
+        """Rows left `running` by a dead process become `interrupted`; call it holding the run lock."""
+        stale = [row for row in self._select("status = 'running'") if row["run_id"] != self.run_id]
+        if stale:
+            now = datetime.now(UTC)
+            self._write(
+                *(
+                    {**row, "status": "interrupted", "finished_at": now, "error_message": INTERRUPTED}
+                    for row in stale
+                )
+            )
+            runs = sorted({row["run_id"] for row in stale})
+            log.warning("marked %d earlier run(s) as interrupted: %s", len(runs), ", ".join(runs))
+        return len(stale)
+
+    def start(self, step: str, platform: str | None = None) -> None:
+        row = {
+            "run_id": self.run_id,
+            "step": step,
+            "platform": platform,
+            "started_at": datetime.now(UTC),
+            "status": "running",
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+        }
+        self._rows[step] = row
+        self._write(row)
+
+    def finish(
+        self, step: str, status: str, counts: StepCounts | None = None, error: str | None = None
+    ) -> None:
+        assert status in STATUSES
+        counts = counts or StepCounts()
+        row = {
+            **self._rows[step],
+            "finished_at": datetime.now(UTC),
+            "status": status,
+            "records_extracted": counts.extracted,
+            "records_loaded": counts.loaded,
+            "records_transformed": counts.transformed,
+            "records_rejected": counts.rejected,
+            "warnings": counts.warnings,
+            "requests": counts.requests,
+            "throttled_429": counts.throttled,
+            "error_message": mask(error, self.secrets) if error else None,
+            "details": counts.details or None,
+        }
+        self._rows[step] = row
+        self._write(row)
+
+    def history(self, limit: int) -> History:
+        """The last `limit` runs for `metric-pulse status`, and when the last successful one finished."""
+        runs = sorted(self._select("step = 'run'"), key=lambda r: r["started_at"], reverse=True)
+        loads: dict[str, list[str]] = {}
+        for row in sorted(self._select("step like 'load:%'"), key=lambda r: r["step"]):
+            loaded = "-" if row["records_loaded"] is None else str(row["records_loaded"])
+            loads.setdefault(row["run_id"], []).append(f"{row['step'][5:]}={loaded}")
+        lines = [
+            (
+                r["run_id"],
+                r["started_at"],
+                r["finished_at"],
+                r["status"],
+                r["error_message"],
+                " ".join(loads.get(r["run_id"], [])),
+            )
+            for r in runs[:limit]
+        ]
+        finished = [r["finished_at"] for r in runs if r["status"] == "success" and r["finished_at"]]
+        return lines, max(finished, default=None)
+
+    def _select(self, where: str) -> list[dict[str, Any]]:
+        """Rows of etl_logs (the columns `start` writes and the counts) matching `where`; [] before the first."""
+        from dlt.destinations.exceptions import DatabaseUndefinedRelation
+
+        columns = [name for name in ENGINE_COLUMNS if name != "details"]
+        with self._mutex, self._pipeline.sql_client() as client:
+            sql = f"select {', '.join(columns)} from {client.make_qualified_table_name('etl_logs')} where {where}"
+            try:
+                rows = client.execute_sql(sql) or []
+            except DatabaseUndefinedRelation:
+                return []
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def _write(self, *rows: dict[str, Any]) -> None:
+        with self._mutex:
+            self._pipeline.run(
+                list(rows),
+                table_name="etl_logs",
+                write_disposition="merge",
+                primary_key=("run_id", "step"),
+                columns=ENGINE_COLUMNS,
+            )
+
+
+def open_run_log(db: Warehouse, secrets: list[str]) -> RunLog | EngineRunLog:
+    """The run log (and lock) of the warehouse: PostgreSQL's own, or the destination table and file lock."""
+    return RunLog(db, secrets) if isinstance(db, DbSettings) else EngineRunLog(db, secrets)

@@ -1,5 +1,8 @@
 """`metric-pulse status`: the last runs from ops.etl_logs, and an exit code for monitoring.
 
+On PostgreSQL the table is read with one query; on another destination through the
+run log's dlt client (metric_pulse.run_log.EngineRunLog), the run lock being a file lock.
+
 Exit 0 when the last run succeeded and is recent enough, 1 when it failed, was
 partial or was interrupted, 4 when the last successful run is older than the
 allowed age (stale data), 5 when no run was ever recorded.
@@ -9,8 +12,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from metric_pulse.run_log import mark_interrupted
-from metric_pulse.warehouse import DbSettings
+from metric_pulse.run_log import EngineRunLog, History, mark_interrupted
+from metric_pulse.warehouse import DbSettings, EngineWarehouse, Warehouse, try_file_lock
 
 EXIT_OK, EXIT_FAILED, EXIT_STALE, EXIT_NEVER = 0, 1, 4, 5
 
@@ -33,22 +36,59 @@ def _duration(start: datetime, end: datetime | None) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
-def report(db: DbSettings, *, limit: int = 10, max_age_hours: float = 26.0) -> tuple[str, int]:
-    """The status table and the exit code monitoring should act on."""
+def _postgres_history(db: DbSettings, limit: int) -> History | None:
+    """The runs in ops.etl_logs on PostgreSQL; None when the table does not exist."""
     conn = db.connect()
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
             cur.execute("select to_regclass('ops.etl_logs')")
             if cur.fetchone()[0] is None:
-                return "no runs recorded yet (ops.etl_logs does not exist)", EXIT_NEVER
+                return None
             mark_interrupted(cur)  # a `running` row whose process is gone was interrupted
             cur.execute(_QUERY, (limit,))
             rows = cur.fetchall()
             cur.execute("select max(finished_at) from ops.etl_logs where step = 'run' and status = 'success'")
-            last_success = cur.fetchone()[0]
+            return rows, cur.fetchone()[0]
     finally:
         conn.close()
+
+
+class DestinationBusy(Exception):
+    """A live run holds the DuckDB file, which DuckDB lets one process open at a time."""
+
+
+def _engine_history(warehouse: EngineWarehouse, limit: int) -> History | None:
+    """The runs in the destination's etl_logs; None when no run was recorded (no DuckDB file yet)."""
+    if warehouse.duckdb_path is not None and not warehouse.duckdb_path.exists():
+        return None
+    run_log = EngineRunLog(warehouse, [])
+    lock = try_file_lock(warehouse.lock_file)  # free: no run is alive, so `running` rows were interrupted
+    try:
+        if lock is not None:
+            run_log.mark_interrupted()
+        return run_log.history(limit)
+    except Exception as exc:  # whatever dlt wraps DuckDB's "could not set lock" in
+        if lock is not None or warehouse.duckdb_path is None:
+            raise
+        raise DestinationBusy(
+            f"a run is in progress and has {warehouse.duckdb_path} open (DuckDB lets one process at a "
+            "time open it); its status shows when it ends"
+        ) from exc
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def report(db: Warehouse, *, limit: int = 10, max_age_hours: float = 26.0) -> tuple[str, int]:
+    """The status table and the exit code monitoring should act on."""
+    try:
+        history = _postgres_history(db, limit) if isinstance(db, DbSettings) else _engine_history(db, limit)
+    except DestinationBusy as busy:
+        return str(busy), EXIT_OK
+    if history is None:
+        return "no runs recorded yet (ops.etl_logs does not exist)", EXIT_NEVER
+    rows, last_success = history
     if not rows:
         return "no runs recorded yet", EXIT_NEVER
     lines = [f"{'started (UTC)':<20} {'duration':>9} {'status':<12} {'rows loaded per store':<48} error"]

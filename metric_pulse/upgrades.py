@@ -19,7 +19,7 @@ import logging
 
 from metric_pulse.config import Store
 from metric_pulse.extract import dataset_name
-from metric_pulse.warehouse import DbSettings
+from metric_pulse.warehouse import DbSettings, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,14 @@ comment on table ops.upgrades is 'One-time rebuilds a metric-pulse upgrade neede
 _BUILT_MARKER = "analytics.orders"
 
 
-def pending_rebuilds(db: DbSettings) -> dict[str, str]:
-    """The rebuilds this warehouse still needs (name -> reason); records them all on a new warehouse."""
+def pending_rebuilds(db: Warehouse) -> dict[str, str]:
+    """The rebuilds this warehouse still needs (name -> reason); records them all on a new warehouse.
+
+    Only PostgreSQL warehouses predate the changes listed: the other destinations came after
+    them, so their first build already used the current keys.
+    """
+    if not isinstance(db, DbSettings):
+        return {}
     conn = db.connect()
     try:
         with conn, conn.cursor() as cur:
@@ -76,8 +82,13 @@ def pending_rebuilds(db: DbSettings) -> dict[str, str]:
         conn.close()
 
 
-def stores_to_reload(db: DbSettings, stores: list[Store]) -> dict[str, str]:
-    """{store name: why} of the `stores` whose raw dataset must be reloaded from scratch (RELOADS)."""
+def stores_to_reload(db: Warehouse, stores: list[Store]) -> dict[str, str]:
+    """{store name: why} of the `stores` whose raw dataset must be reloaded from scratch (RELOADS).
+
+    Only PostgreSQL warehouses hold raw data of the older loaders (as for `pending_rebuilds`).
+    """
+    if not isinstance(db, DbSettings):
+        return {}
     checks = [(store, *RELOADS[store.platform]) for store in stores if store.platform in RELOADS]
     if not checks:
         return {}
@@ -94,7 +105,7 @@ def stores_to_reload(db: DbSettings, stores: list[Store]) -> dict[str, str]:
     return found
 
 
-def record_rebuilds(db: DbSettings, names: dict[str, str]) -> None:
+def record_rebuilds(db: Warehouse, names: dict[str, str]) -> None:
     """Note that a successful full-refresh build applied `names`."""
     if not names:
         return

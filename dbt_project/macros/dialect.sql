@@ -24,6 +24,20 @@
 {%- endmacro %}
 
 
+{#- A double: PostgreSQL spells it `double precision`, Spark only `double` (its `float` is 4 bytes). -#}
+{% macro double_type() -%}
+    {{ return(adapter.dispatch('double_type')()) }}
+{%- endmacro %}
+
+{% macro default__double_type() -%}
+    {{ return('double precision') }}
+{%- endmacro %}
+
+{% macro spark__double_type() -%}
+    {{ return('double') }}
+{%- endmacro %}
+
+
 {#- Exchange rates and model outputs (probabilities, predicted CLV): 8 decimals on every engine. -#}
 {% macro fraction_type() -%}
     {{ return(money_type() | replace('(18,4)', '(18,8)')) }}
@@ -289,6 +303,25 @@
 {%- endmacro %}
 
 
+{#-
+    Whether a raw column (from adapter.get_columns_in_relation) may hold JSON documents: dlt's
+    json/jsonb columns; on Spark JSON arrives as a string (typed_source then reads only the
+    JSON ancestors a missing column's name points at, and a plain string yields NULL paths).
+    Checking the type name alone there left 15 commercetools columns NULL on every row.
+-#}
+{% macro is_json_column(column) -%}
+    {{ return(adapter.dispatch('is_json_column')(column)) }}
+{%- endmacro %}
+
+{% macro default__is_json_column(column) -%}
+    {{ return(column.dtype | lower in ['jsonb', 'json']) }}
+{%- endmacro %}
+
+{% macro spark__is_json_column(column) -%}
+    {{ return(column.dtype | lower in ['string', 'json']) }}
+{%- endmacro %}
+
+
 {#- A JSON document from text that starts with `[` or `{`. -#}
 {% macro parse_json(expression) -%}
     {{ return(adapter.dispatch('parse_json')(expression)) }}
@@ -403,4 +436,159 @@
 {% macro spark__time_zone_exists(zone) -%}
     {#- Spark takes any region-based zone id of the JVM; a wrong one fails the first query using it -#}
     {{ return(true) }}
+{%- endmacro %}
+
+
+{#-
+    The first row per `partition_by` in `order_by` order (SQL text after `order by`),
+    selecting `columns` (column references, qualified or not) from `from_sql` (the
+    `from ... [where ...]` text). PostgreSQL and DuckDB: `select distinct on` (one sort,
+    no window); Spark has no `distinct on`: row_number() in a subquery.
+-#}
+{% macro first_row_per(partition_by, columns, from_sql, order_by) -%}
+    {{ return(adapter.dispatch('first_row_per')(partition_by, columns, from_sql, order_by)) }}
+{%- endmacro %}
+
+{% macro default__first_row_per(partition_by, columns, from_sql, order_by) -%}
+    select distinct on ({{ partition_by }})
+        {{ columns | join(',\n        ') }}
+    {{ from_sql }}
+    order by {{ partition_by }}, {{ order_by }}
+{%- endmacro %}
+
+{% macro spark__first_row_per(partition_by, columns, from_sql, order_by) -%}
+    select
+    {%- for column in columns %}
+        {{ column.split('.') | last }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from (
+        select
+            {{ columns | join(',\n            ') }},
+            row_number() over (partition by {{ partition_by }} order by {{ order_by }}) as first_row_rank
+        {{ from_sql }}
+    ) as ranked_rows
+    where first_row_rank = 1
+{%- endmacro %}
+
+
+{#-
+    Aggregate: `value` of the group's first row ordered by `keys` (ascending, NULLs last).
+    PostgreSQL: the first element of the ordered array_agg; Spark: min_by on a struct of
+    the keys (a NULL key sorts after every value, as in PostgreSQL's ascending order).
+-#}
+{% macro first_in_order(value, keys) -%}
+    {{ return(adapter.dispatch('first_in_order')(value, keys)) }}
+{%- endmacro %}
+
+{% macro default__first_in_order(value, keys) -%}
+    (array_agg({{ value }} order by {{ keys | join(' nulls last, ') }} nulls last))[1]
+{%- endmacro %}
+
+{% macro spark__first_in_order(value, keys) -%}
+    min_by({{ value }}, struct(
+    {%- for key in keys -%}
+        {{ key }} is null, {{ key }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+    ))
+{%- endmacro %}
+
+
+{#- Aggregate: the distinct values of `column`, sorted, joined by `separator` (a quoted literal). -#}
+{% macro sorted_distinct_list(column, separator) -%}
+    {{ return(adapter.dispatch('sorted_distinct_list')(column, separator)) }}
+{%- endmacro %}
+
+{% macro default__sorted_distinct_list(column, separator) -%}
+    string_agg(distinct {{ column }}, {{ separator }} order by {{ column }})
+{%- endmacro %}
+
+{% macro spark__sorted_distinct_list(column, separator) -%}
+    array_join(array_sort(collect_set({{ column }})), {{ separator }})
+{%- endmacro %}
+
+
+{#-
+    Contracts declare PostgreSQL's `text`; Spark calls it `string`. dbt builds the
+    contract's expected schema by casting NULLs to the declared types, so on Spark the
+    declared types are translated first (the columns' real types then compare equal).
+-#}
+{% macro spark__get_empty_schema_sql(columns) -%}
+    {%- set translated = {} -%}
+    {%- for name, column in columns.items() -%}
+        {%- set declared = column['data_type'] -%}
+        {%- do translated.update({name: {
+            'name': column['name'],
+            'data_type': dbt.type_string() if declared | lower == 'text' else declared,
+            'quote': column.get('quote'),
+        }}) -%}
+    {%- endfor -%}
+    {{ return(dbt.default__get_empty_schema_sql(translated)) }}
+{%- endmacro %}
+
+
+{#-
+    int_order_exchange_rates: joins, as `alias`, the rate of `currency` (an expression on
+    `order_dates`) valid on order_dates.rate_date from the CTE `rates`: the latest one
+    valid on that day, else the earliest known. PostgreSQL and DuckDB: a lateral top-1
+    per order (the seed is small, the orders many). Spark has no correlated ORDER BY:
+    the candidate rates are ranked per order_key with row_number().
+-#}
+{% macro join_rate_on_date(alias, currency) -%}
+    {{ return(adapter.dispatch('join_rate_on_date')(alias, currency)) }}
+{%- endmacro %}
+
+{% macro default__join_rate_on_date(alias, currency) -%}
+    left join lateral (
+        select rates.units_per_usd
+        from rates
+        where rates.currency_code = {{ currency }}
+        order by rates.valid_from > order_dates.rate_date, abs(order_dates.rate_date - rates.valid_from)
+        limit 1
+    ) as {{ alias }} on true
+{%- endmacro %}
+
+{% macro spark__join_rate_on_date(alias, currency) -%}
+    left join (
+        select order_key, units_per_usd
+        from (
+            select
+                order_dates.order_key,
+                rates.units_per_usd,
+                row_number() over (
+                    partition by order_dates.order_key
+                    order by rates.valid_from > order_dates.rate_date, abs(datediff(order_dates.rate_date, rates.valid_from))
+                ) as rate_rank
+            from order_dates
+            inner join rates on rates.currency_code = {{ currency }}
+        ) as ranked_rates
+        where rate_rank = 1
+    ) as {{ alias }} on {{ alias }}.order_key = order_dates.order_key
+{%- endmacro %}
+
+
+{#- Whole days from the date `earlier` to the date `later`: PostgreSQL and DuckDB subtract dates; Spark's difference is an interval. -#}
+{% macro days_between(later, earlier) -%}
+    {{ return(adapter.dispatch('days_between')(later, earlier)) }}
+{%- endmacro %}
+
+{% macro default__days_between(later, earlier) -%}
+    ({{ later }} - {{ earlier }})
+{%- endmacro %}
+
+{% macro spark__days_between(later, earlier) -%}
+    datediff({{ later }}, {{ earlier }})
+{%- endmacro %}
+
+
+{#- A date before every other: PostgreSQL and DuckDB have '-infinity'; Spark casts that to NULL (and NULL compares false). -#}
+{% macro earliest_date() -%}
+    {{ return(adapter.dispatch('earliest_date')()) }}
+{%- endmacro %}
+
+{% macro default__earliest_date() -%}
+    {{ return("cast('-infinity' as date)") }}
+{%- endmacro %}
+
+{% macro spark__earliest_date() -%}
+    {{ return("cast('0001-01-01' as date)") }}
 {%- endmacro %}

@@ -28,7 +28,7 @@
     SQL predicate over the model's order relation `orders` (columns order_key,
     platform, loaded_at): true for the orders this run must (re)process - every order on
     a full build. by='date' (daily_metrics): instead a date expression, the first date
-    to recompute ('-infinity' on a full build), the watermark being last_loaded_at.
+    to recompute (earliest_date() on a full build), the watermark being last_loaded_at.
 
     customers: also the orders of customers (re)loaded in the window (see
     order_changed_since). watermarks_from: the model whose watermark counts (refunds
@@ -45,7 +45,7 @@
         {%- do ref('int_customers_unioned') -%}
         {%- do config(pre_hook=["{{ delete_from_date() }}"]) -%}
         {{ return(daily_recompute_from(incremental_watermarks('last_loaded_at')) if is_incremental()
-                  else "cast('-infinity' as date)") }}
+                  else earliest_date()) }}
     {%- endif -%}
     {%- if customers or replace_rows -%}
         {%- do ref('int_orders_unioned') -%}
@@ -74,7 +74,7 @@
     {%- set watermarks = {} -%}
     {%- if execute and is_incremental() -%}
         {%- set relation = adapter.get_relation(this.database, this.schema, from_model) if from_model else this -%}
-        {%- set rows = run_query('select platform, cast(max(' ~ column ~ ') as text) from ' ~ relation ~ ' group by platform')
+        {%- set rows = run_query('select platform, cast(max(' ~ column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ relation ~ ' group by platform')
                        if relation is not none else [] -%}
         {%- for row in rows -%}
             {%- if row[1] is not none -%}

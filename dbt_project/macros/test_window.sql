@@ -47,7 +47,7 @@
     {%- set newest = none -%}
     {#- compile / docs generate on an empty database: no table yet, nothing to look up -#}
     {%- if execute and days > 0 and load_relation(relation) is not none -%}
-        {%- set newest = run_query('select cast(max(' ~ column ~ ') as text) from ' ~ relation).columns[0].values()[0] -%}
+        {%- set newest = run_query('select cast(max(' ~ column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ relation).columns[0].values()[0] -%}
     {%- endif -%}
     {%- if newest is not none -%}
         {{ column }} >= timestamp '{{ newest }}' - interval '{{ days }} days'

@@ -50,7 +50,7 @@
     {%- for name, kind in columns.items() %}
         {{ typed_column(found, name, kind) }} as {{ adapter.quote(name) }},
     {%- endfor %}
-        cast({{ store_sql }} as text) as store
+        cast({{ store_sql }} as {{ dbt.type_string() }}) as store
     {%- if existing is not none %}
     from {{ existing }}
     {%- endif %}
@@ -60,18 +60,22 @@
 {#-
     The raw datasets (schemas) of a platform whose default dataset is `schema`: the
     schema itself (the store labelled `default`) and `<schema>__<label>` for every other
-    store, as they exist in the warehouse when the model is compiled (information_schema,
-    like Fivetran's union_schemas). The default dataset first, then by label.
+    store, as they exist in the warehouse when the model is compiled (the adapter's own
+    schema listing (dbt's list_schemas, which every adapter has); like Fivetran's union_schemas). The default
+    dataset first, then by label.
 -#}
 {% macro raw_datasets(schema) -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set found = run_query(
-        "select schema_name from information_schema.schemata where schema_name = '" ~ schema
-        ~ "' or " ~ regex_matches('schema_name', '^' ~ schema ~ '__[a-z0-9]{1,20}$') ~ " order by schema_name <> '" ~ schema
-        ~ "', schema_name") -%}
-    {{ return(found.columns[0].values() | list) }}
+    {%- set labelled = schema ~ '__[a-z0-9]{1,20}' -%}
+    {%- set found = [] -%}
+    {%- for name in dbt.list_schemas(target.database).columns[0].values() | map('lower') | sort -%}
+        {%- if name == schema or modules.re.fullmatch(labelled, name) -%}
+            {%- do found.append(name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return((found | select('equalto', schema) | list) + (found | reject('equalto', schema) | list)) }}
 {%- endmacro %}
 
 
@@ -141,7 +145,7 @@
     {%- set lowered = name | lower -%}
     {%- set candidates = [] -%}
     {%- for column_name, column in existing_columns.items() -%}
-        {%- if column.dtype | lower in ['jsonb', 'json'] and lowered.startswith(column_name ~ '__') -%}
+        {%- if is_json_column(column) and lowered.startswith(column_name ~ '__') -%}
             {%- do candidates.append(column) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -171,11 +175,11 @@
 
 {% macro sql_type_for_kind(kind) -%}
     {{ return({
-        'text': 'text',
+        'text': dbt.type_string(),
         'numeric': money_type(),
         'bigint': 'bigint',
         'integer': 'integer',
-        'double': 'double precision',
+        'double': double_type(),
         'boolean': 'boolean',
         'timestamp': 'timestamp',
         'date': 'date',
@@ -186,8 +190,8 @@
 
 {#- One raw column (whatever dlt made of it) as the requested kind. -#}
 {% macro cast_raw_value(column, dtype, kind) -%}
-    {%- set is_text = dtype in ['text', 'character varying', 'varchar', 'character', 'char', 'jsonb', 'json'] -%}
-    {%- set as_text = 'cast(' ~ column ~ ' as text)' -%}
+    {%- set is_text = dtype in ['text', 'character varying', 'varchar', 'character', 'char', 'string', 'jsonb', 'json'] -%}
+    {%- set as_text = 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')' -%}
     {%- set trimmed = 'nullif(trim(' ~ as_text ~ '), \'\')' -%}
     {%- if kind == 'text' -%}
         {{ as_text }}

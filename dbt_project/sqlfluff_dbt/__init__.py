@@ -63,6 +63,21 @@ _DIALECT: dict[str, Any] = {
     ),
     "analyze_table": lambda relation: "",
     "time_zone_exists": lambda zone: True,
+    "first_row_per": lambda partition_by, columns, from_sql, order_by: (
+        f"select distinct on ({partition_by}) {', '.join(columns)} {from_sql} order by {partition_by}, {order_by}"
+    ),
+    "first_in_order": lambda value, keys: f"(array_agg({value} order by {', '.join(keys)}))[1]",
+    "sorted_distinct_list": lambda column, separator: (
+        f"string_agg(distinct {column}, {separator} order by {column})"
+    ),
+    "join_rate_on_date": lambda alias, currency: (
+        f"left join lateral (select rates.units_per_usd from rates where rates.currency_code = {currency}"
+        " order by rates.valid_from > order_dates.rate_date limit 1)"
+        f" as {alias} on true"
+    ),
+    "days_between": lambda later, earlier: f"({later} - {earlier})",
+    "earliest_date": lambda: "cast('-infinity' as date)",
+    "double_type": lambda: "double precision",
 }
 
 

@@ -14,14 +14,14 @@
         {%- set locale = column_name[prefix | length:] -%}
         {%- if column_name.startswith(prefix) and locale and '__' not in locale -%}
             {%- do (first if column_name == preferred or column_name.startswith(preferred ~ '_') else others).append(
-                'nullif(cast(' ~ adapter.quote(column.name) ~ ' as text), \'\')') -%}
+                'nullif(cast(' ~ adapter.quote(column.name) ~ ' as ' ~ dbt.type_string() ~ '), \'\')') -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set parts = first + (others | sort) -%}
     {%- if parts | length == 0 -%}
         {#- the whole LocalizedString may be one JSON column, or sit inside a JSON ancestor -#}
         {%- set own = existing_columns.get(name | lower) -%}
-        {%- if own is not none and own.dtype | lower in ['jsonb', 'json'] -%}
+        {%- if own is not none and is_json_column(own) -%}
             {%- set object = 'cast(' ~ adapter.quote(own.name) ~ ' as ' ~ json_type() ~ ')' -%}
         {%- else -%}
             {%- set object = json_ancestor_value(existing_columns, name, as_text=false) -%}
@@ -30,7 +30,7 @@
             {%- set locale = var('commercetools_locale', 'en') -%}
             {{ return('coalesce(nullif(' ~ json_path(object, [locale]) ~ ", ''), " ~ json_first_value(object) ~ ')') }}
         {%- endif -%}
-        {{ return('cast(null as text)') }}
+        {{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}
     {%- elif parts | length == 1 -%}
         {{ return(parts[0]) }}
     {%- else -%}

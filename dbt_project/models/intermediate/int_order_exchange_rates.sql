@@ -56,20 +56,8 @@ with_rates as (
         reporting_rate.units_per_usd as reporting_units_per_usd
 
     from order_dates
-    left join lateral (
-        select rates.units_per_usd
-        from rates
-        where rates.currency_code = order_dates.currency
-        order by rates.valid_from > order_dates.rate_date, abs(order_dates.rate_date - rates.valid_from)
-        limit 1
-    ) as order_rate on true
-    left join lateral (
-        select rates.units_per_usd
-        from rates
-        where rates.currency_code = order_dates.reporting_currency
-        order by rates.valid_from > order_dates.rate_date, abs(order_dates.rate_date - rates.valid_from)
-        limit 1
-    ) as reporting_rate on true
+    {{ join_rate_on_date('order_rate', 'order_dates.currency') }}
+    {{ join_rate_on_date('reporting_rate', 'order_dates.reporting_currency') }}
 
 ),
 

@@ -83,8 +83,8 @@ measured as (
     select
         per_customer.*,
         as_of.as_of_date,
-        as_of.as_of_date - per_customer.last_order_date as recency_days,
-        as_of.as_of_date - per_customer.first_order_date as tenure_days
+        {{ days_between('as_of.as_of_date', 'per_customer.last_order_date') }} as recency_days,
+        {{ days_between('as_of.as_of_date', 'per_customer.first_order_date') }} as tenure_days
 
     from per_customer
     cross join as_of
@@ -175,7 +175,7 @@ final as (
         cast(scored.r_score as integer) as r_score,
         cast(scored.f_score as integer) as f_score,
         cast(scored.m_score as integer) as m_score,
-        cast(scored.r_score as text) || cast(scored.f_score as text) || cast(scored.m_score as text) as rfm_score,
+        cast(scored.r_score as {{ dbt.type_string() }}) || cast(scored.f_score as {{ dbt.type_string() }}) || cast(scored.m_score as {{ dbt.type_string() }}) as rfm_score,
         first_segment.segment as rfm_segment,
         clv.purchase_frequency,
         cast({{ var('clv_expected_lifespan_years', 3) }} as numeric) as expected_lifespan_years,

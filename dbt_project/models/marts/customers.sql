@@ -46,8 +46,8 @@ sightings as (
         ordered_at as seen_at,
         customer_id,
         order_email as email,
-        cast(null as text) as first_name,
-        cast(null as text) as last_name,
+        cast(null as {{ dbt.type_string() }}) as first_name,
+        cast(null as {{ dbt.type_string() }}) as last_name,
         billing_country_code as country_code,
         ordered_at as as_of,
         false as is_account
@@ -103,12 +103,12 @@ emails as (
 
 latest_country as (
 
-    select distinct on (customer_key)
-        customer_key,
-        country_code
-    from ranked
-    where country_code is not null
-    order by customer_key, is_account desc, as_of desc nulls last
+    {{ first_row_per(
+        'customer_key',
+        ['customer_key', 'country_code'],
+        'from ranked where country_code is not null',
+        'is_account desc, as_of desc nulls last',
+    ) }}
 
 ),
 
@@ -117,7 +117,7 @@ accounts_per_customer as (
     select
         customer_key,
         count(distinct platform || '|' || store || '|' || customer_id) filter (where is_account) as accounts_count,
-        string_agg(distinct platform, ',' order by platform) as platforms
+        {{ sorted_distinct_list('platform', "','") }} as platforms
 
     from ranked
     group by customer_key

@@ -96,8 +96,8 @@ cancelled_activity as (
         0 as revenue,
         0 as refunds,
         0 as units,
-        cast(null as text) as new_customer_key,
-        cast(null as text) as returning_customer_key,
+        cast(null as {{ dbt.type_string() }}) as new_customer_key,
+        cast(null as {{ dbt.type_string() }}) as returning_customer_key,
         0 as unconverted_orders,
         loaded_at
 
@@ -119,8 +119,8 @@ refund_activity as (
         0 as revenue,
         refund_amount_reporting as refunds,
         0 as units,
-        cast(null as text) as new_customer_key,
-        cast(null as text) as returning_customer_key,
+        cast(null as {{ dbt.type_string() }}) as new_customer_key,
+        cast(null as {{ dbt.type_string() }}) as returning_customer_key,
         0 as unconverted_orders,
         loaded_at
 

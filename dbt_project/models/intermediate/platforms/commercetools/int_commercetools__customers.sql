@@ -19,17 +19,12 @@ addresses as (
 
 countries as (
 
-    select distinct on (customers.customer_dlt_id)
-        customers.customer_dlt_id,
-        addresses.country_code
-
-    from customers
-    inner join addresses
-        on addresses.customer_dlt_id = customers.customer_dlt_id
-    order by
-        customers.customer_dlt_id,
-        addresses.address_id is not distinct from customers.default_billing_address_id desc,
-        addresses.position
+    {{ first_row_per(
+        'customers.customer_dlt_id',
+        ['customers.customer_dlt_id', 'addresses.country_code'],
+        'from customers inner join addresses on addresses.customer_dlt_id = customers.customer_dlt_id',
+        'addresses.address_id is not distinct from customers.default_billing_address_id desc, addresses.position',
+    ) }}
 
 ),
 

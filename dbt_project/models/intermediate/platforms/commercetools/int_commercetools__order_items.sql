@@ -24,7 +24,7 @@ final as (
         line_name,
         quantity,
         unit_price,
-        unit_price * quantity as line_subtotal,
+        cast(unit_price * quantity as {{ money_type() }}) as line_subtotal,
         cast(unit_price * quantity - line_total as {{ money_type() }}) as discount_amount,
         line_total
 

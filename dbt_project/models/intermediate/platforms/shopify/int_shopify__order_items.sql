@@ -68,7 +68,7 @@ final as (
         coalesce(line_name, product_title) as line_name,
         quantity,
         unit_price,
-        unit_price * quantity as line_subtotal,
+        cast(unit_price * quantity as {{ money_type() }}) as line_subtotal,
         cast(allocated_discount as {{ money_type() }}) as discount_amount,
         cast(unit_price * quantity - allocated_discount as {{ money_type() }}) as line_total
 

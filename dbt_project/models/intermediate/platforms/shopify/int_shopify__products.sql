@@ -22,7 +22,7 @@ variant_summary as (
     select
         product_dlt_id,
         count(*) as variants_count,
-        (array_agg(sku order by position nulls last, variant_id))[1] as first_sku
+        {{ first_in_order('sku', ['position', 'variant_id']) }} as first_sku
 
     from variants
     group by product_dlt_id
@@ -37,7 +37,7 @@ final as (
         products.product_id,
         products.product_name,
         nullif(products.product_type, '') as category,
-        cast(null as text) as category_id,
+        cast(null as {{ dbt.type_string() }}) as category_id,
         nullif(products.vendor, '') as vendor,
         variant_summary.first_sku as sku,
         products.handle,

@@ -25,13 +25,9 @@ variations as (
 
 first_category as (
 
-    select distinct on (product_dlt_id)
-        product_dlt_id,
-        category_id,
-        category_name
-
-    from categories
-    order by product_dlt_id, position
+    {{ first_row_per(
+        'product_dlt_id', ['product_dlt_id', 'category_id', 'category_name'], 'from categories', 'position'
+    ) }}
 
 ),
 
@@ -55,7 +51,7 @@ final as (
         products.product_name,
         first_category.category_name as category,
         first_category.category_id,
-        cast(null as text) as vendor,
+        cast(null as {{ dbt.type_string() }}) as vendor,
         products.sku,
         products.handle,
         case products.status
