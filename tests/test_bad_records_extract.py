@@ -69,10 +69,10 @@ def test_each_bad_record_is_rejected_once_with_its_reason(extracted, platform: s
     db, corpus, _, _ = extracted
     bad = {b.what: b for b in corpus if b.platform == platform}
     rows = query(db, f"select reason, raw_json from raw_{platform}.rejected_records")
-    got = Counter(json.loads(raw).get(bad_input_corpus.MARKER) for _, raw in rows)
+    got = Counter(bad_input_corpus.marker_of(json.loads(raw)) for _, raw in rows)
     assert got == Counter(list(bad)), f"{platform}: rejected {dict(got)}"
     for reason, raw in rows:
-        expected = bad[json.loads(raw)[bad_input_corpus.MARKER]].reason
+        expected = bad[bad_input_corpus.marker_of(json.loads(raw))].reason
         assert expected in reason, f"{platform}: {reason!r} does not say {expected!r}"
     logged = query(
         db,
