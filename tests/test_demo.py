@@ -38,7 +38,7 @@ def test_first_demo_generation_ends_yesterday(tmp_path: Path) -> None:
         ).read_bytes(), platform
 
     orders = json.loads((demo / "shopify" / "orders.json").read_text())
-    newest = max(datetime.fromisoformat(o["created_at"]).astimezone(UTC).date() for o in orders)
+    newest = max(datetime.fromisoformat(o["createdAt"]).astimezone(UTC).date() for o in orders)
     assert end - timedelta(days=7) <= newest <= end, "the demo's orders run up to yesterday"
 
 
