@@ -136,6 +136,11 @@ def test_spark_builds_the_same_marts_as_postgres(
     spark,  # noqa: ANN001
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A data team's CI compiles (and writes docs) before anything is loaded: on an empty catalog too.
+    for command in ("compile", "docs generate"):
+        empty = dbt_spark(tmp_path / "target-empty", monkeypatch, *command.split())
+        assert empty.success, f"dbt {command} on an empty Spark catalog: {empty.exception}"
+
     duck = tmp_path / "raw.duckdb"
     load_raw(db, generated, tmp_path / "dlt-postgres")
     load_raw(None, generated, tmp_path / "dlt-duckdb", duckdb_path=duck)
