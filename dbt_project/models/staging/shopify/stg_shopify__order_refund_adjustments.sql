@@ -31,7 +31,7 @@ final as (
 
         ---------- text (an order adjustment is a refund discrepancy; shipping refunds are
         ---------- stg_shopify__order_refund_shipping_lines)
-        cast('refund_discrepancy' as text) as kind,
+        cast('refund_discrepancy' as {{ dbt.type_string() }}) as kind,
         lower(source.reason) as reason,
 
         ---------- money (shop currency; negative = money given back)

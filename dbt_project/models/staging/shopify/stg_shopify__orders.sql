@@ -50,7 +50,7 @@ final as (
         {{ shopify_numeric_id('customer__legacy_resource_id', 'customer__id') }} as customer_id,
         name as order_name,
         -- the GraphQL Order has no order number apart from its name
-        cast(null as text) as order_number,
+        cast(null as {{ dbt.type_string() }}) as order_number,
 
         ---------- text (GraphQL enums in the REST API's lower-case words)
         email,
