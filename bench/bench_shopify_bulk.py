@@ -22,6 +22,11 @@ servers would: in ours it would take the loader's CPU.
    server. Goal: at least 0.5 of COPY's records/s (the REST path reached 0.15). Two
    times are given: the wall time, and the loader's own (less the time spent waiting
    for the operations to finish, which is Shopify's). `--throughput-only` runs only this.
+3. The ceiling of any fetch path: the very pages the Shopify source yielded in (2)
+   (captured in an extra, untimed run) loaded again through the loader's own dlt
+   resources (`incremental_resources`, same hints, same checks) with no API at all. What
+   is left is dlt's extract, relational normalisation into the child tables and load;
+   no faster download or parsing can take the bulk path past this ratio.
 """
 
 from __future__ import annotations
@@ -33,12 +38,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dlt  # noqa: E402
 import harness  # noqa: E402
 from bench_load_throughput import UNPACED, copy_baseline  # noqa: E402
 
+import loaders.shopify as shopify_loader  # noqa: E402
+from loaders.incremental import incremental_resources  # noqa: E402
+from loaders.pacing import RequestStats  # noqa: E402
 from metric_pulse.config import load_settings  # noqa: E402
-from metric_pulse.extract import StoreLoad, load_store  # noqa: E402
+from metric_pulse.extract import StoreLoad, load_store, make_pipeline  # noqa: E402
 
 RESOURCES = ("customers", "products", "orders")
 ONLY_SHOPIFY = {"ENABLE_WOOCOMMERCE": "false", "ENABLE_COMMERCETOOLS": "false"}
@@ -68,7 +79,59 @@ def backfill(
     return load, seconds, orders
 
 
-def throughput(store: Path, server_db) -> tuple[int, float, float, float]:
+def captured_pages(store: Path, server_db, target: Path) -> None:
+    """Write to `target` (a JSON line per page) the pages the Shopify source yields in a bulk backfill.
+
+    An extra run, not timed: `loaders.shopify.pages` is wrapped for its duration so every
+    page passes through on its way to dlt, exactly as loaded.
+    """
+    original = shopify_loader.pages
+
+    def teed(client: Any, resource: str, since: Any) -> Any:
+        for page in original(client, resource, since):
+            out.write(orjson.dumps([resource, page]) + b"\n")
+            yield page
+
+    with open(target, "wb") as out:
+        shopify_loader.pages = teed
+        try:
+            backfill(store, server_db, UNPACED, rate_limits="off", **NO_COST_LIMIT)
+        finally:
+            shopify_loader.pages = original
+
+
+def dlt_alone(store: Path, server_db, pages_file: Path) -> tuple[float, dict[str, int]]:
+    """(seconds, rows per table) of loading the captured pages through the loader's dlt resources, no API."""
+
+    def pages(resource: str, since: Any) -> Any:
+        with open(pages_file, "rb") as lines:
+            for line in lines:
+                name, page = orjson.loads(line)
+                if name == resource:
+                    yield page
+
+    @dlt.source(name=shopify_loader.PLATFORM, max_table_nesting=shopify_loader.MAX_TABLE_NESTING)
+    def replayed() -> Any:
+        return incremental_resources(
+            shopify_loader.PLATFORM, shopify_loader.SHAPES, pages, options, RequestStats()
+        )
+
+    with (
+        harness.scratch_database(server_db, "bench_dlt") as db,
+        tempfile.TemporaryDirectory() as pipelines,
+        harness.sandbox_process(store, rate_limits="off") as sandbox_env,  # only for the store's settings
+    ):
+        settings = load_settings({**sandbox_env, **ONLY_SHOPIFY, **UNPACED})
+        options = settings.load
+        pipeline = make_pipeline(settings.stores[0], settings, db, Path(pipelines))
+        started = time.perf_counter()
+        pipeline.run(replayed())
+        seconds = time.perf_counter() - started
+        counts = pipeline.last_trace.last_normalize_info.row_counts
+    return seconds, {t: n for t, n in counts.items() if not t.startswith("_dlt")}
+
+
+def throughput(store: Path, server_db) -> tuple[int, float, float, float, float]:
     """(records, seconds, ratio to COPY, ratio of the wall time to COPY) of the bulk path with rate limits off; prints the table.
 
     The seconds are the loader's own: the wall time less the time it waited for the
@@ -82,6 +145,12 @@ def throughput(store: Path, server_db) -> tuple[int, float, float, float]:
     top = sum(n for t, n in fast.rows.items() if t in RESOURCES)
     child = sum(n for t, n in fast.rows.items() if "__" in t)
     assert top == copied, (top, copied)
+    with tempfile.TemporaryDirectory() as scratch:
+        pages_file = Path(scratch) / "pages.jsonl"
+        captured_pages(store, server_db, pages_file)
+        alone, replayed_rows = dlt_alone(store, server_db, pages_file)
+    loaded = {t: n for t, n in fast.rows.items() if n}
+    assert {t: n for t, n in replayed_rows.items() if n} == loaded, (replayed_rows, loaded)
     copy_rate = copied / copy_seconds
     print(
         f"\nload throughput of the bulk path vs plain COPY (rate limits off, load average {harness.load_average()})\n"
@@ -110,6 +179,16 @@ def throughput(store: Path, server_db) -> tuple[int, float, float, float]:
                 "-",
             ],
             [
+                "the same pages through the loader's dlt resources, no API (ceiling)",
+                top,
+                child,
+                alone,
+                top / alone,
+                (top + child) / alone,
+                top / alone / copy_rate,
+                "-",
+            ],
+            [
                 "plain COPY, jsonb per record",
                 copied,
                 0,
@@ -121,7 +200,7 @@ def throughput(store: Path, server_db) -> tuple[int, float, float, float]:
             ],
         ],
     )
-    return top, ours, top / ours / copy_rate, top / wall / copy_rate
+    return top, ours, top / ours / copy_rate, top / wall / copy_rate, top / alone / copy_rate
 
 
 def store_of(orders: int) -> Path:
@@ -147,10 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     store = store_of(args.orders)
     server_db = harness.bench_server()
     if args.throughput_only:
-        top, seconds, ratio, wall_ratio = throughput(store, server_db)
+        top, seconds, ratio, wall_ratio, ceiling = throughput(store, server_db)
         harness.summary(
             f"shopify bulk path load throughput ({top:,} records): {top / seconds:,.0f} records/s, "
-            f"ratio {ratio:.2f} of COPY (goal >= 0.5; {wall_ratio:.2f} counting the wait for the operations)"
+            f"ratio {ratio:.2f} of COPY (goal >= 0.5; {wall_ratio:.2f} counting the wait for the operations; "
+            f"dlt alone on the same pages {ceiling:.2f})"
         )
         return 0
 
@@ -183,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nbackfill at Standard-plan limits ({bulk_orders:,} Shopify orders)\n")
     harness.print_table(["path", "orders", "seconds", "requests", "throttled", "client wait s"], rows)
 
-    top, fast_seconds, ratio, wall_ratio = throughput(store, server_db)
+    top, fast_seconds, ratio, wall_ratio, ceiling = throughput(store, server_db)
     paged_time, paged_requests = paged_seconds * scale, paged.requests * scale
     scaled = f" (scaled from {paged_count:,})" if paged_store != store else ""
     harness.summary(
@@ -191,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{bulk.requests:,} requests vs paginated {paged_time:,.0f} s / {paged_requests:,.0f} requests{scaled}: "
         f"{paged_time / bulk_seconds:.1f}x the time, {paged_requests / max(1, bulk.requests):.0f}x the requests; "
         f"bulk path load throughput {top / fast_seconds:,.0f} records/s: ratio {ratio:.2f} of COPY "
-        f"(goal >= 0.5; {wall_ratio:.2f} counting the wait for the operations)"
+        f"(goal >= 0.5; {wall_ratio:.2f} counting the wait for the operations; dlt alone {ceiling:.2f})"
     )
     return 0
 

@@ -89,6 +89,8 @@ SCOPES: Mapping[str, str] = {
     "orders": "read_orders",
 }
 """The access scope each resource needs."""
+MAX_TABLE_NESTING = 2
+"""dlt's child tables go two levels down (`orders__refunds__refund_line_items`); deeper lists stay JSON."""
 # Without read_all_orders Shopify shows only the orders of the last 60 days.
 RECENT_ORDERS = timedelta(days=60)
 
@@ -143,7 +145,7 @@ def pages(client: ShopifyGraphQL, resource: str, since: datetime | None) -> Iter
         )
 
 
-@dlt.source(name=PLATFORM, max_table_nesting=2)
+@dlt.source(name=PLATFORM, max_table_nesting=MAX_TABLE_NESTING)
 def shopify_source(config: ShopifyConfig, options: LoadOptions, stats: RequestStats) -> Any:
     """`store`, `customers`, `products`, `orders` (+ `orders__line_items`, `orders__refunds`, ...) and
     `deleted_records` from the GraphQL deletion events (loaders/shopify/deletions.py)."""
