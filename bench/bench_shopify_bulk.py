@@ -80,7 +80,8 @@ def backfill(
 
 
 def captured_pages(store: Path, server_db, target: Path) -> None:
-    """Write to `target` (a JSON line per page) the pages the Shopify source yields in a bulk backfill.
+    """Write to `target/<resource>.jsonl` (a JSON line per page) the pages the Shopify source yields in
+    a bulk backfill.
 
     An extra run, not timed: `loaders.shopify.pages` is wrapped for its duration so every
     page passes through on its way to dlt, exactly as loaded.
@@ -88,27 +89,29 @@ def captured_pages(store: Path, server_db, target: Path) -> None:
     original = shopify_loader.pages
 
     def teed(client: Any, resource: str, since: Any) -> Any:
-        for page in original(client, resource, since):
-            out.write(orjson.dumps([resource, page]) + b"\n")
-            yield page
+        with open(target / f"{resource}.jsonl", "ab") as out:
+            for page in original(client, resource, since):
+                out.write(orjson.dumps(page) + b"\n")
+                yield page
 
-    with open(target, "wb") as out:
-        shopify_loader.pages = teed
-        try:
-            backfill(store, server_db, UNPACED, rate_limits="off", **NO_COST_LIMIT)
-        finally:
-            shopify_loader.pages = original
+    shopify_loader.pages = teed
+    try:
+        backfill(store, server_db, UNPACED, rate_limits="off", **NO_COST_LIMIT)
+    finally:
+        shopify_loader.pages = original
 
 
-def dlt_alone(store: Path, server_db, pages_file: Path) -> tuple[float, dict[str, int]]:
-    """(seconds, rows per table) of loading the captured pages through the loader's dlt resources, no API."""
+def dlt_alone(store: Path, server_db, pages_dir: Path) -> tuple[float, dict[str, int]]:
+    """(seconds, rows per table) of loading the captured pages through the loader's dlt resources, no API.
+
+    The pages are parsed from their files inside the timing, as the loader parses what it fetched.
+    """
 
     def pages(resource: str, since: Any) -> Any:
-        with open(pages_file, "rb") as lines:
-            for line in lines:
-                name, page = orjson.loads(line)
-                if name == resource:
-                    yield page
+        path = pages_dir / f"{resource}.jsonl"
+        if path.exists():
+            with open(path, "rb") as lines:
+                yield from map(orjson.loads, lines)
 
     @dlt.source(name=shopify_loader.PLATFORM, max_table_nesting=shopify_loader.MAX_TABLE_NESTING)
     def replayed() -> Any:
@@ -146,9 +149,8 @@ def throughput(store: Path, server_db) -> tuple[int, float, float, float, float]
     child = sum(n for t, n in fast.rows.items() if "__" in t)
     assert top == copied, (top, copied)
     with tempfile.TemporaryDirectory() as scratch:
-        pages_file = Path(scratch) / "pages.jsonl"
-        captured_pages(store, server_db, pages_file)
-        alone, replayed_rows = dlt_alone(store, server_db, pages_file)
+        captured_pages(store, server_db, Path(scratch))
+        alone, replayed_rows = dlt_alone(store, server_db, Path(scratch))
     loaded = {t: n for t, n in fast.rows.items() if n}
     assert {t: n for t, n in replayed_rows.items() if n} == loaded, (replayed_rows, loaded)
     copy_rate = copied / copy_seconds
