@@ -48,7 +48,7 @@ from bench_load_throughput import UNPACED, copy_baseline  # noqa: E402
 import loaders.shopify as shopify_loader  # noqa: E402
 from loaders.incremental import incremental_resources  # noqa: E402
 from loaders.pacing import RequestStats  # noqa: E402
-from metric_pulse.config import load_settings  # noqa: E402
+from metric_pulse.config import Settings, load_settings  # noqa: E402
 from metric_pulse.extract import StoreLoad, load_store, make_pipeline  # noqa: E402
 
 RESOURCES = ("customers", "products", "orders")
@@ -61,8 +61,9 @@ NO_COST_LIMIT = {"shopify_restore_rate": 1_000_000.0, "shopify_bucket_size": 1_0
 
 def backfill(
     store: Path, server_db, env: dict[str, str], *, rate_limits: str, **options: Any
-) -> tuple[StoreLoad, float, int]:
-    """(the load, wall seconds, orders in raw_shopify.orders) of one first run of the Shopify store."""
+) -> tuple[StoreLoad, float, int, Settings]:
+    """(the load, wall seconds, orders in raw_shopify.orders, the settings it ran with) of one first run
+    of the Shopify store."""
     with (
         harness.scratch_database(server_db, "bench_shopify") as db,
         tempfile.TemporaryDirectory() as pipelines,
@@ -76,12 +77,12 @@ def backfill(
         if load.error:
             raise SystemExit(f"FAILED: {load.error}")
         orders = harness.query(db, "select count(*) from raw_shopify.orders")[0][0]
-    return load, seconds, orders
+    return load, seconds, orders, settings
 
 
-def captured_pages(store: Path, server_db, target: Path) -> None:
+def captured_pages(store: Path, server_db, target: Path) -> Settings:
     """Write to `target/<resource>.jsonl` (a JSON line per page) the pages the Shopify source yields in
-    a bulk backfill.
+    a bulk backfill; the settings that run used.
 
     An extra run, not timed: `loaders.shopify.pages` is wrapped for its duration so every
     page passes through on its way to dlt, exactly as loaded.
@@ -96,15 +97,15 @@ def captured_pages(store: Path, server_db, target: Path) -> None:
 
     shopify_loader.pages = teed
     try:
-        backfill(store, server_db, UNPACED, rate_limits="off", **NO_COST_LIMIT)
+        return backfill(store, server_db, UNPACED, rate_limits="off", **NO_COST_LIMIT)[3]
     finally:
         shopify_loader.pages = original
 
 
-def dlt_alone(store: Path, server_db, pages_dir: Path) -> tuple[float, dict[str, int]]:
+def dlt_alone(settings: Settings, server_db, pages_dir: Path) -> tuple[float, dict[str, int]]:
     """(seconds, rows per table) of loading the captured pages through the loader's dlt resources, no API.
 
-    The pages are parsed from their files inside the timing, as the loader parses what it fetched.
+    `settings` are those of the capture run (its sandbox is gone: nothing here calls it). The pages are parsed from their files inside the timing, as the loader parses what it fetched.
     """
 
     def pages(resource: str, since: Any) -> Any:
@@ -116,16 +117,10 @@ def dlt_alone(store: Path, server_db, pages_dir: Path) -> tuple[float, dict[str,
     @dlt.source(name=shopify_loader.PLATFORM, max_table_nesting=shopify_loader.MAX_TABLE_NESTING)
     def replayed() -> Any:
         return incremental_resources(
-            shopify_loader.PLATFORM, shopify_loader.SHAPES, pages, options, RequestStats()
+            shopify_loader.PLATFORM, shopify_loader.SHAPES, pages, settings.load, RequestStats()
         )
 
-    with (
-        harness.scratch_database(server_db, "bench_dlt") as db,
-        tempfile.TemporaryDirectory() as pipelines,
-        harness.sandbox_process(store, rate_limits="off") as sandbox_env,  # only for the store's settings
-    ):
-        settings = load_settings({**sandbox_env, **ONLY_SHOPIFY, **UNPACED})
-        options = settings.load
+    with harness.scratch_database(server_db, "bench_dlt") as db, tempfile.TemporaryDirectory() as pipelines:
         pipeline = make_pipeline(settings.stores[0], settings, db, Path(pipelines))
         started = time.perf_counter()
         pipeline.run(replayed())
@@ -135,7 +130,7 @@ def dlt_alone(store: Path, server_db, pages_dir: Path) -> tuple[float, dict[str,
 
 
 def throughput(store: Path, server_db) -> tuple[int, float, float, float, float]:
-    """(records, seconds, ratio to COPY, ratio of the wall time to COPY) of the bulk path with rate limits off; prints the table.
+    """(records, seconds, ratio to COPY, ratio of the wall time to COPY, ratio of the ceiling to COPY) of the bulk path with rate limits off; prints the table.
 
     The seconds are the loader's own: the wall time less the time it waited for the
     bulk operations to finish, which is the time the emulator (on a real store: Shopify's
@@ -143,14 +138,14 @@ def throughput(store: Path, server_db) -> tuple[int, float, float, float, float]
     """
     with harness.scratch_database(server_db, "bench_copy") as db:
         copied, size, copy_seconds = copy_baseline(db, store, platforms=("shopify",))
-    fast, wall, _ = backfill(store, server_db, UNPACED, rate_limits="off", **NO_COST_LIMIT)
+    fast, wall, _, _ = backfill(store, server_db, UNPACED, rate_limits="off", **NO_COST_LIMIT)
     ours = wall - fast.operation_wait_seconds
     top = sum(n for t, n in fast.rows.items() if t in RESOURCES)
     child = sum(n for t, n in fast.rows.items() if "__" in t)
     assert top == copied, (top, copied)
     with tempfile.TemporaryDirectory() as scratch:
-        captured_pages(store, server_db, Path(scratch))
-        alone, replayed_rows = dlt_alone(store, server_db, Path(scratch))
+        settings = captured_pages(store, server_db, Path(scratch))
+        alone, replayed_rows = dlt_alone(settings, server_db, Path(scratch))
     loaded = {t: n for t, n in fast.rows.items() if n}
     assert {t: n for t, n in replayed_rows.items() if n} == loaded, (replayed_rows, loaded)
     copy_rate = copied / copy_seconds
@@ -236,9 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
-    bulk, bulk_seconds, bulk_orders = backfill(store, server_db, {}, rate_limits="real")
+    bulk, bulk_seconds, bulk_orders, _ = backfill(store, server_db, {}, rate_limits="real")
     paged_store = store_of(args.paginated_orders) if args.paginated_orders else store
-    paged, paged_seconds, paged_count = backfill(paged_store, server_db, PAGINATED_ONLY, rate_limits="real")
+    paged, paged_seconds, paged_count, _ = backfill(
+        paged_store, server_db, PAGINATED_ONLY, rate_limits="real"
+    )
     scale = bulk_orders / paged_count
     rows = [
         ["Bulk Operations", bulk_orders, bulk_seconds, bulk.requests, bulk.throttled, bulk.waited_seconds],
